@@ -1,0 +1,108 @@
+# tpusim — cycle-level simulator of ML accelerators.
+# make            library (static + shared) and the tpusim CLI
+# make test       every test (installs missing Debian packages first)
+# make test-asan  the tests under AddressSanitizer + UBSan
+# make demo       set up, build, and run tpusim on its built-in model
+# make install PREFIX=/usr/local
+# make clean
+
+PREFIX   ?= /usr/local
+CC       ?= gcc
+BUILD    ?= build
+WERROR   ?= -Werror
+OPT      ?= -O2 -g
+SANITIZE ?=
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -I$(BUILD)/gen
+CFLAGS   += -std=c11 $(OPT) -fPIC $(SANITIZE)
+LDFLAGS  += $(SANITIZE)
+
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+PKGS_LIB   := libprotobuf-c
+PKGS_TEST  := check
+
+VERSION := $(shell sed -n 's/^\#define TPUSIM_VERSION "\(.*\)"/\1/p' sim/tpusim.h)
+
+LIB_SRC  := $(filter-out sim/cli%.c,$(wildcard sim/*.c)) $(wildcard graph_import/*.c)
+CLI_SRC  := $(wildcard sim/cli*.c)
+TEST_SRC := $(wildcard tests/*.c)
+GEN_SRC  := $(BUILD)/gen/onnx.pb-c.c
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx.pb-c.o
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+LIB_A  := $(BUILD)/libtpusim.a
+LIB_SO := $(BUILD)/libtpusim.so
+CLI    := $(BUILD)/tpusim
+TESTS  := $(BUILD)/tests/run_tests
+
+LIBS_LIB  = $(shell pkg-config --libs $(PKGS_LIB)) -lm
+LIBS_TEST = $(shell pkg-config --libs $(PKGS_TEST))
+
+.PHONY: all deps test test-asan demo install uninstall clean
+all: $(LIB_A) $(LIB_SO) $(CLI)
+
+# Installs what is missing (a no-op when everything is present).
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
+
+# Generated code is not ours to warn about.
+$(BUILD)/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -w -c $< -o $@
+
+$(BUILD)/%.o: %.c $(BUILD)/gen/onnx.pb-c.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libtpusim.so.0 $(LDFLAGS) -o $@ $^ $(LIBS_LIB)
+
+$(CLI): $(CLI_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(LIBS_LIB)
+
+$(TESTS): $(TEST_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_A) $(LIBS_LIB) $(LIBS_TEST)
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTS)
+	TPUSIM_CLI=$(CURDIR)/$(CLI) $(TESTS)
+	TPUSIM_CLI=$(CURDIR)/$(CLI) sh tests/cli/run.sh
+
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		test
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./$(CLI) demo
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 sim/tpusim.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libtpusim.so.$(VERSION)
+	ln -sf libtpusim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtpusim.so.0
+	ln -sf libtpusim.so.0 $(DESTDIR)$(PREFIX)/lib/libtpusim.so
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tpusim.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpusim.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/tpusim.h $(DESTDIR)$(PREFIX)/lib/libtpusim.* \
+		$(DESTDIR)$(PREFIX)/bin/tpusim $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpusim.pc
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)

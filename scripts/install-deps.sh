@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages tpusim needs to build and test, skipping what
+# is present. Idempotent; run as root (or with sudo available).
+set -eu
+
+PACKAGES="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
+zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+echo "install-deps: installing:$missing" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        SUDO="sudo"
+    else
+        echo "install-deps: need root to install:$missing" >&2
+        exit 1
+    fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y --no-install-recommends $missing

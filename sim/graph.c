@@ -1,0 +1,1012 @@
+/*
+ * graph.c — building the graph IR, attribute and value helpers for shape
+ * inference, and graph_finalize(): structure checks, symbolic dimension
+ * binding, topological sort, inference, constant folding and cost counts.
+ */
+#include "graph.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- errors */
+
+int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int off = 0;
+    if (g->source && g->source[0])
+        off = snprintf(g->err, sizeof g->err, "%s: ", g->source);
+    if (off < 0 || (size_t)off >= sizeof g->err)
+        off = 0;
+    vsnprintf(g->err + off, sizeof g->err - (size_t)off, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return graph_error(g, TPUSIM_ERR_SHAPE, "node '%s' (%s): %s", op->name,
+                       op_info_of(op->type)->name, msg);
+}
+
+/* --------------------------------------------------------------- tensors */
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Grows *arr (of elem_size elements) so that it holds at least need. */
+static int grow(void **arr, int *cap, int need, size_t elem_size)
+{
+    if (need <= *cap)
+        return TPUSIM_OK;
+    int ncap = *cap ? *cap * 2 : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *p = realloc(*arr, (size_t)ncap * elem_size);
+    if (!p)
+        return TPUSIM_ERR_NOMEM;
+    *arr = p;
+    *cap = ncap;
+    return TPUSIM_OK;
+}
+
+struct tensor *graph_find_tensor(const struct tpusim_graph *g, const char *name)
+{
+    struct tensor *t = NULL;
+    HASH_FIND_STR(g->by_name, name, t);
+    return t;
+}
+
+struct tensor *graph_tensor(struct tpusim_graph *g, const char *name)
+{
+    struct tensor *t = graph_find_tensor(g, name);
+    if (t)
+        return t;
+    if (grow((void **)&g->tensors, &g->cap_tensors, g->n_tensors + 1, sizeof *g->tensors))
+        return NULL;
+    t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->name = dup_str(name);
+    if (!t->name) {
+        free(t);
+        return NULL;
+    }
+    t->index = g->n_tensors;
+    t->rank = -1;
+    t->producer = -1;
+    HASH_ADD_KEYPTR(hh, g->by_name, t->name, strlen(t->name), t);
+    if (!graph_find_tensor(g, name)) { /* the hash could not grow */
+        free(t->name);
+        free(t);
+        return NULL;
+    }
+    g->tensors[g->n_tensors++] = t;
+    return t;
+}
+
+static int define_checked(struct tpusim_graph *g, const char *name, struct tensor **out)
+{
+    *out = NULL;
+    if (!name || !name[0])
+        return graph_error(g, TPUSIM_ERR_ARG, "a tensor needs a non-empty name");
+    struct tensor *t = graph_tensor(g, name);
+    if (!t)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory adding tensor '%s'", name);
+    if (t->defined)
+        return graph_error(g, TPUSIM_ERR_GRAPH, "tensor '%s' is defined twice", name);
+    t->defined = true;
+    *out = t;
+    return TPUSIM_OK;
+}
+
+int graph_define_tensor(struct tpusim_graph *g, const char *name, tpusim_dtype dtype, int rank,
+                        const int64_t *dims, struct tensor **out)
+{
+    struct tensor *t;
+    int rc = define_checked(g, name, &t);
+    if (rc)
+        return rc;
+    rc = tensor_set_shape(g, NULL, t, dtype, rank, dims);
+    if (rc)
+        return rc;
+    t->is_const = true;
+    if (out)
+        *out = t;
+    return TPUSIM_OK;
+}
+
+int graph_define_input(struct tpusim_graph *g, const char *name, tpusim_dtype dtype, int rank,
+                       const int64_t *dims, const char *const *dim_params, struct tensor **out)
+{
+    struct tensor *t;
+    int rc = define_checked(g, name, &t);
+    if (rc)
+        return rc;
+    if (rank < 0 || rank > TPUSIM_MAX_RANK)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "input '%s' has rank %d (at most %d)", name,
+                           rank, TPUSIM_MAX_RANK);
+    if (tpusim_dtype_size_bytes(dtype) == 0)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "input '%s' has unsupported element type %d",
+                           name, (int)dtype);
+    t->dtype = dtype;
+    t->rank = rank;
+    t->is_input = true;
+    for (int i = 0; i < rank; i++) {
+        t->dims[i] = dims[i] < 0 ? -1 : dims[i];
+        if (dim_params && dim_params[i] && dim_params[i][0]) {
+            t->dim_params[i] = dup_str(dim_params[i]);
+            if (!t->dim_params[i])
+                return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        }
+    }
+    if (out)
+        *out = t;
+    return TPUSIM_OK;
+}
+
+/* ------------------------------------------------------------------- ops */
+
+int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, const char *name,
+                 const char *const *inputs, int n_in, const char *const *outputs, int n_out,
+                 struct op **out)
+{
+    if (out)
+        *out = NULL;
+    if (g->finalized)
+        return graph_error(g, TPUSIM_ERR_STATE, "cannot add node '%s': graph already finalized",
+                           name ? name : "");
+    const char *dom = domain ? domain : "";
+    const struct op_info *info = NULL;
+    if (!dom[0] || strcmp(dom, "ai.onnx") == 0)
+        info = op_info_by_name(type);
+    if (!info)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s': op type '%s' (domain '%s') is not supported; "
+                           "supported (domain ai.onnx): %s",
+                           name && name[0] ? name : "(unnamed)", type ? type : "(none)",
+                           dom[0] ? dom : "ai.onnx", op_supported_list());
+    if (n_in < 0 || n_out < 1 || (n_in && !inputs) || !outputs)
+        return graph_error(g, TPUSIM_ERR_ARG, "node '%s' (%s): needs at least one output",
+                           name ? name : "", type);
+    if (n_in >= TPUSIM_SLOT_SPAN || g->n_ops >= INT32_MAX / TPUSIM_SLOT_SPAN)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s' (%s): too many inputs (%d) or nodes (%d) for tpusim",
+                           name ? name : "", type, n_in, g->n_ops);
+    if (grow((void **)&g->ops, &g->cap_ops, g->n_ops + 1, sizeof *g->ops))
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    struct op *op = calloc(1, sizeof *op);
+    if (!op)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    op->index = g->n_ops;
+    op->type = info->type;
+    g->ops[g->n_ops++] = op; /* owned by g from here, freed with it on error too */
+    char gen[64];
+    if (!name || !name[0]) {
+        snprintf(gen, sizeof gen, "%s_%d", info->name, op->index);
+        name = gen;
+    }
+    op->name = dup_str(name);
+    op->domain = dup_str(dom);
+    op->in = calloc((size_t)(n_in ? n_in : 1), sizeof *op->in);
+    op->out = calloc((size_t)n_out, sizeof *op->out);
+    if (!op->name || !op->domain || !op->in || !op->out)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    op->n_in = n_in;
+    op->n_out = n_out;
+    for (int i = 0; i < n_in; i++) {
+        if (!inputs[i] || !inputs[i][0]) {
+            op->in[i] = -1;
+            continue;
+        }
+        struct tensor *t = graph_tensor(g, inputs[i]);
+        if (!t)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        op->in[i] = t->index;
+    }
+    for (int i = 0; i < n_out; i++) {
+        char unused[600];
+        const char *oname = outputs[i];
+        if (!oname || !oname[0]) { /* an optional output the model does not use */
+            snprintf(unused, sizeof unused, "%s:unused_output_%d", op->name, i);
+            oname = unused;
+        }
+        struct tensor *t = graph_tensor(g, oname);
+        if (!t)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        if (t->defined)
+            return graph_error(g, TPUSIM_ERR_GRAPH,
+                               "node '%s' (%s): output '%s' is already produced by %s%s%s",
+                               op->name, info->name, oname,
+                               t->producer >= 0 ? "node '" : "an input or initializer",
+                               t->producer >= 0 ? g->ops[t->producer]->name : "",
+                               t->producer >= 0 ? "'" : "");
+        t->defined = true;
+        t->producer = op->index;
+        op->out[i] = t->index;
+    }
+    if (out)
+        *out = op;
+    return TPUSIM_OK;
+}
+
+/* ------------------------------------------------------------ attributes */
+
+static struct attr *new_attr(struct tpusim_graph *g, struct op *op, const char *name,
+                             enum attr_kind kind)
+{
+    struct attr *a = realloc(op->attrs, (size_t)(op->n_attrs + 1) * sizeof *a);
+    if (!a) {
+        graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    op->attrs = a;
+    a = &op->attrs[op->n_attrs];
+    memset(a, 0, sizeof *a);
+    a->name = dup_str(name ? name : "");
+    if (!a->name) {
+        graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    a->kind = kind;
+    op->n_attrs++;
+    return a;
+}
+
+int op_add_attr_int(struct tpusim_graph *g, struct op *op, const char *name, int64_t v)
+{
+    struct attr *a = new_attr(g, op, name, ATTR_INT);
+    if (!a)
+        return TPUSIM_ERR_NOMEM;
+    a->i = v;
+    return TPUSIM_OK;
+}
+
+int op_add_attr_float(struct tpusim_graph *g, struct op *op, const char *name, double v)
+{
+    struct attr *a = new_attr(g, op, name, ATTR_FLOAT);
+    if (!a)
+        return TPUSIM_ERR_NOMEM;
+    a->f = v;
+    return TPUSIM_OK;
+}
+
+int op_add_attr_string(struct tpusim_graph *g, struct op *op, const char *name, const char *v)
+{
+    struct attr *a = new_attr(g, op, name, ATTR_STRING);
+    if (!a)
+        return TPUSIM_ERR_NOMEM;
+    a->s = dup_str(v ? v : "");
+    return a->s ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+}
+
+int op_add_attr_ints(struct tpusim_graph *g, struct op *op, const char *name, const int64_t *v,
+                     size_t n)
+{
+    struct attr *a = new_attr(g, op, name, ATTR_INTS);
+    if (!a)
+        return TPUSIM_ERR_NOMEM;
+    a->ints = malloc((n ? n : 1) * sizeof *a->ints);
+    if (!a->ints)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (n)
+        memcpy(a->ints, v, n * sizeof *v);
+    a->n = n;
+    return TPUSIM_OK;
+}
+
+int op_add_attr_floats(struct tpusim_graph *g, struct op *op, const char *name, const double *v,
+                       size_t n)
+{
+    struct attr *a = new_attr(g, op, name, ATTR_FLOATS);
+    if (!a)
+        return TPUSIM_ERR_NOMEM;
+    a->floats = malloc((n ? n : 1) * sizeof *a->floats);
+    if (!a->floats)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (n)
+        memcpy(a->floats, v, n * sizeof *v);
+    a->n = n;
+    return TPUSIM_OK;
+}
+
+int op_add_attr_tensor(struct tpusim_graph *g, struct op *op, const char *name, tpusim_dtype dtype,
+                       double value)
+{
+    struct attr *a = new_attr(g, op, name, ATTR_TENSOR);
+    if (!a)
+        return TPUSIM_ERR_NOMEM;
+    a->i = dtype;
+    a->f = value;
+    return TPUSIM_OK;
+}
+
+int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name)
+{
+    return new_attr(g, op, name, ATTR_OTHER) ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
+}
+
+const struct attr *op_attr(const struct op *op, const char *name)
+{
+    for (int i = 0; i < op->n_attrs; i++)
+        if (strcmp(op->attrs[i].name, name) == 0)
+            return &op->attrs[i];
+    return NULL;
+}
+
+int64_t attr_int(const struct op *op, const char *name, int64_t dflt)
+{
+    const struct attr *a = op_attr(op, name);
+    if (!a)
+        return dflt;
+    if (a->kind == ATTR_INT)
+        return a->i;
+    if (a->kind == ATTR_FLOAT)
+        return (int64_t)a->f;
+    return dflt;
+}
+
+double attr_float(const struct op *op, const char *name, double dflt)
+{
+    const struct attr *a = op_attr(op, name);
+    if (!a)
+        return dflt;
+    if (a->kind == ATTR_FLOAT)
+        return a->f;
+    if (a->kind == ATTR_INT)
+        return (double)a->i;
+    return dflt;
+}
+
+const char *attr_string(const struct op *op, const char *name, const char *dflt)
+{
+    const struct attr *a = op_attr(op, name);
+    return a && a->kind == ATTR_STRING ? a->s : dflt;
+}
+
+size_t attr_ints(const struct op *op, const char *name, const int64_t **v)
+{
+    const struct attr *a = op_attr(op, name);
+    if (!a || a->kind != ATTR_INTS) {
+        *v = NULL;
+        return 0;
+    }
+    *v = a->ints;
+    return a->n;
+}
+
+/* ------------------------------------------------------- shapes, values */
+
+struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i)
+{
+    if (i < 0 || i >= op->n_in || op->in[i] < 0)
+        return NULL;
+    return g->tensors[op->in[i]];
+}
+
+struct tensor *op_out(const struct tpusim_graph *g, const struct op *op, int i)
+{
+    if (i < 0 || i >= op->n_out)
+        return NULL;
+    return g->tensors[op->out[i]];
+}
+
+int tensor_set_shape(struct tpusim_graph *g, const struct op *op, struct tensor *t,
+                     tpusim_dtype dtype, int rank, const int64_t *dims)
+{
+    char where[700];
+    if (op)
+        snprintf(where, sizeof where, "node '%s' (%s): output '%s'", op->name,
+                 op_info_of(op->type)->name, t->name);
+    else
+        snprintf(where, sizeof where, "tensor '%s'", t->name);
+    if (rank < 0 || rank > TPUSIM_MAX_RANK)
+        return graph_error(g, op ? TPUSIM_ERR_SHAPE : TPUSIM_ERR_UNSUPPORTED,
+                           "%s has rank %d; tpusim handles ranks 0 to %d", where, rank,
+                           TPUSIM_MAX_RANK);
+    int64_t elems = 1;
+    for (int i = 0; i < rank; i++) {
+        if (dims[i] < 0)
+            return graph_error(g, TPUSIM_ERR_SHAPE, "%s has a negative dimension %lld at axis %d",
+                               where, (long long)dims[i], i);
+        if (dims[i] > 0 && elems > GRAPH_MAX_TENSOR_ELEMS / dims[i])
+            return graph_error(g, TPUSIM_ERR_SHAPE,
+                               "%s is absurdly large: dimension %lld at axis %d takes it past "
+                               "2^48 elements",
+                               where, (long long)dims[i], i);
+        elems *= dims[i];
+    }
+    t->dtype = dtype;
+    t->rank = rank;
+    for (int i = 0; i < rank; i++)
+        t->dims[i] = dims[i];
+    return TPUSIM_OK;
+}
+
+int tensor_copy_shape(struct tpusim_graph *g, const struct op *op, struct tensor *t,
+                      const struct tensor *from)
+{
+    return tensor_set_shape(g, op, t, from->dtype, from->rank, from->dims);
+}
+
+uint64_t tensor_elems(const struct tensor *t)
+{
+    uint64_t n = 1;
+    for (int i = 0; i < t->rank; i++)
+        n *= (uint64_t)t->dims[i];
+    return t->rank < 0 ? 0 : n;
+}
+
+uint64_t tensor_bytes(const struct tensor *t)
+{
+    return tensor_elems(t) * tpusim_dtype_size_bytes(t->dtype);
+}
+
+bool tensor_has_values(const struct tensor *t)
+{
+    return (t->ivals || t->fvals) && t->n_vals == tensor_elems(t);
+}
+
+bool dtype_is_float(tpusim_dtype dt)
+{
+    return dt == TPUSIM_DT_FLOAT32 || dt == TPUSIM_DT_FLOAT16 || dt == TPUSIM_DT_FLOAT64 ||
+           dt == TPUSIM_DT_BFLOAT16;
+}
+
+static void tensor_drop_values(struct tensor *t)
+{
+    free(t->ivals);
+    free(t->fvals);
+    t->ivals = NULL;
+    t->fvals = NULL;
+    t->n_vals = 0;
+}
+
+int tensor_set_ivals(struct tpusim_graph *g, struct tensor *t, const int64_t *v, size_t n)
+{
+    tensor_drop_values(t);
+    if (n > GRAPH_MAX_KEPT_VALUES)
+        return TPUSIM_OK;
+    if (dtype_is_float(t->dtype)) {
+        double *f = malloc((n ? n : 1) * sizeof *f);
+        if (!f)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            f[i] = (double)v[i];
+        t->fvals = f;
+    } else {
+        t->ivals = malloc((n ? n : 1) * sizeof *t->ivals);
+        if (!t->ivals)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        if (n)
+            memcpy(t->ivals, v, n * sizeof *v);
+    }
+    t->n_vals = n;
+    return TPUSIM_OK;
+}
+
+int tensor_set_fvals(struct tpusim_graph *g, struct tensor *t, const double *v, size_t n)
+{
+    tensor_drop_values(t);
+    if (n > GRAPH_MAX_KEPT_VALUES)
+        return TPUSIM_OK;
+    if (!dtype_is_float(t->dtype)) {
+        int64_t *iv = malloc((n ? n : 1) * sizeof *iv);
+        if (!iv)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+            iv[i] = (int64_t)v[i];
+        t->ivals = iv;
+    } else {
+        t->fvals = malloc((n ? n : 1) * sizeof *t->fvals);
+        if (!t->fvals)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        if (n)
+            memcpy(t->fvals, v, n * sizeof *v);
+    }
+    t->n_vals = n;
+    return TPUSIM_OK;
+}
+
+double tensor_value_f(const struct tensor *t, size_t i)
+{
+    return t->fvals ? t->fvals[i] : (double)t->ivals[i];
+}
+
+int64_t tensor_value_i(const struct tensor *t, size_t i)
+{
+    return t->ivals ? t->ivals[i] : (int64_t)t->fvals[i];
+}
+
+int op_const_ints(struct tpusim_graph *g, const struct op *op, int input, const int64_t **v,
+                  size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    struct tensor *t = op_in(g, op, input);
+    if (!t)
+        return op_error(g, op, "input %d is required", input);
+    if (!tensor_has_values(t))
+        return op_error(g, op,
+                        "input %d ('%s') must be a constant tpusim can fold (its value sets a "
+                        "shape), but it depends on data",
+                        input, t->name);
+    if (!t->ivals)
+        return op_error(g, op, "input %d ('%s') must be an integer tensor", input, t->name);
+    *v = t->ivals;
+    *n = t->n_vals;
+    return TPUSIM_OK;
+}
+
+const char *shape_str(const struct tensor *t, char *buf, size_t len)
+{
+    size_t off = 0;
+    if (len == 0)
+        return buf;
+    buf[0] = '\0';
+    if (t->rank < 0) {
+        snprintf(buf, len, "?");
+        return buf;
+    }
+    off += (size_t)snprintf(buf, len, "[");
+    for (int i = 0; i < t->rank && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%lld", i ? "," : "",
+                                (long long)t->dims[i]);
+    if (off < len)
+        snprintf(buf + off, len - off, "]");
+    return buf;
+}
+
+int broadcast_shapes(struct tpusim_graph *g, const struct op *op, int ra, const int64_t *a, int rb,
+                     const int64_t *b, int *out_rank, int64_t *out)
+{
+    int r = ra > rb ? ra : rb;
+    for (int i = 0; i < r; i++) {
+        int ia = i - (r - ra), ib = i - (r - rb);
+        int64_t da = ia >= 0 ? a[ia] : 1, db = ib >= 0 ? b[ib] : 1;
+        if (da == db || db == 1)
+            out[i] = da;
+        else if (da == 1)
+            out[i] = db;
+        else
+            return op_error(g, op, "cannot broadcast dimension %lld with %lld (axis %d of %d)",
+                            (long long)da, (long long)db, i, r);
+    }
+    *out_rank = r;
+    return TPUSIM_OK;
+}
+
+int normalize_axis(struct tpusim_graph *g, const struct op *op, int64_t axis, int rank, int *out)
+{
+    int64_t a = axis < 0 ? axis + rank : axis;
+    if (a < 0 || a >= (rank ? rank : 1))
+        return op_error(g, op, "axis %lld is out of range for rank %d", (long long)axis, rank);
+    *out = (int)a;
+    return TPUSIM_OK;
+}
+
+/* ------------------------------------------------------------- finalize */
+
+/* Inputs that hold learned parameters: a graph input used only here is a
+ * weight given by shape (exporters that leave weights out of the file). */
+static bool is_weight_slot(enum op_type type, int slot)
+{
+    switch (type) {
+    case OP_CONV:
+    case OP_CONV_TRANSPOSE:
+    case OP_GEMM:
+        return slot == 1 || slot == 2;
+    case OP_MATMUL:
+    case OP_PRELU:
+        return slot == 1;
+    case OP_GATHER:
+        return slot == 0;
+    case OP_BATCH_NORM:
+        return slot >= 1 && slot <= 4;
+    case OP_LAYER_NORM:
+    case OP_INSTANCE_NORM:
+        return slot == 1 || slot == 2;
+    case OP_LSTM:
+    case OP_GRU:
+    case OP_RNN:
+        return slot >= 1 && slot <= 3;
+    default:
+        return false;
+    }
+}
+
+/* Biases and scales applied by elementwise ops also count as parameters. */
+static bool counts_as_param(enum op_type type, int slot, const struct tensor *t)
+{
+    if (!t->is_const || !dtype_is_float(t->dtype))
+        return false;
+    if (is_weight_slot(type, slot))
+        return true;
+    bool affine = type == OP_ADD || type == OP_SUB || type == OP_MUL || type == OP_DIV;
+    return affine && tensor_elems(t) > 1;
+}
+
+static int check_defined(struct tpusim_graph *g)
+{
+    for (int i = 0; i < g->n_ops; i++) {
+        const struct op *op = g->ops[i];
+        for (int k = 0; k < op->n_in; k++) {
+            const struct tensor *t = op_in(g, op, k);
+            if (t && !t->defined)
+                return graph_error(g, TPUSIM_ERR_GRAPH,
+                                   "node '%s' (%s): input '%s' is not produced by any node, "
+                                   "initializer or graph input",
+                                   op->name, op_info_of(op->type)->name, t->name);
+        }
+    }
+    return TPUSIM_OK;
+}
+
+/* A static-shaped graph input consumed only at weight slots is a weight. */
+static void classify_weight_inputs(struct tpusim_graph *g, const int *cons_start,
+                                   const int *cons)
+{
+    for (int i = 0; i < g->n_tensors; i++) {
+        struct tensor *t = g->tensors[i];
+        if (!t->is_input || cons_start[i] == cons_start[i + 1])
+            continue;
+        bool weight = true;
+        for (int r = 0; r < t->rank; r++)
+            weight = weight && t->dims[r] > 0;
+        for (int c = cons_start[i]; c < cons_start[i + 1] && weight; c++) {
+            const struct op *op = g->ops[cons[c] / TPUSIM_SLOT_SPAN];
+            weight = is_weight_slot(op->type, cons[c] % TPUSIM_SLOT_SPAN);
+        }
+        if (weight) {
+            t->is_input = false;
+            t->is_const = true;
+            t->is_weight = true;
+        }
+    }
+}
+
+static const struct dim_binding *find_binding(const struct tpusim_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_bindings; i++)
+        if (strcmp(g->bindings[i].name, name) == 0)
+            return &g->bindings[i];
+    return NULL;
+}
+
+/* Lists the symbolic names of the data inputs into buf, for messages. */
+static const char *symbolic_names(const struct tpusim_graph *g, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < g->n_tensors && off < len; i++) {
+        const struct tensor *t = g->tensors[i];
+        if (!t->is_input)
+            continue;
+        for (int r = 0; r < t->rank && off < len; r++)
+            if (t->dim_params[r])
+                off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+                                        t->dim_params[r]);
+    }
+    if (!buf[0])
+        snprintf(buf, len, "none");
+    return buf;
+}
+
+static int bind_input_dims(struct tpusim_graph *g)
+{
+    char names[512];
+    int *used = calloc((size_t)(g->n_bindings ? g->n_bindings : 1), sizeof *used);
+    if (!used)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    int rc = TPUSIM_OK;
+    for (int i = 0; i < g->n_tensors && !rc; i++) {
+        struct tensor *t = g->tensors[i];
+        if (!t->is_input)
+            continue;
+        for (int r = 0; r < t->rank && !rc; r++) {
+            char axis_name[600];
+            snprintf(axis_name, sizeof axis_name, "%s:%d", t->name, r);
+            const struct dim_binding *b = find_binding(g, axis_name);
+            if (!b && t->dim_params[r])
+                b = find_binding(g, t->dim_params[r]);
+            if (b) {
+                t->dims[r] = b->value;
+                used[b - g->bindings] = 1;
+            } else if (r == 0 && g->batch > 0 && (t->dims[0] < 0 || t->dims[0] == 1)) {
+                t->dims[0] = g->batch;
+            }
+            if (t->dims[r] > 0)
+                continue;
+            if (t->dims[r] == 0)
+                rc = graph_error(g, TPUSIM_ERR_SHAPE,
+                                 "input '%s' has a zero-size dimension at axis %d", t->name, r);
+            else if (t->dim_params[r])
+                rc = graph_error(g, TPUSIM_ERR_UNBOUND,
+                                 "input '%s' axis %d is the symbolic dimension '%s': bind it "
+                                 "with --dim %s=VALUE%s",
+                                 t->name, r, t->dim_params[r], t->dim_params[r],
+                                 r == 0 ? " or --batch N" : "");
+            else
+                rc = graph_error(g, TPUSIM_ERR_UNBOUND,
+                                 "input '%s' axis %d has no size in the file: bind it with "
+                                 "--dim %s:%d=VALUE%s",
+                                 t->name, r, t->name, r, r == 0 ? " or --batch N" : "");
+        }
+        if (!rc)
+            rc = tensor_set_shape(g, NULL, t, t->dtype, t->rank, t->dims);
+    }
+    for (int b = 0; b < g->n_bindings && !rc; b++)
+        if (!used[b])
+            rc = graph_error(g, TPUSIM_ERR_ARG,
+                             "--dim %s matches no dimension of the model's inputs (symbolic "
+                             "dimensions: %s)",
+                             g->bindings[b].name, symbolic_names(g, names, sizeof names));
+    free(used);
+    return rc;
+}
+
+/* Consumers of each tensor as (op index * TPUSIM_SLOT_SPAN + input slot),
+ * in CSR form: tensor i's consumers are cons[cons_start[i] .. cons_start[i+1]). */
+static int build_consumers(struct tpusim_graph *g, int **cons_start_out, int **cons_out)
+{
+    int *start = calloc((size_t)g->n_tensors + 1, sizeof *start);
+    size_t total = 0;
+    for (int i = 0; i < g->n_ops; i++)
+        total += (size_t)g->ops[i]->n_in;
+    int *cons = malloc((total ? total : 1) * sizeof *cons);
+    int *fill = calloc((size_t)g->n_tensors + 1, sizeof *fill);
+    if (!start || !cons || !fill) {
+        free(start);
+        free(cons);
+        free(fill);
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < g->n_ops; i++)
+        for (int k = 0; k < g->ops[i]->n_in; k++)
+            if (g->ops[i]->in[k] >= 0)
+                start[g->ops[i]->in[k] + 1]++;
+    for (int t = 0; t < g->n_tensors; t++)
+        start[t + 1] += start[t];
+    for (int i = 0; i < g->n_ops; i++)
+        for (int k = 0; k < g->ops[i]->n_in; k++) {
+            int t = g->ops[i]->in[k];
+            if (t >= 0)
+                cons[start[t] + fill[t]++] = i * TPUSIM_SLOT_SPAN + k;
+        }
+    free(fill);
+    *cons_start_out = start;
+    *cons_out = cons;
+    return TPUSIM_OK;
+}
+
+/* Kahn's algorithm; nodes in files are not always in topological order. */
+static int topo_sort(struct tpusim_graph *g, const int *cons_start, const int *cons)
+{
+    int *pending = calloc((size_t)(g->n_ops ? g->n_ops : 1), sizeof *pending);
+    g->order = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *g->order);
+    if (!pending || !g->order) {
+        free(pending);
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    }
+    int n = 0;
+    for (int i = 0; i < g->n_ops; i++) {
+        for (int k = 0; k < g->ops[i]->n_in; k++) {
+            const struct tensor *t = op_in(g, g->ops[i], k);
+            if (t && t->producer >= 0)
+                pending[i]++;
+        }
+        if (pending[i] == 0)
+            g->order[n++] = i;
+    }
+    for (int head = 0; head < n; head++) {
+        const struct op *op = g->ops[g->order[head]];
+        for (int o = 0; o < op->n_out; o++) {
+            int t = op->out[o];
+            for (int c = cons_start[t]; c < cons_start[t + 1]; c++)
+                if (--pending[cons[c] / TPUSIM_SLOT_SPAN] == 0)
+                    g->order[n++] = cons[c] / TPUSIM_SLOT_SPAN;
+        }
+    }
+    int rc = TPUSIM_OK;
+    if (n < g->n_ops) {
+        int stuck = 0;
+        while (pending[stuck] == 0)
+            stuck++;
+        rc = graph_error(g, TPUSIM_ERR_GRAPH,
+                         "the graph has a cycle: node '%s' (%s) depends on its own output "
+                         "(%d of %d nodes cannot be ordered)",
+                         g->ops[stuck]->name, op_info_of(g->ops[stuck]->type)->name,
+                         g->n_ops - n, g->n_ops);
+    }
+    free(pending);
+    return rc;
+}
+
+static bool all_inputs_const(const struct tpusim_graph *g, const struct op *op)
+{
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(g, op, k);
+        if (t && !t->is_const)
+            return false;
+    }
+    return true;
+}
+
+static bool all_outputs_known(const struct tpusim_graph *g, const struct op *op)
+{
+    for (int o = 0; o < op->n_out; o++)
+        if (!tensor_has_values(op_out(g, op, o)))
+            return false;
+    return true;
+}
+
+static int infer_op(struct tpusim_graph *g, struct op *op)
+{
+    const struct op_info *info = op_info_of(op->type);
+    memset(&op->cost, 0, sizeof op->cost);
+    op->folded = all_inputs_const(g, op);
+    int rc = info->infer(g, op);
+    if (rc)
+        return rc;
+    op->folded = op->folded || all_outputs_known(g, op);
+    for (int o = 0; o < op->n_out; o++) {
+        struct tensor *t = op_out(g, op, o);
+        char shape[128];
+        if (t->rank < 0)
+            return op_error(g, op, "output '%s' has no shape after inference", t->name);
+        t->is_const = op->folded;
+        if (!op->folded && tensor_elems(t) == 0)
+            return op_error(g, op, "output '%s' has zero elements %s: a zero-size tensor "
+                            "cannot be simulated", t->name, shape_str(t, shape, sizeof shape));
+    }
+    return TPUSIM_OK;
+}
+
+static void count_bytes_and_params(struct tpusim_graph *g, struct op *op, bool *param_seen)
+{
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(g, op, k);
+        if (!t)
+            continue;
+        if (t->is_const)
+            op->cost.bytes_weights += tensor_bytes(t);
+        else
+            op->cost.bytes_in += tensor_bytes(t);
+        if (!param_seen[t->index] && counts_as_param(op->type, k, t)) {
+            param_seen[t->index] = true;
+            op->cost.params += tensor_elems(t);
+        }
+    }
+    for (int o = 0; o < op->n_out; o++)
+        op->cost.bytes_out += tensor_bytes(op_out(g, op, o));
+}
+
+static int infer_all(struct tpusim_graph *g)
+{
+    bool *param_seen = calloc((size_t)g->n_tensors + 1, sizeof *param_seen);
+    g->run_ops = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *g->run_ops);
+    if (!param_seen || !g->run_ops) {
+        free(param_seen);
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    }
+    int rc = TPUSIM_OK;
+    g->n_run_ops = 0;
+    for (int i = 0; i < g->n_ops && !rc; i++) {
+        struct op *op = g->ops[g->order[i]];
+        rc = infer_op(g, op);
+        if (rc || op->folded)
+            continue;
+        count_bytes_and_params(g, op, param_seen);
+        g->run_ops[g->n_run_ops++] = op->index;
+    }
+    free(param_seen);
+    return rc;
+}
+
+int graph_finalize(struct tpusim_graph *g)
+{
+    if (g->finalized)
+        return graph_error(g, TPUSIM_ERR_STATE, "graph is already finalized");
+    if (g->n_ops == 0)
+        return graph_error(g, TPUSIM_ERR_GRAPH, "the graph has no nodes");
+    int *cons_start = NULL, *cons = NULL;
+    int rc = check_defined(g);
+    if (!rc)
+        rc = build_consumers(g, &cons_start, &cons);
+    if (!rc) {
+        classify_weight_inputs(g, cons_start, cons);
+        rc = bind_input_dims(g);
+    }
+    if (!rc)
+        rc = topo_sort(g, cons_start, cons);
+    if (!rc) {
+        for (int i = 0; i < g->n_tensors; i++)
+            if (cons_start[i] == cons_start[i + 1] && g->tensors[i]->producer >= 0)
+                g->tensors[i]->is_output = true;
+        rc = infer_all(g);
+    }
+    free(cons_start);
+    free(cons);
+    if (!rc) {
+        g->finalized = true;
+        g->err[0] = '\0';
+    }
+    return rc;
+}
+
+void graph_free_contents(struct tpusim_graph *g)
+{
+    struct tensor *t, *tmp;
+    HASH_ITER(hh, g->by_name, t, tmp) { HASH_DELETE(hh, g->by_name, t); }
+    for (int i = 0; i < g->n_tensors; i++) {
+        t = g->tensors[i];
+        free(t->name);
+        for (int r = 0; r < TPUSIM_MAX_RANK; r++)
+            free(t->dim_params[r]);
+        free(t->ivals);
+        free(t->fvals);
+        free(t);
+    }
+    for (int i = 0; i < g->n_ops; i++) {
+        struct op *op = g->ops[i];
+        for (int a = 0; a < op->n_attrs; a++) {
+            free(op->attrs[a].name);
+            free(op->attrs[a].s);
+            free(op->attrs[a].ints);
+            free(op->attrs[a].floats);
+        }
+        free(op->attrs);
+        free(op->name);
+        free(op->domain);
+        free(op->in);
+        free(op->out);
+        free(op);
+    }
+    for (int i = 0; i < g->n_bindings; i++)
+        free(g->bindings[i].name);
+    free(g->bindings);
+    free(g->tensors);
+    free(g->ops);
+    free(g->order);
+    free(g->run_ops);
+    free(g->source);
+}
+
+/* Builder graphs grow op by op; a convenience call that needs a shape
+ * infers the chain of producers behind it now. finalize() infers all again
+ * (after dimension binding), so these early shapes are provisional. */
+int graph_infer_early(struct tpusim_graph *g, struct tensor *t, int depth)
+{
+    if (t->rank >= 0 || t->producer < 0)
+        return TPUSIM_OK;
+    if (depth > 10000)
+        return graph_error(g, TPUSIM_ERR_STATE,
+                           "builder: shape of '%s' depends on a chain of over 10000 nodes",
+                           t->name);
+    struct op *op = g->ops[t->producer];
+    for (int k = 0; k < op->n_in; k++) {
+        struct tensor *in = op_in(g, op, k);
+        if (!in)
+            continue;
+        if (!in->defined)
+            return graph_error(g, TPUSIM_ERR_GRAPH, "node '%s': input '%s' is not defined",
+                               op->name, in->name);
+        int rc = graph_infer_early(g, in, depth + 1);
+        if (rc)
+            return rc;
+    }
+    return op_info_of(op->type)->infer(g, op);
+}

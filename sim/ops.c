@@ -1,0 +1,54 @@
+/*
+ * ops.c — the table of supported op types. Adding an op: one line in
+ * OP_TYPES (ops.h) and its infer function in sim/infer_*.c.
+ */
+#include "ops.h"
+
+#include <string.h>
+
+static const struct op_info OP_TABLE[OP_COUNT] = {
+#define OP_ROW(id, name, cls, fn) {name, OP_##id, OPC_##cls, fn},
+    OP_TYPES(OP_ROW)
+#undef OP_ROW
+};
+
+const struct op_info *op_info_by_name(const char *name)
+{
+    if (!name)
+        return NULL;
+    for (int i = 0; i < OP_COUNT; i++)
+        if (strcmp(OP_TABLE[i].name, name) == 0)
+            return &OP_TABLE[i];
+    return NULL;
+}
+
+const struct op_info *op_info_of(enum op_type type)
+{
+    if ((int)type < 0 || type >= OP_COUNT)
+        return NULL;
+    return &OP_TABLE[type];
+}
+
+const char *op_class_name(enum op_class cls)
+{
+    switch (cls) {
+    case OPC_MATRIX: return "matrix";
+    case OPC_RECURRENT: return "recurrent";
+    case OPC_POOL: return "pool";
+    case OPC_ELEMENTWISE: return "elementwise";
+    case OPC_TRANSCENDENTAL: return "transcendental";
+    case OPC_NORM: return "norm";
+    case OPC_REDUCE: return "reduce";
+    case OPC_MOVE: return "move";
+    case OPC_FREE: return "free";
+    }
+    return "?";
+}
+
+const char *op_supported_list(void)
+{
+#define OP_NAME(id, name, cls, fn) name " "
+    /* "Constant" is folded by the importers into a constant tensor. */
+    return OP_TYPES(OP_NAME) "Constant";
+#undef OP_NAME
+}

@@ -1,0 +1,15 @@
+/* suites.h — every Check suite of tpusim; tests/main.c runs them in order. */
+#ifndef TPUSIM_SUITES_H
+#define TPUSIM_SUITES_H
+
+#include <check.h>
+
+Suite *graph_suite(void);
+Suite *infer_nn_suite(void);
+Suite *infer_vector_suite(void);
+Suite *infer_shape_suite(void);
+Suite *onnx_import_suite(void);
+Suite *real_models_suite(void);
+Suite *bad_input_suite(void);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * testutil.c — graph-building helpers for the Check tests.
+ */
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tpusim_graph *tu_new(void)
+{
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_ptr_nonnull(g);
+    return g;
+}
+
+void tu_input(tpusim_graph *g, const char *name, int rank, const int64_t *dims)
+{
+    int rc = tpusim_graph_add_input(g, name, TPUSIM_DT_FLOAT32, rank, dims);
+    ck_assert_msg(rc == TPUSIM_OK, "add_input %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_weight(tpusim_graph *g, const char *name, int rank, const int64_t *dims)
+{
+    int rc = tpusim_graph_add_weight(g, name, TPUSIM_DT_FLOAT32, rank, dims);
+    ck_assert_msg(rc == TPUSIM_OK, "add_weight %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *values)
+{
+    int64_t dims[1] = {(int64_t)n};
+    int rc = tpusim_graph_add_int_constant(g, name, 1, dims, values);
+    ck_assert_msg(rc == TPUSIM_OK, "add_int_constant %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+/* Splits "a,b,,c" into at most 64 names (empty ones kept). */
+static int split_names(const char *list, char *buf, size_t len, const char **names)
+{
+    int n = 0;
+    if (!list || !list[0])
+        return 0;
+    strncpy(buf, list, len - 1);
+    buf[len - 1] = '\0';
+    char *p = buf;
+    for (;;) {
+        ck_assert_int_lt(n, 64);
+        names[n++] = p;
+        char *comma = strchr(p, ',');
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return n;
+}
+
+void tu_op(tpusim_graph *g, const char *type, const char *name, const char *inputs,
+           const char *outputs)
+{
+    char ib[2048], ob[2048];
+    const char *in[64], *out[64];
+    int n_in = split_names(inputs, ib, sizeof ib, in);
+    int n_out = split_names(outputs, ob, sizeof ob, out);
+    int rc = tpusim_graph_add_op(g, type, name, in, n_in, out, n_out);
+    ck_assert_msg(rc == TPUSIM_OK, "add_op %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_finalize_ok(tpusim_graph *g)
+{
+    int rc = tpusim_graph_finalize(g);
+    ck_assert_msg(rc == TPUSIM_OK, "finalize: %s (%s)", tpusim_status_name(rc),
+                  tpusim_graph_errmsg(g));
+}
+
+void tu_finalize_fails(tpusim_graph *g, int code, const char *needle)
+{
+    int rc = tpusim_graph_finalize(g);
+    ck_assert_msg(rc == code, "finalize returned %s, expected %s (%s)", tpusim_status_name(rc),
+                  tpusim_status_name(code), tpusim_graph_errmsg(g));
+    ck_assert_msg(strstr(tpusim_graph_errmsg(g), needle) != NULL,
+                  "error '%s' does not mention '%s'", tpusim_graph_errmsg(g), needle);
+}
+
+const struct tensor *tu_find_tensor(tpusim_graph *g, const char *name)
+{
+    const struct tensor *t = graph_find_tensor(g, name);
+    ck_assert_msg(t != NULL, "no tensor '%s'", name);
+    return t;
+}
+
+void tu_expect_shape(tpusim_graph *g, const char *tensor, int rank, const int64_t *dims)
+{
+    const struct tensor *t = tu_find_tensor(g, tensor);
+    char got[256], want[256];
+    struct tensor w;
+    memset(&w, 0, sizeof w);
+    w.rank = rank;
+    for (int i = 0; i < rank; i++)
+        w.dims[i] = dims[i];
+    shape_str(t, got, sizeof got);
+    shape_str(&w, want, sizeof want);
+    ck_assert_msg(strcmp(got, want) == 0, "tensor '%s' has shape %s, expected %s", tensor, got,
+                  want);
+}
+
+const struct op *tu_find_op(tpusim_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_ops; i++)
+        if (strcmp(g->ops[i]->name, name) == 0)
+            return g->ops[i];
+    ck_abort_msg("no op '%s'", name);
+    return NULL;
+}
+
+const char *tu_models_dir(void)
+{
+    const char *d = getenv("TPUSIM_MODELS");
+    return d && d[0] ? d : "../shared/models/real";
+}

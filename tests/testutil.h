@@ -1,0 +1,37 @@
+/*
+ * testutil.h — small helpers for building graphs in Check tests. Every
+ * helper fails the running test (ck_assert) instead of returning errors.
+ */
+#ifndef TPUSIM_TESTUTIL_H
+#define TPUSIM_TESTUTIL_H
+
+#include <check.h>
+#include <stdint.h>
+
+#include "graph.h"
+#include "tpusim.h"
+
+tpusim_graph *tu_new(void);
+/* A float32 data input / weight; dims as a list: tu_input(g, "x", 4, (int64_t[]){1,3,8,8}). */
+void tu_input(tpusim_graph *g, const char *name, int rank, const int64_t *dims);
+void tu_weight(tpusim_graph *g, const char *name, int rank, const int64_t *dims);
+/* A 1-D int64 constant of n values. */
+void tu_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *values);
+/* Adds an op; inputs and outputs as comma-separated names ("" = absent
+ * optional input, e.g. "x,,axes"). */
+void tu_op(tpusim_graph *g, const char *type, const char *name, const char *inputs,
+           const char *outputs);
+void tu_finalize_ok(tpusim_graph *g);
+/* Finalize must fail with `code` and a message containing `needle`. */
+void tu_finalize_fails(tpusim_graph *g, int code, const char *needle);
+/* The tensor must have exactly this shape. */
+void tu_expect_shape(tpusim_graph *g, const char *tensor, int rank, const int64_t *dims);
+/* The internal op / tensor by name (fails the test if absent). */
+const struct op *tu_find_op(tpusim_graph *g, const char *name);
+const struct tensor *tu_find_tensor(tpusim_graph *g, const char *name);
+/* Directory of the shared real models (env TPUSIM_MODELS or ../shared/models/real). */
+const char *tu_models_dir(void);
+
+#define TU_DIMS(...) ((const int64_t[]){__VA_ARGS__})
+
+#endif
