@@ -76,12 +76,12 @@ $(TESTS): $(TEST_OBJ) $(LIB_A)
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	TPUSIM_CLI=$(CURDIR)/$(CLI) $(TESTS)
-	TPUSIM_CLI=$(CURDIR)/$(CLI) sh tests/cli/run.sh
+	TPUSIM_CLI=$(CURDIR)/$(CLI) TPUSIM_SKIP_INSTALL=$(TPUSIM_SKIP_INSTALL) sh tests/cli/run.sh
 
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
 		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		test
+		TPUSIM_SKIP_INSTALL=1 test
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -466,7 +466,7 @@ bool dtype_is_float(tpusim_dtype dt)
            dt == TPUSIM_DT_BFLOAT16;
 }
 
-static void tensor_drop_values(struct tensor *t)
+void tensor_drop_values(struct tensor *t)
 {
     free(t->ivals);
     free(t->fvals);
@@ -875,6 +875,27 @@ static int infer_op(struct tpusim_graph *g, struct op *op)
     return TPUSIM_OK;
 }
 
+/* Parameters are counted at their source: the initializer, Constant or
+ * ConstantOfShape a weight comes from, even when folded ops (Unsqueeze,
+ * Slice, Transpose) reshape it on the way; each source counts once. */
+static uint64_t param_sources(const struct tpusim_graph *g, const struct tensor *t, bool *seen,
+                              int depth)
+{
+    if (seen[t->index] || depth > 64)
+        return 0;
+    seen[t->index] = true;
+    const struct op *src = t->producer >= 0 ? g->ops[t->producer] : NULL;
+    if (!src || src->type == OP_CONSTANT_OF_SHAPE)
+        return dtype_is_float(t->dtype) && tensor_elems(t) > 1 ? tensor_elems(t) : 0;
+    uint64_t n = 0;
+    for (int k = 0; k < src->n_in; k++) {
+        const struct tensor *in = op_in(g, src, k);
+        if (in && in->is_const && dtype_is_float(in->dtype))
+            n += param_sources(g, in, seen, depth + 1);
+    }
+    return n;
+}
+
 static void count_bytes_and_params(struct tpusim_graph *g, struct op *op, bool *param_seen)
 {
     for (int k = 0; k < op->n_in; k++) {
@@ -885,10 +906,8 @@ static void count_bytes_and_params(struct tpusim_graph *g, struct op *op, bool *
             op->cost.bytes_weights += tensor_bytes(t);
         else
             op->cost.bytes_in += tensor_bytes(t);
-        if (!param_seen[t->index] && counts_as_param(op->type, k, t)) {
-            param_seen[t->index] = true;
-            op->cost.params += tensor_elems(t);
-        }
+        if (counts_as_param(op->type, k, t))
+            op->cost.params += param_sources(g, t, param_seen, 0);
     }
     for (int o = 0; o < op->n_out; o++)
         op->cost.bytes_out += tensor_bytes(op_out(g, op, o));

@@ -195,6 +195,8 @@ bool dtype_is_float(tpusim_dtype dt);
  * over GRAPH_MAX_KEPT_VALUES: such tensors are weights. */
 int tensor_set_ivals(struct tpusim_graph *g, struct tensor *t, const int64_t *v, size_t n);
 int tensor_set_fvals(struct tpusim_graph *g, struct tensor *t, const double *v, size_t n);
+/* Forgets known values (a tensor about to be redefined). */
+void tensor_drop_values(struct tensor *t);
 /* Value i as a double / int64 whichever array holds it. */
 double tensor_value_f(const struct tensor *t, size_t i);
 int64_t tensor_value_i(const struct tensor *t, size_t i);

@@ -21,8 +21,10 @@
  *
  * Counting convention: one MAC is one multiply-accumulate, as papers count
  * "FLOPs" for CNNs (ResNet-50: 4.1 G MACs). FLOPs = 2 x MACs for matrix ops
- * plus one FLOP per output element for each vector op (activation,
- * elementwise, normalisation, pooling window element).
+ * plus vector work: one per output element of an elementwise op or
+ * activation, one per window element of pooling, 2 per element for
+ * inference BatchNormalization, 5 for Layer/InstanceNormalization, 3 for
+ * Softmax. See docs/import.md.
  */
 #ifndef TPUSIM_H
 #define TPUSIM_H
@@ -144,6 +146,14 @@ int tpusim_graph_add_conv2d(tpusim_graph *g, const char *name, const char *input
 /* Convenience builder: fully connected layer (Gemm, weight [in, out] "<name>.w", bias). */
 int tpusim_graph_add_dense(tpusim_graph *g, const char *name, const char *input, const char *output,
                            int64_t out_features);
+
+/* Built-in models made with the builder (for demos and tests): the count,
+ * the name of model `index` ("demo-cnn") with a one-line summary (static
+ * storage; NULL when out of range), and building one into an empty graph
+ * (finalized on return). An unknown name is TPUSIM_ERR_ARG. */
+size_t tpusim_builtin_count(void);
+const char *tpusim_builtin_name(size_t index, const char **summary);
+int tpusim_graph_build_builtin(tpusim_graph *g, const char *name);
 
 /* Topologically sort, check structure, infer every shape and count costs.
  * Loading a file calls this itself. */

@@ -16,7 +16,6 @@ static const struct {
     {"infer_vector", infer_vector_suite},
     {"infer_shape", infer_shape_suite},
     {"onnx_import", onnx_import_suite},
-    {"real_models", real_models_suite},
     {"bad_input", bad_input_suite},
 };
 

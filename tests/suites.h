@@ -9,7 +9,6 @@ Suite *infer_nn_suite(void);
 Suite *infer_vector_suite(void);
 Suite *infer_shape_suite(void);
 Suite *onnx_import_suite(void);
-Suite *real_models_suite(void);
 Suite *bad_input_suite(void);
 
 #endif

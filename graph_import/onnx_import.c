@@ -1,0 +1,503 @@
+/*
+ * onnx_import.c — reads an ONNX ModelProto (protobuf-c bindings generated at
+ * build time from the system's onnx.proto) into the graph IR.
+ *
+ * Weights are never needed for timing: initializers keep their shape and
+ * dtype, and only small ones (GRAPH_MAX_KEPT_VALUES) keep values, because
+ * shape computations (Reshape targets, Slice bounds, Resize scales) read
+ * them. Constant nodes become constant tensors the same way.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "graph.h"
+#include "onnx.pb-c.h"
+#include "tpusim.h"
+
+/* Files larger than this are refused before reading (absurd for a model
+ * graph; real exports with weights are well under it). */
+#define ONNX_MAX_FILE_BYTES (UINT64_C(4) << 30)
+
+static bool is_default_domain(const char *domain)
+{
+    return !domain || !domain[0] || strcmp(domain, "ai.onnx") == 0;
+}
+
+static int set_source(struct tpusim_graph *g, const char *name)
+{
+    free(g->source);
+    size_t n = strlen(name) + 1;
+    g->source = malloc(n);
+    if (!g->source)
+        return TPUSIM_ERR_NOMEM;
+    memcpy(g->source, name, n);
+    return TPUSIM_OK;
+}
+
+/* ------------------------------------------------------ tensor payloads */
+
+static double half_to_double(uint16_t h)
+{
+    int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+    double sign = (h & 0x8000) ? -1.0 : 1.0;
+    if (exp == 0)
+        return sign * ldexp(mant, -24);
+    if (exp == 31)
+        return mant ? NAN : sign * INFINITY;
+    return sign * ldexp(mant + 1024, exp - 25);
+}
+
+static double bf16_to_double(uint16_t b)
+{
+    uint32_t bits = (uint32_t)b << 16;
+    float f;
+    memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+/* Element i of little-endian raw_data as a double (floats) or int64. */
+static void raw_element(const uint8_t *p, tpusim_dtype dt, double *f, int64_t *iv)
+{
+    uint64_t u = 0;
+    size_t sz = tpusim_dtype_size_bytes(dt);
+    for (size_t b = 0; b < sz; b++)
+        u |= (uint64_t)p[b] << (8 * b);
+    *f = 0;
+    *iv = 0;
+    switch (dt) {
+    case TPUSIM_DT_FLOAT32: {
+        uint32_t w = (uint32_t)u;
+        float x;
+        memcpy(&x, &w, sizeof x);
+        *f = x;
+        break;
+    }
+    case TPUSIM_DT_FLOAT64: memcpy(f, &u, sizeof *f); break;
+    case TPUSIM_DT_FLOAT16: *f = half_to_double((uint16_t)u); break;
+    case TPUSIM_DT_BFLOAT16: *f = bf16_to_double((uint16_t)u); break;
+    case TPUSIM_DT_INT8: *iv = (int8_t)u; break;
+    case TPUSIM_DT_INT16: *iv = (int16_t)u; break;
+    case TPUSIM_DT_INT32: *iv = (int32_t)u; break;
+    case TPUSIM_DT_INT64: *iv = (int64_t)u; break;
+    default: *iv = (int64_t)u; break; /* unsigned and bool */
+    }
+}
+
+/* Typed-field element i (the fields ONNX uses when raw_data is empty). */
+static int typed_element(const Onnx__TensorProto *tp, tpusim_dtype dt, size_t i, double *f,
+                         int64_t *iv)
+{
+    *f = 0;
+    *iv = 0;
+    switch (dt) {
+    case TPUSIM_DT_FLOAT32:
+        if (i >= tp->n_float_data)
+            return -1;
+        *f = tp->float_data[i];
+        return 0;
+    case TPUSIM_DT_FLOAT64:
+        if (i >= tp->n_double_data)
+            return -1;
+        *f = tp->double_data[i];
+        return 0;
+    case TPUSIM_DT_INT64:
+        if (i >= tp->n_int64_data)
+            return -1;
+        *iv = tp->int64_data[i];
+        return 0;
+    case TPUSIM_DT_UINT32:
+    case TPUSIM_DT_UINT64:
+        if (i >= tp->n_uint64_data)
+            return -1;
+        *iv = (int64_t)tp->uint64_data[i];
+        return 0;
+    default:
+        if (i >= tp->n_int32_data)
+            return -1;
+        if (dt == TPUSIM_DT_FLOAT16)
+            *f = half_to_double((uint16_t)tp->int32_data[i]);
+        else if (dt == TPUSIM_DT_BFLOAT16)
+            *f = bf16_to_double((uint16_t)tp->int32_data[i]);
+        else
+            *iv = tp->int32_data[i];
+        return 0;
+    }
+}
+
+/* Copies the values of a small tensor into t (shape already set). */
+static int read_values(struct tpusim_graph *g, struct tensor *t, const Onnx__TensorProto *tp)
+{
+    uint64_t n = tensor_elems(t);
+    size_t sz = tpusim_dtype_size_bytes(t->dtype);
+    if (n > GRAPH_MAX_KEPT_VALUES || sz == 0 || tp->data_location ==
+        ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+        return TPUSIM_OK;
+    bool is_float = dtype_is_float(t->dtype);
+    double *fv = calloc(n ? n : 1, sizeof *fv);
+    int64_t *iv = calloc(n ? n : 1, sizeof *iv);
+    int rc = TPUSIM_OK;
+    if (!fv || !iv)
+        rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (!rc && tp->has_raw_data && tp->raw_data.len != n * sz)
+        rc = graph_error(g, TPUSIM_ERR_PARSE,
+                         "tensor '%s': raw_data has %zu bytes but shape needs %llu: the file is "
+                         "corrupt or truncated",
+                         t->name, tp->raw_data.len, (unsigned long long)(n * sz));
+    for (uint64_t i = 0; i < n && !rc; i++) {
+        if (tp->has_raw_data)
+            raw_element(tp->raw_data.data + i * sz, t->dtype, &fv[i], &iv[i]);
+        else if (typed_element(tp, t->dtype, i, &fv[i], &iv[i]))
+            rc = graph_error(g, TPUSIM_ERR_PARSE,
+                             "tensor '%s': holds fewer values than its shape needs (%llu): the "
+                             "file is corrupt or truncated",
+                             t->name, (unsigned long long)n);
+    }
+    if (!rc)
+        rc = is_float ? tensor_set_fvals(g, t, fv, n) : tensor_set_ivals(g, t, iv, n);
+    free(fv);
+    free(iv);
+    return rc;
+}
+
+static int define_from_proto(struct tpusim_graph *g, const char *name, const Onnx__TensorProto *tp)
+{
+    if (tp->n_dims > TPUSIM_MAX_RANK)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "tensor '%s' has rank %zu (at most %d)", name,
+                           tp->n_dims, TPUSIM_MAX_RANK);
+    tpusim_dtype dt = (tpusim_dtype)tp->data_type;
+    if (tpusim_dtype_size_bytes(dt) == 0)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "tensor '%s' has element type %d, which tpusim does not model", name,
+                           (int)tp->data_type);
+    int64_t dims[TPUSIM_MAX_RANK];
+    for (size_t i = 0; i < tp->n_dims; i++)
+        dims[i] = tp->dims[i];
+    struct tensor *t;
+    int rc = graph_define_tensor(g, name, dt, (int)tp->n_dims, dims, &t);
+    if (rc)
+        return rc;
+    t->is_weight = dtype_is_float(dt) && tensor_elems(t) > 1;
+    return read_values(g, t, tp);
+}
+
+/* ------------------------------------------------------- graph inputs */
+
+static int define_input(struct tpusim_graph *g, const Onnx__ValueInfoProto *vi)
+{
+    const char *name = vi->name ? vi->name : "";
+    const Onnx__TypeProto *type = vi->type;
+    if (!type || type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE || !type->tensor_type)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "graph input '%s' is not a tensor (sequence, map or optional inputs "
+                           "are not supported)",
+                           name);
+    const Onnx__TypeProto__Tensor *tt = type->tensor_type;
+    if (!tt->shape)
+        return graph_error(g, TPUSIM_ERR_UNBOUND,
+                           "graph input '%s' has no shape in the file; tpusim needs its rank",
+                           name);
+    if (tt->shape->n_dim > TPUSIM_MAX_RANK)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "graph input '%s' has rank %zu (at most %d)",
+                           name, tt->shape->n_dim, TPUSIM_MAX_RANK);
+    int64_t dims[TPUSIM_MAX_RANK];
+    const char *params[TPUSIM_MAX_RANK];
+    for (size_t i = 0; i < tt->shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = tt->shape->dim[i];
+        dims[i] = -1;
+        params[i] = NULL;
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            dims[i] = d->dim_value;
+        else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
+            params[i] = d->dim_param;
+        if (dims[i] == 0)
+            return graph_error(g, TPUSIM_ERR_SHAPE,
+                               "graph input '%s' has a zero-size dimension at axis %zu", name, i);
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dims[i] < 0)
+            return graph_error(g, TPUSIM_ERR_SHAPE,
+                               "graph input '%s' has a negative dimension %lld at axis %zu", name,
+                               (long long)dims[i], i);
+    }
+    return graph_define_input(g, name, (tpusim_dtype)tt->elem_type, (int)tt->shape->n_dim, dims,
+                              params, NULL);
+}
+
+/* ------------------------------------------------------------- nodes */
+
+/* A Constant node: one attribute among value, value_float(s), value_int(s). */
+static int import_constant(struct tpusim_graph *g, const Onnx__NodeProto *n)
+{
+    const char *out = n->n_output ? n->output[0] : "";
+    struct tensor *old = out[0] ? graph_find_tensor(g, out) : NULL;
+    if (old && old->defined && old->producer < 0 && old->is_const && !old->is_input) {
+        /* Some files (GPT-2 in onnxruntime's test data) hold two Constant
+         * nodes with one output name. As in a loader that maps names to
+         * values, the later one wins; other double definitions are errors. */
+        old->defined = false;
+        tensor_drop_values(old);
+    }
+    if (n->n_attribute != 1 || !out[0])
+        return graph_error(g, TPUSIM_ERR_PARSE,
+                           "node '%s' (Constant): needs exactly one output and one value attribute",
+                           n->name ? n->name : "");
+    const Onnx__AttributeProto *a = n->attribute[0];
+    const char *an = a->name ? a->name : "";
+    struct tensor *t;
+    int rc;
+    if (strcmp(an, "value") == 0 && a->t)
+        return define_from_proto(g, out, a->t);
+    if (strcmp(an, "sparse_value") == 0 && a->sparse_tensor) {
+        const Onnx__SparseTensorProto *sp = a->sparse_tensor;
+        int64_t dims[TPUSIM_MAX_RANK];
+        if (sp->n_dims > TPUSIM_MAX_RANK || !sp->values)
+            return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "node '%s' (Constant): bad sparse value",
+                               n->name ? n->name : "");
+        for (size_t i = 0; i < sp->n_dims; i++)
+            dims[i] = sp->dims[i];
+        return graph_define_tensor(g, out, (tpusim_dtype)sp->values->data_type, (int)sp->n_dims,
+                                   dims, NULL);
+    }
+    bool is_list = strcmp(an, "value_floats") == 0 || strcmp(an, "value_ints") == 0;
+    bool is_float = strcmp(an, "value_float") == 0 || strcmp(an, "value_floats") == 0;
+    bool is_int = strcmp(an, "value_int") == 0 || strcmp(an, "value_ints") == 0;
+    if (!is_float && !is_int)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s' (Constant): attribute '%s' is not supported",
+                           n->name ? n->name : "", an);
+    size_t count = is_list ? (is_float ? a->n_floats : a->n_ints) : 1;
+    int64_t dim = (int64_t)count;
+    rc = graph_define_tensor(g, out, is_float ? TPUSIM_DT_FLOAT32 : TPUSIM_DT_INT64,
+                             is_list ? 1 : 0, &dim, &t);
+    if (rc)
+        return rc;
+    if (is_int)
+        return tensor_set_ivals(g, t, is_list ? a->ints : &a->i, count);
+    double *v = malloc((count ? count : 1) * sizeof *v);
+    if (!v)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < count; i++)
+        v[i] = is_list ? a->floats[i] : a->f;
+    rc = tensor_set_fvals(g, t, v, count);
+    free(v);
+    return rc;
+}
+
+static int import_attr(struct tpusim_graph *g, struct op *op, const Onnx__AttributeProto *a)
+{
+    const char *name = a->name ? a->name : "";
+    double *f;
+    int rc;
+    switch (a->type) {
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT:
+        return op_add_attr_int(g, op, name, a->i);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT:
+        return op_add_attr_float(g, op, name, a->f);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING: {
+        char buf[256];
+        size_t len = a->s.len < sizeof buf - 1 ? a->s.len : sizeof buf - 1;
+        if (len)
+            memcpy(buf, a->s.data, len);
+        buf[len] = '\0';
+        return op_add_attr_string(g, op, name, buf);
+    }
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS:
+        return op_add_attr_ints(g, op, name, a->ints, a->n_ints);
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS:
+        f = malloc((a->n_floats ? a->n_floats : 1) * sizeof *f);
+        if (!f)
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        for (size_t i = 0; i < a->n_floats; i++)
+            f[i] = a->floats[i];
+        rc = op_add_attr_floats(g, op, name, f, a->n_floats);
+        free(f);
+        return rc;
+    case ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR:
+        if (a->t) {
+            /* A one-value tensor, as ConstantOfShape's value. */
+            double v = 0;
+            int64_t iv = 0;
+            tpusim_dtype dt = (tpusim_dtype)a->t->data_type;
+            if (tpusim_dtype_size_bytes(dt) && a->t->has_raw_data &&
+                a->t->raw_data.len >= tpusim_dtype_size_bytes(dt))
+                raw_element(a->t->raw_data.data, dt, &v, &iv);
+            else
+                typed_element(a->t, dt, 0, &v, &iv);
+            if (!dtype_is_float(dt))
+                v = (double)iv;
+            return op_add_attr_tensor(g, op, name, dt, v);
+        }
+        return op_add_attr_other(g, op, name);
+    default:
+        return op_add_attr_other(g, op, name);
+    }
+}
+
+static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t index)
+{
+    const char *type = n->op_type ? n->op_type : "";
+    if (is_default_domain(n->domain) && strcmp(type, "Constant") == 0)
+        return import_constant(g, n);
+    char gen[64];
+    const char *name = n->name;
+    if (!name || !name[0]) {
+        snprintf(gen, sizeof gen, "%s_%zu", type, index);
+        name = gen;
+    }
+    if (n->n_input > INT32_MAX || n->n_output > INT32_MAX)
+        return graph_error(g, TPUSIM_ERR_PARSE, "node '%s': absurd input/output count", name);
+    struct op *op;
+    int rc = graph_add_op(g, type, n->domain, name, (const char *const *)n->input,
+                          (int)n->n_input, (const char *const *)n->output, (int)n->n_output, &op);
+    for (size_t a = 0; a < n->n_attribute && !rc; a++)
+        rc = import_attr(g, op, n->attribute[a]);
+    return rc;
+}
+
+/* ------------------------------------------------------------- model */
+
+static int check_model(struct tpusim_graph *g, const Onnx__ModelProto *m)
+{
+    if (!m->graph)
+        return graph_error(g, TPUSIM_ERR_PARSE,
+                           "not an ONNX model: no graph in the file (empty, truncated or another "
+                           "format)");
+    if (m->n_opset_import == 0)
+        return graph_error(g, TPUSIM_ERR_PARSE,
+                           "ONNX model has no opset_import: the file is truncated or not an ONNX "
+                           "model");
+    if (m->graph->n_node == 0)
+        return graph_error(g, TPUSIM_ERR_PARSE, "ONNX graph has no nodes");
+    for (size_t i = 0; i < m->n_opset_import; i++) {
+        const Onnx__OperatorSetIdProto *os = m->opset_import[i];
+        if (is_default_domain(os->domain) && os->has_version &&
+            os->version < 1)
+            return graph_error(g, TPUSIM_ERR_PARSE, "ONNX opset %lld is not valid",
+                               (long long)os->version);
+    }
+    return TPUSIM_OK;
+}
+
+static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
+{
+    int rc = TPUSIM_OK;
+    for (size_t i = 0; i < gp->n_initializer && !rc; i++) {
+        const Onnx__TensorProto *tp = gp->initializer[i];
+        rc = define_from_proto(g, tp->name ? tp->name : "", tp);
+    }
+    for (size_t i = 0; i < gp->n_sparse_initializer && !rc; i++) {
+        const Onnx__SparseTensorProto *sp = gp->sparse_initializer[i];
+        if (!sp->values || !sp->values->name)
+            return graph_error(g, TPUSIM_ERR_PARSE, "sparse initializer %zu has no name", i);
+        int64_t dims[TPUSIM_MAX_RANK];
+        if (sp->n_dims > TPUSIM_MAX_RANK)
+            return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "sparse initializer '%s' rank %zu",
+                               sp->values->name, sp->n_dims);
+        for (size_t k = 0; k < sp->n_dims; k++)
+            dims[k] = sp->dims[k];
+        rc = graph_define_tensor(g, sp->values->name, (tpusim_dtype)sp->values->data_type,
+                                 (int)sp->n_dims, dims, NULL);
+    }
+    for (size_t i = 0; i < gp->n_input && !rc; i++) {
+        const char *name = gp->input[i]->name ? gp->input[i]->name : "";
+        const struct tensor *t = graph_find_tensor(g, name);
+        if (t && t->defined)
+            continue; /* IR < 4 lists initializers as inputs too */
+        rc = define_input(g, gp->input[i]);
+    }
+    for (size_t i = 0; i < gp->n_node && !rc; i++)
+        rc = import_node(g, gp->node[i], i);
+    for (size_t i = 0; i < gp->n_output && !rc; i++) {
+        struct tensor *t = graph_find_tensor(g, gp->output[i]->name ? gp->output[i]->name : "");
+        if (!t)
+            rc = graph_error(g, TPUSIM_ERR_GRAPH,
+                             "graph output '%s' is not produced by any node",
+                             gp->output[i]->name ? gp->output[i]->name : "");
+        else
+            t->is_output = true;
+    }
+    return rc;
+}
+
+static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
+{
+    if (g->finalized || g->n_ops)
+        return graph_error(g, TPUSIM_ERR_STATE, "load a model into a new, empty graph");
+    if (size == 0)
+        return graph_error(g, TPUSIM_ERR_PARSE, "the file is empty");
+    Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
+    if (!m)
+        return graph_error(g, TPUSIM_ERR_PARSE,
+                           "not a valid ONNX protobuf (%zu bytes): truncated, corrupt or another "
+                           "format",
+                           size);
+    int rc = check_model(g, m);
+    if (!rc)
+        rc = import_graph(g, m->graph);
+    onnx__model_proto__free_unpacked(m, NULL);
+    if (!rc)
+        rc = graph_finalize(g);
+    return rc;
+}
+
+int tpusim_graph_load_onnx_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
+                                  const char *name)
+{
+    if (!g)
+        return TPUSIM_ERR_ARG;
+    if (set_source(g, name && name[0] ? name : "<buffer>"))
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (!data && size_bytes)
+        return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
+    return load_buffer(g, data, size_bytes);
+}
+
+/* Reads a whole file; *out is malloc'ed (NULL for an empty file). */
+static int read_file(struct tpusim_graph *g, const char *path, uint8_t **out, size_t *size)
+{
+    *out = NULL;
+    *size = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return graph_error(g, TPUSIM_ERR_IO, "cannot open: %s", strerror(errno));
+    int rc = TPUSIM_OK;
+    struct stat st;
+    long len = -1;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
+        len = ftell(f);
+    if (len < 0 || fseek(f, 0, SEEK_SET) != 0)
+        rc = graph_error(g, TPUSIM_ERR_IO, "cannot read: not a regular file");
+    else if ((uint64_t)len > ONNX_MAX_FILE_BYTES)
+        rc = graph_error(g, TPUSIM_ERR_IO, "file is %ld bytes; tpusim reads models up to 4 GiB",
+                         len);
+    if (!rc && len > 0) {
+        *out = malloc((size_t)len);
+        if (!*out)
+            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory reading %ld bytes", len);
+        else if (fread(*out, 1, (size_t)len, f) != (size_t)len)
+            rc = graph_error(g, TPUSIM_ERR_IO, "short read: %s", strerror(errno));
+        else
+            *size = (size_t)len;
+    }
+    fclose(f);
+    return rc;
+}
+
+int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path)
+{
+    if (!g)
+        return TPUSIM_ERR_ARG;
+    if (!path || !path[0])
+        return graph_error(g, TPUSIM_ERR_ARG, "no model path given");
+    if (set_source(g, path))
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    uint8_t *data;
+    size_t size;
+    int rc = read_file(g, path, &data, &size);
+    if (!rc)
+        rc = load_buffer(g, data, size);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,167 @@
+/*
+ * cli_common.c — argument parsing and model opening shared by subcommands.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define DEFAULT_BUILTIN "demo-cnn"
+
+const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *bad)
+{
+    size_t n = strlen(opt);
+    const char *arg = argv[*i];
+    if (strncmp(arg, opt, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "tpusim: option %s needs a value\n", opt);
+        *bad = true;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static enum cli_format parse_format(const char *s, bool *ok)
+{
+    *ok = true;
+    if (strcmp(s, "text") == 0)
+        return FMT_TEXT;
+    if (strcmp(s, "csv") == 0)
+        return FMT_CSV;
+    if (strcmp(s, "json") == 0)
+        return FMT_JSON;
+    *ok = false;
+    return FMT_TEXT;
+}
+
+int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct model_opts *o)
+{
+    bool bad = false;
+    const char *v;
+    if ((v = cli_opt_value("--batch", argc, argv, i, &bad))) {
+        if (!cli_parse_int64(v, 1, INT64_C(1) << 32, &o->batch)) {
+            fprintf(stderr, "tpusim %s: --batch needs a whole number >= 1, got '%s'\n", cmd, v);
+            return -1;
+        }
+        return 1;
+    }
+    if (!bad && (v = cli_opt_value("--dim", argc, argv, i, &bad))) {
+        const char *eq = strrchr(v, '=');
+        int64_t val;
+        if (!eq || eq == v || !cli_parse_int64(eq + 1, 1, INT64_C(1) << 40, &val)) {
+            fprintf(stderr, "tpusim %s: --dim needs NAME=VALUE with VALUE >= 1, got '%s'\n", cmd,
+                    v);
+            return -1;
+        }
+        if (o->n_dims == (int)(sizeof o->dims / sizeof o->dims[0])) {
+            fprintf(stderr, "tpusim %s: too many --dim options\n", cmd);
+            return -1;
+        }
+        o->dims[o->n_dims++] = v;
+        return 1;
+    }
+    if (!bad && (v = cli_opt_value("--format", argc, argv, i, &bad))) {
+        bool ok;
+        o->format = parse_format(v, &ok);
+        if (!ok) {
+            fprintf(stderr, "tpusim %s: --format must be text, csv or json, got '%s'\n", cmd, v);
+            return -1;
+        }
+        return 1;
+    }
+    return bad ? -1 : 0;
+}
+
+const char *cli_model_name(const struct model_opts *o)
+{
+    return o->model ? o->model : "builtin:" DEFAULT_BUILTIN;
+}
+
+static int bind_dims(tpusim_graph *g, const struct model_opts *o)
+{
+    int rc = TPUSIM_OK;
+    if (o->batch)
+        rc = tpusim_graph_set_batch(g, o->batch);
+    for (int k = 0; k < o->n_dims && !rc; k++) {
+        char name[512];
+        const char *eq = strrchr(o->dims[k], '=');
+        size_t len = (size_t)(eq - o->dims[k]);
+        if (len >= sizeof name)
+            len = sizeof name - 1;
+        memcpy(name, o->dims[k], len);
+        name[len] = '\0';
+        rc = tpusim_graph_bind_dim(g, name, strtoll(eq + 1, NULL, 10));
+    }
+    return rc;
+}
+
+tpusim_graph *cli_open_model(const struct model_opts *o)
+{
+    tpusim_graph *g = NULL;
+    if (tpusim_graph_new(&g)) {
+        fprintf(stderr, "tpusim: out of memory\n");
+        return NULL;
+    }
+    const char *model = cli_model_name(o);
+    int rc = bind_dims(g, o);
+    if (!rc && strncmp(model, "builtin:", 8) == 0)
+        rc = tpusim_graph_build_builtin(g, model + 8);
+    else if (!rc)
+        rc = tpusim_graph_load_onnx_file(g, model);
+    if (rc) {
+        fprintf(stderr, "tpusim: %s\n", tpusim_graph_errmsg(g));
+        tpusim_graph_close(g);
+        return NULL;
+    }
+    return g;
+}
+
+void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n\r")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}

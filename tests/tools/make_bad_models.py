@@ -1,0 +1,59 @@
+#!/usr/bin/python3
+"""Writes malformed ONNX models with Debian's python3-onnx (an independent
+writer) into DIR, one per failure tpusim must report clearly:
+cycle.onnx, missing_input.onnx, unknown_op.onnx, custom_domain.onnx,
+zero_dim.onnx, huge_dim.onnx, unbound_dim.onnx, bad_reshape.onnx, random.onnx.
+usage: make_bad_models.py DIR"""
+import os
+import random
+import sys
+
+from onnx import TensorProto, helper
+
+
+def model(nodes, inputs, outputs, inits=(), opset=13, domains=()):
+    graph = helper.make_graph(nodes, "bad", inputs, outputs, initializer=list(inits))
+    ops = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
+    return helper.make_model(graph, opset_imports=ops)
+
+
+def vi(name, shape):
+    return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def main():
+    out = sys.argv[1]
+    x = vi("x", [1, 8])
+    y = vi("y", [1, 8])
+    files = {
+        # a -> b -> a: no node can run first.
+        "cycle.onnx": model([helper.make_node("Add", ["x", "b"], ["a"], name="add_a"),
+                             helper.make_node("Relu", ["a"], ["b"], name="relu_b"),
+                             helper.make_node("Relu", ["a"], ["y"], name="out")], [x], [y]),
+        "missing_input.onnx": model([helper.make_node("Add", ["x", "ghost"], ["y"], name="add1")],
+                                    [x], [y]),
+        "unknown_op.onnx": model([helper.make_node("FancyOp", ["x"], ["y"], name="fancy1")],
+                                 [x], [y]),
+        "custom_domain.onnx": model([helper.make_node("Relu", ["x"], ["y"], name="cr",
+                                                      domain="com.example")],
+                                    [x], [y], domains=["com.example"]),
+        "zero_dim.onnx": model([helper.make_node("Relu", ["x0"], ["y"], name="r")],
+                               [vi("x0", [1, 0, 8])], [y]),
+        "huge_dim.onnx": model([helper.make_node("Relu", ["xh"], ["y"], name="r")],
+                               [vi("xh", [1 << 30, 1 << 30, 1 << 30])], [y]),
+        "unbound_dim.onnx": model([helper.make_node("Relu", ["xs"], ["y"], name="r")],
+                                  [vi("xs", ["seq", 8])], [y]),
+        "bad_reshape.onnx": model([helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs")],
+                                  [x], [y],
+                                  inits=[helper.make_tensor("shape", TensorProto.INT64, [2], [3, 5])]),
+    }
+    for name, m in files.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(m.SerializeToString())
+    rng = random.Random(20261122)
+    with open(os.path.join(out, "random.onnx"), "wb") as f:
+        f.write(bytes(rng.randrange(256) for _ in range(4096)))
+
+
+if __name__ == "__main__":
+    main()
