@@ -14,12 +14,12 @@ OPT      ?= -O2 -g
 SANITIZE ?=
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -I$(BUILD)/gen
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
 CFLAGS   += -std=c11 $(OPT) -fPIC $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
 
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
-PKGS_LIB   := libprotobuf-c
+PKGS_LIB   := libprotobuf-c inih
 PKGS_TEST  := check
 
 VERSION := $(shell sed -n 's/^\#define TPUSIM_VERSION "\(.*\)"/\1/p' sim/tpusim.h)
@@ -95,12 +95,16 @@ install: all
 	ln -sf libtpusim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtpusim.so.0
 	ln -sf libtpusim.so.0 $(DESTDIR)$(PREFIX)/lib/libtpusim.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	for d in models/*/; do \
+		install -d $(DESTDIR)$(PREFIX)/share/tpusim/$$d && \
+		install -m 644 $$d* $(DESTDIR)$(PREFIX)/share/tpusim/$$d; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tpusim.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpusim.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/tpusim.h $(DESTDIR)$(PREFIX)/lib/libtpusim.* \
 		$(DESTDIR)$(PREFIX)/bin/tpusim $(DESTDIR)$(PREFIX)/lib/pkgconfig/tpusim.pc
+	rm -rf $(DESTDIR)$(PREFIX)/share/tpusim
 
 clean:
 	rm -rf build build-asan

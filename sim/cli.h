@@ -38,6 +38,12 @@ const char *cli_model_name(const struct model_opts *o);
 void csv_field(FILE *f, const char *s);
 void json_string(FILE *f, const char *s);
 
+/* Directory holding models/<chip>/chip.ini: $TPUSIM_MODELS_DIR, else
+ * ../models or ../share/tpusim/models beside the executable. */
+const char *cli_models_dir(void);
+
 int cmd_inspect(int argc, char **argv);
+int cmd_chips(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

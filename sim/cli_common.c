@@ -2,6 +2,8 @@
  * cli_common.c — argument parsing and model opening shared by subcommands.
  */
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,4 +166,30 @@ void json_string(FILE *f, const char *s)
             fputc(*p, f);
     }
     fputc('"', f);
+}
+
+/* Where the chip files are: the environment, else beside the executable
+ * (build/tpusim -> models/, PREFIX/bin/tpusim -> PREFIX/share/tpusim/models). */
+const char *cli_models_dir(void)
+{
+    static char dir[PATH_MAX]; /* CLI only: the library never uses this */
+    const char *env = getenv("TPUSIM_MODELS_DIR");
+    if (env && env[0])
+        return env;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            const char *cands[] = {"/../models", "/../share/tpusim/models"};
+            for (size_t i = 0; i < sizeof cands / sizeof cands[0]; i++) {
+                int w = snprintf(dir, sizeof dir, "%s%s", exe, cands[i]);
+                if (w > 0 && (size_t)w < sizeof dir && access(dir, R_OK) == 0)
+                    return dir;
+            }
+        }
+    }
+    return "models";
 }

@@ -14,6 +14,8 @@ static const struct {
     const char *summary;
 } COMMANDS[] = {
     {"inspect", cmd_inspect, "shapes, MACs, parameters and bytes of every op of a model"},
+    {"run", cmd_run, "simulate a model on a chip: cycles, time, utilisation, bound per op"},
+    {"chips", cmd_chips, "list the chip models, or --dump one's every parameter with its source"},
     {"demo", cmd_demo, "inspect the built-in demo CNN (what `make demo` runs)"},
 };
 

@@ -1,0 +1,113 @@
+/*
+ * chip.h — a chip's parameters, read from models/<chip>/chip.ini with
+ * libinih. Every key carries its unit in its name and a `source:` or
+ * `ASSUMED:` comment in the file; unknown, missing or malformed keys are
+ * errors naming file, line and key. Derived values (bytes per cycle, peak
+ * FLOP/s) are computed once at load. A chip is immutable after load and can
+ * be read by many threads.
+ */
+#ifndef TPUSIM_CHIP_H
+#define TPUSIM_CHIP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where depthwise convolutions run: the chip's compiler decides (chip file). */
+enum depthwise_unit { DEPTHWISE_ON_VPU, DEPTHWISE_ON_MXU };
+
+/* Element op classes of the vector unit's cost table. */
+enum vpu_op {
+    VPU_ADD,     /* add, sub, max, min, compare, select, relu, clip */
+    VPU_MUL,     /* mul, fused multiply-add, scale */
+    VPU_DIV,     /* divide, reciprocal */
+    VPU_EXP,     /* exp, log, softplus: transcendental path */
+    VPU_SIGMOID, /* sigmoid, swish's gate: transcendental path */
+    VPU_TANH,    /* tanh, gelu, erf: transcendental path */
+    VPU_RSQRT,   /* rsqrt, sqrt: transcendental path */
+    VPU_OP_COUNT
+};
+
+struct chip {
+    char name[64];           /* "tpu_v3" */
+    char path[512];          /* the file it came from */
+
+    /* [chip] */
+    double clock_mhz;
+    int cores;               /* TensorCores per chip */
+
+    /* [mxu] matrix unit, weight-stationary rows x cols */
+    int mxu_per_core;
+    int mxu_rows;            /* R: weights shift in one row per cycle */
+    int mxu_cols;            /* C */
+    bool mxu_double_buffered_weights;
+    bool mxu_bf16;           /* bf16/fp16 operands natively (false: int8-only, Edge TPU) */
+    int mxu_fp32_passes;     /* bf16 passes to emulate one fp32 matmul; 0 = fp32 unsupported */
+    int mxu_int8_macs_per_pe_per_cycle; /* 1 on arrays that run int8 at the bf16 rate */
+
+    /* [vpu] vector unit */
+    int vpu_lanes;
+    int vpu_sublanes;
+    double vpu_cycles_per_vector[VPU_OP_COUNT]; /* one vector = lanes x sublanes elements */
+    double vpu_vmem_bytes_per_cycle;            /* load/store bandwidth to vector memory */
+
+    /* [hbm] off-chip memory (0 bandwidth: none, as on Edge TPU) */
+    double hbm_bandwidth_gbps;   /* GB/s, 1e9 bytes */
+    double hbm_latency_ns;
+    double hbm_capacity_gib;
+
+    /* [sram] on-chip memory */
+    uint64_t vmem_bytes;         /* vector memory per core: activations, tiles */
+    uint64_t cmem_bytes;         /* common memory (TPUv4i CMEM); 0 if none */
+    uint64_t param_cache_bytes;  /* Edge TPU on-chip parameter cache; 0 if none */
+
+    /* [host_link] (Edge TPU parameter streaming; 0 bandwidth: unused) */
+    double host_link_bandwidth_gbps;
+    double host_link_latency_us;
+    double host_link_overhead_us_per_transfer;
+
+    /* [compiler] what the chip's compiler does that we imitate */
+    enum depthwise_unit depthwise_on;
+    bool fuse_elementwise;       /* XLA-style producer fusion */
+
+    /* Derived once at load. */
+    double clock_hz;
+    double hbm_bytes_per_cycle;
+    double host_link_bytes_per_cycle;
+    uint64_t hbm_latency_cycles;
+    uint64_t host_link_latency_cycles;
+    uint64_t host_link_overhead_cycles;
+    double peak_flops_per_s;     /* all cores: cores x mxu x R x C x 2 x clock */
+    double peak_flops_per_s_core;
+};
+
+/* One resolved value for `tpusim chips --dump`. */
+struct chip_value {
+    char key[64];     /* "mxu.rows" */
+    char value[64];
+    char unit[32];    /* from the key's suffix */
+    char note[256];   /* "source: ..." or "ASSUMED: ..." */
+    int line;
+};
+
+/* Loads models/<name>/chip.ini under `models_dir` (or a path ending in .ini),
+ * applying overrides "section.key=value" in order. On error returns a
+ * tpusim_status and writes "file:line: key: problem" into err. */
+int chip_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
+              int n_overrides, struct chip *out, char *err, size_t err_len);
+/* Every resolved value with unit and source, in file order; *n set. The
+ * array is malloc'ed; free() it. */
+int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
+              int n_overrides, struct chip_value **values, int *n, char *err, size_t err_len);
+/* Names of the chips under models_dir (sorted), malloc'ed array of
+ * malloc'ed strings; free with chip_free_names. */
+int chip_list(const char *models_dir, char ***names, int *n);
+void chip_free_names(char **names, int n);
+
+/* Seconds per cycle and the usual conversions. */
+static inline double chip_cycles_to_us(const struct chip *c, uint64_t cycles)
+{
+    return (double)cycles / c->clock_hz * 1e6;
+}
+
+#endif /* TPUSIM_CHIP_H */

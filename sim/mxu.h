@@ -1,0 +1,76 @@
+/*
+ * mxu.h — the matrix unit: a weight-stationary R x C systolic array, in
+ * closed form. The SystemC PE-level model (tests/, a later issue) must agree
+ * with these formulas cycle for cycle.
+ *
+ * The model (cycle 0 = the first weight row enters):
+ *  - A GEMM (M x K) x (K x N) is cut into weight tiles of up to R (K) x C (N);
+ *    tiles run n-tile by n-tile, k-tiles inner, partial sums accumulating in
+ *    the accumulators without a trip to memory. K and N pad up to R and C:
+ *    a partial tile costs a full tile.
+ *  - Loading a tile's weights shifts R rows in, one per cycle: R cycles.
+ *  - Activations stream: tile t's M rows enter one per cycle from
+ *    stream_start(t); stream_end(t) = stream_start(t) + M.
+ *    stream_start(t) = max(load_end(t), stream_end(t-1)).
+ *  - Double-buffered weights: tile t+1 loads into the shadow registers as
+ *    soon as tile t has moved to the active ones (at stream_start(t)):
+ *    load_start(t+1) = max(load_end(t), stream_start(t)).
+ *    Without double buffering, the weights are in use until the last
+ *    activation has crossed the array:
+ *    load_start(t+1) = stream_end(t) + R + C - 2.
+ *  - Output of activation row i at column c leaves the array at
+ *    stream_start(t) + i + c + R; so first_output(t) = stream_start(t) + R and
+ *    last_output(t) = stream_end(t) + R + C - 2. The GEMM ends at
+ *    last_output(T) + 1 cycles (fill/drain: R + C - 2 beyond the stream).
+ *  - So with double buffering a tile costs max(M, R) cycles in steady
+ *    state: M < R is weight-load bound (batch-1 fully connected layers).
+ *  - Several MXUs per core split the n-tiles (the compiler's usual split);
+ *    the slowest MXU sets the time. fp32 runs mxu_fp32_passes bf16 passes.
+ */
+#ifndef TPUSIM_MXU_H
+#define TPUSIM_MXU_H
+
+#include <stdint.h>
+
+#include "chip.h"
+#include "tpusim.h"
+
+struct mxu_params {
+    uint64_t rows;            /* R */
+    uint64_t cols;            /* C */
+    int double_buffered;      /* weights */
+};
+
+/* One tile's boundaries (cycles from the first weight entering). */
+struct mxu_tile_times {
+    uint64_t load_start, load_end;
+    uint64_t stream_start, stream_end;
+    uint64_t first_output, last_output;
+};
+
+struct mxu_timing {
+    uint64_t total_cycles;        /* first weight in -> last output out (+1) */
+    uint64_t tiles;               /* weight tiles per MXU (the busiest MXU) */
+    uint64_t stream_cycles;       /* cycles activations stream: tiles x M */
+    uint64_t weight_load_cycles;  /* cycles the array waits for weights (not hidden) */
+    uint64_t fill_drain_cycles;   /* R + C - 2 at the end, plus gaps without double buffering */
+    uint64_t mac_slots;           /* R x C x stream cycles x MXUs used */
+    uint64_t useful_macs;         /* M x K x N */
+    uint64_t mxus_used;
+};
+
+/* Tile t (0-based) of a GEMM on one MXU, in O(1) where the formula allows. */
+void mxu_tile(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n, uint64_t t,
+              struct mxu_tile_times *out);
+/* A whole GEMM on one MXU, closed form (no per-tile loop). */
+void mxu_gemm_one(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n,
+                  struct mxu_timing *out);
+/* A GEMM on `n_mxu` MXUs sharing the n-tiles, `passes` times (fp32). */
+void mxu_gemm(const struct mxu_params *p, uint64_t n_mxu, uint64_t passes, uint64_t m,
+              uint64_t k, uint64_t n, struct mxu_timing *out);
+/* Parameters of a chip's MXU. */
+struct mxu_params mxu_params_of(const struct chip *c);
+/* bf16 passes for one matmul in `dtype` on this chip; 0 if unsupported. */
+int mxu_passes_for(const struct chip *c, tpusim_dtype dtype);
+
+#endif /* TPUSIM_MXU_H */
