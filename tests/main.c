@@ -17,6 +17,9 @@ static const struct {
     {"infer_shape", infer_shape_suite},
     {"onnx_import", onnx_import_suite},
     {"bad_input", bad_input_suite},
+    {"chip", chip_suite},
+    {"units", units_suite},
+    {"engine", engine_suite},
 };
 
 int main(void)

@@ -10,5 +10,8 @@ Suite *infer_vector_suite(void);
 Suite *infer_shape_suite(void);
 Suite *onnx_import_suite(void);
 Suite *bad_input_suite(void);
+Suite *chip_suite(void);
+Suite *units_suite(void);
+Suite *engine_suite(void);
 
 #endif

@@ -1,0 +1,2 @@
+/* memory.c — STUB */
+#include "memory.h"

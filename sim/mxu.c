@@ -1,0 +1,2 @@
+/* mxu.c — STUB */
+#include "mxu.h"

@@ -1,0 +1,2 @@
+/* vpu.c — STUB */
+#include "vpu.h"
