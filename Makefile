@@ -27,6 +27,7 @@ VERSION := $(shell sed -n 's/^\#define TPUSIM_VERSION "\(.*\)"/\1/p' sim/tpusim.
 LIB_SRC  := $(filter-out sim/cli%.c,$(wildcard sim/*.c)) $(wildcard graph_import/*.c)
 CLI_SRC  := $(wildcard sim/cli*.c)
 TEST_SRC := $(wildcard tests/*.c)
+BENCH_SRC := $(wildcard tests/bench/*.c)
 GEN_SRC  := $(BUILD)/gen/onnx.pb-c.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx.pb-c.o
@@ -41,7 +42,7 @@ TESTS  := $(BUILD)/tests/run_tests
 LIBS_LIB  = $(shell pkg-config --libs $(PKGS_LIB)) -lm
 LIBS_TEST = $(shell pkg-config --libs $(PKGS_TEST))
 
-.PHONY: all deps test test-asan demo install uninstall clean
+.PHONY: all deps test test-asan demo bench install uninstall clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 # Installs what is missing (a no-op when everything is present).
@@ -83,6 +84,16 @@ test-asan: deps
 		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		TPUSIM_SKIP_INSTALL=1 test
 
+BENCH := $(BUILD)/bench_sim
+
+$(BENCH): $(BUILD)/tests/bench/bench_sim.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_LIB)
+
+# Simulation speed on the real CNNs; writes docs/bench.md (not part of test).
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH)
+	sh scripts/bench.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	./$(CLI) demo
@@ -109,4 +120,4 @@ uninstall:
 clean:
 	rm -rf build build-asan
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d

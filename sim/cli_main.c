@@ -16,7 +16,7 @@ static const struct {
     {"inspect", cmd_inspect, "shapes, MACs, parameters and bytes of every op of a model"},
     {"run", cmd_run, "simulate a model on a chip: cycles, time, utilisation, bound per op"},
     {"chips", cmd_chips, "list the chip models, or --dump one's every parameter with its source"},
-    {"demo", cmd_demo, "inspect the built-in demo CNN (what `make demo` runs)"},
+    {"demo", cmd_demo, "simulate the built-in demo CNN on tpu_v3 (what `make demo` runs)"},
 };
 
 static void usage(FILE *f)
@@ -43,8 +43,8 @@ static int cmd_demo(int argc, char **argv)
 {
     (void)argc;
     (void)argv;
-    char *args[] = {"inspect", "builtin:demo-cnn", NULL};
-    return cmd_inspect(2, args);
+    char *args[] = {"run", "builtin:demo-cnn", "--chip", "tpu_v3", NULL};
+    return cmd_run(4, args);
 }
 
 int main(int argc, char **argv)

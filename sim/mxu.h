@@ -26,6 +26,8 @@
  *    state: M < R is weight-load bound (batch-1 fully connected layers).
  *  - Several MXUs per core split the n-tiles (the compiler's usual split);
  *    the slowest MXU sets the time. fp32 runs mxu_fp32_passes bf16 passes.
+ *  - The closed forms, the rule that charges each idle cycle to weight load
+ *    or fill/drain, and overflow saturation (UINT64_MAX) are in mxu.c.
  */
 #ifndef TPUSIM_MXU_H
 #define TPUSIM_MXU_H
@@ -59,6 +61,9 @@ struct mxu_timing {
     uint64_t mxus_used;
 };
 
+/* Weight tiles of a (K x N) weight matrix: ceil(K/R) x ceil(N/C); 0 if k or
+ * n is 0. */
+uint64_t mxu_tile_count(const struct mxu_params *p, uint64_t k, uint64_t n);
 /* Tile t (0-based) of a GEMM on one MXU, in O(1) where the formula allows. */
 void mxu_tile(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n, uint64_t t,
               struct mxu_tile_times *out);

@@ -1,9 +1,318 @@
-/* test_engine.c — STUB: tests to be written. */
+/*
+ * test_engine.c — whole-op and whole-model timing against physics: nothing
+ * beats the compute or memory bound, big GEMMs approach peak, streaming ops
+ * approach HBM bandwidth, batch-1 layers are weight-load bound, the Edge TPU
+ * pays for parameters that leave its cache. Expectations come from chip
+ * parameters, not from the simulator's own output.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
 #include "suites.h"
 #include "testutil.h"
+
+static const char *models_dir(void)
+{
+    const char *d = getenv("TPUSIM_MODELS_DIR");
+    return d && d[0] ? d : "models";
+}
+
+static void load_chip(const char *name, const char *const *sets, int n_sets, struct chip *c)
+{
+    char err[1024];
+    int rc = chip_load(models_dir(), name, sets, n_sets, c, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
+}
+
+static void sim_ok(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt, bool no_fusion,
+                   struct sim_result *r)
+{
+    char err[1024];
+    struct sim_options o = {dt, no_fusion, 1};
+    int rc = simulate(g, c, &o, r, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "simulate on %s: %s", c->name, err);
+}
+
+/* x[m,k] @ w[k,n], one op. */
+static tpusim_graph *gemm_graph(int64_t m, int64_t k, int64_t n)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(m, k));
+    tu_weight(g, "w", 2, TU_DIMS(k, n));
+    tu_op(g, "MatMul", "mm", "x,w", "y");
+    tu_finalize_ok(g);
+    return g;
+}
+
+static double achieved_fraction(const struct sim_result *r)
+{
+    double seconds = (double)r->total_cycles / r->chip->clock_hz;
+    return (double)r->flops / seconds / r->chip->peak_flops_per_s_core;
+}
+
+START_TEST(large_bf16_gemm_reaches_90_percent_of_peak)
+{
+    const char *chips[] = {"tpu_v3", "tpu_v4i"};
+    tpusim_graph *g = gemm_graph(8192, 8192, 8192);
+    for (size_t i = 0; i < 2; i++) {
+        struct chip c;
+        struct sim_result r;
+        load_chip(chips[i], NULL, 0, &c);
+        sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &r);
+        double f = achieved_fraction(&r);
+        ck_assert_msg(f >= 0.90 && f <= 1.0, "%s: 8192^3 GEMM at %.3f of peak", chips[i], f);
+        ck_assert_int_eq(r.ops[0].bound, CAUSE_MXU);
+        sim_result_free(&r);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* Every op of real models on every chip: cycles >= FLOPs at peak and
+ * >= bytes at full bandwidth. */
+START_TEST(no_op_beats_physics)
+{
+    const char *chips[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu"};
+    const char *models[] = {"torch_export/tv_resnet50_light.onnx",
+                            "torch_export/tv_mobilenet_v2.onnx",
+                            "torch_export/tv_efficientnet_b0.onnx"};
+    for (size_t m = 0; m < 3; m++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/onnx/%s", tu_models_dir(), models[m]);
+        tpusim_graph *g = tu_new();
+        ck_assert_int_eq(tpusim_graph_load_onnx_file(g, path), TPUSIM_OK);
+        for (size_t k = 0; k < 4; k++) {
+            struct chip c;
+            struct sim_result r;
+            load_chip(chips[k], NULL, 0, &c);
+            sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &r);
+            double flops_per_cycle = c.peak_flops_per_s_core / c.clock_hz;
+            for (int i = 0; i < r.n_ops; i++) {
+                const struct op_result *op = &r.ops[i];
+                if (op->fused_into >= 0)
+                    continue;
+                double compute_bound = (double)op->flops / flops_per_cycle;
+                double mem_bound = c.hbm_bytes_per_cycle > 0
+                                       ? (double)op->hbm_bytes / c.hbm_bytes_per_cycle
+                                       : 0;
+                ck_assert_msg((double)op->cycles + 1 >= compute_bound &&
+                                  (double)op->cycles + 1 >= mem_bound,
+                              "%s on %s: op %s %llu cycles < bound (compute %.0f, memory %.0f)",
+                              models[m], chips[k], g->ops[op->op]->name,
+                              (unsigned long long)op->cycles, compute_bound, mem_bound);
+                uint64_t sum = 0;
+                for (int s = 0; s < CAUSE_COUNT; s++)
+                    sum += op->stall[s];
+                ck_assert_uint_eq(sum, op->cycles);
+            }
+            sim_result_free(&r);
+        }
+        tpusim_graph_close(g);
+    }
+}
+END_TEST
+
+START_TEST(batch1_fully_connected_is_weight_bound)
+{
+    /* 1 x 4096 x 4096: one activation row per weight tile, R = 128 cycles to
+     * load each tile, so weight loading (or the HBM that feeds it) dominates. */
+    tpusim_graph *g = gemm_graph(1, 4096, 4096);
+    struct chip c;
+    struct sim_result r;
+    load_chip("tpu_v3", NULL, 0, &c);
+    sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &r);
+    enum cause b = r.ops[0].bound;
+    ck_assert_msg(b == CAUSE_WEIGHT_LOAD || b == CAUSE_HBM, "bound %s", cause_name(b));
+    ck_assert_uint_gt(r.ops[0].stall[CAUSE_WEIGHT_LOAD] + r.ops[0].stall[CAUSE_HBM],
+                      r.ops[0].stall[CAUSE_MXU]);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+static tpusim_graph *relu_graph(int64_t n)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 1, TU_DIMS(n));
+    tu_op(g, "Relu", "relu", "x", "y");
+    tu_finalize_ok(g);
+    return g;
+}
+
+START_TEST(elementwise_over_1gib_runs_at_hbm_bandwidth)
+{
+    /* 2^29 bf16 elements: 1 GiB read + 1 GiB written, nothing fits on chip.
+     * Time at full bandwidth: 2^31 bytes / (GB/s * 1e9) seconds. */
+    tpusim_graph *g = relu_graph(INT64_C(1) << 29);
+    struct chip c;
+    struct sim_result r;
+    load_chip("tpu_v3", NULL, 0, &c);
+    sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &r);
+    double seconds = (double)r.total_cycles / c.clock_hz;
+    double ideal = (double)(INT64_C(1) << 31) / (c.hbm_bandwidth_gbps * 1e9);
+    ck_assert_msg(seconds >= ideal && seconds < 1.05 * ideal, "%.6f s vs ideal %.6f s", seconds,
+                  ideal);
+    ck_assert_int_eq(r.ops[0].bound, CAUSE_HBM);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(doubling_hbm_bandwidth_helps_only_memory_bound_ops)
+{
+    struct chip base, fast;
+    load_chip("tpu_v3", NULL, 0, &base);
+    char set[64];
+    snprintf(set, sizeof set, "hbm.bandwidth_gbps=%.17g", 2 * base.hbm_bandwidth_gbps);
+    const char *sets[] = {set};
+    load_chip("tpu_v3", sets, 1, &fast);
+    struct sim_result a, b;
+
+    tpusim_graph *gemm = gemm_graph(8192, 8192, 8192);
+    sim_ok(gemm, &base, TPUSIM_DT_BFLOAT16, false, &a);
+    sim_ok(gemm, &fast, TPUSIM_DT_BFLOAT16, false, &b);
+    double ratio = (double)a.total_cycles / (double)b.total_cycles;
+    ck_assert_msg(ratio >= 1.0 && ratio < 1.005, "compute-bound GEMM sped up %.4fx", ratio);
+    sim_result_free(&a);
+    sim_result_free(&b);
+    tpusim_graph_close(gemm);
+
+    tpusim_graph *relu = relu_graph(INT64_C(1) << 28);
+    sim_ok(relu, &base, TPUSIM_DT_BFLOAT16, false, &a);
+    sim_ok(relu, &fast, TPUSIM_DT_BFLOAT16, false, &b);
+    ratio = (double)a.total_cycles / (double)b.total_cycles;
+    ck_assert_msg(ratio > 1.8 && ratio <= 2.0, "memory-bound op sped up only %.3fx", ratio);
+    sim_result_free(&a);
+    sim_result_free(&b);
+    tpusim_graph_close(relu);
+}
+END_TEST
+
+/* A chain of `layers` FC layers of width w (int8: w*w bytes each). */
+static tpusim_graph *fc_chain(int layers, int64_t w)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x0", 2, TU_DIMS(1, w));
+    for (int i = 0; i < layers; i++) {
+        char wn[32], in[32], out[32], name[32], ins[80];
+        snprintf(wn, sizeof wn, "w%d", i);
+        snprintf(in, sizeof in, "x%d", i);
+        snprintf(out, sizeof out, "x%d", i + 1);
+        snprintf(name, sizeof name, "fc%d", i);
+        snprintf(ins, sizeof ins, "%s,%s", in, wn);
+        tu_weight(g, wn, 2, TU_DIMS(w, w));
+        tu_op(g, "MatMul", name, ins, out);
+    }
+    tu_finalize_ok(g);
+    return g;
+}
+
+START_TEST(edgetpu_parameters_past_the_cache_stream_from_host)
+{
+    struct chip c;
+    load_chip("edgetpu", NULL, 0, &c);
+    /* Layers of 1024x1024 int8 = 1 MiB each. */
+    int64_t w = 1024;
+    int fit = (int)(c.param_cache_bytes / (uint64_t)(w * w)) - 1;
+    ck_assert_int_gt(fit, 0);
+    /* With every parameter cached, only the model's input and output cross
+     * the link; each MiB of overflow adds at least its transfer time. */
+    uint64_t base = 0, prev = 0;
+    for (int extra = 0; extra <= 4; extra += 2) {
+        tpusim_graph *g = fc_chain(fit + extra, w);
+        struct sim_result r;
+        sim_ok(g, &c, TPUSIM_DT_INT8, false, &r);
+        uint64_t host = r.stall[CAUSE_HOST_LINK];
+        if (extra == 0) {
+            base = host;
+            ck_assert_uint_eq(r.params_on_chip_bytes, r.param_bytes);
+        } else {
+            ck_assert_msg(host > prev, "overflow of %d MiB: host stall %llu <= %llu", extra,
+                          (unsigned long long)host, (unsigned long long)prev);
+            /* overflow = (fit + extra) MiB - cache = (extra - 1) MiB for an 8 MiB cache */
+            double min_cycles = (double)(extra - 1) * (double)(w * w) / c.host_link_bytes_per_cycle;
+            ck_assert_msg((double)(host - base) >= 0.9 * min_cycles, "host %llu - %llu < %.0f",
+                          (unsigned long long)host, (unsigned long long)base, min_cycles);
+        }
+        prev = host;
+        sim_result_free(&r);
+        tpusim_graph_close(g);
+    }
+}
+END_TEST
+
+START_TEST(edgetpu_refuses_bf16)
+{
+    struct chip c;
+    load_chip("edgetpu", NULL, 0, &c);
+    tpusim_graph *g = gemm_graph(8, 64, 64);
+    struct sim_result r;
+    char err[512];
+    struct sim_options o = {TPUSIM_DT_BFLOAT16, false, 1};
+    ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(err, "int8"));
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(fusion_hides_activations_and_no_fusion_costs_more)
+{
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    struct chip c;
+    load_chip("tpu_v3", NULL, 0, &c);
+    struct sim_result fused, unfused;
+    sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &fused);
+    sim_ok(g, &c, TPUSIM_DT_BFLOAT16, true, &unfused);
+    ck_assert_uint_lt(fused.total_cycles, unfused.total_cycles);
+    int n_fused = 0;
+    for (int i = 0; i < fused.n_ops; i++)
+        if (fused.ops[i].fused_into >= 0) {
+            n_fused++;
+            ck_assert_uint_eq(fused.ops[i].cycles, 0);
+        }
+    ck_assert_int_ge(n_fused, 4); /* the Relus after stem, dw1, pw1, head at least */
+    for (int i = 0; i < unfused.n_ops; i++)
+        ck_assert_int_eq(unfused.ops[i].fused_into, -1);
+    sim_result_free(&fused);
+    sim_result_free(&unfused);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(same_inputs_give_identical_results)
+{
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    struct chip c;
+    load_chip("tpu_v4i", NULL, 0, &c);
+    struct sim_result a, b;
+    sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &a);
+    sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &b);
+    ck_assert_int_eq(a.n_ops, b.n_ops);
+    ck_assert_mem_eq(a.ops, b.ops, (size_t)a.n_ops * sizeof *a.ops);
+    sim_result_free(&a);
+    sim_result_free(&b);
+    tpusim_graph_close(g);
+}
+END_TEST
 
 Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("physics");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, large_bf16_gemm_reaches_90_percent_of_peak);
+    tcase_add_test(tc, no_op_beats_physics);
+    tcase_add_test(tc, batch1_fully_connected_is_weight_bound);
+    tcase_add_test(tc, elementwise_over_1gib_runs_at_hbm_bandwidth);
+    tcase_add_test(tc, doubling_hbm_bandwidth_helps_only_memory_bound_ops);
+    tcase_add_test(tc, edgetpu_parameters_past_the_cache_stream_from_host);
+    tcase_add_test(tc, edgetpu_refuses_bf16);
+    tcase_add_test(tc, fusion_hides_activations_and_no_fusion_costs_more);
+    tcase_add_test(tc, same_inputs_give_identical_results);
+    suite_add_tcase(s, tc);
     return s;
 }

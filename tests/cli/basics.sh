@@ -10,7 +10,7 @@ run "inspect negative batch" 2 "--batch needs a whole number" "$CLI" inspect --b
 run "inspect bad format" 2 "--format must be text, csv or json" "$CLI" inspect --format yaml
 run "inspect bad dim" 2 "--dim needs NAME=VALUE" "$CLI" inspect --dim seq
 run "inspect missing value" 2 "option --batch needs a value" "$CLI" inspect --batch
-run "demo" 0 "total:" "$CLI" demo
+run "demo" 0 "on tpu_v3" "$CLI" demo
 run "builtin unknown" 1 "no built-in model named 'nope'" "$CLI" inspect builtin:nope
 
 # The demo CNN's MACs, worked out by hand from its definition in

@@ -34,6 +34,8 @@ run() {
 . "$here/basics.sh"
 . "$here/real_models.sh"
 . "$here/bad_input.sh"
+. "$here/run_cmd.sh"
+. "$here/chips.sh"
 . "$here/install.sh"
 
 echo "cli: $passed passed, $failed failed"

@@ -1,0 +1,209 @@
+/*
+ * engine.c — schedules lowered ops on one core and charges every cycle.
+ *
+ * Ops run in topological order, one after another (a TensorCore runs one
+ * XLA fusion at a time). Inside an op, T tiles flow through four stages:
+ * HBM DMA (reads and writes share the bandwidth), host link, MXU, VPU. With
+ * double buffering between stages and identical tiles, a linear pipeline of
+ * per-tile stage times s_1..s_n takes sum(s) + (T - 1) * max(s): the first
+ * tile crosses every stage, then the slowest stage sets the pace. HBM
+ * latency is paid once before the first tile, the systolic drain once after
+ * the last. Ops with a recurrence (RNN steps) cannot overlap the MXU and the
+ * VPU: their two stages merge into one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "memory.h"
+
+const char *cause_name(enum cause c)
+{
+    switch (c) {
+    case CAUSE_MXU: return "mxu";
+    case CAUSE_VPU: return "vpu";
+    case CAUSE_HBM: return "hbm";
+    case CAUSE_HOST_LINK: return "host_link";
+    case CAUSE_SRAM: return "sram_capacity";
+    case CAUSE_FILL_DRAIN: return "fill_drain";
+    case CAUSE_WEIGHT_LOAD: return "weight_load";
+    case CAUSE_COUNT: break;
+    }
+    return "?";
+}
+
+const char *unit_name(enum unit u)
+{
+    switch (u) {
+    case UNIT_MXU: return "mxu";
+    case UNIT_VPU: return "vpu";
+    case UNIT_HBM: return "hbm";
+    case UNIT_HOST: return "host_link";
+    case UNIT_COUNT: break;
+    }
+    return "?";
+}
+
+static uint64_t div_ceil(uint64_t a, uint64_t b)
+{
+    return b ? a / b + (a % b != 0) : 0;
+}
+
+enum stage { ST_HBM, ST_HOST, ST_MXU, ST_VPU, ST_COUNT };
+
+/* Busy cycles of each stage over the whole op. */
+static void stage_totals(const struct chip *c, const struct op_demand *d, uint64_t *total)
+{
+    total[ST_HBM] = d->hbm_bytes ? hbm_stream_cycles(c, d->hbm_bytes) : 0;
+    total[ST_HOST] = d->host_bytes ? host_link_cycles(c, d->host_bytes, 0) -
+                                         c->host_link_latency_cycles
+                                   : 0;
+    total[ST_MXU] = d->on_mxu ? d->mxu.stream_cycles + d->mxu.weight_load_cycles : 0;
+    total[ST_VPU] = d->vpu_cycles;
+    if (d->serial_steps > 1) { /* the next step needs this step's state */
+        total[ST_MXU] += total[ST_VPU];
+        total[ST_VPU] = 0;
+    }
+}
+
+/* Splits `cycles` of MXU stage time into streaming and weight loading in
+ * the proportion the MXU model reports. */
+static void charge_mxu(const struct op_demand *d, uint64_t cycles, struct op_result *r)
+{
+    uint64_t busy = d->mxu.stream_cycles + d->mxu.weight_load_cycles;
+    uint64_t wl = busy ? (uint64_t)((double)cycles * (double)d->mxu.weight_load_cycles /
+                                    (double)busy)
+                       : 0;
+    r->stall[CAUSE_WEIGHT_LOAD] += wl;
+    r->stall[CAUSE_MXU] += cycles - wl;
+}
+
+/* Splits HBM stage time into plain traffic and capacity-forced re-reads. */
+static void charge_hbm(const struct op_demand *d, uint64_t cycles, struct op_result *r)
+{
+    uint64_t sram = d->hbm_bytes ? (uint64_t)((double)cycles * (double)d->sram_extra_bytes /
+                                              (double)d->hbm_bytes)
+                                 : 0;
+    r->stall[CAUSE_SRAM] += sram;
+    r->stall[CAUSE_HBM] += cycles - sram;
+}
+
+static void charge_stage(const struct op_demand *d, enum stage s, uint64_t cycles,
+                         struct op_result *r)
+{
+    switch (s) {
+    case ST_HBM: charge_hbm(d, cycles, r); break;
+    case ST_HOST: r->stall[CAUSE_HOST_LINK] += cycles; break;
+    case ST_MXU: charge_mxu(d, cycles, r); break;
+    case ST_VPU: r->stall[CAUSE_VPU] += cycles; break;
+    case ST_COUNT: break;
+    }
+}
+
+/* The pipeline: the slowest stage runs all T tiles; every other stage
+ * shows only its first tile (prologue/epilogue). */
+static void run_pipeline(const struct chip *c, const struct op_demand *d, struct op_result *r)
+{
+    uint64_t total[ST_COUNT], tile[ST_COUNT];
+    uint64_t tiles = d->tiles ? d->tiles : 1;
+    stage_totals(c, d, total);
+    enum stage slowest = ST_HBM;
+    for (int s = 0; s < ST_COUNT; s++) {
+        tile[s] = div_ceil(total[s], tiles);
+        if (tile[s] > tile[slowest])
+            slowest = (enum stage)s;
+    }
+    for (int s = 0; s < ST_COUNT; s++) {
+        charge_stage(d, (enum stage)s, s == (int)slowest ? total[s] : tile[s], r);
+    }
+    /* Paid once: the first DMA's latency, the systolic drain. */
+    if (total[ST_HBM])
+        r->stall[CAUSE_HBM] += c->hbm_latency_cycles;
+    if (total[ST_HOST])
+        r->stall[CAUSE_HOST_LINK] += c->host_link_latency_cycles +
+                                     c->host_link_overhead_cycles;
+    if (d->on_mxu)
+        r->stall[CAUSE_FILL_DRAIN] += d->mxu.fill_drain_cycles;
+    r->busy[UNIT_HBM] = total[ST_HBM];
+    r->busy[UNIT_HOST] = total[ST_HOST];
+    r->busy[UNIT_MXU] = d->on_mxu ? d->mxu.total_cycles : 0;
+    r->busy[UNIT_VPU] = d->vpu_cycles;
+}
+
+static enum cause bound_of(const struct op_result *r)
+{
+    enum cause best = CAUSE_MXU;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        if (r->stall[k] > r->stall[best])
+            best = (enum cause)k;
+    return best;
+}
+
+static void schedule_op(const struct chip *c, const struct op_demand *d, uint64_t start,
+                        struct op_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->op = d->op;
+    r->fused_into = d->fused_into;
+    r->start_cycle = start;
+    r->flops = d->flops;
+    r->macs = d->macs;
+    r->hbm_bytes = d->hbm_bytes;
+    r->host_bytes = d->host_bytes;
+    r->mac_slots = d->mxu.mac_slots;
+    r->useful_macs = d->mxu.useful_macs;
+    if (d->fused_into >= 0)
+        return;
+    run_pipeline(c, d, r);
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        r->cycles += r->stall[k];
+    r->bound = bound_of(r);
+}
+
+int simulate(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
+             struct sim_result *res, char *err, size_t err_len)
+{
+    memset(res, 0, sizeof *res);
+    if (!g || !g->finalized) {
+        snprintf(err, err_len, "the graph is not finalized");
+        return TPUSIM_ERR_STATE;
+    }
+    struct op_demand *d;
+    int n;
+    int rc = lower_graph(g, c, o, &d, &n, &res->param_bytes, &res->params_on_chip_bytes, err,
+                         err_len);
+    if (rc)
+        return rc;
+    res->ops = calloc((size_t)(n ? n : 1), sizeof *res->ops);
+    if (!res->ops) {
+        free(d);
+        snprintf(err, err_len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
+    }
+    res->chip = c;
+    res->graph = g;
+    res->dtype = o->dtype ? o->dtype : chip_default_dtype(c);
+    res->n_ops = n;
+    uint64_t now = 0;
+    for (int i = 0; i < n; i++) {
+        struct op_result *r = &res->ops[i];
+        schedule_op(c, &d[i], now, r);
+        now += r->cycles;
+        res->flops += g->ops[r->op]->cost.flops;
+        res->macs += r->macs;
+        for (int k = 0; k < CAUSE_COUNT; k++)
+            res->stall[k] += r->stall[k];
+    }
+    res->total_cycles = now;
+    free(d);
+    return TPUSIM_OK;
+}
+
+void sim_result_free(struct sim_result *res)
+{
+    if (!res)
+        return;
+    free(res->ops);
+    memset(res, 0, sizeof *res);
+}

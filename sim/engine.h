@@ -1,0 +1,100 @@
+/*
+ * engine.h — simulating a finalized graph on a chip.
+ *
+ * lower.c turns each op into demands on the units (MXU cycles from the
+ * closed-form systolic model, VPU cycles from the cost table, HBM and host
+ * link bytes after on-chip residency and fusion are decided); engine.c
+ * schedules them: ops run one after another on one core, and inside an op
+ * the tiles flow through a double-buffered pipeline (DMA in -> MXU -> VPU ->
+ * DMA out) whose timing is closed form for identical tiles. Every cycle of
+ * an op is charged to one named cause.
+ */
+#ifndef TPUSIM_ENGINE_H
+#define TPUSIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "chip.h"
+#include "graph.h"
+#include "mxu.h"
+
+enum unit { UNIT_MXU, UNIT_VPU, UNIT_HBM, UNIT_HOST, UNIT_COUNT };
+
+/* Where an op's cycles go. The first four are "the unit was the limit";
+ * the rest are overheads of the matrix unit and the memory system. */
+enum cause {
+    CAUSE_MXU,         /* matrix unit streaming (useful work and padding) */
+    CAUSE_VPU,         /* vector unit */
+    CAUSE_HBM,         /* off-chip bandwidth and latency */
+    CAUSE_HOST_LINK,   /* Edge TPU parameters streamed from the host */
+    CAUSE_SRAM,        /* re-reads forced by on-chip capacity */
+    CAUSE_FILL_DRAIN,  /* systolic pipeline fill and drain */
+    CAUSE_WEIGHT_LOAD, /* array idle while weights shift in */
+    CAUSE_COUNT
+};
+
+const char *cause_name(enum cause c);
+const char *unit_name(enum unit u);
+
+struct sim_options {
+    tpusim_dtype dtype;  /* bf16, fp16, int8, fp32; UNDEFINED: the chip's default */
+    bool no_fusion;
+    int cores;           /* reported only: the caller scales the batch */
+};
+
+/* Demands of one scheduled op (after fusion), from lower.c. */
+struct op_demand {
+    int op;                  /* graph op index */
+    int fused_into;          /* graph op index of the op it fused into, or -1 */
+    bool on_mxu;
+    struct mxu_timing mxu;   /* whole op; zero when not on the MXU */
+    uint64_t serial_steps;   /* > 1: steps that cannot overlap (RNN time steps) */
+    uint64_t vpu_cycles;     /* own vector work plus fused epilogues */
+    uint64_t hbm_bytes;      /* activations and weights moved to or from HBM */
+    uint64_t sram_extra_bytes; /* of hbm_bytes: re-reads forced by capacity */
+    uint64_t host_bytes;     /* parameters over the host link (Edge TPU) */
+    uint64_t tiles;          /* pipeline steps the op is cut into */
+    uint64_t flops, macs;
+};
+
+struct op_result {
+    int op;                  /* graph op index */
+    int fused_into;          /* graph op index of the op it fused into, or -1 */
+    uint64_t start_cycle;
+    uint64_t cycles;
+    uint64_t busy[UNIT_COUNT];
+    uint64_t stall[CAUSE_COUNT]; /* sums to cycles */
+    enum cause bound;
+    uint64_t flops, macs;
+    uint64_t hbm_bytes, host_bytes;
+    uint64_t mac_slots, useful_macs;
+};
+
+struct sim_result {
+    const struct chip *chip;
+    const struct tpusim_graph *graph;
+    tpusim_dtype dtype;
+    struct op_result *ops;   /* one per running graph op, in schedule order */
+    int n_ops;
+    uint64_t total_cycles;
+    uint64_t flops, macs;
+    uint64_t stall[CAUSE_COUNT];
+    uint64_t param_bytes, params_on_chip_bytes;
+};
+
+/* Lowers every running op of g; *out is malloc'ed (n entries, one per
+ * run op, fused ones with zero demand). */
+int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
+                struct op_demand **out, int *n, uint64_t *param_bytes,
+                uint64_t *params_on_chip_bytes, char *err, size_t err_len);
+/* Simulates g on c. res is filled; free with sim_result_free. */
+int simulate(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
+             struct sim_result *res, char *err, size_t err_len);
+void sim_result_free(struct sim_result *res);
+/* Bytes per element the chip moves for `dtype`. */
+uint64_t dtype_bytes(tpusim_dtype dtype);
+/* The default dtype of a chip: bf16, or int8 for int8-only arrays. */
+tpusim_dtype chip_default_dtype(const struct chip *c);
+
+#endif /* TPUSIM_ENGINE_H */

@@ -1,0 +1,546 @@
+/*
+ * lower.c — each running op of a graph becomes demands on the units:
+ * matrix ops become GEMMs on the MXU (convolutions as implicit GEMM, groups
+ * packed block-diagonally where they fit), vector ops become VPU cycles from
+ * the chip's cost table, and every tensor is placed on chip or in HBM by a
+ * live-set walk. Elementwise ops fuse into their producer's output stage as
+ * XLA does; BatchNorm after a convolution folds into its weights.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "memory.h"
+#include "vpu.h"
+
+/* Vector and data-movement ops are cut into pipeline steps of this many
+ * bytes, so DMA overlaps vector work as with double-buffered tiles. */
+#define VECTOR_TILE_BYTES (UINT64_C(256) << 10)
+#define MAX_VECTOR_TILES 4096
+
+struct lower_ctx {
+    const struct tpusim_graph *g;
+    const struct chip *c;
+    const struct sim_options *o;
+    struct mxu_params mxu;
+    int passes;                /* MXU passes per matmul for the dtype */
+    uint64_t db;               /* bytes per element */
+    int *pos;                  /* graph op index -> position in run order, -1 if folded */
+    int *uses_left;            /* per tensor: running consumers not yet lowered */
+    bool *resident;            /* per tensor: on chip */
+    uint64_t live_bytes, capacity_bytes;
+    bool weights_on_chip;      /* all parameters fit in CMEM */
+    uint64_t param_cache_left; /* Edge TPU parameter cache */
+    int *host;                 /* per op position: the op it fused into (position) or -1 */
+    bool *fused_away;          /* per tensor: lives only inside a fused chain */
+};
+
+uint64_t dtype_bytes(tpusim_dtype dtype)
+{
+    size_t n = tpusim_dtype_size_bytes(dtype);
+    return n ? n : 4;
+}
+
+tpusim_dtype chip_default_dtype(const struct chip *c)
+{
+    return c->mxu_bf16 ? TPUSIM_DT_BFLOAT16 : TPUSIM_DT_INT8;
+}
+
+static uint64_t elems(const struct tensor *t)
+{
+    return t ? tensor_elems(t) : 0;
+}
+
+static const struct op *run_op(const struct lower_ctx *x, int i)
+{
+    return x->g->ops[x->g->run_ops[i]];
+}
+
+/* ------------------------------------------------------------- fusion */
+
+static bool is_fusible_epilogue(enum op_type t)
+{
+    enum op_class cls = op_info_of(t)->cls;
+    return cls == OPC_ELEMENTWISE || cls == OPC_TRANSCENDENTAL || t == OP_BATCH_NORM ||
+           t == OP_CAST || t == OP_IDENTITY || t == OP_DROPOUT;
+}
+
+/* Running consumers of each tensor, counted once per (op, input). */
+static void count_uses(struct lower_ctx *x)
+{
+    for (int i = 0; i < x->g->n_run_ops; i++) {
+        const struct op *op = run_op(x, i);
+        for (int k = 0; k < op->n_in; k++)
+            if (op->in[k] >= 0)
+                x->uses_left[op->in[k]]++;
+    }
+}
+
+/* The latest-scheduled running producer among op's data inputs. */
+static int latest_producer(const struct lower_ctx *x, const struct op *op)
+{
+    int best = -1;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (!t || t->is_const || t->producer < 0)
+            continue;
+        int p = x->pos[t->producer];
+        if (p > best)
+            best = p;
+    }
+    return best;
+}
+
+/* An elementwise op fuses into the producer of its latest data input when
+ * that producer (or the op it fused into) is a matrix or vector op whose
+ * output nobody else reads: the value never leaves the vector registers. */
+static int fusion_host(struct lower_ctx *x, int i)
+{
+    const struct op *op = run_op(x, i);
+    if (x->o->no_fusion || !x->c->fuse_elementwise || !is_fusible_epilogue(op->type))
+        return -1;
+    int p = latest_producer(x, op);
+    if (p < 0)
+        return -1;
+    const struct op *prod = run_op(x, p);
+    for (int o = 0; o < prod->n_out; o++) {
+        const struct tensor *t = op_out(x->g, prod, o);
+        int readers = 0;
+        for (int k = 0; k < op->n_in; k++)
+            readers += op->in[k] == t->index;
+        if (readers && x->uses_left[t->index] != readers)
+            return -1; /* someone else reads it too: it must be stored */
+    }
+    enum op_class pcls = op_info_of(prod->type)->cls;
+    if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT)
+        return -1;
+    return x->host[p] >= 0 ? x->host[p] : p;
+}
+
+/* ----------------------------------------------------------- residency */
+
+static void release_inputs(struct lower_ctx *x, const struct op *op)
+{
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (!t || t->is_const || x->fused_away[t->index])
+            continue;
+        if (--x->uses_left[t->index] == 0 && x->resident[t->index] && !t->is_output) {
+            x->resident[t->index] = false;
+            x->live_bytes -= elems(t) * x->db;
+        }
+    }
+}
+
+/* Places op's outputs on chip when they fit beside what is live. */
+static uint64_t place_outputs(struct lower_ctx *x, const struct op *op)
+{
+    uint64_t spilled = 0;
+    for (int o = 0; o < op->n_out; o++) {
+        const struct tensor *t = op_out(x->g, op, o);
+        uint64_t b = elems(t) * x->db;
+        if (x->fused_away[t->index] || (x->uses_left[t->index] == 0 && !t->is_output))
+            continue; /* never materialised, or an unused optional output */
+        if (x->live_bytes + b <= x->capacity_bytes && !t->is_output) {
+            x->resident[t->index] = true;
+            x->live_bytes += b;
+        } else {
+            spilled += b;
+        }
+    }
+    return spilled;
+}
+
+/* HBM bytes to read op's data inputs that are not on chip. */
+static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op *op)
+{
+    uint64_t b = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (t && !t->is_const && !x->resident[t->index] && !x->fused_away[t->index])
+            b += elems(t) * x->db;
+    }
+    return b;
+}
+
+static uint64_t weight_bytes(const struct lower_ctx *x, const struct op *op)
+{
+    uint64_t b = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (t && t->is_const && dtype_is_float(t->dtype))
+            b += elems(t) * x->db;
+    }
+    return b;
+}
+
+/* Weights come from HBM, the on-chip parameter cache, or the host link. */
+static void place_weights(struct lower_ctx *x, const struct op *op, struct op_demand *d)
+{
+    uint64_t w = weight_bytes(x, op);
+    if (!w || x->weights_on_chip)
+        return;
+    if (x->c->param_cache_bytes) {
+        uint64_t cached = w < x->param_cache_left ? w : x->param_cache_left;
+        x->param_cache_left -= cached;
+        d->host_bytes += w - cached;
+        return;
+    }
+    d->hbm_bytes += w;
+}
+
+/* ------------------------------------------------------- vector costs */
+
+/* Vector work per element of an op, as VPU cycles for `n` elements. */
+static uint64_t vpu_cost(const struct chip *c, enum op_type t, uint64_t n, int n_inputs)
+{
+    uint64_t add = vpu_op_cycles(c, VPU_ADD, n), mul = vpu_op_cycles(c, VPU_MUL, n);
+    switch (t) {
+    case OP_MUL: return mul;
+    case OP_DIV:
+    case OP_RECIPROCAL: return vpu_op_cycles(c, VPU_DIV, n);
+    case OP_POW: return 2 * vpu_op_cycles(c, VPU_EXP, n) + mul; /* exp(y log x) */
+    case OP_SQRT: return vpu_op_cycles(c, VPU_RSQRT, n);
+    case OP_SIGMOID: return vpu_op_cycles(c, VPU_SIGMOID, n);
+    case OP_TANH:
+    case OP_ERF: return vpu_op_cycles(c, VPU_TANH, n);
+    case OP_GELU: return vpu_op_cycles(c, VPU_TANH, n) + 2 * mul;
+    case OP_EXP:
+    case OP_LOG:
+    case OP_SOFTPLUS: return vpu_op_cycles(c, VPU_EXP, n);
+    case OP_HARD_SIGMOID: return mul + add;
+    case OP_HARD_SWISH: return 2 * mul + add;
+    case OP_SUM:
+    case OP_MEAN:
+    case OP_MAX:
+    case OP_MIN: return (uint64_t)(n_inputs > 1 ? n_inputs - 1 : 1) * add;
+    case OP_BATCH_NORM: return mul + add;
+    case OP_LAYER_NORM:
+    case OP_INSTANCE_NORM: return 3 * add + 3 * mul; /* mean, centre, square-sum, scale, affine */
+    case OP_SOFTMAX:
+    case OP_LOG_SOFTMAX:
+        return 2 * add + vpu_op_cycles(c, VPU_EXP, n) + vpu_op_cycles(c, VPU_DIV, n);
+    case OP_CAST:
+    case OP_IDENTITY:
+    case OP_DROPOUT: return 0;
+    default: return add; /* add, sub, compare, select, relu, clip... */
+    }
+}
+
+static uint64_t vector_op_cycles(const struct lower_ctx *x, const struct op *op)
+{
+    const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
+    const struct chip *c = x->c;
+    switch (op->type) {
+    case OP_MAX_POOL:
+    case OP_AVERAGE_POOL: {
+        uint64_t window = 1;
+        for (int i = 0; i < op->win.spatial; i++)
+            window *= (uint64_t)op->win.kernel[i];
+        return vpu_op_cycles(c, VPU_ADD, elems(out) * window);
+    }
+    case OP_GLOBAL_AVERAGE_POOL:
+    case OP_GLOBAL_MAX_POOL:
+    case OP_REDUCE_MEAN:
+    case OP_REDUCE_SUM:
+    case OP_REDUCE_MAX:
+    case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD:
+    case OP_ARG_MAX: return vpu_op_cycles(c, VPU_ADD, elems(in));
+    case OP_LRN:
+        return vpu_op_cycles(c, VPU_MUL, elems(in) * (uint64_t)attr_int(op, "size", 1)) +
+               vpu_op_cycles(c, VPU_DIV, elems(in));
+    default: return vpu_cost(c, op->type, elems(out), op->n_in);
+    }
+}
+
+/* Data movement: each byte loaded to and stored from vector registers. */
+static uint64_t move_cycles(const struct lower_ctx *x, const struct op *op)
+{
+    uint64_t b = 0;
+    for (int o = 0; o < op->n_out; o++)
+        b += elems(op_out(x->g, op, o)) * x->db;
+    return 2 * vpu_vmem_cycles(x->c, b);
+}
+
+/* -------------------------------------------------------- matrix ops */
+
+struct gemm_shape {
+    uint64_t batch, m, k, n;
+};
+
+/* Implicit GEMM of a convolution; groups pack block-diagonally into one
+ * weight tile while their K and N slices fit, else loop over the groups. */
+static struct gemm_shape conv_gemm(const struct lower_ctx *x, const struct op *op)
+{
+    const struct tensor *in = op_in(x->g, op, 0), *w = op_in(x->g, op, 1),
+                        *out = op_out(x->g, op, 0);
+    uint64_t groups = (uint64_t)(op->win.group > 0 ? op->win.group : 1);
+    uint64_t kernel = elems(w) / (uint64_t)w->dims[0] / (uint64_t)w->dims[1];
+    struct gemm_shape s;
+    if (op->type == OP_CONV_TRANSPOSE) {
+        /* Scatter form: each input pixel times a (Cin/g) x (Cout/g * kernel) tile. */
+        s.m = elems(in) / (uint64_t)in->dims[1];
+        s.k = (uint64_t)in->dims[1] / groups;
+        s.n = (uint64_t)w->dims[1] * kernel;
+    } else {
+        s.m = elems(out) / (uint64_t)out->dims[1];
+        s.k = (uint64_t)w->dims[1] * kernel;
+        s.n = (uint64_t)out->dims[1] / groups;
+    }
+    uint64_t pack = 1;
+    if (s.k <= x->mxu.rows && s.n <= x->mxu.cols) {
+        uint64_t by_k = x->mxu.rows / s.k, by_n = x->mxu.cols / s.n;
+        pack = by_k < by_n ? by_k : by_n;
+        if (pack > groups)
+            pack = groups;
+    }
+    s.k *= pack;
+    s.n *= pack;
+    s.batch = (groups + pack - 1) / pack;
+    return s;
+}
+
+static struct gemm_shape matmul_gemm(const struct lower_ctx *x, const struct op *op)
+{
+    const struct tensor *out = op_out(x->g, op, 0), *b = op_in(x->g, op, 1);
+    struct gemm_shape s = {1, 1, 1, 1};
+    uint64_t total = elems(out);
+    s.n = out->rank >= 1 ? (uint64_t)out->dims[out->rank - 1] : 1;
+    if (op->type == OP_MATMUL && out->rank >= 2 && b && b->rank >= 2 && !b->is_const) {
+        /* Both operands are activations (attention): one GEMM per batch. */
+        s.m = (uint64_t)out->dims[out->rank - 2];
+        s.batch = total / (s.m * s.n);
+    } else {
+        /* Shared weights: every leading dimension streams as rows. */
+        s.m = total / s.n;
+    }
+    s.k = op->cost.macs / total;
+    if (s.k == 0)
+        s.k = 1;
+    return s;
+}
+
+static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
+{
+    if (op->type != OP_CONV || op->win.group <= 1 || x->c->depthwise_on != DEPTHWISE_ON_VPU)
+        return false;
+    const struct tensor *w = op_in(x->g, op, 1);
+    return w && w->rank >= 2 && w->dims[1] == 1;
+}
+
+static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
+                       struct op_demand *d)
+{
+    /* Independent GEMMs line up as more n-tiles: pad each to whole tiles. */
+    uint64_t n_tiles = (s.n + x->mxu.cols - 1) / x->mxu.cols;
+    uint64_t n = s.batch == 1 ? s.n : s.batch * n_tiles * x->mxu.cols;
+    mxu_gemm(&x->mxu, (uint64_t)x->c->mxu_per_core, (uint64_t)x->passes, s.m, s.k, n, &d->mxu);
+    d->mxu.useful_macs = macs;
+    d->on_mxu = true;
+    d->tiles = d->mxu.tiles ? d->mxu.tiles : 1;
+}
+
+/* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
+ * for the previous step's state, plus the gate arithmetic on the VPU. */
+static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_demand *d)
+{
+    const struct tensor *xin = op_in(x->g, op, 0), *r = op_in(x->g, op, 2);
+    bool batch_first = attr_int(op, "layout", 0) == 1;
+    uint64_t seq = (uint64_t)xin->dims[batch_first ? 1 : 0];
+    uint64_t batch = (uint64_t)xin->dims[batch_first ? 0 : 1];
+    uint64_t dirs = (uint64_t)r->dims[0], gates_h = (uint64_t)r->dims[1],
+             hidden = (uint64_t)r->dims[2];
+    struct mxu_timing step;
+    mxu_gemm(&x->mxu, (uint64_t)x->c->mxu_per_core, (uint64_t)x->passes, batch,
+             (uint64_t)xin->dims[2] + hidden, gates_h, &step);
+    uint64_t steps = seq * dirs;
+    d->on_mxu = true;
+    d->mxu = step;
+    d->mxu.total_cycles = step.total_cycles * steps;
+    d->mxu.stream_cycles = step.stream_cycles * steps;
+    d->mxu.weight_load_cycles = step.weight_load_cycles * steps;
+    d->mxu.fill_drain_cycles = step.fill_drain_cycles * steps;
+    d->mxu.mac_slots = step.mac_slots * steps;
+    d->mxu.useful_macs = op->cost.macs;
+    d->mxu.tiles = step.tiles * steps;
+    uint64_t gate_ops = op->type == OP_LSTM ? 9 : op->type == OP_GRU ? 8 : 1;
+    d->vpu_cycles += vpu_op_cycles(x->c, VPU_SIGMOID, steps * batch * hidden * gate_ops);
+    d->serial_steps = steps;
+    d->tiles = steps;
+}
+
+/* --------------------------------------------------------------- lower */
+
+static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_demand *d)
+{
+    enum op_class cls = op_info_of(op->type)->cls;
+    d->flops = op->cost.flops;
+    d->macs = op->cost.macs;
+    if (cls == OPC_RECURRENT) {
+        lower_rnn(x, op, d);
+    } else if (cls == OPC_MATRIX && depthwise_on_vpu(x, op)) {
+        d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
+    } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
+        lower_gemm(x, conv_gemm(x, op), op->cost.macs, d);
+    } else if (cls == OPC_MATRIX) {
+        lower_gemm(x, matmul_gemm(x, op), op->cost.macs, d);
+    } else if (cls == OPC_MOVE) {
+        d->vpu_cycles += move_cycles(x, op);
+    } else if (cls != OPC_FREE) {
+        d->vpu_cycles += vector_op_cycles(x, op);
+    }
+}
+
+/* BatchNorm right after a convolution folds into its weights: free. */
+static bool folds_into_conv(const struct lower_ctx *x, const struct op *op, int host)
+{
+    return op->type == OP_BATCH_NORM && host >= 0 && run_op(x, host)->type == OP_CONV;
+}
+
+static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
+{
+    const struct op *op = run_op(x, i);
+    struct op_demand *d = &all[i];
+    int host = x->host[i];
+    d->op = op->index;
+    d->fused_into = host >= 0 ? run_op(x, host)->index : -1;
+    /* A fused op's work and traffic land in its host's pipeline. */
+    struct op_demand *target = host >= 0 ? &all[host] : d;
+    if (host < 0) {
+        lower_compute(x, op, d);
+    } else {
+        if (!folds_into_conv(x, op, host))
+            target->vpu_cycles += vector_op_cycles(x, op);
+        target->flops += op->cost.flops;
+    }
+    target->hbm_bytes += input_bytes_from_hbm(x, op);
+    place_weights(x, op, target);
+    release_inputs(x, op);
+    target->hbm_bytes += place_outputs(x, op);
+    if (host < 0 && !d->on_mxu) {
+        uint64_t t = d->hbm_bytes / VECTOR_TILE_BYTES + 1;
+        d->tiles = t > MAX_VECTOR_TILES ? MAX_VECTOR_TILES : t;
+    }
+}
+
+/* Fusion depends only on the graph, so it is decided for all ops first;
+ * then the values that stay inside a fused chain are never placed. */
+static void decide_fusion(struct lower_ctx *x)
+{
+    for (int i = 0; i < x->g->n_run_ops; i++) {
+        x->host[i] = fusion_host(x, i);
+        if (x->host[i] < 0)
+            continue;
+        const struct op *op = run_op(x, i);
+        int p = latest_producer(x, op);
+        const struct op *prod = run_op(x, p);
+        for (int o = 0; o < prod->n_out; o++) {
+            const struct tensor *t = op_out(x->g, prod, o);
+            for (int k = 0; k < op->n_in; k++)
+                if (op->in[k] == t->index && !t->is_output)
+                    x->fused_away[t->index] = true;
+        }
+    }
+}
+
+static uint64_t total_param_bytes(const struct lower_ctx *x)
+{
+    uint64_t b = 0;
+    for (int i = 0; i < x->g->n_run_ops; i++)
+        b += weight_bytes(x, run_op(x, i));
+    return b;
+}
+
+static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct chip *c,
+                 const struct sim_options *o, char *err, size_t err_len)
+{
+    memset(x, 0, sizeof *x);
+    x->g = g;
+    x->c = c;
+    x->o = o;
+    x->mxu = mxu_params_of(c);
+    tpusim_dtype dt = o->dtype ? o->dtype : chip_default_dtype(c);
+    x->passes = mxu_passes_for(c, dt);
+    if (x->passes <= 0) {
+        snprintf(err, err_len, "chip %s does not run %s matmuls%s", c->name,
+                 tpusim_dtype_name(dt), c->mxu_bf16 ? "" : " (its matrix unit is int8 only)");
+        return TPUSIM_ERR_UNSUPPORTED;
+    }
+    x->db = dtype_bytes(dt);
+    x->pos = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *x->pos);
+    x->uses_left = calloc((size_t)g->n_tensors + 1, sizeof *x->uses_left);
+    x->resident = calloc((size_t)g->n_tensors + 1, sizeof *x->resident);
+    x->host = malloc((size_t)(g->n_run_ops ? g->n_run_ops : 1) * sizeof *x->host);
+    x->fused_away = calloc((size_t)g->n_tensors + 1, sizeof *x->fused_away);
+    if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->fused_away) {
+        snprintf(err, err_len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
+    }
+    for (int i = 0; i < g->n_ops; i++)
+        x->pos[i] = -1;
+    for (int i = 0; i < g->n_run_ops; i++)
+        x->pos[g->run_ops[i]] = i;
+    count_uses(x);
+    decide_fusion(x);
+    x->capacity_bytes = c->vmem_bytes;
+    uint64_t params = total_param_bytes(x);
+    if (c->cmem_bytes && params <= c->cmem_bytes) {
+        x->weights_on_chip = true;
+        x->capacity_bytes += c->cmem_bytes - params;
+    } else {
+        x->capacity_bytes += c->cmem_bytes;
+    }
+    /* No DRAM at all (Edge TPU): activations live on chip. */
+    if (c->hbm_bandwidth_gbps <= 0)
+        x->capacity_bytes = UINT64_MAX / 2;
+    x->param_cache_left = c->param_cache_bytes;
+    return TPUSIM_OK;
+}
+
+static void teardown(struct lower_ctx *x)
+{
+    free(x->pos);
+    free(x->uses_left);
+    free(x->resident);
+    free(x->host);
+    free(x->fused_away);
+}
+
+int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
+                struct op_demand **out, int *n, uint64_t *param_bytes,
+                uint64_t *params_on_chip_bytes, char *err, size_t err_len)
+{
+    *out = NULL;
+    *n = 0;
+    struct lower_ctx x;
+    int rc = setup(&x, g, c, o, err, err_len);
+    struct op_demand *d = NULL;
+    if (!rc) {
+        d = calloc((size_t)(g->n_run_ops ? g->n_run_ops : 1), sizeof *d);
+        if (!d) {
+            snprintf(err, err_len, "out of memory");
+            rc = TPUSIM_ERR_NOMEM;
+        }
+    }
+    if (!rc) {
+        for (int i = 0; i < g->n_run_ops; i++) {
+            d[i].fused_into = -1;
+            lower_one(&x, i, d);
+        }
+        /* No DRAM (Edge TPU): model inputs and outputs cross the host link. */
+        for (int i = 0; i < g->n_run_ops && c->hbm_bandwidth_gbps <= 0; i++) {
+            d[i].host_bytes += d[i].hbm_bytes;
+            d[i].hbm_bytes = 0;
+        }
+        *param_bytes = total_param_bytes(&x);
+        *params_on_chip_bytes = x.weights_on_chip ? *param_bytes
+                                : c->param_cache_bytes ? c->param_cache_bytes - x.param_cache_left
+                                                       : 0;
+        *out = d;
+        *n = g->n_run_ops;
+    }
+    teardown(&x);
+    return rc;
+}

@@ -1,0 +1,36 @@
+# Sourced by run.sh: `tpusim run`.
+run "run help" 0 "--chip NAME" "$CLI" run --help
+run "run default" 0 "total:" "$CLI" run
+run "run bad chip" 1 "nosuchchip" "$CLI" run --chip nosuchchip
+run "run bad dtype" 2 "--dtype must be" "$CLI" run --dtype fp8
+run "run bad set" 2 "--set needs SECTION.KEY=VALUE" "$CLI" run --set mxu
+run "run unknown set key" 1 "mxu.bogus" "$CLI" run --set mxu.bogus=3
+run "run edgetpu bf16" 1 "int8" "$CLI" run --chip edgetpu --dtype bf16
+run "run too many cores" 2 "--cores 4 but tpu_v3 has 2" "$CLI" run --cores 4
+run "run csv" 0 "index,name,type" "$CLI" run --format csv
+run "run real model" 0 "total:" "$CLI" run "$MODELS/onnx/torch_export/tv_resnet50_light.onnx" --chip tpu_v4i
+
+# JSON carries the documented fields; the same run twice is bit-identical.
+"$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --format json >"$tmp/a.json" 2>"$tmp/err"
+"$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --format json >"$tmp/b.json" 2>>"$tmp/err"
+if cmp -s "$tmp/a.json" "$tmp/b.json"; then pass; else fail "run JSON differs between two runs"; fi
+if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+need = ["chip", "model", "batch", "dtype", "total_cycles", "latency_us", "flops", "peak_flops_per_s", "ops"]
+missing = [k for k in need if k not in d]
+assert not missing, missing
+for op in d["ops"]:
+    for k in ["name", "type", "cycles", "flops", "bytes", "bound"]:
+        assert k in op, (k, op)
+assert d["total_cycles"] == sum(op["cycles"] for op in d["ops"]), "ops do not add up"
+assert d["chip"] == "tpu_v3" and d["dtype"] == "bfloat16" and d["batch"] == 1
+' "$tmp/a.json" 2>"$tmp/err"; then pass; else fail "run JSON fields: $(tail -n 2 "$tmp/err")"; fi
+
+# --no-fusion is slower than the default on a CNN with fused activations.
+"$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --no-fusion --format json >"$tmp/c.json" 2>"$tmp/err"
+if $PY -c '
+import json, sys
+a = json.load(open(sys.argv[1])); c = json.load(open(sys.argv[2]))
+assert c["total_cycles"] > a["total_cycles"], (c["total_cycles"], a["total_cycles"])
+' "$tmp/a.json" "$tmp/c.json"; then pass; else fail "--no-fusion is not slower"; fi
