@@ -18,6 +18,8 @@
  * bytes, so DMA overlaps vector work as with double-buffered tiles. */
 #define VECTOR_TILE_BYTES (UINT64_C(256) << 10)
 #define MAX_VECTOR_TILES 4096
+/* Activation rows per pipeline step of a matrix op. */
+#define MXU_ROW_CHUNK 512
 
 struct lower_ctx {
     const struct tpusim_graph *g;
@@ -95,6 +97,40 @@ static int latest_producer(const struct lower_ctx *x, const struct op *op)
 /* An elementwise op fuses into the producer of its latest data input when
  * that producer (or the op it fused into) is a matrix or vector op whose
  * output nobody else reads: the value never leaves the vector registers. */
+/* Whether running op r is an epilogue whose data inputs all come from
+ * fusion group `group` or from op i (the swish pattern: x * sigmoid(x),
+ * where the multiply reads both the matmul's output and the sigmoid's). */
+static bool joins_group(const struct lower_ctx *x, int r, int group, int i)
+{
+    const struct op *op = run_op(x, r);
+    if (!is_fusible_epilogue(op->type))
+        return false;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (!t || t->is_const)
+            continue;
+        int p = t->producer >= 0 ? x->pos[t->producer] : -1;
+        if (p < 0 || (p != i && p != group && (p > i || x->host[p] != group)))
+            return false;
+    }
+    return true;
+}
+
+/* A value can stay inside the fusion if every reader besides op i joins
+ * the same group. */
+static bool only_group_reads(const struct lower_ctx *x, const struct tensor *t, int group, int i)
+{
+    for (int r = 0; r < x->g->n_run_ops; r++) {
+        const struct op *op = run_op(x, r);
+        bool reads = false;
+        for (int k = 0; k < op->n_in && !reads; k++)
+            reads = op->in[k] == t->index;
+        if (reads && r != i && !joins_group(x, r, group, i))
+            return false;
+    }
+    return !t->is_output;
+}
+
 static int fusion_host(struct lower_ctx *x, int i)
 {
     const struct op *op = run_op(x, i);
@@ -104,18 +140,19 @@ static int fusion_host(struct lower_ctx *x, int i)
     if (p < 0)
         return -1;
     const struct op *prod = run_op(x, p);
+    int group = x->host[p] >= 0 ? x->host[p] : p;
     for (int o = 0; o < prod->n_out; o++) {
         const struct tensor *t = op_out(x->g, prod, o);
-        int readers = 0;
+        bool read = false;
         for (int k = 0; k < op->n_in; k++)
-            readers += op->in[k] == t->index;
-        if (readers && x->uses_left[t->index] != readers)
-            return -1; /* someone else reads it too: it must be stored */
+            read = read || op->in[k] == t->index;
+        if (read && !only_group_reads(x, t, group, i))
+            return -1; /* someone outside the fusion reads it: it must be stored */
     }
     enum op_class pcls = op_info_of(prod->type)->cls;
     if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT)
         return -1;
-    return x->host[p] >= 0 ? x->host[p] : p;
+    return group;
 }
 
 /* ----------------------------------------------------------- residency */
@@ -339,7 +376,10 @@ static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t 
     mxu_gemm(&x->mxu, (uint64_t)x->c->mxu_per_core, (uint64_t)x->passes, s.m, s.k, n, &d->mxu);
     d->mxu.useful_macs = macs;
     d->on_mxu = true;
-    d->tiles = d->mxu.tiles ? d->mxu.tiles : 1;
+    /* Output rows drain to the VPU and DMA as they stream, so the pipeline
+     * steps are weight tiles times chunks of rows. */
+    uint64_t row_chunks = (s.m + MXU_ROW_CHUNK - 1) / MXU_ROW_CHUNK;
+    d->tiles = (d->mxu.tiles ? d->mxu.tiles : 1) * (row_chunks ? row_chunks : 1);
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
