@@ -41,10 +41,18 @@ out=docs/bench.md
         echo
         echo "## End to end: \`tpusim run\` (process start, ONNX parse, simulate, print)"
         echo
-        hyperfine -N --warmup 3 --runs 30 --export-markdown /tmp/tpusim_hf.md \
+        echo "hyperfine, 30 runs after 3 warm-ups; median wall time:"
+        echo
+        hf=$(mktemp)
+        hyperfine -N --warmup 3 --runs 30 --export-json "$hf" \
             "build/tpusim run $M/tv_resnet50_light.onnx --chip tpu_v3" \
             "build/tpusim run $M/tv_efficientnet_b0.onnx --chip tpu_v3" >/dev/null
-        cat /tmp/tpusim_hf.md
+        /usr/bin/python3 -c '
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("- `%s`: median %.2f ms (min %.2f ms)" % (r["command"], r["median"] * 1e3, r["min"] * 1e3))
+' "$hf"
+        rm -f "$hf"
     fi
 } >"$out"
 cat "$out"

@@ -36,6 +36,8 @@ struct lower_ctx {
     uint64_t param_cache_left; /* Edge TPU parameter cache */
     int *host;                 /* per op position: the op it fused into (position) or -1 */
     bool *fused_away;          /* per tensor: lives only inside a fused chain */
+    int *readers_start;        /* per tensor: its readers (run positions) are */
+    int *readers;              /* readers[readers_start[t] .. readers_start[t+1]) */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -68,15 +70,38 @@ static bool is_fusible_epilogue(enum op_type t)
            t == OP_CAST || t == OP_IDENTITY || t == OP_DROPOUT;
 }
 
-/* Running consumers of each tensor, counted once per (op, input). */
-static void count_uses(struct lower_ctx *x)
+/* Running consumers of each tensor, counted once per (op, input), and
+ * their positions as CSR lists. */
+static int count_uses(struct lower_ctx *x)
 {
+    int nt = x->g->n_tensors, total = 0;
     for (int i = 0; i < x->g->n_run_ops; i++) {
         const struct op *op = run_op(x, i);
         for (int k = 0; k < op->n_in; k++)
-            if (op->in[k] >= 0)
+            if (op->in[k] >= 0) {
                 x->uses_left[op->in[k]]++;
+                total++;
+            }
     }
+    x->readers_start = calloc((size_t)nt + 1, sizeof *x->readers_start);
+    x->readers = malloc((size_t)(total ? total : 1) * sizeof *x->readers);
+    if (!x->readers_start || !x->readers)
+        return TPUSIM_ERR_NOMEM;
+    for (int t = 0; t < nt; t++)
+        x->readers_start[t + 1] = x->readers_start[t] + x->uses_left[t];
+    int *fill = calloc((size_t)nt + 1, sizeof *fill);
+    if (!fill)
+        return TPUSIM_ERR_NOMEM;
+    for (int i = 0; i < x->g->n_run_ops; i++) {
+        const struct op *op = run_op(x, i);
+        for (int k = 0; k < op->n_in; k++) {
+            int t = op->in[k];
+            if (t >= 0)
+                x->readers[x->readers_start[t] + fill[t]++] = i;
+        }
+    }
+    free(fill);
+    return TPUSIM_OK;
 }
 
 /* The latest-scheduled running producer among op's data inputs. */
@@ -120,12 +145,9 @@ static bool joins_group(const struct lower_ctx *x, int r, int group, int i)
  * the same group. */
 static bool only_group_reads(const struct lower_ctx *x, const struct tensor *t, int group, int i)
 {
-    for (int r = 0; r < x->g->n_run_ops; r++) {
-        const struct op *op = run_op(x, r);
-        bool reads = false;
-        for (int k = 0; k < op->n_in && !reads; k++)
-            reads = op->in[k] == t->index;
-        if (reads && r != i && !joins_group(x, r, group, i))
+    for (int k = x->readers_start[t->index]; k < x->readers_start[t->index + 1]; k++) {
+        int r = x->readers[k];
+        if (r != i && !joins_group(x, r, group, i))
             return false;
     }
     return !t->is_output;
@@ -522,7 +544,10 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
         x->pos[i] = -1;
     for (int i = 0; i < g->n_run_ops; i++)
         x->pos[g->run_ops[i]] = i;
-    count_uses(x);
+    if (count_uses(x)) {
+        snprintf(err, err_len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
+    }
     decide_fusion(x);
     x->capacity_bytes = c->vmem_bytes;
     uint64_t params = total_param_bytes(x);
@@ -546,6 +571,8 @@ static void teardown(struct lower_ctx *x)
     free(x->resident);
     free(x->host);
     free(x->fused_away);
+    free(x->readers_start);
+    free(x->readers);
 }
 
 int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
