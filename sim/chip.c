@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cycles.h"
 #include "chip.h"
 #include "tpusim.h"
 
@@ -520,13 +521,6 @@ static int apply_override(struct loader *ld, const char *ov)
     snprintf(e->where, sizeof e->where, "--set %s", ov);
     e->overridden = true;
     return TPUSIM_OK;
-}
-
-static uint64_t ceil_cycles(double cycles)
-{
-    /* 500 ns x 940 MHz is 470 cycles, not 471 after rounding noise. */
-    double c = ceil(cycles - 1e-9);
-    return c > 0 ? (uint64_t)c : 0;
 }
 
 static void derive(struct chip *c)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cycles.h"
 #include "engine.h"
 #include "memory.h"
 
@@ -43,11 +44,6 @@ const char *unit_name(enum unit u)
     case UNIT_COUNT: break;
     }
     return "?";
-}
-
-static uint64_t div_ceil(uint64_t a, uint64_t b)
-{
-    return b ? a / b + (a % b != 0) : 0;
 }
 
 enum stage { ST_HBM, ST_HOST, ST_MXU, ST_VPU, ST_COUNT };
@@ -110,7 +106,7 @@ static void run_pipeline(const struct chip *c, const struct op_demand *d, struct
     stage_totals(c, d, total);
     enum stage slowest = ST_HBM;
     for (int s = 0; s < ST_COUNT; s++) {
-        tile[s] = div_ceil(total[s], tiles);
+        tile[s] = ceil_div(total[s], tiles);
         if (tile[s] > tile[slowest])
             slowest = (enum stage)s;
     }

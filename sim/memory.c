@@ -2,33 +2,8 @@
  * memory.c — off-chip transfers in cycles: HBM/DRAM latency plus bytes at
  * bandwidth, and the Edge TPU host link (latency, per-transfer overhead).
  */
-#include <float.h>
-#include <math.h>
-
+#include "cycles.h"
 #include "memory.h"
-
-/* Same rounding as vpu.c: ceil with a 4-ulp relative slack for the double
- * bytes-per-cycle rates, saturating at UINT64_MAX. Exact for byte counts
- * below 2^53. */
-static uint64_t ceil_cycles(double x)
-{
-    if (!(x > 0))
-        return 0;
-    double r = ceil(x - x * 4 * DBL_EPSILON);
-    return r >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)r;
-}
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-    uint64_t r;
-    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-    uint64_t r;
-    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
-}
 
 /* ceil(bytes / per_cycle); a link with no bandwidth never finishes. */
 static uint64_t bytes_cycles(uint64_t bytes, double per_cycle)

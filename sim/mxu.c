@@ -37,25 +37,8 @@
  * "too large to count"), so a result is either exact or UINT64_MAX; the
  * identity above holds only for results that did not saturate.
  */
+#include "cycles.h"
 #include "mxu.h"
-
-static uint64_t sat_add(uint64_t a, uint64_t b)
-{
-    uint64_t r;
-    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-static uint64_t sat_mul(uint64_t a, uint64_t b)
-{
-    uint64_t r;
-    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
-}
-
-/* ceil(a / b) without the overflow of (a + b - 1) / b; b > 0. */
-static uint64_t ceil_div(uint64_t a, uint64_t b)
-{
-    return a / b + (a % b != 0);
-}
 
 /* R + C - 2 needs R, C >= 1, and a 0-wide array computes nothing. The
  * 2^31 cap (no chip file comes near it) keeps 2R + C exact, so only the

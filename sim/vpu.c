@@ -5,22 +5,8 @@
 #include <float.h>
 #include <math.h>
 
+#include "cycles.h"
 #include "vpu.h"
-
-/*
- * ceil(x) as cycles. Costs and bandwidths are doubles (0.1 cycles per
- * vector, 957.4 bytes per cycle), so a product that is a whole number on
- * paper may land a few ulps above it (10 x 0.1 = 1.0000000000000002): a
- * relative slack of 4 ulps absorbs that before rounding up. Saturates at
- * UINT64_MAX; x <= 0 or NaN is 0.
- */
-static uint64_t ceil_cycles(double x)
-{
-    if (!(x > 0))
-        return 0;
-    double r = ceil(x - x * 4 * DBL_EPSILON);
-    return r >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)r;
-}
 
 uint64_t vpu_vector_elems(const struct chip *c)
 {

@@ -1,0 +1,46 @@
+/*
+ * cycles.h — the arithmetic of cycle counts, shared by the timing units:
+ * saturating sums and products (a result is exact or UINT64_MAX, "too large
+ * to count"), integer ceil division, and rounding a double up to cycles.
+ */
+#ifndef TPUSIM_CYCLES_H
+#define TPUSIM_CYCLES_H
+
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+
+static inline uint64_t sat_add(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static inline uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    uint64_t r;
+    return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+/* ceil(a / b) without the overflow of (a + b - 1) / b; 0 when b is 0. */
+static inline uint64_t ceil_div(uint64_t a, uint64_t b)
+{
+    return b ? a / b + (a % b != 0) : 0;
+}
+
+/*
+ * ceil(x) as cycles. Costs and bandwidths are doubles (0.1 cycles per
+ * vector, 957.4 bytes per cycle), so a product that is a whole number on
+ * paper may land a few ulps above it (10 x 0.1 = 1.0000000000000002): a
+ * relative slack of 4 ulps absorbs that before rounding up. Saturates at
+ * UINT64_MAX; x <= 0 or NaN is 0.
+ */
+static inline uint64_t ceil_cycles(double x)
+{
+    if (!(x > 0))
+        return 0;
+    double r = ceil(x - x * 4 * DBL_EPSILON);
+    return r >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)r;
+}
+
+#endif /* TPUSIM_CYCLES_H */
