@@ -455,6 +455,26 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     }
 }
 
+/* When neither the weights nor the activations fit in half of VMEM (the
+ * other half double-buffers), the weights go through in chunks and the
+ * activations stream once per chunk: the re-reads are SRAM capacity's. */
+static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
+                                 struct op_demand *d)
+{
+    uint64_t half = x->c->vmem_bytes / 2, acts = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (t && !t->is_const)
+            acts += elems(t) * x->db;
+    }
+    uint64_t w = weight_bytes(x, op);
+    if (!half || w <= half || acts <= half || x->c->hbm_bandwidth_gbps <= 0)
+        return;
+    uint64_t extra = acts * ((w + half - 1) / half - 1);
+    d->hbm_bytes += extra;
+    d->sram_extra_bytes += extra;
+}
+
 /* BatchNorm right after a convolution folds into its weights: free. */
 static bool folds_into_conv(const struct lower_ctx *x, const struct op *op, int host)
 {
@@ -478,6 +498,8 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
         target->flops += op->cost.flops;
     }
     target->hbm_bytes += input_bytes_from_hbm(x, op);
+    if (host < 0 && d->on_mxu)
+        add_capacity_rereads(x, op, d);
     place_weights(x, op, target);
     release_inputs(x, op);
     target->hbm_bytes += place_outputs(x, op);

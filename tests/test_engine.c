@@ -247,6 +247,32 @@ START_TEST(edgetpu_parameters_past_the_cache_stream_from_host)
 }
 END_TEST
 
+START_TEST(weights_and_activations_past_vmem_reread_activations)
+{
+    /* x [8192, 8192] bf16 = 128 MiB, w [8192, 8192] = 128 MiB: neither fits
+     * in half of tpu_v3's VMEM (8 MiB), so the weights go in 16 chunks and
+     * the activations stream 16 times: 15 extra passes of 128 MiB charged to
+     * SRAM capacity. A 4 MiB weight fits: no re-reads. */
+    struct chip c;
+    load_chip("tpu_v3", NULL, 0, &c);
+    tpusim_graph *big = gemm_graph(8192, 8192, 8192);
+    struct sim_result r;
+    sim_ok(big, &c, TPUSIM_DT_BFLOAT16, false, &r);
+    uint64_t half = c.vmem_bytes / 2, w = UINT64_C(8192) * 8192 * 2;
+    uint64_t chunks = (w + half - 1) / half;
+    uint64_t hbm_min = w /* weights */ + w /* x, once */ + (chunks - 1) * w /* re-reads */;
+    ck_assert_uint_ge(r.ops[0].hbm_bytes, hbm_min);
+    ck_assert_uint_gt(r.ops[0].stall[CAUSE_SRAM], 0);
+    sim_result_free(&r);
+    tpusim_graph_close(big);
+    tpusim_graph *small = gemm_graph(8192, 1024, 2048);
+    sim_ok(small, &c, TPUSIM_DT_BFLOAT16, false, &r);
+    ck_assert_uint_eq(r.ops[0].stall[CAUSE_SRAM], 0);
+    sim_result_free(&r);
+    tpusim_graph_close(small);
+}
+END_TEST
+
 START_TEST(edgetpu_refuses_bf16)
 {
     struct chip c;
@@ -314,6 +340,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, elementwise_over_1gib_runs_at_hbm_bandwidth);
     tcase_add_test(tc, doubling_hbm_bandwidth_helps_only_memory_bound_ops);
     tcase_add_test(tc, edgetpu_parameters_past_the_cache_stream_from_host);
+    tcase_add_test(tc, weights_and_activations_past_vmem_reread_activations);
     tcase_add_test(tc, edgetpu_refuses_bf16);
     tcase_add_test(tc, fusion_hides_activations_and_no_fusion_costs_more);
     tcase_add_test(tc, same_inputs_give_identical_results);
