@@ -1,0 +1,378 @@
+/*
+ * finalize.c — graph_finalize(): structure checks (dangling tensors,
+ * cycles), weights given as graph inputs, symbolic dimension binding,
+ * topological sort, shape inference with constant folding, and the per-op
+ * byte and parameter counts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graph.h"
+
+/* Inputs that hold learned parameters: a graph input used only here is a
+ * weight given by shape (exporters that leave weights out of the file). */
+static bool is_weight_slot(enum op_type type, int slot)
+{
+    switch (type) {
+    case OP_CONV:
+    case OP_CONV_TRANSPOSE:
+    case OP_GEMM:
+        return slot == 1 || slot == 2;
+    case OP_MATMUL:
+    case OP_PRELU:
+        return slot == 1;
+    case OP_GATHER:
+        return slot == 0;
+    case OP_BATCH_NORM:
+        return slot >= 1 && slot <= 4;
+    case OP_LAYER_NORM:
+    case OP_INSTANCE_NORM:
+        return slot == 1 || slot == 2;
+    case OP_LSTM:
+    case OP_GRU:
+    case OP_RNN:
+        return slot >= 1 && slot <= 3;
+    default:
+        return false;
+    }
+}
+
+/* Biases and scales applied by elementwise ops also count as parameters. */
+static bool counts_as_param(enum op_type type, int slot, const struct tensor *t)
+{
+    if (!t->is_const || !dtype_is_float(t->dtype))
+        return false;
+    if (is_weight_slot(type, slot))
+        return true;
+    bool affine = type == OP_ADD || type == OP_SUB || type == OP_MUL || type == OP_DIV;
+    return affine && tensor_elems(t) > 1;
+}
+
+static int check_defined(struct tpusim_graph *g)
+{
+    for (int i = 0; i < g->n_ops; i++) {
+        const struct op *op = g->ops[i];
+        for (int k = 0; k < op->n_in; k++) {
+            const struct tensor *t = op_in(g, op, k);
+            if (t && !t->defined)
+                return graph_error(g, TPUSIM_ERR_GRAPH,
+                                   "node '%s' (%s): input '%s' is not produced by any node, "
+                                   "initializer or graph input",
+                                   op->name, op_info_of(op->type)->name, t->name);
+        }
+    }
+    return TPUSIM_OK;
+}
+
+/* A static-shaped graph input consumed only at weight slots is a weight. */
+static void classify_weight_inputs(struct tpusim_graph *g, const int *cons_start,
+                                   const int *cons)
+{
+    for (int i = 0; i < g->n_tensors; i++) {
+        struct tensor *t = g->tensors[i];
+        if (!t->is_input || cons_start[i] == cons_start[i + 1])
+            continue;
+        bool weight = true;
+        for (int r = 0; r < t->rank; r++)
+            weight = weight && t->dims[r] > 0;
+        for (int c = cons_start[i]; c < cons_start[i + 1] && weight; c++) {
+            const struct op *op = g->ops[cons[c] / TPUSIM_SLOT_SPAN];
+            weight = is_weight_slot(op->type, cons[c] % TPUSIM_SLOT_SPAN);
+        }
+        if (weight) {
+            t->is_input = false;
+            t->is_const = true;
+            t->is_weight = true;
+        }
+    }
+}
+
+static const struct dim_binding *find_binding(const struct tpusim_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_bindings; i++)
+        if (strcmp(g->bindings[i].name, name) == 0)
+            return &g->bindings[i];
+    return NULL;
+}
+
+/* Lists the symbolic names of the data inputs into buf, for messages. */
+static const char *symbolic_names(const struct tpusim_graph *g, char *buf, size_t len)
+{
+    size_t off = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < g->n_tensors && off < len; i++) {
+        const struct tensor *t = g->tensors[i];
+        if (!t->is_input)
+            continue;
+        for (int r = 0; r < t->rank && off < len; r++)
+            if (t->dim_params[r])
+                off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+                                        t->dim_params[r]);
+    }
+    if (!buf[0])
+        snprintf(buf, len, "none");
+    return buf;
+}
+
+static int bind_input_dims(struct tpusim_graph *g)
+{
+    char names[512];
+    int *used = calloc((size_t)(g->n_bindings ? g->n_bindings : 1), sizeof *used);
+    if (!used)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    int rc = TPUSIM_OK;
+    for (int i = 0; i < g->n_tensors && !rc; i++) {
+        struct tensor *t = g->tensors[i];
+        if (!t->is_input)
+            continue;
+        for (int r = 0; r < t->rank && !rc; r++) {
+            char axis_name[600];
+            snprintf(axis_name, sizeof axis_name, "%s:%d", t->name, r);
+            const struct dim_binding *b = find_binding(g, axis_name);
+            if (!b && t->dim_params[r])
+                b = find_binding(g, t->dim_params[r]);
+            if (b) {
+                t->dims[r] = b->value;
+                used[b - g->bindings] = 1;
+            } else if (r == 0 && g->batch > 0 && (t->dims[0] < 0 || t->dims[0] == 1)) {
+                t->dims[0] = g->batch;
+            }
+            if (t->dims[r] > 0)
+                continue;
+            if (t->dims[r] == 0)
+                rc = graph_error(g, TPUSIM_ERR_SHAPE,
+                                 "input '%s' has a zero-size dimension at axis %d", t->name, r);
+            else if (t->dim_params[r])
+                rc = graph_error(g, TPUSIM_ERR_UNBOUND,
+                                 "input '%s' axis %d is the symbolic dimension '%s': bind it "
+                                 "with --dim %s=VALUE%s",
+                                 t->name, r, t->dim_params[r], t->dim_params[r],
+                                 r == 0 ? " or --batch N" : "");
+            else
+                rc = graph_error(g, TPUSIM_ERR_UNBOUND,
+                                 "input '%s' axis %d has no size in the file: bind it with "
+                                 "--dim %s:%d=VALUE%s",
+                                 t->name, r, t->name, r, r == 0 ? " or --batch N" : "");
+        }
+        if (!rc)
+            rc = tensor_set_shape(g, NULL, t, t->dtype, t->rank, t->dims);
+    }
+    for (int b = 0; b < g->n_bindings && !rc; b++)
+        if (!used[b])
+            rc = graph_error(g, TPUSIM_ERR_ARG,
+                             "--dim %s matches no dimension of the model's inputs (symbolic "
+                             "dimensions: %s)",
+                             g->bindings[b].name, symbolic_names(g, names, sizeof names));
+    free(used);
+    return rc;
+}
+
+/* Consumers of each tensor as (op index * TPUSIM_SLOT_SPAN + input slot),
+ * in CSR form: tensor i's consumers are cons[cons_start[i] .. cons_start[i+1]). */
+static int build_consumers(struct tpusim_graph *g, int **cons_start_out, int **cons_out)
+{
+    int *start = calloc((size_t)g->n_tensors + 1, sizeof *start);
+    size_t total = 0;
+    for (int i = 0; i < g->n_ops; i++)
+        total += (size_t)g->ops[i]->n_in;
+    int *cons = malloc((total ? total : 1) * sizeof *cons);
+    int *fill = calloc((size_t)g->n_tensors + 1, sizeof *fill);
+    if (!start || !cons || !fill) {
+        free(start);
+        free(cons);
+        free(fill);
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < g->n_ops; i++)
+        for (int k = 0; k < g->ops[i]->n_in; k++)
+            if (g->ops[i]->in[k] >= 0)
+                start[g->ops[i]->in[k] + 1]++;
+    for (int t = 0; t < g->n_tensors; t++)
+        start[t + 1] += start[t];
+    for (int i = 0; i < g->n_ops; i++)
+        for (int k = 0; k < g->ops[i]->n_in; k++) {
+            int t = g->ops[i]->in[k];
+            if (t >= 0)
+                cons[start[t] + fill[t]++] = i * TPUSIM_SLOT_SPAN + k;
+        }
+    free(fill);
+    *cons_start_out = start;
+    *cons_out = cons;
+    return TPUSIM_OK;
+}
+
+/* Kahn's algorithm; nodes in files are not always in topological order. */
+static int topo_sort(struct tpusim_graph *g, const int *cons_start, const int *cons)
+{
+    int *pending = calloc((size_t)(g->n_ops ? g->n_ops : 1), sizeof *pending);
+    g->order = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *g->order);
+    if (!pending || !g->order) {
+        free(pending);
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    }
+    int n = 0;
+    for (int i = 0; i < g->n_ops; i++) {
+        for (int k = 0; k < g->ops[i]->n_in; k++) {
+            const struct tensor *t = op_in(g, g->ops[i], k);
+            if (t && t->producer >= 0)
+                pending[i]++;
+        }
+        if (pending[i] == 0)
+            g->order[n++] = i;
+    }
+    for (int head = 0; head < n; head++) {
+        const struct op *op = g->ops[g->order[head]];
+        for (int o = 0; o < op->n_out; o++) {
+            int t = op->out[o];
+            for (int c = cons_start[t]; c < cons_start[t + 1]; c++)
+                if (--pending[cons[c] / TPUSIM_SLOT_SPAN] == 0)
+                    g->order[n++] = cons[c] / TPUSIM_SLOT_SPAN;
+        }
+    }
+    int rc = TPUSIM_OK;
+    if (n < g->n_ops) {
+        int stuck = 0;
+        while (pending[stuck] == 0)
+            stuck++;
+        rc = graph_error(g, TPUSIM_ERR_GRAPH,
+                         "the graph has a cycle: node '%s' (%s) depends on its own output "
+                         "(%d of %d nodes cannot be ordered)",
+                         g->ops[stuck]->name, op_info_of(g->ops[stuck]->type)->name,
+                         g->n_ops - n, g->n_ops);
+    }
+    free(pending);
+    return rc;
+}
+
+static bool all_inputs_const(const struct tpusim_graph *g, const struct op *op)
+{
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(g, op, k);
+        if (t && !t->is_const)
+            return false;
+    }
+    return true;
+}
+
+static bool all_outputs_known(const struct tpusim_graph *g, const struct op *op)
+{
+    for (int o = 0; o < op->n_out; o++)
+        if (!tensor_has_values(op_out(g, op, o)))
+            return false;
+    return true;
+}
+
+static int infer_op(struct tpusim_graph *g, struct op *op)
+{
+    const struct op_info *info = op_info_of(op->type);
+    memset(&op->cost, 0, sizeof op->cost);
+    op->folded = all_inputs_const(g, op);
+    int rc = info->infer(g, op);
+    if (rc)
+        return rc;
+    op->folded = op->folded || all_outputs_known(g, op);
+    for (int o = 0; o < op->n_out; o++) {
+        struct tensor *t = op_out(g, op, o);
+        char shape[128];
+        if (t->rank < 0)
+            return op_error(g, op, "output '%s' has no shape after inference", t->name);
+        t->is_const = op->folded;
+        if (!op->folded && tensor_elems(t) == 0)
+            return op_error(g, op, "output '%s' has zero elements %s: a zero-size tensor "
+                            "cannot be simulated", t->name, shape_str(t, shape, sizeof shape));
+    }
+    return TPUSIM_OK;
+}
+
+/* Parameters are counted at their source: the initializer, Constant or
+ * ConstantOfShape a weight comes from, even when folded ops (Unsqueeze,
+ * Slice, Transpose) reshape it on the way; each source counts once. */
+static uint64_t param_sources(const struct tpusim_graph *g, const struct tensor *t, bool *seen,
+                              int depth)
+{
+    if (seen[t->index] || depth > 64)
+        return 0;
+    seen[t->index] = true;
+    const struct op *src = t->producer >= 0 ? g->ops[t->producer] : NULL;
+    if (!src || src->type == OP_CONSTANT_OF_SHAPE)
+        return dtype_is_float(t->dtype) && tensor_elems(t) > 1 ? tensor_elems(t) : 0;
+    uint64_t n = 0;
+    for (int k = 0; k < src->n_in; k++) {
+        const struct tensor *in = op_in(g, src, k);
+        if (in && in->is_const && dtype_is_float(in->dtype))
+            n += param_sources(g, in, seen, depth + 1);
+    }
+    return n;
+}
+
+static void count_bytes_and_params(struct tpusim_graph *g, struct op *op, bool *param_seen)
+{
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(g, op, k);
+        if (!t)
+            continue;
+        if (t->is_const)
+            op->cost.bytes_weights += tensor_bytes(t);
+        else
+            op->cost.bytes_in += tensor_bytes(t);
+        if (counts_as_param(op->type, k, t))
+            op->cost.params += param_sources(g, t, param_seen, 0);
+    }
+    for (int o = 0; o < op->n_out; o++)
+        op->cost.bytes_out += tensor_bytes(op_out(g, op, o));
+}
+
+static int infer_all(struct tpusim_graph *g)
+{
+    bool *param_seen = calloc((size_t)g->n_tensors + 1, sizeof *param_seen);
+    g->run_ops = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *g->run_ops);
+    if (!param_seen || !g->run_ops) {
+        free(param_seen);
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    }
+    int rc = TPUSIM_OK;
+    g->n_run_ops = 0;
+    for (int i = 0; i < g->n_ops && !rc; i++) {
+        struct op *op = g->ops[g->order[i]];
+        rc = infer_op(g, op);
+        if (rc || op->folded)
+            continue;
+        count_bytes_and_params(g, op, param_seen);
+        g->run_ops[g->n_run_ops++] = op->index;
+    }
+    free(param_seen);
+    return rc;
+}
+
+int graph_finalize(struct tpusim_graph *g)
+{
+    if (g->finalized)
+        return graph_error(g, TPUSIM_ERR_STATE, "graph is already finalized");
+    if (g->n_ops == 0)
+        return graph_error(g, TPUSIM_ERR_GRAPH, "the graph has no nodes");
+    int *cons_start = NULL, *cons = NULL;
+    int rc = check_defined(g);
+    if (!rc)
+        rc = build_consumers(g, &cons_start, &cons);
+    if (!rc) {
+        classify_weight_inputs(g, cons_start, cons);
+        rc = bind_input_dims(g);
+    }
+    if (!rc)
+        rc = topo_sort(g, cons_start, cons);
+    if (!rc) {
+        for (int i = 0; i < g->n_tensors; i++)
+            if (cons_start[i] == cons_start[i + 1] && g->tensors[i]->producer >= 0)
+                g->tensors[i]->is_output = true;
+        rc = infer_all(g);
+    }
+    free(cons_start);
+    free(cons);
+    if (!rc) {
+        g->finalized = true;
+        g->err[0] = '\0';
+    }
+    return rc;
+}
+
