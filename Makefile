@@ -14,17 +14,18 @@ OPT      ?= -O2 -g
 SANITIZE ?=
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -Itraces -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
 CFLAGS   += -std=c11 $(OPT) -fPIC $(SANITIZE)
 LDFLAGS  += $(SANITIZE)
 
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
-PKGS_LIB   := libprotobuf-c inih
+PKGS_LIB   := libprotobuf-c inih zlib
 PKGS_TEST  := check
 
 VERSION := $(shell sed -n 's/^\#define TPUSIM_VERSION "\(.*\)"/\1/p' sim/tpusim.h)
 
-LIB_SRC  := $(filter-out sim/cli%.c,$(wildcard sim/*.c)) $(wildcard graph_import/*.c)
+LIB_SRC  := $(filter-out sim/cli%.c,$(wildcard sim/*.c)) $(wildcard graph_import/*.c) \
+            $(wildcard traces/*.c)
 CLI_SRC  := $(wildcard sim/cli*.c)
 TEST_SRC := $(wildcard tests/*.c)
 BENCH_SRC := $(wildcard tests/bench/*.c)

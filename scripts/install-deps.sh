@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
-zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy hyperfine"
+zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy hyperfine gnuplot-nox"
 
 missing=""
 for p in $PACKAGES; do
