@@ -29,55 +29,77 @@ enum kind {
     K_U64_POS,
     K_U64_NONNEG,
     K_BOOL,          /* true | false */
-    K_DEPTHWISE      /* vpu | mxu */
+    K_DEPTHWISE,     /* vpu | mxu */
+    K_MATRIX_KIND,   /* systolic | tensor_cores */
+    K_FRACTION       /* in (0, 1] */
 };
 
 struct key_def {
     const char *section;
     const char *name;
     enum kind kind;
-    size_t offset; /* into struct chip */
+    size_t offset;    /* into struct chip */
+    unsigned applies; /* matrix kinds (enum matrix_kind bits) it belongs to; 0: every chip */
 };
+
+#define SYSTOLIC MATRIX_SYSTOLIC
+#define TENSOR MATRIX_TENSOR_CORES
 
 #define F(field) offsetof(struct chip, field)
 #define VPU_COST(op) (offsetof(struct chip, vpu_cycles_per_vector) + (op) * sizeof(double))
 
 /* Every key of a chip file, grouped by section in the order the files use. */
 static const struct key_def KEYS[] = {
-    {"chip", "clock_mhz", K_DOUBLE_POS, F(clock_mhz)},
-    {"chip", "cores", K_INT_POS, F(cores)},
-    {"mxu", "per_core", K_INT_POS, F(mxu_per_core)},
-    {"mxu", "rows", K_INT_POS, F(mxu_rows)},
-    {"mxu", "cols", K_INT_POS, F(mxu_cols)},
-    {"mxu", "double_buffered_weights", K_BOOL, F(mxu_double_buffered_weights)},
-    {"mxu", "bf16", K_BOOL, F(mxu_bf16)},
-    {"mxu", "fp32_passes", K_INT_NONNEG, F(mxu_fp32_passes)},
-    {"mxu", "int8_macs_per_pe_per_cycle", K_INT_POS, F(mxu_int8_macs_per_pe_per_cycle)},
-    {"vpu", "lanes", K_INT_POS, F(vpu_lanes)},
-    {"vpu", "sublanes", K_INT_POS, F(vpu_sublanes)},
-    {"vpu", "add_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_ADD)},
-    {"vpu", "mul_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_MUL)},
-    {"vpu", "div_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_DIV)},
-    {"vpu", "exp_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_EXP)},
-    {"vpu", "sigmoid_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_SIGMOID)},
-    {"vpu", "tanh_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_TANH)},
-    {"vpu", "rsqrt_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_RSQRT)},
-    {"vpu", "vmem_bytes_per_cycle", K_DOUBLE_POS, F(vpu_vmem_bytes_per_cycle)},
-    {"hbm", "bandwidth_gbps", K_DOUBLE_NONNEG, F(hbm_bandwidth_gbps)},
-    {"hbm", "latency_ns", K_DOUBLE_NONNEG, F(hbm_latency_ns)},
-    {"hbm", "capacity_gib", K_DOUBLE_NONNEG, F(hbm_capacity_gib)},
-    {"sram", "vmem_bytes", K_U64_POS, F(vmem_bytes)},
-    {"sram", "cmem_bytes", K_U64_NONNEG, F(cmem_bytes)},
-    {"sram", "param_cache_bytes", K_U64_NONNEG, F(param_cache_bytes)},
-    {"host_link", "bandwidth_gbps", K_DOUBLE_NONNEG, F(host_link_bandwidth_gbps)},
-    {"host_link", "latency_us", K_DOUBLE_NONNEG, F(host_link_latency_us)},
-    {"host_link", "overhead_us_per_transfer", K_DOUBLE_NONNEG, F(host_link_overhead_us_per_transfer)},
-    {"compiler", "depthwise_on", K_DEPTHWISE, F(depthwise_on)},
-    {"compiler", "fuse_elementwise", K_BOOL, F(fuse_elementwise)},
+    {"chip", "clock_mhz", K_DOUBLE_POS, F(clock_mhz), 0},
+    {"chip", "cores", K_INT_POS, F(cores), 0},
+    {"mxu", "kind", K_MATRIX_KIND, F(mxu_kind), 0},
+    {"mxu", "per_core", K_INT_POS, F(mxu_per_core), SYSTOLIC},
+    {"mxu", "rows", K_INT_POS, F(mxu_rows), SYSTOLIC},
+    {"mxu", "cols", K_INT_POS, F(mxu_cols), SYSTOLIC},
+    {"mxu", "double_buffered_weights", K_BOOL, F(mxu_double_buffered_weights), SYSTOLIC},
+    {"mxu", "bf16", K_BOOL, F(mxu_bf16), SYSTOLIC},
+    {"mxu", "fp32_passes", K_INT_NONNEG, F(mxu_fp32_passes), SYSTOLIC},
+    {"mxu", "int8_macs_per_pe_per_cycle", K_INT_POS, F(mxu_int8_macs_per_pe_per_cycle), SYSTOLIC},
+    {"vpu", "lanes", K_INT_POS, F(vpu_lanes), 0},
+    {"vpu", "sublanes", K_INT_POS, F(vpu_sublanes), 0},
+    {"vpu", "add_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_ADD), 0},
+    {"vpu", "mul_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_MUL), 0},
+    {"vpu", "div_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_DIV), 0},
+    {"vpu", "exp_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_EXP), 0},
+    {"vpu", "sigmoid_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_SIGMOID), 0},
+    {"vpu", "tanh_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_TANH), 0},
+    {"vpu", "rsqrt_cycles_per_vector", K_DOUBLE_POS, VPU_COST(VPU_RSQRT), 0},
+    {"vpu", "vmem_bytes_per_cycle", K_DOUBLE_POS, F(vpu_vmem_bytes_per_cycle), 0},
+    {"hbm", "bandwidth_gbps", K_DOUBLE_NONNEG, F(hbm_bandwidth_gbps), 0},
+    {"hbm", "latency_ns", K_DOUBLE_NONNEG, F(hbm_latency_ns), 0},
+    {"hbm", "capacity_gib", K_DOUBLE_NONNEG, F(hbm_capacity_gib), 0},
+    {"sram", "vmem_bytes", K_U64_POS, F(vmem_bytes), 0},
+    {"sram", "cmem_bytes", K_U64_NONNEG, F(cmem_bytes), 0},
+    {"sram", "param_cache_bytes", K_U64_NONNEG, F(param_cache_bytes), 0},
+    {"host_link", "bandwidth_gbps", K_DOUBLE_NONNEG, F(host_link_bandwidth_gbps), 0},
+    {"host_link", "latency_us", K_DOUBLE_NONNEG, F(host_link_latency_us), 0},
+    {"host_link", "overhead_us_per_transfer", K_DOUBLE_NONNEG, F(host_link_overhead_us_per_transfer), 0},
+    {"gpu", "sms", K_INT_POS, F(gpu_sms), TENSOR},
+    {"gpu", "tensor_cores_per_sm", K_INT_POS, F(gpu_tensor_cores_per_sm), TENSOR},
+    {"gpu", "fp16_fma_per_tensor_core_per_cycle", K_INT_POS,
+     F(gpu_fp16_fma_per_tensor_core_per_cycle), TENSOR},
+    {"gpu", "fp32_cores_per_sm", K_INT_POS, F(gpu_fp32_cores_per_sm), TENSOR},
+    {"gpu", "registers_per_sm", K_INT_POS, F(gpu_registers_per_sm), TENSOR},
+    {"gpu", "shared_memory_per_sm_bytes", K_U64_POS, F(gpu_shared_memory_per_sm_bytes), TENSOR},
+    {"gpu", "max_threads_per_sm", K_INT_POS, F(gpu_max_threads_per_sm), TENSOR},
+    {"gpu", "max_blocks_per_sm", K_INT_POS, F(gpu_max_blocks_per_sm), TENSOR},
+    {"gpu", "tensor_core_efficiency_fraction", K_FRACTION,
+     F(gpu_tensor_core_efficiency_fraction), TENSOR},
+    {"gpu", "dram_efficiency_fraction", K_FRACTION, F(gpu_dram_efficiency_fraction), TENSOR},
+    {"gpu", "l2_bandwidth_gbps", K_DOUBLE_POS, F(gpu_l2_bandwidth_gbps), TENSOR},
+    {"gpu", "launch_overhead_us", K_DOUBLE_NONNEG, F(gpu_launch_overhead_us), TENSOR},
+    {"compiler", "depthwise_on", K_DEPTHWISE, F(depthwise_on), 0},
+    {"compiler", "fuse_elementwise", K_BOOL, F(fuse_elementwise), 0},
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
-static const char *const SECTIONS[] = {"chip", "mxu", "vpu", "hbm", "sram", "host_link", "compiler"};
+static const char *const SECTIONS[] = {"chip", "mxu", "vpu", "hbm", "sram", "host_link", "gpu",
+                                       "compiler"};
 #define N_SECTIONS (sizeof SECTIONS / sizeof SECTIONS[0])
 
 /* inih reads lines into a buffer of INI_MAX_LINE bytes, '\r', '\n' and '\0'
@@ -414,7 +436,8 @@ static int convert(struct loader *ld, size_t k, const char *where, struct chip *
     bool positive = d->kind == K_DOUBLE_POS || d->kind == K_INT_POS || d->kind == K_U64_POS;
     switch (d->kind) {
     case K_DOUBLE_POS:
-    case K_DOUBLE_NONNEG: {
+    case K_DOUBLE_NONNEG:
+    case K_FRACTION: {
         if (!is_decimal(v, true))
             return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: malformed number '%s'", where,
                         d->section, d->name, v);
@@ -423,6 +446,9 @@ static int convert(struct loader *ld, size_t k, const char *where, struct chip *
         if (errno == ERANGE || !isfinite(x))
             return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: number out of range '%s'", where,
                         d->section, d->name, v);
+        if (d->kind == K_FRACTION && !(x > 0 && x <= 1))
+            return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: must be a fraction in (0, 1], got '%s'",
+                        where, d->section, d->name, v);
         if (positive ? !(x > 0) : x < 0)
             return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: must be %s, got '%s'", where,
                         d->section, d->name, positive ? "> 0" : ">= 0", v);
@@ -480,6 +506,19 @@ static int convert(struct loader *ld, size_t k, const char *where, struct chip *
         memcpy(field, &u, sizeof u);
         return TPUSIM_OK;
     }
+    case K_MATRIX_KIND: {
+        enum matrix_kind m;
+        if (strcmp(v, "systolic") == 0)
+            m = MATRIX_SYSTOLIC;
+        else if (strcmp(v, "tensor_cores") == 0)
+            m = MATRIX_TENSOR_CORES;
+        else
+            return fail(ld, TPUSIM_ERR_PARSE,
+                        "%s: %s.%s: expected systolic or tensor_cores, got '%s'", where,
+                        d->section, d->name, v);
+        memcpy(field, &m, sizeof m);
+        return TPUSIM_OK;
+    }
     }
     return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: unhandled kind", where, d->section, d->name);
 }
@@ -535,6 +574,14 @@ static void derive(struct chip *c)
     double macs = (double)c->mxu_per_core * c->mxu_rows * c->mxu_cols;
     if (!c->mxu_bf16) /* int8-only arrays: their peak is in int8 ops */
         macs *= c->mxu_int8_macs_per_pe_per_cycle;
+    if (c->mxu_kind == MATRIX_TENSOR_CORES) { /* fp16 tensor-core FMAs per cycle */
+        macs = (double)c->gpu_sms * c->gpu_tensor_cores_per_sm *
+               c->gpu_fp16_fma_per_tensor_core_per_cycle;
+        c->gpu_launch_overhead_cycles = ceil_cycles(c->gpu_launch_overhead_us * c->clock_mhz);
+        c->gpu_l2_bytes_per_cycle = c->gpu_l2_bandwidth_gbps * 1e9 / c->clock_hz;
+        /* What kernels can actually draw from DRAM, not the pin rate. */
+        c->hbm_bytes_per_cycle *= c->gpu_dram_efficiency_fraction;
+    }
     c->peak_flops_per_s_core = macs * 2 * c->clock_hz;
     c->peak_flops_per_s = c->peak_flops_per_s_core * c->cores;
 }
@@ -595,6 +642,49 @@ static int resolve(struct loader *ld, const char *models_dir, const char *name_o
                 avail[0] ? avail : "none");
 }
 
+static bool applies(const struct key_def *d, enum matrix_kind kind)
+{
+    return d->applies == 0 || (d->applies & (unsigned)kind);
+}
+
+static const char *kind_name(unsigned kind)
+{
+    return kind == MATRIX_TENSOR_CORES ? "tensor_cores" : "systolic";
+}
+
+/* mxu.kind decides which keys a file must have: the [mxu] array keys for a
+ * systolic array, the [gpu] keys for tensor cores; every other key always.
+ * A key for the other kind is an error, not silently ignored. */
+static int check_keys_present(struct loader *ld, struct chip *c)
+{
+    int kk = find_key("mxu", "kind");
+    if (!ld->e[kk].line || !ld->e[kk].has_value)
+        return fail(ld, TPUSIM_ERR_PARSE,
+                    "%s: mxu.kind: missing key (systolic or tensor_cores, with a source: or "
+                    "ASSUMED: note)",
+                    ld->path);
+    char where[600];
+    if (ld->e[kk].overridden)
+        snprintf(where, sizeof where, "%s", ld->e[kk].where);
+    else
+        snprintf(where, sizeof where, "%s:%d", ld->path, ld->e[kk].line);
+    if (convert(ld, (size_t)kk, where, c))
+        return ld->rc;
+    for (size_t k = 0; k < N_KEYS; k++) {
+        bool present = ld->e[k].line && ld->e[k].has_value;
+        if (applies(&KEYS[k], c->mxu_kind) && !present)
+            return fail(ld, TPUSIM_ERR_PARSE,
+                        "%s: %s.%s: missing key (every key is required: write 0 where the chip "
+                        "lacks the thing, with a source: or ASSUMED: note)",
+                        ld->path, KEYS[k].section, KEYS[k].name);
+        if (!applies(&KEYS[k], c->mxu_kind) && (ld->e[k].line || ld->e[k].overridden))
+            return fail(ld, TPUSIM_ERR_PARSE, "%s:%d: %s.%s: applies only when mxu.kind = %s",
+                        ld->path, ld->e[k].line, KEYS[k].section, KEYS[k].name,
+                        kind_name(KEYS[k].applies));
+    }
+    return TPUSIM_OK;
+}
+
 /* Everything chip_load and chip_dump share. On success ld->e holds every
  * key with its final text and note, and *c the converted chip. */
 static int load(struct loader *ld, const char *models_dir, const char *name_or_path,
@@ -624,16 +714,14 @@ static int load(struct loader *ld, const char *models_dir, const char *name_or_p
     free(buf);
     if (ld->rc)
         return ld->rc;
-    for (size_t k = 0; k < N_KEYS; k++)
-        if (!ld->e[k].line || !ld->e[k].has_value)
-            return fail(ld, TPUSIM_ERR_PARSE,
-                        "%s: %s.%s: missing key (every key is required: write 0 where the chip "
-                        "lacks the thing, with a source: or ASSUMED: note)",
-                        ld->path, KEYS[k].section, KEYS[k].name);
     for (int i = 0; i < n_overrides; i++)
         if (apply_override(ld, overrides[i]))
             return ld->rc;
+    if (check_keys_present(ld, c))
+        return ld->rc;
     for (size_t k = 0; k < N_KEYS; k++) {
+        if (!applies(&KEYS[k], c->mxu_kind))
+            continue;
         char where[600];
         if (ld->e[k].overridden)
             snprintf(where, sizeof where, "%s", ld->e[k].where);
@@ -642,7 +730,7 @@ static int load(struct loader *ld, const char *models_dir, const char *name_or_p
         if (convert(ld, k, where, c))
             return ld->rc;
     }
-    if (!c->mxu_bf16 && c->mxu_fp32_passes) {
+    if (c->mxu_kind == MATRIX_SYSTOLIC && !c->mxu_bf16 && c->mxu_fp32_passes) {
         int k = find_key("mxu", "fp32_passes");
         return fail(ld, TPUSIM_ERR_PARSE,
                     "%s:%d: mxu.fp32_passes: must be 0 when mxu.bf16 = false (fp32 is emulated "
@@ -686,6 +774,10 @@ static const char *unit_of(const struct key_def *d)
         const char *suffix, *unit;
     } SUFFIXES[] = {
         {"_cycles_per_vector", "cycles/vector"},
+        {"_per_tensor_core_per_cycle", "FMAs/tensor core/cycle"},
+        {"_per_sm_bytes", "bytes/SM"},
+        {"_per_sm", "per SM"},
+        {"_fraction", "fraction"},
         {"_bytes_per_cycle", "bytes/cycle"},
         {"_macs_per_pe_per_cycle", "MACs/PE/cycle"},
         {"_us_per_transfer", "µs/transfer"},
@@ -747,14 +839,18 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
         free(v);
         return rc;
     }
+    size_t nk = 0; /* the keys this chip's kind has */
     for (size_t k = 0; k < N_KEYS; k++) {
-        snprintf(v[k].key, sizeof v[k].key, "%s.%s", KEYS[k].section, KEYS[k].name);
-        snprintf(v[k].value, sizeof v[k].value, "%s", ld->e[k].value);
-        snprintf(v[k].unit, sizeof v[k].unit, "%s", unit_of(&KEYS[k]));
-        snprintf(v[k].note, sizeof v[k].note, "%s", ld->e[k].note);
-        v[k].line = ld->e[k].line;
+        if (!applies(&KEYS[k], c->mxu_kind))
+            continue;
+        snprintf(v[nk].key, sizeof v[nk].key, "%s.%s", KEYS[k].section, KEYS[k].name);
+        snprintf(v[nk].value, sizeof v[nk].value, "%s", ld->e[k].value);
+        snprintf(v[nk].unit, sizeof v[nk].unit, "%s", unit_of(&KEYS[k]));
+        snprintf(v[nk].note, sizeof v[nk].note, "%s", ld->e[k].note);
+        v[nk].line = ld->e[k].line;
+        nk++;
     }
-    qsort(v, N_KEYS, sizeof *v, cmp_line);
+    qsort(v, nk, sizeof *v, cmp_line);
     const struct {
         const char *key, *unit;
         double value;
@@ -769,7 +865,7 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
         {"derived.peak_flops_per_s", "FLOP/s", c->peak_flops_per_s},
     };
     for (int i = 0; i < N_DERIVED; i++) {
-        struct chip_value *d = &v[N_KEYS + (size_t)i];
+        struct chip_value *d = &v[nk + (size_t)i];
         snprintf(d->key, sizeof d->key, "%s", derived[i].key);
         snprintf(d->value, sizeof d->value, "%.10g", derived[i].value);
         snprintf(d->unit, sizeof d->unit, "%s", derived[i].unit);
@@ -777,7 +873,7 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
         d->line = 0;
     }
     *values = v;
-    *n = (int)(N_KEYS + N_DERIVED);
+    *n = (int)(nk + N_DERIVED);
     free(ld);
     free(c);
     return TPUSIM_OK;

@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The matrix unit's implementation, chosen by name in the chip file
+ * (mxu.kind): a TPU-style systolic array or a GPU's tensor cores. */
+enum matrix_kind { MATRIX_SYSTOLIC = 1, MATRIX_TENSOR_CORES = 2 };
+
 /* Where depthwise convolutions run: the chip's compiler decides (chip file). */
 enum depthwise_unit { DEPTHWISE_ON_VPU, DEPTHWISE_ON_MXU };
 
@@ -36,7 +40,8 @@ struct chip {
     double clock_mhz;
     int cores;               /* TensorCores per chip */
 
-    /* [mxu] matrix unit, weight-stationary rows x cols */
+    /* [mxu] matrix unit; kind systolic: weight-stationary rows x cols */
+    enum matrix_kind mxu_kind;
     int mxu_per_core;
     int mxu_rows;            /* R: weights shift in one row per cycle */
     int mxu_cols;            /* C */
@@ -66,6 +71,20 @@ struct chip {
     double host_link_latency_us;
     double host_link_overhead_us_per_transfer;
 
+    /* [gpu] (mxu.kind = tensor_cores only) */
+    int gpu_sms;
+    int gpu_tensor_cores_per_sm;
+    int gpu_fp16_fma_per_tensor_core_per_cycle;
+    int gpu_fp32_cores_per_sm;
+    int gpu_registers_per_sm;
+    uint64_t gpu_shared_memory_per_sm_bytes;
+    int gpu_max_threads_per_sm;
+    int gpu_max_blocks_per_sm;
+    double gpu_tensor_core_efficiency_fraction; /* of peak inside a full wave */
+    double gpu_dram_efficiency_fraction;        /* achievable share of HBM bandwidth */
+    double gpu_l2_bandwidth_gbps;
+    double gpu_launch_overhead_us;              /* per kernel */
+
     /* [compiler] what the chip's compiler does that we imitate */
     enum depthwise_unit depthwise_on;
     bool fuse_elementwise;       /* XLA-style producer fusion */
@@ -77,7 +96,10 @@ struct chip {
     uint64_t hbm_latency_cycles;
     uint64_t host_link_latency_cycles;
     uint64_t host_link_overhead_cycles;
-    double peak_flops_per_s;     /* all cores: cores x mxu x R x C x 2 x clock */
+    uint64_t gpu_launch_overhead_cycles;
+    double gpu_l2_bytes_per_cycle;
+    double peak_flops_per_s;     /* all cores: cores x mxu x R x C x 2 x clock;
+                                    tensor cores: SMs x TCs x FMAs x 2 x clock */
     double peak_flops_per_s_core;
 };
 

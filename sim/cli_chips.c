@@ -49,11 +49,12 @@ static void on_chip_text(const struct chip *c, char *buf, size_t len)
 {
     char v[32], m[32], p[32];
     bytes_text(c->vmem_bytes, v, sizeof v);
+    const char *what = c->mxu_kind == MATRIX_TENSOR_CORES ? "L2" : "VMEM";
     size_t off;
     if (c->cores > 1)
-        off = (size_t)snprintf(buf, len, "%dx%s VMEM", c->cores, v);
+        off = (size_t)snprintf(buf, len, "%dx%s %s", c->cores, v, what);
     else
-        off = (size_t)snprintf(buf, len, "%s VMEM", v);
+        off = (size_t)snprintf(buf, len, "%s %s", v, what);
     if (c->cmem_bytes && off < len) {
         bytes_text(c->cmem_bytes, m, sizeof m);
         off += (size_t)snprintf(buf + off, len - off, " + %s CMEM", m);
@@ -89,12 +90,16 @@ static int list_chips(const char *dir)
             continue;
         }
         char shape[48], clock[24], peak[32], hbm[24], mem[96];
-        snprintf(shape, sizeof shape, "%d x %d x %dx%d", c.cores, c.mxu_per_core, c.mxu_rows,
-                 c.mxu_cols);
+        bool gpu = c.mxu_kind == MATRIX_TENSOR_CORES;
+        if (gpu)
+            snprintf(shape, sizeof shape, "%d SMs x %d TCs", c.gpu_sms, c.gpu_tensor_cores_per_sm);
+        else
+            snprintf(shape, sizeof shape, "%d x %d x %dx%d", c.cores, c.mxu_per_core, c.mxu_rows,
+                     c.mxu_cols);
         snprintf(clock, sizeof clock, "%g MHz", c.clock_mhz);
         /* int8-only arrays count operations, not floating-point ones */
         snprintf(peak, sizeof peak, "%.1f %s", c.peak_flops_per_s / 1e12,
-                 c.mxu_bf16 ? "TFLOP/s" : "TOP/s int8");
+                 gpu ? "TFLOP/s fp16" : c.mxu_bf16 ? "TFLOP/s" : "TOP/s int8");
         if (c.hbm_bandwidth_gbps > 0)
             snprintf(hbm, sizeof hbm, "%g GB/s", c.hbm_bandwidth_gbps);
         else

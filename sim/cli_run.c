@@ -18,6 +18,7 @@ struct run_opts {
     tpusim_dtype dtype;
     bool no_fusion;
     int64_t cores;
+    double framework_overhead_us;
 };
 
 static void usage(FILE *f)
@@ -29,11 +30,13 @@ static void usage(FILE *f)
           "With no model, runs the built-in demo-cnn.\n"
           "\n"
           "options:\n"
-          "  --chip NAME        tpu_v2, tpu_v3 (default), tpu_v4i, edgetpu (tpusim chips)\n"
-          "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu)\n"
+          "  --chip NAME        tpu_v2, tpu_v3 (default), tpu_v4i, edgetpu, gpu_v100\n"
+          "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu;\n"
+          "                     fp16 on gpu_v100)\n"
           "  --set K=V          override a chip parameter, e.g. --set mxu.per_core=8\n"
           "  --cores N          split the batch data-parallel over N cores (default 1)\n"
           "  --no-fusion        run every elementwise op as its own pass\n"
+          "  --framework-overhead-us US  GPUs: host time per kernel of an eager framework\n"
           "  --batch N          set dimension 0 of every data input to N\n"
           "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable)\n"
           "  --format FMT       text (default), csv or json\n"
@@ -84,6 +87,16 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
             return 1;
         fprintf(stderr, "tpusim run: --cores needs a whole number >= 1, got '%s'\n", v);
         return -1;
+    }
+    if (!bad && (v = cli_opt_value("--framework-overhead-us", argc, argv, i, &bad))) {
+        char *end;
+        o->framework_overhead_us = strtod(v, &end);
+        if (*end || !(o->framework_overhead_us >= 0) || o->framework_overhead_us > 1e6) {
+            fprintf(stderr, "tpusim run: --framework-overhead-us needs microseconds >= 0, got "
+                    "'%s'\n", v);
+            return -1;
+        }
+        return 1;
     }
     if (!bad && strcmp(argv[*i], "--no-fusion") == 0) {
         o->no_fusion = true;
@@ -292,7 +305,10 @@ int cmd_run(int argc, char **argv)
     tpusim_graph *g = cli_open_model(&per_core);
     if (!g)
         return 1;
-    struct sim_options so = {o.dtype, o.no_fusion, (int)o.cores};
+    struct sim_options so = {.dtype = o.dtype,
+                             .no_fusion = o.no_fusion,
+                             .cores = (int)o.cores,
+                             .framework_overhead_us = o.framework_overhead_us};
     struct sim_result res;
     rc = simulate(g, &chip, &so, &res, err, sizeof err);
     if (rc) {

@@ -17,6 +17,7 @@
 
 #include "cycles.h"
 #include "engine.h"
+#include "matrix_unit.h"
 #include "memory.h"
 
 const char *cause_name(enum cause c)
@@ -29,6 +30,8 @@ const char *cause_name(enum cause c)
     case CAUSE_SRAM: return "sram_capacity";
     case CAUSE_FILL_DRAIN: return "fill_drain";
     case CAUSE_WEIGHT_LOAD: return "weight_load";
+    case CAUSE_LAUNCH: return "launch";
+    case CAUSE_WAVE_QUANT: return "wave_quantisation";
     case CAUSE_COUNT: break;
     }
     return "?";
@@ -55,7 +58,9 @@ static void stage_totals(const struct chip *c, const struct op_demand *d, uint64
     total[ST_HOST] = d->host_bytes ? host_link_cycles(c, d->host_bytes, 0) -
                                          c->host_link_latency_cycles
                                    : 0;
-    total[ST_MXU] = d->on_mxu ? d->mxu.stream_cycles + d->mxu.weight_load_cycles : 0;
+    total[ST_MXU] = d->on_mxu ? d->mxu.stream_cycles + d->mxu.weight_load_cycles +
+                                    d->mxu.wave_quant_cycles
+                              : 0;
     total[ST_VPU] = d->vpu_cycles;
     if (d->serial_steps > 1) { /* the next step needs this step's state */
         total[ST_MXU] += total[ST_VPU];
@@ -63,16 +68,21 @@ static void stage_totals(const struct chip *c, const struct op_demand *d, uint64
     }
 }
 
-/* Splits `cycles` of MXU stage time into streaming and weight loading in
- * the proportion the MXU model reports. */
+/* Splits `cycles` of MXU stage time into streaming, weight loading and
+ * (GPUs) the idle last wave, in the proportion the matrix unit reports. */
 static void charge_mxu(const struct op_demand *d, uint64_t cycles, struct op_result *r)
 {
-    uint64_t busy = d->mxu.stream_cycles + d->mxu.weight_load_cycles;
-    uint64_t wl = busy ? (uint64_t)((double)cycles * (double)d->mxu.weight_load_cycles /
-                                    (double)busy)
-                       : 0;
+    double busy = (double)(d->mxu.stream_cycles + d->mxu.weight_load_cycles +
+                           d->mxu.wave_quant_cycles);
+    uint64_t wl = busy > 0 ? (uint64_t)((double)cycles * (double)d->mxu.weight_load_cycles / busy)
+                           : 0;
+    uint64_t wq = busy > 0 ? (uint64_t)((double)cycles * (double)d->mxu.wave_quant_cycles / busy)
+                           : 0;
+    if (wl + wq > cycles)
+        wq = cycles - wl;
     r->stall[CAUSE_WEIGHT_LOAD] += wl;
-    r->stall[CAUSE_MXU] += cycles - wl;
+    r->stall[CAUSE_WAVE_QUANT] += wq;
+    r->stall[CAUSE_MXU] += cycles - wl - wq;
 }
 
 /* Splits HBM stage time into plain traffic and capacity-forced re-reads. */
@@ -125,6 +135,13 @@ static void run_pipeline(const struct chip *c, const struct op_demand *d, struct
     r->busy[UNIT_HOST] = total[ST_HOST];
     r->busy[UNIT_MXU] = d->on_mxu ? d->mxu.total_cycles : 0;
     r->busy[UNIT_VPU] = d->vpu_cycles;
+    /* What a trace needs to redraw the pipeline tile by tile. */
+    r->tiles = tiles;
+    r->stage_cycles[UNIT_HBM] = total[ST_HBM];
+    r->stage_cycles[UNIT_HOST] = total[ST_HOST];
+    r->stage_cycles[UNIT_MXU] = total[ST_MXU];
+    r->stage_cycles[UNIT_VPU] = total[ST_VPU];
+    r->mxus_used = d->on_mxu ? d->mxu.mxus_used : 0;
 }
 
 static enum cause bound_of(const struct op_result *r)
@@ -136,8 +153,23 @@ static enum cause bound_of(const struct op_result *r)
     return best;
 }
 
-static void schedule_op(const struct chip *c, const struct op_demand *d, uint64_t start,
-                        struct op_result *r)
+/* A GPU runs each unfused op as its own kernel: launch and framework
+ * overhead before it. View-only ops (reshape) launch nothing. */
+static uint64_t launch_cycles(const struct chip *c, const struct sim_options *o,
+                              const struct op_result *r)
+{
+    if (c->mxu_kind != MATRIX_TENSOR_CORES)
+        return 0;
+    bool work = false;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        work = work || r->stall[k];
+    if (!work)
+        return 0;
+    return c->gpu_launch_overhead_cycles + ceil_cycles(o->framework_overhead_us * c->clock_mhz);
+}
+
+static void schedule_op(const struct chip *c, const struct sim_options *o,
+                        const struct op_demand *d, uint64_t start, struct op_result *r)
 {
     memset(r, 0, sizeof *r);
     r->op = d->op;
@@ -149,9 +181,12 @@ static void schedule_op(const struct chip *c, const struct op_demand *d, uint64_
     r->host_bytes = d->host_bytes;
     r->mac_slots = d->mxu.mac_slots;
     r->useful_macs = d->mxu.useful_macs;
+    r->sram_live_bytes = d->sram_live_bytes;
+    r->hbm_write_bytes = d->hbm_write_bytes;
     if (d->fused_into >= 0)
         return;
     run_pipeline(c, d, r);
+    r->stall[CAUSE_LAUNCH] += launch_cycles(c, o, r);
     for (int k = 0; k < CAUSE_COUNT; k++)
         r->cycles += r->stall[k];
     r->bound = bound_of(r);
@@ -184,7 +219,7 @@ int simulate(const struct tpusim_graph *g, const struct chip *c, const struct si
     uint64_t now = 0;
     for (int i = 0; i < n; i++) {
         struct op_result *r = &res->ops[i];
-        schedule_op(c, &d[i], now, r);
+        schedule_op(c, o, &d[i], now, r);
         now += r->cycles;
         res->flops += g->ops[r->op]->cost.flops;
         res->macs += r->macs;

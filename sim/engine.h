@@ -31,6 +31,8 @@ enum cause {
     CAUSE_SRAM,        /* re-reads forced by on-chip capacity */
     CAUSE_FILL_DRAIN,  /* systolic pipeline fill and drain */
     CAUSE_WEIGHT_LOAD, /* array idle while weights shift in */
+    CAUSE_LAUNCH,      /* GPU kernel launch and framework overhead per kernel */
+    CAUSE_WAVE_QUANT,  /* GPU SMs idle in a GEMM's last partial wave */
     CAUSE_COUNT
 };
 
@@ -41,6 +43,7 @@ struct sim_options {
     tpusim_dtype dtype;  /* bf16, fp16, int8, fp32; UNDEFINED: the chip's default */
     bool no_fusion;
     int cores;           /* reported only: the caller scales the batch */
+    double framework_overhead_us; /* GPUs: extra host time per kernel (eager frameworks) */
 };
 
 /* Demands of one scheduled op (after fusion), from lower.c. */
@@ -56,6 +59,8 @@ struct op_demand {
     uint64_t host_bytes;     /* parameters over the host link (Edge TPU) */
     uint64_t tiles;          /* pipeline steps the op is cut into */
     uint64_t flops, macs;
+    uint64_t sram_live_bytes; /* reports/traces only: activations on chip after the op */
+    uint64_t hbm_write_bytes; /* reports/traces only: of hbm_bytes, the outputs written */
 };
 
 struct op_result {
@@ -69,6 +74,13 @@ struct op_result {
     uint64_t flops, macs;
     uint64_t hbm_bytes, host_bytes;
     uint64_t mac_slots, useful_macs;
+    /* For reports and traces only; timing never reads these. */
+    uint64_t tiles;                    /* pipeline steps (op_demand.tiles, >= 1) */
+    uint64_t stage_cycles[UNIT_COUNT]; /* each pipeline stage's busy cycles over all
+                                        * tiles (RNN: the VPU's inside the MXU's) */
+    uint64_t mxus_used;                /* MXUs sharing the op's n-tiles */
+    uint64_t sram_live_bytes;          /* activations on chip after the op */
+    uint64_t hbm_write_bytes;          /* of hbm_bytes: outputs written back */
 };
 
 struct sim_result {
@@ -94,7 +106,5 @@ int simulate(const struct tpusim_graph *g, const struct chip *c, const struct si
 void sim_result_free(struct sim_result *res);
 /* Bytes per element the chip moves for `dtype`. */
 uint64_t dtype_bytes(tpusim_dtype dtype);
-/* The default dtype of a chip: bf16, or int8 for int8-only arrays. */
-tpusim_dtype chip_default_dtype(const struct chip *c);
 
 #endif /* TPUSIM_ENGINE_H */

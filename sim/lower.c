@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "matrix_unit.h"
 #include "memory.h"
 #include "vpu.h"
 
@@ -25,8 +26,9 @@ struct lower_ctx {
     const struct tpusim_graph *g;
     const struct chip *c;
     const struct sim_options *o;
-    struct mxu_params mxu;
-    int passes;                /* MXU passes per matmul for the dtype */
+    struct mxu_params mxu;     /* systolic geometry, for packing groups (0 on GPUs) */
+    const struct matrix_unit *mu;
+    tpusim_dtype dtype;
     uint64_t db;               /* bytes per element */
     int *pos;                  /* graph op index -> position in run order, -1 if folded */
     int *uses_left;            /* per tensor: running consumers not yet lowered */
@@ -44,11 +46,6 @@ uint64_t dtype_bytes(tpusim_dtype dtype)
 {
     size_t n = tpusim_dtype_size_bytes(dtype);
     return n ? n : 4;
-}
-
-tpusim_dtype chip_default_dtype(const struct chip *c)
-{
-    return c->mxu_bf16 ? TPUSIM_DT_BFLOAT16 : TPUSIM_DT_INT8;
 }
 
 static uint64_t elems(const struct tensor *t)
@@ -392,10 +389,7 @@ static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
 static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
                        struct op_demand *d)
 {
-    /* Independent GEMMs line up as more n-tiles: pad each to whole tiles. */
-    uint64_t n_tiles = (s.n + x->mxu.cols - 1) / x->mxu.cols;
-    uint64_t n = s.batch == 1 ? s.n : s.batch * n_tiles * x->mxu.cols;
-    mxu_gemm(&x->mxu, (uint64_t)x->c->mxu_per_core, (uint64_t)x->passes, s.m, s.k, n, &d->mxu);
+    x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &d->mxu);
     d->mxu.useful_macs = macs;
     d->on_mxu = true;
     /* Output rows drain to the VPU and DMA as they stream, so the pipeline
@@ -415,8 +409,7 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
     uint64_t dirs = (uint64_t)r->dims[0], gates_h = (uint64_t)r->dims[1],
              hidden = (uint64_t)r->dims[2];
     struct mxu_timing step;
-    mxu_gemm(&x->mxu, (uint64_t)x->c->mxu_per_core, (uint64_t)x->passes, batch,
-             (uint64_t)xin->dims[2] + hidden, gates_h, &step);
+    x->mu->gemm(x->c, x->dtype, 1, batch, (uint64_t)xin->dims[2] + hidden, gates_h, &step);
     uint64_t steps = seq * dirs;
     d->on_mxu = true;
     d->mxu = step;
@@ -502,7 +495,10 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
         add_capacity_rereads(x, op, d);
     place_weights(x, op, target);
     release_inputs(x, op);
-    target->hbm_bytes += place_outputs(x, op);
+    uint64_t spilled = place_outputs(x, op);
+    target->hbm_bytes += spilled;
+    target->hbm_write_bytes += spilled;      /* reports/traces only */
+    target->sram_live_bytes = x->live_bytes; /* reports/traces only */
     if (host < 0 && !d->on_mxu) {
         uint64_t t = d->hbm_bytes / VECTOR_TILE_BYTES + 1;
         d->tiles = t > MAX_VECTOR_TILES ? MAX_VECTOR_TILES : t;
@@ -544,12 +540,17 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->g = g;
     x->c = c;
     x->o = o;
-    x->mxu = mxu_params_of(c);
+    x->mu = matrix_unit_of(c);
+    if (c->mxu_kind == MATRIX_SYSTOLIC)
+        x->mxu = mxu_params_of(c);
     tpusim_dtype dt = o->dtype ? o->dtype : chip_default_dtype(c);
-    x->passes = mxu_passes_for(c, dt);
-    if (x->passes <= 0) {
+    x->dtype = dt;
+    if (!x->mu->supports(c, dt)) {
         snprintf(err, err_len, "chip %s does not run %s matmuls%s", c->name,
-                 tpusim_dtype_name(dt), c->mxu_bf16 ? "" : " (its matrix unit is int8 only)");
+                 tpusim_dtype_name(dt),
+                 c->mxu_kind == MATRIX_TENSOR_CORES ? " (its matrix unit takes fp16 or fp32)"
+                 : c->mxu_bf16                      ? ""
+                                                    : " (its matrix unit is int8 only)");
         return TPUSIM_ERR_UNSUPPORTED;
     }
     x->db = dtype_bytes(dt);
@@ -622,6 +623,7 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
         for (int i = 0; i < g->n_run_ops && c->hbm_bandwidth_gbps <= 0; i++) {
             d[i].host_bytes += d[i].hbm_bytes;
             d[i].hbm_bytes = 0;
+            d[i].hbm_write_bytes = 0;
         }
         *param_bytes = total_param_bytes(&x);
         *params_on_chip_bytes = x.weights_on_chip ? *param_bytes

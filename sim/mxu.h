@@ -59,6 +59,8 @@ struct mxu_timing {
     uint64_t mac_slots;           /* R x C x stream cycles x MXUs used */
     uint64_t useful_macs;         /* M x K x N */
     uint64_t mxus_used;
+    uint64_t wave_quant_cycles;   /* GPUs (sim/gpu.h): SMs idle in the last partial wave;
+                                     0 on a systolic array */
 };
 
 /* Weight tiles of a (K x N) weight matrix: ceil(K/R) x ceil(N/C); 0 if k or

@@ -221,6 +221,7 @@ static const char *const BASE[] = {
     "clock_mhz = 1000 ; ASSUMED: test",
     "cores = 1 ; ASSUMED: test",
     "[mxu]",
+    "kind = systolic ; ASSUMED: test",
     "per_core = 1 ; ASSUMED: test",
     "rows = 8 ; ASSUMED: test",
     "cols = 8 ; ASSUMED: test",
@@ -333,9 +334,9 @@ END_TEST
 START_TEST(unknown_key_names_file_line_and_key)
 {
     struct tmp_chip t;
-    write_chip(&t, 6, "rowz = 8 ; ASSUMED: typo", NULL);
+    write_chip(&t, 7, "rowz = 8 ; ASSUMED: typo", NULL);
     char want[160];
-    snprintf(want, sizeof want, "%s:6:", t.path);
+    snprintf(want, sizeof want, "%s:7:", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, "mxu.rowz: unknown key");
 }
 END_TEST
@@ -343,15 +344,15 @@ END_TEST
 START_TEST(unknown_section_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 0, NULL, "[gpu]");
-    expect_fail(&t, TPUSIM_ERR_PARSE, "[gpu]: unknown section", NULL);
+    write_chip(&t, 0, NULL, "[npu]");
+    expect_fail(&t, TPUSIM_ERR_PARSE, "[npu]: unknown section", NULL);
 }
 END_TEST
 
 START_TEST(missing_key_names_key_and_file)
 {
     struct tmp_chip t;
-    write_chip(&t, 7, NULL, NULL); /* drop mxu.cols */
+    write_chip(&t, 8, NULL, NULL); /* drop mxu.cols */
     char want[160];
     snprintf(want, sizeof want, "%s: mxu.cols: missing key", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
@@ -377,26 +378,26 @@ END_TEST
 START_TEST(zero_rows_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 6, "rows = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":6: mxu.rows: must be > 0", NULL);
+    write_chip(&t, 7, "rows = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":7: mxu.rows: must be > 0", NULL);
 }
 END_TEST
 
 START_TEST(negative_bandwidth_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 33, "bandwidth_gbps = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":33: host_link.bandwidth_gbps: must be >= 0", NULL);
+    write_chip(&t, 34, "bandwidth_gbps = -1 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":34: host_link.bandwidth_gbps: must be >= 0", NULL);
 }
 END_TEST
 
 START_TEST(bad_enum_and_bool_are_errors)
 {
     struct tmp_chip t;
-    write_chip(&t, 37, "depthwise_on = gpu ; ASSUMED: test", NULL);
+    write_chip(&t, 38, "depthwise_on = gpu ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "compiler.depthwise_on: expected vpu or mxu, got 'gpu'",
                 NULL);
-    write_chip(&t, 9, "bf16 = yes ; ASSUMED: test", NULL);
+    write_chip(&t, 10, "bf16 = yes ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "mxu.bf16: expected true or false, got 'yes'", NULL);
 }
 END_TEST
@@ -404,23 +405,23 @@ END_TEST
 START_TEST(missing_source_comment_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 13, "lanes = 8", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: vpu.lanes: no source", NULL);
+    write_chip(&t, 14, "lanes = 8", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":14: vpu.lanes: no source", NULL);
     /* a comment that is not a source/ASSUMED note does not count */
-    write_chip(&t, 13, "lanes = 8 ; eight lanes", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: vpu.lanes: no source", NULL);
+    write_chip(&t, 14, "lanes = 8 ; eight lanes", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":14: vpu.lanes: no source", NULL);
     /* the note above a key must be directly above it */
     /* a blank line between the note and hbm.bandwidth_gbps, which moves to line 26 */
-    write_chip(&t, 24, "; source: the line above a key counts as its note\n", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":26: hbm.bandwidth_gbps: no source", NULL);
+    write_chip(&t, 25, "; source: the line above a key counts as its note\n", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":27: hbm.bandwidth_gbps: no source", NULL);
 }
 END_TEST
 
 START_TEST(empty_note_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 13, "lanes = 8 ; source:", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: vpu.lanes: empty note", NULL);
+    write_chip(&t, 14, "lanes = 8 ; source:", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":14: vpu.lanes: empty note", NULL);
 }
 END_TEST
 
@@ -428,8 +429,8 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 0, NULL, "depthwise_on = mxu ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: compiler.depthwise_on: duplicate key",
-                "first set at line 37");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: compiler.depthwise_on: duplicate key",
+                "first set at line 38");
 }
 END_TEST
 
@@ -441,7 +442,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: line too long", NULL);
 }
 END_TEST
 

@@ -30,7 +30,7 @@ static void sim_ok(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt,
                    struct sim_result *r)
 {
     char err[1024];
-    struct sim_options o = {dt, no_fusion, 1};
+    struct sim_options o = {.dtype = dt, .no_fusion = no_fusion, .cores = 1};
     int rc = simulate(g, c, &o, r, err, sizeof err);
     ck_assert_msg(rc == TPUSIM_OK, "simulate on %s: %s", c->name, err);
 }
@@ -75,7 +75,7 @@ END_TEST
  * bytes at full bandwidth. */
 START_TEST(no_op_beats_physics)
 {
-    const char *chips[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu"};
+    const char *chips[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"};
     const char *models[] = {"torch_export/tv_resnet50_light.onnx",
                             "torch_export/tv_mobilenet_v2.onnx",
                             "torch_export/tv_efficientnet_b0.onnx"};
@@ -84,7 +84,7 @@ START_TEST(no_op_beats_physics)
         snprintf(path, sizeof path, "%s/onnx/%s", tu_models_dir(), models[m]);
         tpusim_graph *g = tu_new();
         ck_assert_int_eq(tpusim_graph_load_onnx_file(g, path), TPUSIM_OK);
-        for (size_t k = 0; k < 4; k++) {
+        for (size_t k = 0; k < sizeof chips / sizeof chips[0]; k++) {
             struct chip c;
             struct sim_result r;
             load_chip(chips[k], NULL, 0, &c);
@@ -280,7 +280,7 @@ START_TEST(edgetpu_refuses_bf16)
     tpusim_graph *g = gemm_graph(8, 64, 64);
     struct sim_result r;
     char err[512];
-    struct sim_options o = {TPUSIM_DT_BFLOAT16, false, 1};
+    struct sim_options o = {.dtype = TPUSIM_DT_BFLOAT16, .cores = 1};
     ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_ERR_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(err, "int8"));
     tpusim_graph_close(g);

@@ -72,7 +72,7 @@ int main(int argc, char **argv)
     double load_us = now_us() - t0;
     double *t = malloc((size_t)runs * sizeof *t);
     uint64_t cycles = 0;
-    struct sim_options o = {TPUSIM_DT_UNDEFINED, false, 1};
+    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1};
     for (int i = 0; i < runs && t; i++) {
         struct sim_result r;
         double s = now_us();

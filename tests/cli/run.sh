@@ -36,6 +36,7 @@ run() {
 . "$here/bad_input.sh"
 . "$here/run_cmd.sh"
 . "$here/chips.sh"
+. "$here/gpu.sh"
 . "$here/install.sh"
 
 echo "cli: $passed passed, $failed failed"
