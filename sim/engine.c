@@ -55,6 +55,9 @@ enum stage { ST_HBM, ST_HOST, ST_MXU, ST_VPU, ST_COUNT };
 static void stage_totals(const struct chip *c, const struct op_demand *d, uint64_t *total)
 {
     total[ST_HBM] = d->hbm_bytes ? hbm_stream_cycles(c, d->hbm_bytes) : 0;
+    /* GPUs: L2 traffic shares the memory stage with DRAM traffic. */
+    if (d->l2_bytes && c->gpu_l2_bytes_per_cycle > 0)
+        total[ST_HBM] += ceil_cycles((double)d->l2_bytes / c->gpu_l2_bytes_per_cycle);
     total[ST_HOST] = d->host_bytes ? host_link_cycles(c, d->host_bytes, 0) -
                                          c->host_link_latency_cycles
                                    : 0;

@@ -57,6 +57,7 @@ struct op_demand {
     uint64_t hbm_bytes;      /* activations and weights moved to or from HBM */
     uint64_t sram_extra_bytes; /* of hbm_bytes: re-reads forced by capacity */
     uint64_t host_bytes;     /* parameters over the host link (Edge TPU) */
+    uint64_t l2_bytes;       /* GPUs: activations read from or written to L2 */
     uint64_t tiles;          /* pipeline steps the op is cut into */
     uint64_t flops, macs;
     uint64_t sram_live_bytes; /* reports/traces only: activations on chip after the op */

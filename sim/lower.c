@@ -220,6 +220,23 @@ static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op 
     return b;
 }
 
+/* GPUs: activations that stay on chip live in L2, which kernels read and
+ * write at L2 bandwidth (a TPU's VMEM feeds its units directly). These are
+ * the on-chip bytes of op's inputs (before) or outputs (after placement). */
+static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op, bool outputs)
+{
+    if (x->c->mxu_kind != MATRIX_TENSOR_CORES)
+        return 0;
+    uint64_t b = 0;
+    int n = outputs ? op->n_out : op->n_in;
+    for (int k = 0; k < n; k++) {
+        const struct tensor *t = outputs ? op_out(x->g, op, k) : op_in(x->g, op, k);
+        if (t && !t->is_const && x->resident[t->index] && !x->fused_away[t->index])
+            b += elems(t) * x->db;
+    }
+    return b;
+}
+
 static uint64_t weight_bytes(const struct lower_ctx *x, const struct op *op)
 {
     uint64_t b = 0;
@@ -491,6 +508,7 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
         target->flops += op->cost.flops;
     }
     target->hbm_bytes += input_bytes_from_hbm(x, op);
+    target->l2_bytes += l2_bytes(x, op, false);
     if (host < 0 && d->on_mxu)
         add_capacity_rereads(x, op, d);
     place_weights(x, op, target);
