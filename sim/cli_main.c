@@ -15,6 +15,8 @@ static const struct {
 } COMMANDS[] = {
     {"inspect", cmd_inspect, "shapes, MACs, parameters and bytes of every op of a model"},
     {"run", cmd_run, "simulate a model on a chip: cycles, time, utilisation, bound per op"},
+    {"report", cmd_report, "per-op and per-model report: FLOPs vs real throughput, bounds, figures"},
+    {"compare", cmd_compare, "a model on two chips side by side: speedups, bounds that moved, why"},
     {"chips", cmd_chips, "list the chip models, or --dump one's every parameter with its source"},
     {"demo", cmd_demo, "simulate the built-in demo CNN on tpu_v3 (what `make demo` runs)"},
 };

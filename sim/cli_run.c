@@ -1,25 +1,19 @@
 /*
  * cli_run.c — `tpusim run`: simulate a model on a chip and print the per-op
  * table (cycles, time, achieved FLOP/s, utilisation, bound) and totals.
+ * Also the option parsing and simulation steps that `report` and `compare`
+ * share (cli.h: struct sim_cli), and writing a trace (--trace).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "engine.h"
+#include "report.h"
+#include "trace.h"
 
-#define MAX_SETS 64
-
-struct run_opts {
-    struct model_opts model;
-    const char *chip;
-    const char *sets[MAX_SETS];
-    int n_sets;
-    tpusim_dtype dtype;
-    bool no_fusion;
-    int64_t cores;
-    double framework_overhead_us;
-};
+#define run_opts sim_cli
 
 static void usage(FILE *f)
 {
@@ -40,6 +34,9 @@ static void usage(FILE *f)
           "  --batch N          set dimension 0 of every data input to N\n"
           "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable)\n"
           "  --format FMT       text (default), csv or json\n"
+          "  --trace FILE       write a Perfetto/Chrome trace (gzip JSON), e.g. run.json.gz\n"
+          "  --trace-level L    op or tile (default): one slice per op, or per tile group\n"
+          "  --trace-max-slices N  tile level: at most N slices per op per unit (default 64)\n"
           "  -h, --help         this help\n",
           f);
 }
@@ -59,24 +56,79 @@ static bool parse_dtype(const char *s, tpusim_dtype *out)
     return false;
 }
 
-/* 1 consumed, 0 not a run option, -1 bad (message printed). */
-static int run_option(int argc, char **argv, int *i, struct run_opts *o)
+void cli_sim_defaults(struct sim_cli *o, bool rich)
+{
+    memset(o, 0, sizeof *o);
+    o->chip = "tpu_v3";
+    o->cores = 1;
+    o->rich = rich;
+    o->trace_level = TRACE_TILE;
+}
+
+static int trace_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o)
 {
     bool bad = false;
     const char *v;
-    if ((v = cli_opt_value("--chip", argc, argv, i, &bad))) {
+    if ((v = cli_opt_value("--trace", argc, argv, i, &bad))) {
+        o->trace = v;
+        return 1;
+    }
+    if (!bad && (v = cli_opt_value("--trace-level", argc, argv, i, &bad))) {
+        if (strcmp(v, "op") == 0 || strcmp(v, "tile") == 0) {
+            o->trace_level = strcmp(v, "op") == 0 ? TRACE_OP : TRACE_TILE;
+            return 1;
+        }
+        fprintf(stderr, "tpusim %s: --trace-level must be op or tile, got '%s'\n", cmd, v);
+        return -1;
+    }
+    if (!bad && (v = cli_opt_value("--trace-max-slices", argc, argv, i, &bad))) {
+        if (cli_parse_int64(v, 1, INT64_C(1) << 30, &o->trace_slices))
+            return 1;
+        fprintf(stderr, "tpusim %s: --trace-max-slices needs a whole number >= 1, got '%s'\n",
+                cmd, v);
+        return -1;
+    }
+    return bad ? -1 : 0;
+}
+
+static int rich_format_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o)
+{
+    static const char *const names[] = {"text", "csv", "json", "markdown", "latex"};
+    bool bad = false;
+    const char *v = cli_opt_value("--format", argc, argv, i, &bad);
+    if (!v)
+        return bad ? -1 : 0;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strcmp(v, names[k]) == 0 || (k == RF_MARKDOWN && strcmp(v, "md") == 0) ||
+            (k == RF_LATEX && strcmp(v, "tex") == 0)) {
+            o->format = (enum cli_rich_format)k;
+            return 1;
+        }
+    fprintf(stderr, "tpusim %s: --format must be text, csv, json, markdown or latex, got '%s'\n",
+            cmd, v);
+    return -1;
+}
+
+/* 1 consumed, 0 not a simulation option, -1 bad (message printed). */
+int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o,
+                   bool with_chip)
+{
+    bool bad = false;
+    const char *v;
+    if (with_chip && (v = cli_opt_value("--chip", argc, argv, i, &bad))) {
         o->chip = v;
         return 1;
     }
     if (!bad && (v = cli_opt_value("--dtype", argc, argv, i, &bad))) {
         if (parse_dtype(v, &o->dtype))
             return 1;
-        fprintf(stderr, "tpusim run: --dtype must be bf16, fp16, int8 or fp32, got '%s'\n", v);
+        fprintf(stderr, "tpusim %s: --dtype must be bf16, fp16, int8 or fp32, got '%s'\n", cmd,
+                v);
         return -1;
     }
     if (!bad && (v = cli_opt_value("--set", argc, argv, i, &bad))) {
-        if (!strchr(v, '=') || o->n_sets == MAX_SETS) {
-            fprintf(stderr, "tpusim run: --set needs SECTION.KEY=VALUE, got '%s'\n", v);
+        if (!strchr(v, '=') || o->n_sets == CLI_MAX_SETS) {
+            fprintf(stderr, "tpusim %s: --set needs SECTION.KEY=VALUE, got '%s'\n", cmd, v);
             return -1;
         }
         o->sets[o->n_sets++] = v;
@@ -85,24 +137,84 @@ static int run_option(int argc, char **argv, int *i, struct run_opts *o)
     if (!bad && (v = cli_opt_value("--cores", argc, argv, i, &bad))) {
         if (cli_parse_int64(v, 1, 1024, &o->cores))
             return 1;
-        fprintf(stderr, "tpusim run: --cores needs a whole number >= 1, got '%s'\n", v);
+        fprintf(stderr, "tpusim %s: --cores needs a whole number >= 1, got '%s'\n", cmd, v);
         return -1;
-    }
-    if (!bad && (v = cli_opt_value("--framework-overhead-us", argc, argv, i, &bad))) {
-        char *end;
-        o->framework_overhead_us = strtod(v, &end);
-        if (*end || !(o->framework_overhead_us >= 0) || o->framework_overhead_us > 1e6) {
-            fprintf(stderr, "tpusim run: --framework-overhead-us needs microseconds >= 0, got "
-                    "'%s'\n", v);
-            return -1;
-        }
-        return 1;
     }
     if (!bad && strcmp(argv[*i], "--no-fusion") == 0) {
         o->no_fusion = true;
         return 1;
     }
-    return bad ? -1 : cli_model_option("run", argc, argv, i, &o->model);
+    if (!bad && (v = cli_opt_value("--framework-overhead-us", argc, argv, i, &bad))) {
+        char *end;
+        errno = 0;
+        double us = strtod(v, &end);
+        if (!errno && *v && !*end && us >= 0 && us <= 1e6) {
+            o->framework_overhead_us = us;
+            return 1;
+        }
+        fprintf(stderr, "tpusim %s: --framework-overhead-us needs microseconds >= 0, got '%s'\n",
+                cmd, v);
+        return -1;
+    }
+    if (bad)
+        return -1;
+    int r = trace_option(cmd, argc, argv, i, o);
+    if (r == 0 && o->rich)
+        r = rich_format_option(cmd, argc, argv, i, o);
+    return r != 0 ? r : cli_model_option(cmd, argc, argv, i, &o->model);
+}
+
+int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, struct chip *out)
+{
+    char err[1024];
+    if (chip_load(cli_models_dir(), name, o->sets, o->n_sets, out, err, sizeof err)) {
+        fprintf(stderr, "tpusim %s: %s\n", cmd, err);
+        return 1;
+    }
+    if (o->cores > out->cores) {
+        fprintf(stderr, "tpusim %s: --cores %lld but %s has %d\n", cmd, (long long)o->cores,
+                out->name, out->cores);
+        return 2;
+    }
+    return 0;
+}
+
+tpusim_graph *cli_open_sim_model(const struct sim_cli *o)
+{
+    int64_t batch = o->model.batch ? o->model.batch : 1;
+    struct model_opts per_core = o->model;
+    if (o->cores > 1)
+        per_core.batch = (batch + o->cores - 1) / o->cores;
+    return cli_open_model(&per_core);
+}
+
+int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g,
+                 const struct chip *chip, struct sim_result *res)
+{
+    char err[1024];
+    struct sim_options so = {.dtype = o->dtype,
+                             .no_fusion = o->no_fusion,
+                             .cores = (int)o->cores,
+                             .framework_overhead_us = o->framework_overhead_us};
+    if (simulate(g, chip, &so, res, err, sizeof err)) {
+        fprintf(stderr, "tpusim %s: %s\n", cmd, err);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_write_trace(const char *cmd, const struct sim_cli *o, const struct report *rp)
+{
+    if (!o->trace)
+        return 0;
+    char err[1024];
+    struct trace_options to = {(enum trace_level)o->trace_level, (uint64_t)o->trace_slices,
+                               cli_model_name(&o->model)};
+    if (trace_write(o->trace, rp, &to, err, sizeof err)) {
+        fprintf(stderr, "tpusim %s: %s\n", cmd, err);
+        return 1;
+    }
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, struct run_opts *o)
@@ -112,7 +224,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             usage(stdout);
             return 0;
         }
-        int r = run_option(argc, argv, &i, o);
+        int r = cli_sim_option("run", argc, argv, &i, o, true);
         if (r < 0)
             return 2;
         if (r > 0)
@@ -281,49 +393,43 @@ static void print_json(const struct sim_result *r, const struct run_opts *o)
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
-    memset(&o, 0, sizeof o);
-    o.chip = "tpu_v3";
-    o.cores = 1;
+    cli_sim_defaults(&o, false);
     int rc = parse_args(argc, argv, &o);
     if (rc >= 0)
         return rc;
     struct chip chip;
-    char err[1024];
-    if (chip_load(cli_models_dir(), o.chip, o.sets, o.n_sets, &chip, err, sizeof err)) {
-        fprintf(stderr, "tpusim run: %s\n", err);
-        return 1;
-    }
-    if (o.cores > chip.cores) {
-        fprintf(stderr, "tpusim run: --cores %lld but %s has %d\n", (long long)o.cores, chip.name,
-                chip.cores);
-        return 2;
-    }
-    int64_t batch = o.model.batch ? o.model.batch : 1;
-    struct model_opts per_core = o.model;
-    if (o.cores > 1)
-        per_core.batch = (batch + o.cores - 1) / o.cores;
-    tpusim_graph *g = cli_open_model(&per_core);
+    rc = cli_load_chip("run", &o, o.chip, &chip);
+    if (rc)
+        return rc;
+    tpusim_graph *g = cli_open_sim_model(&o);
     if (!g)
         return 1;
-    struct sim_options so = {.dtype = o.dtype,
-                             .no_fusion = o.no_fusion,
-                             .cores = (int)o.cores,
-                             .framework_overhead_us = o.framework_overhead_us};
     struct sim_result res;
-    rc = simulate(g, &chip, &so, &res, err, sizeof err);
+    rc = cli_simulate("run", &o, g, &chip, &res);
     if (rc) {
-        fprintf(stderr, "tpusim run: %s\n", err);
         tpusim_graph_close(g);
-        return 1;
+        return rc;
     }
-    o.model.batch = per_core.batch;
-    if (o.model.format == FMT_JSON)
+    if (o.cores > 1)
+        o.model.batch = ((o.model.batch ? o.model.batch : 1) + o.cores - 1) / o.cores;
+    if (o.trace) {
+        struct report rp;
+        char err[1024];
+        rc = report_build(&res, &rp, err, sizeof err);
+        if (rc)
+            fprintf(stderr, "tpusim run: %s\n", err);
+        else
+            rc = cli_write_trace("run", &o, &rp);
+        report_free(&rp);
+        rc = rc ? 1 : 0;
+    }
+    if (!rc && o.model.format == FMT_JSON)
         print_json(&res, &o);
-    else if (o.model.format == FMT_CSV)
+    else if (!rc && o.model.format == FMT_CSV)
         print_csv(&res);
-    else
+    else if (!rc)
         print_text(&res, &o);
     sim_result_free(&res);
     tpusim_graph_close(g);
-    return 0;
+    return rc;
 }

@@ -37,6 +37,7 @@ run() {
 . "$here/run_cmd.sh"
 . "$here/chips.sh"
 . "$here/gpu.sh"
+. "$here/report.sh"
 . "$here/install.sh"
 
 echo "cli: $passed passed, $failed failed"

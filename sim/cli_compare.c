@@ -1,0 +1,595 @@
+/*
+ * cli_compare.c — `tpusim compare`: models on two chips side by side: the
+ * latency on each, speedup against the peak-FLOPS ratio, per op the
+ * speedup and the bound that moved, and a paragraph saying where the
+ * peak-ratio speedup was lost (sim/report.c writes it from the numbers).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "plot.h"
+#include "report.h"
+
+#define MAX_MODELS 64
+
+struct compare_cli {
+    struct sim_cli sim;
+    char *chips_buf;
+    const char *chips[2];
+    char *model_bufs[MAX_MODELS]; /* one strdup per argument, split in place */
+    int n_bufs;
+    const char *models[MAX_MODELS];
+    int n_models;
+    const char *plot_dir;
+    bool png;
+};
+
+/* One model on both chips. */
+struct model_run {
+    const char *model;
+    tpusim_graph *g;
+    struct sim_result res[2];
+    struct report rp[2];
+    struct comparison cmp;
+    char why[2048];
+    bool have_res[2], have_rp[2], have_cmp;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: tpusim compare MODEL[,MODEL...] [MODEL...] --chips A,B [options]\n"
+          "\n"
+          "Runs each model on chip A (the baseline) and chip B: latency on each, the\n"
+          "speedup against B's peak-FLOPS ratio over A, per op the speedup and the bound\n"
+          "that moved (e.g. mxu->hbm), and a paragraph on where the peak ratio was lost.\n"
+          "Several models give one row per model and the mean speedup.\n"
+          "\n"
+          "options (and those of tpusim run but --chip: --dtype --set --cores --no-fusion\n"
+          "--batch --dim):\n"
+          "  --chips A,B        the two chips, e.g. tpu_v2,tpu_v4i (default)\n"
+          "  --format FMT       text (default), csv, json, markdown or latex (booktabs)\n"
+          "  --plot DIR         per-op speedup bars (and per-model bars) with gnuplot\n"
+          "  --png              with --plot, PNG as well\n"
+          "  -h, --help         this help\n",
+          f);
+}
+
+static void free_cli(struct compare_cli *o)
+{
+    free(o->chips_buf);
+    for (int i = 0; i < o->n_bufs; i++)
+        free(o->model_bufs[i]);
+}
+
+static int add_models(struct compare_cli *o, const char *arg)
+{
+    if (o->n_bufs == MAX_MODELS) {
+        fprintf(stderr, "tpusim compare: at most %d models\n", MAX_MODELS);
+        return 2;
+    }
+    char *buf = strdup(arg);
+    if (!buf) {
+        fprintf(stderr, "tpusim compare: out of memory\n");
+        return 1;
+    }
+    o->model_bufs[o->n_bufs++] = buf;
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        if (o->n_models == MAX_MODELS) {
+            fprintf(stderr, "tpusim compare: at most %d models\n", MAX_MODELS);
+            return 2;
+        }
+        o->models[o->n_models++] = tok;
+    }
+    return 0;
+}
+
+static int parse_chips(struct compare_cli *o, const char *v)
+{
+    free(o->chips_buf);
+    o->chips_buf = strdup(v);
+    if (!o->chips_buf) {
+        fprintf(stderr, "tpusim compare: out of memory\n");
+        return 1;
+    }
+    char *comma = strchr(o->chips_buf, ',');
+    if (!comma || comma == o->chips_buf || !comma[1] || strchr(comma + 1, ',')) {
+        fprintf(stderr, "tpusim compare: --chips needs two chips A,B, got '%s'\n", v);
+        return 2;
+    }
+    *comma = '\0';
+    o->chips[0] = o->chips_buf;
+    o->chips[1] = comma + 1;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, struct compare_cli *o)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        bool bad = false;
+        const char *v;
+        int rc;
+        if ((v = cli_opt_value("--chips", argc, argv, &i, &bad))) {
+            if ((rc = parse_chips(o, v)))
+                return rc;
+            continue;
+        }
+        if (!bad && (v = cli_opt_value("--plot", argc, argv, &i, &bad))) {
+            o->plot_dir = v;
+            continue;
+        }
+        if (bad)
+            return 2;
+        if (strcmp(argv[i], "--png") == 0) {
+            o->png = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--chip") == 0 || strncmp(argv[i], "--chip=", 7) == 0) {
+            fprintf(stderr, "tpusim compare: use --chips A,B (two chips)\n");
+            return 2;
+        }
+        int r = cli_sim_option("compare", argc, argv, &i, &o->sim, false);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "tpusim compare: unknown option '%s' (see tpusim compare --help)\n",
+                    argv[i]);
+            return 2;
+        }
+        if ((rc = add_models(o, argv[i])))
+            return rc;
+    }
+    if (o->png && !o->plot_dir) {
+        fprintf(stderr, "tpusim compare: --png needs --plot DIR\n");
+        return 2;
+    }
+    if (o->n_models == 0)
+        o->models[o->n_models++] = NULL; /* the built-in default */
+    return -1;
+}
+
+static void free_run(struct model_run *m)
+{
+    compare_free(&m->cmp);
+    for (int k = 0; k < 2; k++) {
+        report_free(&m->rp[k]);
+        if (m->have_res[k])
+            sim_result_free(&m->res[k]);
+    }
+    tpusim_graph_close(m->g);
+}
+
+static int run_model(struct compare_cli *o, const struct chip *chips, const char *model,
+                     struct model_run *m)
+{
+    memset(m, 0, sizeof *m);
+    struct sim_cli one = o->sim;
+    one.model.model = model;
+    m->model = cli_model_name(&one.model);
+    m->g = cli_open_sim_model(&one);
+    if (!m->g)
+        return 1;
+    char err[1024];
+    for (int k = 0; k < 2; k++) {
+        int rc = cli_simulate("compare", &one, m->g, &chips[k], &m->res[k]);
+        if (rc)
+            return rc;
+        m->have_res[k] = true;
+        if (report_build(&m->res[k], &m->rp[k], err, sizeof err)) {
+            fprintf(stderr, "tpusim compare: %s\n", err);
+            return 1;
+        }
+    }
+    if (compare_build(&m->rp[0], &m->rp[1], &m->cmp, err, sizeof err)) {
+        fprintf(stderr, "tpusim compare: %s\n", err);
+        return 1;
+    }
+    const char *slash = strrchr(m->model, '/');
+    compare_explain(&m->cmp, slash ? slash + 1 : m->model, m->why, sizeof m->why);
+    return 0;
+}
+
+/* The paragraph, wrapped at 78 columns. */
+static void print_wrapped(const char *s, const char *indent)
+{
+    size_t col = 0, ind = strlen(indent);
+    fputs(indent, stdout);
+    col = ind;
+    while (*s) {
+        const char *sp = strchr(s, ' ');
+        size_t w = sp ? (size_t)(sp - s) : strlen(s);
+        if (col > ind && col + 1 + w > 78) {
+            printf("\n%s", indent);
+            col = ind;
+        } else if (col > ind) {
+            putchar(' ');
+            col++;
+        }
+        fwrite(s, 1, w, stdout);
+        col += w;
+        s += w;
+        while (*s == ' ')
+            s++;
+    }
+    putchar('\n');
+}
+
+static int print_op_table(const struct model_run *m, enum cli_rich_format fmt)
+{
+    const struct comparison *c = &m->cmp;
+    char ha[96], hb[96];
+    snprintf(ha, sizeof ha, "%s us", c->a->res->chip->name);
+    snprintf(hb, sizeof hb, "%s us", c->b->res->chip->name);
+    const char *head[] = {"#", "name", "kind", ha, hb, "speedup", "bound", "moved"};
+    struct cli_table t;
+    cli_table_init(&t, 8, head, "rllrrrll");
+    for (int i = 0; i < c->n_ops; i++) {
+        const struct compare_op *o = &c->ops[i];
+        if (o->a_fused && o->b_fused)
+            continue;
+        const struct report_op *ra = &c->a->ops[i];
+        const char *name = ra->name;
+        size_t n = strlen(name);
+        bool text = fmt == RF_TEXT;
+        cli_table_cell(&t, "%d", i);
+        cli_table_cell(&t, "%s%s", text && n > 34 ? "~" : "", text && n > 34 ? name + n - 34 : name);
+        cli_table_cell(&t, "%s", ra->kind);
+        cli_table_cell(&t, "%.2f", o->a_us);
+        cli_table_cell(&t, "%.2f", o->b_us);
+        if (o->speedup > 0)
+            cli_table_cell(&t, "%.2fx", o->speedup);
+        else
+            cli_table_cell(&t, "-");
+        cli_table_cell(&t, "%s->%s", o->a_fused ? "fused" : cause_name(o->a_bound),
+                       o->b_fused ? "fused" : cause_name(o->b_bound));
+        cli_table_cell(&t, "%s", !o->a_fused && !o->b_fused && o->a_bound != o->b_bound ? "*" : "");
+    }
+    char cap[512];
+    snprintf(cap, sizeof cap, "%s: per-op latency, %s -> %s", m->model, c->a->res->chip->name,
+             c->b->res->chip->name);
+    int rc = t.oom;
+    if (!rc)
+        cli_table_print(stdout, &t, fmt, cap);
+    cli_table_free(&t);
+    return rc;
+}
+
+static int print_side_by_side(const struct model_run *m, enum cli_rich_format fmt)
+{
+    const struct comparison *c = &m->cmp;
+    const char *an = c->a->res->chip->name, *bn = c->b->res->chip->name;
+    const char *head[] = {"quantity", an, bn, "ratio B/A"};
+    struct cli_table t;
+    cli_table_init(&t, 4, head, "lrrr");
+    const struct report *a = c->a, *b = c->b;
+    cli_table_cell(&t, "latency (us)");
+    cli_table_cell(&t, "%.2f", a->latency_us);
+    cli_table_cell(&t, "%.2f", b->latency_us);
+    cli_table_cell(&t, "1/%.2f", c->speedup);
+    cli_table_cell(&t, "peak TFLOP/s (one core)");
+    cli_table_cell(&t, "%.2f", a->peak_flops_per_s / 1e12);
+    cli_table_cell(&t, "%.2f", b->peak_flops_per_s / 1e12);
+    cli_table_cell(&t, "%.2f", c->peak_ratio);
+    cli_table_cell(&t, "achieved TFLOP/s");
+    cli_table_cell(&t, "%.2f", a->flops_per_s / 1e12);
+    cli_table_cell(&t, "%.2f", b->flops_per_s / 1e12);
+    cli_table_cell(&t, "%.2f", a->flops_per_s > 0 ? b->flops_per_s / a->flops_per_s : 0);
+    cli_table_cell(&t, "%% of peak");
+    cli_table_cell(&t, "%.1f", a->pct_peak);
+    cli_table_cell(&t, "%.1f", b->pct_peak);
+    cli_table_cell(&t, "%.2f", a->pct_peak > 0 ? b->pct_peak / a->pct_peak : 0);
+    cli_table_cell(&t, "FLOPs-proxy error");
+    cli_table_cell(&t, "%.2fx", a->proxy_error);
+    cli_table_cell(&t, "%.2fx", b->proxy_error);
+    cli_table_cell(&t, "-");
+    cli_table_cell(&t, "clock (MHz)");
+    cli_table_cell(&t, "%.0f", a->res->chip->clock_mhz);
+    cli_table_cell(&t, "%.0f", b->res->chip->clock_mhz);
+    cli_table_cell(&t, "%.2f", c->clock_ratio);
+    cli_table_cell(&t, "HBM (GB/s)");
+    cli_table_cell(&t, "%.0f", a->res->chip->hbm_bandwidth_gbps);
+    cli_table_cell(&t, "%.0f", b->res->chip->hbm_bandwidth_gbps);
+    cli_table_cell(&t, "%.2f", c->hbm_ratio);
+    char cap[512];
+    snprintf(cap, sizeof cap, "%s: %s -> %s, speedup %.2fx of a %.2fx peak-FLOPS ratio (%.0f%%)",
+             m->model, an, bn, c->speedup, c->peak_ratio, 100.0 * c->realised);
+    int rc = t.oom;
+    if (!rc)
+        cli_table_print(stdout, &t, fmt, cap);
+    cli_table_free(&t);
+    return rc;
+}
+
+static void means(const struct model_run *runs, int n, double *mean, double *geo)
+{
+    double s = 0, l = 0;
+    for (int i = 0; i < n; i++) {
+        s += runs[i].cmp.speedup;
+        l += log(runs[i].cmp.speedup > 0 ? runs[i].cmp.speedup : 1);
+    }
+    *mean = n ? s / n : 0;
+    *geo = n ? exp(l / n) : 0;
+}
+
+static int print_models_table(const struct model_run *runs, int n, enum cli_rich_format fmt)
+{
+    const struct comparison *c0 = &runs[0].cmp;
+    char ha[96], hb[96];
+    snprintf(ha, sizeof ha, "%s us", c0->a->res->chip->name);
+    snprintf(hb, sizeof hb, "%s us", c0->b->res->chip->name);
+    const char *head[] = {"model", ha, hb, "speedup", "peak ratio", "realised %",
+                          "ops moved", "common move"};
+    struct cli_table t;
+    cli_table_init(&t, 8, head, "lrrrrrrl");
+    for (int i = 0; i < n; i++) {
+        const struct comparison *c = &runs[i].cmp;
+        const char *slash = strrchr(runs[i].model, '/');
+        cli_table_cell(&t, "%s", fmt == RF_TEXT && slash ? slash + 1 : runs[i].model);
+        cli_table_cell(&t, "%.2f", c->a->latency_us);
+        cli_table_cell(&t, "%.2f", c->b->latency_us);
+        cli_table_cell(&t, "%.2fx", c->speedup);
+        cli_table_cell(&t, "%.2fx", c->peak_ratio);
+        cli_table_cell(&t, "%.0f", 100.0 * c->realised);
+        cli_table_cell(&t, "%d/%d", c->n_moved, c->a->n_run);
+        const char *move = strstr(runs[i].why, "most common move: ");
+        if (move) {
+            move += strlen("most common move: ");
+            size_t len = strlen(move);
+            cli_table_cell(&t, "%.*s", (int)(len && move[len - 1] == '.' ? len - 1 : len), move);
+        } else {
+            cli_table_cell(&t, "-");
+        }
+    }
+    double mean, geo;
+    means(runs, n, &mean, &geo);
+    char cap[256];
+    snprintf(cap, sizeof cap, "%d models: mean speedup %.2fx (geometric %.2fx)", n, mean, geo);
+    int rc = t.oom;
+    if (!rc)
+        cli_table_print(stdout, &t, fmt, cap);
+    cli_table_free(&t);
+    return rc;
+}
+
+static void print_paragraph(const struct model_run *m, enum cli_rich_format fmt)
+{
+    if (fmt == RF_TEXT) {
+        print_wrapped(m->why, "  ");
+        putchar('\n');
+    } else if (fmt == RF_LATEX) {
+        printf("%% Where the peak ratio went (%s):\n", m->model);
+        for (const char *p = m->why; *p; p++) {
+            if (strchr("_%&#${}", *p))
+                putchar('\\');
+            if (*p == '>')
+                fputs("$>$", stdout);
+            else
+                putchar(*p);
+        }
+        printf("\n\n");
+    } else {
+        printf("%s\n\n", m->why);
+    }
+}
+
+static void print_json(const struct model_run *runs, int n)
+{
+    double mean, geo;
+    means(runs, n, &mean, &geo);
+    const struct comparison *c0 = &runs[0].cmp;
+    printf("{\n  \"tpusim_version\": \"%s\",\n  \"chips\": [", tpusim_version());
+    json_string(stdout, c0->a->res->chip->name);
+    printf(", ");
+    json_string(stdout, c0->b->res->chip->name);
+    printf("],\n  \"peak_ratio\": %.17g,\n  \"clock_ratio\": %.17g,\n  \"hbm_ratio\": %.17g,\n"
+           "  \"mean_speedup\": %.17g,\n  \"geomean_speedup\": %.17g,\n  \"models\": [",
+           c0->peak_ratio, c0->clock_ratio, c0->hbm_ratio, mean, geo);
+    for (int i = 0; i < n; i++) {
+        const struct comparison *c = &runs[i].cmp;
+        printf("%s\n    {\"model\": ", i ? "," : "");
+        json_string(stdout, runs[i].model);
+        printf(", \"a_latency_us\": %.17g, \"b_latency_us\": %.17g, \"speedup\": %.17g, "
+               "\"realised\": %.17g, \"a_flops_proxy_error\": %.17g, "
+               "\"b_flops_proxy_error\": %.17g, \"ops_moved\": %d, \"explanation\": ",
+               c->a->latency_us, c->b->latency_us, c->speedup, c->realised, c->a->proxy_error,
+               c->b->proxy_error, c->n_moved);
+        json_string(stdout, runs[i].why);
+        printf(", \"ops\": [");
+        int first = 1;
+        for (int k = 0; k < c->n_ops; k++) {
+            const struct compare_op *o = &c->ops[k];
+            if (o->a_fused && o->b_fused)
+                continue;
+            printf("%s\n      {\"index\": %d, \"name\": ", first ? "" : ",", k);
+            first = 0;
+            json_string(stdout, c->a->ops[k].name);
+            printf(", \"kind\": ");
+            json_string(stdout, c->a->ops[k].kind);
+            printf(", \"a_us\": %.17g, \"b_us\": %.17g, \"speedup\": %.17g, \"a_bound\": \"%s\", "
+                   "\"b_bound\": \"%s\"}",
+                   o->a_us, o->b_us, o->speedup, o->a_fused ? "fused" : cause_name(o->a_bound),
+                   o->b_fused ? "fused" : cause_name(o->b_bound));
+        }
+        printf("\n    ]}");
+    }
+    printf("\n  ]\n}\n");
+}
+
+static void print_csv(const struct model_run *runs, int n)
+{
+    printf("model,index,name,kind,a_chip,b_chip,a_us,b_us,speedup,a_bound,b_bound\n");
+    for (int i = 0; i < n; i++) {
+        const struct comparison *c = &runs[i].cmp;
+        for (int k = 0; k < c->n_ops; k++) {
+            const struct compare_op *o = &c->ops[k];
+            if (o->a_fused && o->b_fused)
+                continue;
+            csv_field(stdout, runs[i].model);
+            printf(",%d,", k);
+            csv_field(stdout, c->a->ops[k].name);
+            putchar(',');
+            csv_field(stdout, c->a->ops[k].kind);
+            printf(",%s,%s,%.6f,%.6f,%.6f,%s,%s\n", c->a->res->chip->name, c->b->res->chip->name,
+                   o->a_us, o->b_us, o->speedup, o->a_fused ? "fused" : cause_name(o->a_bound),
+                   o->b_fused ? "fused" : cause_name(o->b_bound));
+        }
+    }
+}
+
+/* A file-name stem from a model path: "speedup_tv_resnet50_light". */
+static void model_stem(const char *model, char *buf, size_t len)
+{
+    const char *base = strrchr(model, '/');
+    base = base ? base + 1 : model;
+    if (strncmp(base, "builtin:", 8) == 0)
+        base += 8;
+    int w = snprintf(buf, len, "speedup_%s", base);
+    char *dot = strrchr(buf, '.');
+    if (dot && strcmp(dot, ".onnx") == 0)
+        *dot = '\0';
+    for (char *p = buf; *p && w > 0; p++)
+        if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+            *p = '_';
+}
+
+static int write_plots(const struct compare_cli *o, const struct model_run *runs, int n)
+{
+    if (!o->plot_dir)
+        return 0;
+    int rc = cli_make_dir("compare", o->plot_dir);
+    if (rc)
+        return rc;
+    char stems[MAX_MODELS + 1][256];
+    const char *stem_ptrs[MAX_MODELS + 1];
+    char err[1024];
+    for (int i = 0; i < n; i++) {
+        int bars;
+        model_stem(runs[i].model, stems[i], sizeof stems[i]);
+        stem_ptrs[i] = stems[i];
+        if (plot_speedup(o->plot_dir, stems[i], &runs[i].cmp, runs[i].model, &bars, err,
+                         sizeof err)) {
+            fprintf(stderr, "tpusim compare: %s\n", err);
+            return 1;
+        }
+    }
+    int n_stems = n;
+    if (n > 1) {
+        const char *labels[MAX_MODELS];
+        double values[MAX_MODELS];
+        for (int i = 0; i < n; i++) {
+            const char *slash = strrchr(runs[i].model, '/');
+            labels[i] = slash ? slash + 1 : runs[i].model;
+            values[i] = runs[i].cmp.speedup;
+        }
+        char title[256], ylabel[256], ref[96];
+        const struct comparison *c0 = &runs[0].cmp;
+        snprintf(title, sizeof title, "speedup of %s over %s per model", c0->b->res->chip->name,
+                 c0->a->res->chip->name);
+        snprintf(ylabel, sizeof ylabel, "speedup (%s time / %s time)", c0->a->res->chip->name,
+                 c0->b->res->chip->name);
+        snprintf(ref, sizeof ref, "peak-FLOPS ratio %.2fx", c0->peak_ratio);
+        snprintf(stems[n], sizeof stems[n], "speedup_models");
+        stem_ptrs[n] = stems[n];
+        if (plot_bars(o->plot_dir, stems[n], title, ylabel, n, labels, values, c0->peak_ratio,
+                      ref, err, sizeof err)) {
+            fprintf(stderr, "tpusim compare: %s\n", err);
+            return 1;
+        }
+        n_stems++;
+    }
+    rc = cli_render_plots("compare", o->plot_dir, stem_ptrs, n_stems, o->png);
+    if (!rc)
+        fprintf(stderr, "tpusim compare: wrote %d figure(s) to %s (svg, pdf%s; .dat and .gp)\n",
+                n_stems, o->plot_dir, o->png ? ", png" : "");
+    return rc;
+}
+
+static int print_all(const struct compare_cli *o, const struct model_run *runs, int n)
+{
+    enum cli_rich_format fmt = o->sim.format;
+    if (fmt == RF_JSON) {
+        print_json(runs, n);
+        return 0;
+    }
+    if (fmt == RF_CSV) {
+        print_csv(runs, n);
+        return 0;
+    }
+    const struct comparison *c0 = &runs[0].cmp;
+    if (fmt == RF_TEXT)
+        printf("tpusim compare: %s -> %s (one core each, batch %lld, %s)\n\n",
+               c0->a->res->chip->name, c0->b->res->chip->name,
+               (long long)(o->sim.model.batch ? o->sim.model.batch : 1),
+               tpusim_dtype_name(c0->a->res->dtype));
+    else if (fmt == RF_LATEX)
+        printf("%% tpusim compare: %s -> %s; needs \\usepackage{booktabs}\n",
+               c0->a->res->chip->name, c0->b->res->chip->name);
+    int rc = 0;
+    if (n > 1)
+        rc = print_models_table(runs, n, fmt);
+    for (int i = 0; i < n && !rc; i++) {
+        if (n == 1) {
+            rc = print_side_by_side(&runs[i], fmt);
+            if (!rc)
+                rc = print_op_table(&runs[i], fmt);
+        }
+        if (fmt == RF_TEXT)
+            printf("Where the peak ratio went (%s):\n", runs[i].model);
+        print_paragraph(&runs[i], fmt);
+    }
+    if (rc)
+        fprintf(stderr, "tpusim compare: out of memory\n");
+    return rc ? 1 : 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    struct compare_cli o;
+    memset(&o, 0, sizeof o);
+    cli_sim_defaults(&o.sim, true);
+    o.chips[0] = "tpu_v2";
+    o.chips[1] = "tpu_v4i";
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0) {
+        free_cli(&o);
+        return rc;
+    }
+    if (o.sim.trace) {
+        fprintf(stderr, "tpusim compare: --trace belongs to run and report (one chip)\n");
+        free_cli(&o);
+        return 2;
+    }
+    rc = 0;
+    struct chip chips[2];
+    for (int k = 0; k < 2 && !rc; k++)
+        rc = cli_load_chip("compare", &o.sim, o.chips[k], &chips[k]);
+    struct model_run *runs = NULL;
+    int n = 0;
+    if (!rc) {
+        runs = calloc((size_t)o.n_models, sizeof *runs);
+        if (!runs) {
+            fprintf(stderr, "tpusim compare: out of memory\n");
+            rc = 1;
+        }
+    }
+    for (int i = 0; runs && i < o.n_models && !rc; i++, n++)
+        rc = run_model(&o, chips, o.models[i], &runs[i]);
+    if (!rc)
+        rc = write_plots(&o, runs, n);
+    if (!rc)
+        rc = print_all(&o, runs, n);
+    for (int i = 0; i < n; i++)
+        free_run(&runs[i]);
+    free(runs);
+    free_cli(&o);
+    return rc;
+}

@@ -1,0 +1,734 @@
+/*
+ * cli_report.c — `tpusim report`: the per-op and per-model report of a
+ * simulation (sim/report.h) as aligned text, CSV, JSON, Markdown or a LaTeX
+ * booktabs table, with figures (--plot DIR) and a trace (--trace). Also
+ * the table printer and the gnuplot runner that `compare` shares.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "engine.h"
+#include "plot.h"
+#include "report.h"
+
+/* ------------------------------------------------------------- tables */
+
+void cli_table_init(struct cli_table *t, int ncols, const char *const *head, const char *align)
+{
+    memset(t, 0, sizeof *t);
+    t->ncols = ncols;
+    t->head = head;
+    t->align = align;
+}
+
+void cli_table_cell(struct cli_table *t, const char *fmt, ...)
+{
+    if (t->oom)
+        return;
+    if (t->n == t->cap) {
+        int cap = t->cap ? 2 * t->cap : 64;
+        char **c = realloc(t->cells, (size_t)cap * sizeof *c);
+        if (!c) {
+            t->oom = true;
+            return;
+        }
+        t->cells = c;
+        t->cap = cap;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[512];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    t->cells[t->n] = strdup(buf);
+    if (!t->cells[t->n])
+        t->oom = true;
+    else
+        t->n++;
+}
+
+void cli_table_free(struct cli_table *t)
+{
+    for (int i = 0; i < t->n; i++)
+        free(t->cells[i]);
+    free(t->cells);
+    memset(t, 0, sizeof *t);
+}
+
+static void latex_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '_': case '%': case '&': case '#': case '$': case '{': case '}':
+            fprintf(f, "\\%c", *s);
+            break;
+        case '~': fputs("\\textasciitilde{}", f); break;
+        case '^': fputs("\\textasciicircum{}", f); break;
+        case '\\': fputs("\\textbackslash{}", f); break;
+        case '>': fputs("\\textgreater{}", f); break;
+        case '<': fputs("\\textless{}", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void md_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+}
+
+static void print_cell(FILE *f, const char *s, enum cli_rich_format fmt)
+{
+    if (fmt == RF_LATEX)
+        latex_text(f, s);
+    else if (fmt == RF_MARKDOWN)
+        md_text(f, s);
+    else if (fmt == RF_CSV)
+        csv_field(f, s);
+    else
+        fputs(s, f);
+}
+
+static void text_row(FILE *f, const struct cli_table *t, const char *const *row, const int *w)
+{
+    for (int c = 0; c < t->ncols; c++) {
+        bool last = c == t->ncols - 1;
+        if (t->align[c] == 'r')
+            fprintf(f, "%*s", w[c], row[c]);
+        else
+            fprintf(f, "%-*s", last ? 0 : w[c], row[c]);
+        fputs(last ? "\n" : "  ", f);
+    }
+}
+
+void cli_table_print(FILE *f, const struct cli_table *t, enum cli_rich_format fmt,
+                     const char *caption)
+{
+    int rows = t->n / t->ncols;
+    if (fmt == RF_TEXT) {
+        int w[64] = {0};
+        for (int c = 0; c < t->ncols && c < 64; c++) {
+            w[c] = (int)strlen(t->head[c]);
+            for (int r = 0; r < rows; r++) {
+                int l = (int)strlen(t->cells[r * t->ncols + c]);
+                w[c] = l > w[c] ? l : w[c];
+            }
+        }
+        if (caption)
+            fprintf(f, "%s\n", caption);
+        text_row(f, t, t->head, w);
+        for (int r = 0; r < rows; r++)
+            text_row(f, t, (const char *const *)&t->cells[r * t->ncols], w);
+        fputc('\n', f);
+        return;
+    }
+    if (fmt == RF_LATEX) {
+        fputs("\\begin{table}[t]\n\\centering\n\\small\n", f);
+        if (caption) {
+            fputs("\\caption{", f);
+            latex_text(f, caption);
+            fputs("}\n", f);
+        }
+        fprintf(f, "\\begin{tabular}{%s}\n\\toprule\n", t->align);
+    } else if (fmt == RF_MARKDOWN && caption) {
+        fputs("**", f);
+        md_text(f, caption);
+        fputs("**\n\n", f);
+    }
+    const char *sep = fmt == RF_LATEX ? " & " : fmt == RF_MARKDOWN ? " | " : ",";
+    for (int r = -1; r < rows; r++) {
+        if (fmt == RF_MARKDOWN)
+            fputs("| ", f);
+        for (int c = 0; c < t->ncols; c++) {
+            print_cell(f, r < 0 ? t->head[c] : t->cells[r * t->ncols + c], fmt);
+            if (c < t->ncols - 1)
+                fputs(sep, f);
+        }
+        fputs(fmt == RF_LATEX ? " \\\\\n" : fmt == RF_MARKDOWN ? " |\n" : "\n", f);
+        if (r < 0 && fmt == RF_LATEX)
+            fputs("\\midrule\n", f);
+        if (r < 0 && fmt == RF_MARKDOWN) {
+            fputs("|", f);
+            for (int c = 0; c < t->ncols; c++)
+                fputs(t->align[c] == 'r' ? "---:|" : ":---|", f);
+            fputc('\n', f);
+        }
+    }
+    if (fmt == RF_LATEX)
+        fputs("\\bottomrule\n\\end{tabular}\n\\end{table}\n", f);
+    fputc('\n', f);
+}
+
+/* ------------------------------------------------------------ figures */
+
+int cli_make_dir(const char *cmd, const char *dir)
+{
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return 0;
+        fprintf(stderr, "tpusim %s: --plot %s: not a directory\n", cmd, dir);
+        return 1;
+    }
+    fprintf(stderr, "tpusim %s: --plot %s: %s\n", cmd, dir, strerror(errno));
+    return 1;
+}
+
+/* gnuplot -e "fmt='FMT'" STEM.gp, run inside dir. */
+static int run_gnuplot(const char *cmd, const char *dir, const char *stem, const char *fmt)
+{
+    char fmt_arg[32], script[512];
+    snprintf(fmt_arg, sizeof fmt_arg, "fmt='%s'", fmt);
+    snprintf(script, sizeof script, "%s.gp", stem);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "tpusim %s: cannot start gnuplot: %s\n", cmd, strerror(errno));
+        return 1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        execlp("gnuplot", "gnuplot", "-e", fmt_arg, script, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) {
+            fprintf(stderr, "tpusim %s: waiting for gnuplot: %s\n", cmd, strerror(errno));
+            return 1;
+        }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        fprintf(stderr,
+                "tpusim %s: gnuplot not found: install gnuplot-nox (sh scripts/install-deps.sh); "
+                "the data and scripts are in %s\n",
+                cmd, dir);
+        return 1;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "tpusim %s: gnuplot failed on %s/%s (fmt %s)\n", cmd, dir, script, fmt);
+        return 1;
+    }
+    return 0;
+}
+
+int cli_render_plots(const char *cmd, const char *dir, const char *const *stems, int n, bool png)
+{
+    const char *fmts[] = {"svg", "pdf", "png"};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < (png ? 3 : 2); k++)
+            if (run_gnuplot(cmd, dir, stems[i], fmts[k]))
+                return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------- report */
+
+struct report_cli {
+    struct sim_cli sim;
+    const char *plot_dir;
+    bool png;
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: tpusim report [MODEL.onnx | builtin:NAME] [options]\n"
+          "\n"
+          "Where a model's time goes on a chip, and how far FLOPs are from it: per op\n"
+          "the shapes, FLOPs, HBM bytes, arithmetic intensity, time, achieved FLOP/s and\n"
+          "%% of peak, MXU utilisation while streaming and over the op's time, padding\n"
+          "waste, the bound and every cause's share, and the FLOPs-proxy error (the\n"
+          "simulated time over FLOPs / peak); per model the totals, the time by op type\n"
+          "and by bound, and the top-10 ops.\n"
+          "\n"
+          "options (and those of tpusim run: --chip --dtype --set --cores --no-fusion\n"
+          "--batch --dim --framework-overhead-us):\n"
+          "  --format FMT       text (default), csv, json, markdown or latex (booktabs)\n"
+          "  --plot DIR         write figures to DIR: roofline and time by cause (data,\n"
+          "                     editable .gp scripts, SVG and PDF via gnuplot)\n"
+          "  --png              with --plot, PNG as well\n"
+          "  --trace FILE       a Perfetto/Chrome trace (gzip JSON), e.g. out.json.gz\n"
+          "  --trace-level L    op or tile (default)\n"
+          "  --trace-max-slices N  tile level: at most N slices per op per unit (default 64)\n"
+          "  -h, --help         this help\n",
+          f);
+}
+
+static int parse_args(int argc, char **argv, struct report_cli *o)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        bool bad = false;
+        const char *v;
+        if ((v = cli_opt_value("--plot", argc, argv, &i, &bad))) {
+            o->plot_dir = v;
+            continue;
+        }
+        if (bad)
+            return 2;
+        if (strcmp(argv[i], "--png") == 0) {
+            o->png = true;
+            continue;
+        }
+        int r = cli_sim_option("report", argc, argv, &i, &o->sim, true);
+        if (r < 0)
+            return 2;
+        if (r > 0)
+            continue;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "tpusim report: unknown option '%s' (see tpusim report --help)\n",
+                    argv[i]);
+            return 2;
+        }
+        if (o->sim.model.model) {
+            fprintf(stderr, "tpusim report: one model at a time ('%s' and '%s'); tpusim compare "
+                            "takes several\n",
+                    o->sim.model.model, argv[i]);
+            return 2;
+        }
+        o->sim.model.model = argv[i];
+    }
+    if (o->png && !o->plot_dir) {
+        fprintf(stderr, "tpusim report: --png needs --plot DIR\n");
+        return 2;
+    }
+    return -1;
+}
+
+/* The last `width` characters of a long name, marked with '~'. */
+static const char *tail(const char *s, size_t width)
+{
+    size_t n = strlen(s);
+    return n <= width ? s : s + n - width;
+}
+
+static void causes_text(const struct report_op *o, char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < CAUSE_COUNT && at < len; k++)
+        if (o->cause_share[k] >= 0.05) {
+            int w = snprintf(buf + at, len - at, "%s%s %.0f", at ? " " : "",
+                             cause_name((enum cause)k), 100.0 * o->cause_share[k]);
+            at = w < 0 ? len : at + (size_t)w;
+        }
+}
+
+static void proxy_cell(struct cli_table *t, const struct report_op *o)
+{
+    if (o->proxy_error > 0)
+        cli_table_cell(t, "%.2fx", o->proxy_error);
+    else
+        cli_table_cell(t, "-");
+}
+
+static const char *const OP_HEAD[] = {"#",       "name",  "kind",  "output", "MFLOP",
+                                      "HBM KiB", "FLOP/B", "us",   "TFLOP/s", "%peak",
+                                      "MXU%",    "MXU%t", "pad%",  "proxy x", "bound",
+                                      "causes %"};
+#define OP_COLS 16
+
+static void op_row(struct cli_table *t, const struct report_op *o, bool text)
+{
+    const struct op_result *r = o->res;
+    cli_table_cell(t, "%d", o->index);
+    cli_table_cell(t, "%s%s", text && strlen(o->name) > 34 ? "~" : "",
+                   text ? tail(o->name, 34) : o->name);
+    cli_table_cell(t, "%s", text ? tail(o->kind, 22) : o->kind);
+    cli_table_cell(t, "%s", o->out_shape);
+    cli_table_cell(t, "%.2f", (double)r->flops / 1e6);
+    cli_table_cell(t, "%.1f", (double)r->hbm_bytes / 1024.0);
+    if (r->hbm_bytes)
+        cli_table_cell(t, "%.1f", o->intensity);
+    else
+        cli_table_cell(t, "on-chip");
+    cli_table_cell(t, "%.2f", o->us);
+    cli_table_cell(t, "%.2f", o->flops_per_s / 1e12);
+    cli_table_cell(t, "%.1f", o->pct_peak);
+    if (o->on_mxu) {
+        cli_table_cell(t, "%.1f", 100.0 * o->mxu_util_busy);
+        cli_table_cell(t, "%.1f", 100.0 * o->mxu_util_time);
+        cli_table_cell(t, "%.1f", 100.0 * (double)o->padding_macs / (double)r->mac_slots);
+    } else {
+        cli_table_cell(t, "-");
+        cli_table_cell(t, "-");
+        cli_table_cell(t, "-");
+    }
+    proxy_cell(t, o);
+    cli_table_cell(t, "%s", cause_name(r->bound));
+    char causes[160];
+    causes_text(o, causes, sizeof causes);
+    cli_table_cell(t, "%s", causes);
+}
+
+static const char *OP_ALIGN = "rlllrrrrrrrrrrll";
+
+static int print_ops(const struct report *rp, const int *which, int n, enum cli_rich_format fmt,
+                     const char *caption)
+{
+    struct cli_table t;
+    cli_table_init(&t, OP_COLS, OP_HEAD, OP_ALIGN);
+    for (int i = 0; i < n; i++)
+        op_row(&t, &rp->ops[which[i]], fmt == RF_TEXT);
+    int rc = t.oom;
+    if (!rc)
+        cli_table_print(stdout, &t, fmt, caption);
+    cli_table_free(&t);
+    return rc;
+}
+
+static int print_groups(const struct report_group *g, int n, const char *what,
+                        const struct chip *c, enum cli_rich_format fmt, const char *caption)
+{
+    const char *head[] = {what, "ops", "us", "share %", "GFLOP"};
+    struct cli_table t;
+    cli_table_init(&t, 5, head, "lrrrr");
+    for (int i = 0; i < n; i++) {
+        if (!g[i].ops)
+            continue;
+        cli_table_cell(&t, "%s", g[i].name);
+        cli_table_cell(&t, "%d", g[i].ops);
+        cli_table_cell(&t, "%.2f", chip_cycles_to_us(c, g[i].cycles));
+        cli_table_cell(&t, "%.1f", 100.0 * g[i].share);
+        cli_table_cell(&t, "%.3f", (double)g[i].flops / 1e9);
+    }
+    int rc = t.oom;
+    if (!rc)
+        cli_table_print(stdout, &t, fmt, caption);
+    cli_table_free(&t);
+    return rc;
+}
+
+static int print_summary(const struct report *rp, const char *model, enum cli_rich_format fmt)
+{
+    const struct sim_result *r = rp->res;
+    const char *head[] = {"quantity", "value"};
+    struct cli_table t;
+    cli_table_init(&t, 2, head, "lr");
+    cli_table_cell(&t, "simulated latency (us)");
+    cli_table_cell(&t, "%.2f", rp->latency_us);
+    cli_table_cell(&t, "FLOPs-proxy latency (us) = FLOPs / peak");
+    cli_table_cell(&t, "%.2f", rp->proxy_us);
+    cli_table_cell(&t, "FLOPs-proxy error (simulated / proxy)");
+    cli_table_cell(&t, "%.2fx", rp->proxy_error);
+    cli_table_cell(&t, "GFLOP");
+    cli_table_cell(&t, "%.3f", (double)r->flops / 1e9);
+    cli_table_cell(&t, "achieved TFLOP/s");
+    cli_table_cell(&t, "%.2f", rp->flops_per_s / 1e12);
+    cli_table_cell(&t, "peak TFLOP/s (one core)");
+    cli_table_cell(&t, "%.2f", rp->peak_flops_per_s / 1e12);
+    cli_table_cell(&t, "%% of peak");
+    cli_table_cell(&t, "%.1f", rp->pct_peak);
+    cli_table_cell(&t, "MXU utilisation while streaming (%%)");
+    cli_table_cell(&t, "%.1f", 100.0 * rp->mxu_util_busy);
+    cli_table_cell(&t, "MXU utilisation over the run (%%)");
+    cli_table_cell(&t, "%.1f", 100.0 * rp->mxu_util_time);
+    cli_table_cell(&t, "padding (%% of MAC slots)");
+    cli_table_cell(&t, "%.1f", rp->mac_slots ? 100.0 * (double)rp->padding_macs /
+                                                   (double)rp->mac_slots
+                                             : 0.0);
+    cli_table_cell(&t, "HBM traffic (MB)");
+    cli_table_cell(&t, "%.2f", (double)rp->hbm_bytes / 1e6);
+    cli_table_cell(&t, "ops run (fused away)");
+    cli_table_cell(&t, "%d (%d)", rp->n_run, rp->n_ops - rp->n_run);
+    char caption[1024];
+    snprintf(caption, sizeof caption, "%s on %s: summary", model, r->chip->name);
+    int rc = t.oom;
+    if (!rc)
+        cli_table_print(stdout, &t, fmt, caption);
+    cli_table_free(&t);
+    return rc;
+}
+
+static int print_tables(const struct report *rp, const char *model, enum cli_rich_format fmt)
+{
+    const struct chip *c = rp->res->chip;
+    char cap[1024];
+    int rc = fmt == RF_TEXT ? 0 : print_summary(rp, model, fmt);
+    snprintf(cap, sizeof cap, "time by op type (fused ops count with their host)");
+    if (!rc)
+        rc = print_groups(rp->by_type, rp->n_types, "op type", c, fmt, cap);
+    snprintf(cap, sizeof cap, "time by bound (each op's largest cause)");
+    if (!rc)
+        rc = print_groups(rp->by_bound, CAUSE_COUNT, "bound", c, fmt, cap);
+    snprintf(cap, sizeof cap, "top %d ops by time", rp->n_top);
+    if (!rc)
+        rc = print_ops(rp, rp->top, rp->n_top, fmt, cap);
+    int *all = malloc((size_t)(rp->n_run > 0 ? rp->n_run : 1) * sizeof *all);
+    if (!all)
+        return 1;
+    int n = 0;
+    for (int i = 0; i < rp->n_ops; i++)
+        if (rp->ops[i].res->fused_into < 0)
+            all[n++] = i;
+    snprintf(cap, sizeof cap,
+             "every op (fused ops inside their host's kind; MXU%%: useful MACs per MAC slot "
+             "while streaming, MXU%%t: over the op's time; proxy x: simulated / (FLOPs / peak))");
+    if (!rc)
+        rc = print_ops(rp, all, n, fmt, cap);
+    free(all);
+    return rc;
+}
+
+static void print_header(const struct report *rp, const struct sim_cli *o, const char *model)
+{
+    const struct sim_result *r = rp->res;
+    const struct chip *c = r->chip;
+    printf("tpusim report: %s on %s (one core of %d, batch %lld%s, %s%s)\n\n", model, c->name,
+           c->cores, (long long)(o->model.batch ? o->model.batch : 1),
+           o->cores > 1 ? " per core" : "", tpusim_dtype_name(r->dtype),
+           o->no_fusion ? ", no fusion" : "");
+    printf("  simulated latency   %10.2f us  (%llu cycles at %.0f MHz)\n", rp->latency_us,
+           (unsigned long long)r->total_cycles, c->clock_mhz);
+    printf("  FLOPs proxy         %10.2f us  (%.3f GFLOP / %.1f TFLOP/s peak)\n", rp->proxy_us,
+           (double)r->flops / 1e9, rp->peak_flops_per_s / 1e12);
+    printf("  >> FLOPs-proxy error: %.2fx -- the model takes %.2fx the time FLOPs / peak "
+           "predicts <<\n",
+           rp->proxy_error, rp->proxy_error);
+    if (rp->worst_proxy >= 0) {
+        const struct report_op *w = &rp->ops[rp->worst_proxy];
+        printf("     worst op (>= 1%% of time): %s (%s) at %.1fx its FLOPs-proxy time\n", w->name,
+               w->kind, w->proxy_error);
+    }
+    printf("  achieved            %10.2f TFLOP/s = %.1f%% of one core's peak\n",
+           rp->flops_per_s / 1e12, rp->pct_peak);
+    printf("  MXU utilisation     %9.1f%% while streaming, %.1f%% over the run; padding %.1f%% "
+           "of MAC slots\n",
+           100.0 * rp->mxu_util_busy, 100.0 * rp->mxu_util_time,
+           rp->mac_slots ? 100.0 * (double)rp->padding_macs / (double)rp->mac_slots : 0.0);
+    printf("  HBM traffic         %10.2f MB; parameters %.2f MB, %.2f MB of them on chip\n",
+           (double)rp->hbm_bytes / 1e6, (double)r->param_bytes / 1e6,
+           (double)r->params_on_chip_bytes / 1e6);
+    printf("  ops                 %10d run, %d fused away\n", rp->n_run, rp->n_ops - rp->n_run);
+    printf("  time by cause      ");
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        if (rp->cause_share[k] > 0)
+            printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
+    printf("\n\n");
+}
+
+static void json_group(const struct report_group *g, const struct chip *c)
+{
+    printf("{\"name\": ");
+    json_string(stdout, g->name);
+    printf(", \"ops\": %d, \"cycles\": %llu, \"us\": %.17g, \"share\": %.17g, \"flops\": %llu}",
+           g->ops, (unsigned long long)g->cycles, chip_cycles_to_us(c, g->cycles), g->share,
+           (unsigned long long)g->flops);
+}
+
+static void print_json(const struct report *rp, const struct sim_cli *o, const char *model)
+{
+    const struct sim_result *r = rp->res;
+    const struct chip *c = r->chip;
+    printf("{\n  \"tpusim_version\": \"%s\",\n  \"model\": ", tpusim_version());
+    json_string(stdout, model);
+    printf(",\n  \"chip\": ");
+    json_string(stdout, c->name);
+    printf(",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
+           (long long)(o->model.batch ? o->model.batch : 1), (long long)o->cores,
+           tpusim_dtype_name(r->dtype), o->no_fusion ? "false" : "true");
+    printf("  \"total_cycles\": %llu,\n  \"latency_us\": %.17g,\n  \"flops\": %llu,\n"
+           "  \"peak_flops_per_s\": %.17g,\n  \"achieved_flops_per_s\": %.17g,\n"
+           "  \"pct_peak\": %.17g,\n  \"flops_proxy_us\": %.17g,\n"
+           "  \"flops_proxy_error\": %.17g,\n  \"mxu_util_busy\": %.17g,\n"
+           "  \"mxu_util_time\": %.17g,\n  \"mac_slots\": %llu,\n  \"useful_macs\": %llu,\n"
+           "  \"padding_macs\": %llu,\n  \"hbm_bytes\": %llu,\n  \"host_bytes\": %llu,\n",
+           (unsigned long long)r->total_cycles, rp->latency_us, (unsigned long long)r->flops,
+           rp->peak_flops_per_s, rp->flops_per_s, rp->pct_peak, rp->proxy_us, rp->proxy_error,
+           rp->mxu_util_busy, rp->mxu_util_time, (unsigned long long)rp->mac_slots,
+           (unsigned long long)rp->useful_macs, (unsigned long long)rp->padding_macs,
+           (unsigned long long)rp->hbm_bytes, (unsigned long long)rp->host_bytes);
+    printf("  \"cause_share\": {");
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        printf("%s\"%s\": %.17g", k ? ", " : "", cause_name((enum cause)k), rp->cause_share[k]);
+    printf("},\n  \"by_type\": [");
+    for (int i = 0; i < rp->n_types; i++) {
+        printf("%s\n    ", i ? "," : "");
+        json_group(&rp->by_type[i], c);
+    }
+    printf("\n  ],\n  \"by_bound\": [");
+    for (int k = 0, first = 1; k < CAUSE_COUNT; k++) {
+        if (!rp->by_bound[k].ops)
+            continue;
+        printf("%s\n    ", first ? "" : ",");
+        first = 0;
+        json_group(&rp->by_bound[k], c);
+    }
+    printf("\n  ],\n  \"top\": [");
+    for (int i = 0; i < rp->n_top; i++)
+        printf("%s%d", i ? ", " : "", rp->top[i]);
+    printf("],\n  \"ops\": [");
+    for (int i = 0; i < rp->n_ops; i++) {
+        const struct report_op *op = &rp->ops[i];
+        const struct op_result *x = op->res;
+        printf("%s\n    {\"index\": %d, \"name\": ", i ? "," : "", i);
+        json_string(stdout, op->name);
+        printf(", \"type\": ");
+        json_string(stdout, op->type);
+        printf(", \"kind\": ");
+        json_string(stdout, op->kind);
+        printf(", \"fused_into\": ");
+        if (op->fused_into)
+            json_string(stdout, op->fused_into);
+        else
+            printf("null");
+        printf(", \"in_shape\": \"%s\", \"out_shape\": \"%s\"", op->in_shape, op->out_shape);
+        printf(", \"start_cycle\": %llu, \"cycles\": %llu, \"us\": %.17g, \"flops\": %llu, "
+               "\"macs\": %llu, \"hbm_bytes\": %llu, \"host_bytes\": %llu, \"intensity\": %.17g, "
+               "\"achieved_flops_per_s\": %.17g, \"pct_peak\": %.17g, \"on_mxu\": %s, "
+               "\"mxu_util_busy\": %.17g, \"mxu_util_time\": %.17g, \"mac_slots\": %llu, "
+               "\"useful_macs\": %llu, \"padding_macs\": %llu, \"bound\": \"%s\", "
+               "\"flops_proxy_us\": %.17g, \"flops_proxy_error\": %.17g, \"cause_share\": {",
+               (unsigned long long)x->start_cycle, (unsigned long long)x->cycles, op->us,
+               (unsigned long long)x->flops, (unsigned long long)x->macs,
+               (unsigned long long)x->hbm_bytes, (unsigned long long)x->host_bytes, op->intensity,
+               op->flops_per_s, op->pct_peak, op->on_mxu ? "true" : "false", op->mxu_util_busy,
+               op->mxu_util_time, (unsigned long long)x->mac_slots,
+               (unsigned long long)x->useful_macs, (unsigned long long)op->padding_macs,
+               op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
+        for (int k = 0; k < CAUSE_COUNT; k++)
+            printf("%s\"%s\": %.17g", k ? ", " : "", cause_name((enum cause)k),
+                   op->cause_share[k]);
+        printf("}}");
+    }
+    printf("\n  ]\n}\n");
+}
+
+static void print_csv(const struct report *rp)
+{
+    printf("index,name,type,kind,fused_into,in_shape,out_shape,start_cycle,cycles,us,flops,"
+           "macs,hbm_bytes,host_bytes,intensity_flop_per_byte,achieved_tflops,pct_peak,"
+           "mxu_util_busy,mxu_util_time,mac_slots,useful_macs,padding_macs,bound,"
+           "flops_proxy_us,flops_proxy_error");
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        printf(",%s_share", cause_name((enum cause)k));
+    printf("\n");
+    for (int i = 0; i < rp->n_ops; i++) {
+        const struct report_op *op = &rp->ops[i];
+        const struct op_result *x = op->res;
+        printf("%d,", i);
+        csv_field(stdout, op->name);
+        putchar(',');
+        csv_field(stdout, op->type);
+        putchar(',');
+        csv_field(stdout, op->kind);
+        putchar(',');
+        csv_field(stdout, op->fused_into ? op->fused_into : "");
+        printf(",%s,%s,%llu,%llu,%.6f,%llu,%llu,%llu,%llu,%.6g,%.6g,%.4f,%.6f,%.6f,%llu,%llu,%llu,"
+               "%s,%.6f,%.6g",
+               op->in_shape, op->out_shape, (unsigned long long)x->start_cycle,
+               (unsigned long long)x->cycles, op->us, (unsigned long long)x->flops,
+               (unsigned long long)x->macs, (unsigned long long)x->hbm_bytes,
+               (unsigned long long)x->host_bytes, op->intensity, op->flops_per_s / 1e12,
+               op->pct_peak, op->mxu_util_busy, op->mxu_util_time,
+               (unsigned long long)x->mac_slots, (unsigned long long)x->useful_macs,
+               (unsigned long long)op->padding_macs,
+               op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
+        for (int k = 0; k < CAUSE_COUNT; k++)
+            printf(",%.6f", op->cause_share[k]);
+        printf("\n");
+    }
+}
+
+static int write_plots(const struct report *rp, const struct report_cli *o, const char *model)
+{
+    if (!o->plot_dir)
+        return 0;
+    int rc = cli_make_dir("report", o->plot_dir);
+    if (rc)
+        return rc;
+    char err[1024];
+    int points, series, bars;
+    if (plot_roofline(o->plot_dir, "roofline", rp, model, &points, &series, err, sizeof err) ||
+        plot_causes(o->plot_dir, "causes", rp, model, &bars, &series, err, sizeof err)) {
+        fprintf(stderr, "tpusim report: %s\n", err);
+        return 1;
+    }
+    const char *stems[] = {"roofline", "causes"};
+    rc = cli_render_plots("report", o->plot_dir, stems, 2, o->png);
+    if (!rc)
+        fprintf(stderr, "tpusim report: wrote %s/roofline.{svg,pdf%s} (%d ops) and "
+                        "%s/causes.{svg,pdf%s} (%d bars), with .dat and editable .gp\n",
+                o->plot_dir, o->png ? ",png" : "", points, o->plot_dir, o->png ? ",png" : "",
+                bars);
+    return rc;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    struct report_cli o;
+    memset(&o, 0, sizeof o);
+    cli_sim_defaults(&o.sim, true);
+    int rc = parse_args(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    struct chip chip;
+    rc = cli_load_chip("report", &o.sim, o.sim.chip, &chip);
+    if (rc)
+        return rc;
+    tpusim_graph *g = cli_open_sim_model(&o.sim);
+    if (!g)
+        return 1;
+    struct sim_result res;
+    rc = cli_simulate("report", &o.sim, g, &chip, &res);
+    if (rc) {
+        tpusim_graph_close(g);
+        return rc;
+    }
+    if (o.sim.cores > 1)
+        o.sim.model.batch = ((o.sim.model.batch ? o.sim.model.batch : 1) + o.sim.cores - 1) /
+                            o.sim.cores;
+    struct report rp;
+    char err[1024];
+    const char *model = cli_model_name(&o.sim.model);
+    rc = report_build(&res, &rp, err, sizeof err);
+    if (rc) {
+        fprintf(stderr, "tpusim report: %s\n", err);
+        rc = 1;
+    }
+    if (!rc)
+        rc = cli_write_trace("report", &o.sim, &rp);
+    if (!rc)
+        rc = write_plots(&rp, &o, model);
+    if (!rc) {
+        switch (o.sim.format) {
+        case RF_JSON: print_json(&rp, &o.sim, model); break;
+        case RF_CSV: print_csv(&rp); break;
+        case RF_TEXT:
+            print_header(&rp, &o.sim, model);
+            rc = print_tables(&rp, model, RF_TEXT);
+            break;
+        case RF_MARKDOWN:
+        case RF_LATEX:
+            if (o.sim.format == RF_MARKDOWN)
+                printf("## %s on %s\n\n", model, chip.name);
+            else
+                printf("%% tpusim report: %s on %s; needs \\usepackage{booktabs}\n", model,
+                       chip.name);
+            rc = print_tables(&rp, model, o.sim.format);
+            break;
+        }
+        if (rc) {
+            fprintf(stderr, "tpusim report: out of memory\n");
+            rc = 1;
+        }
+    }
+    report_free(&rp);
+    sim_result_free(&res);
+    tpusim_graph_close(g);
+    return rc;
+}

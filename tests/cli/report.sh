@@ -1,0 +1,135 @@
+# Sourced by run.sh: `tpusim report`, `tpusim compare`, traces and figures.
+R50="$MODELS/onnx/torch_export/tv_resnet50_light.onnx"
+EFF="$MODELS/onnx/torch_export/tv_efficientnet_b0.onnx"
+
+run "report help" 0 "--plot DIR" "$CLI" report --help
+run "report default" 0 "FLOPs-proxy error" "$CLI" report
+run "report resnet50" 0 "top 10 ops by time" "$CLI" report "$R50" --chip tpu_v3
+run "report csv" 0 "flops_proxy_error" "$CLI" report --format csv
+run "report markdown" 0 "|---:|" "$CLI" report --format markdown
+run "report latex" 0 "\\toprule" "$CLI" report --format latex
+run "report bad format" 2 "--format must be text, csv, json, markdown or latex" "$CLI" report --format html
+run "report png needs plot" 2 "--png needs --plot" "$CLI" report --png
+run "report bad trace level" 2 "--trace-level must be op or tile" "$CLI" report --trace-level x
+run "report trace unwritable" 1 "/nonexistent/dir/t.json.gz" "$CLI" report --trace /nonexistent/dir/t.json.gz
+run "compare help" 0 "--chips A,B" "$CLI" compare --help
+run "compare default" 0 "Where the peak ratio went" "$CLI" compare
+run "compare bad chips" 2 "--chips needs two chips" "$CLI" compare --chips tpu_v2
+run "compare --chip" 2 "use --chips" "$CLI" compare --chip tpu_v2
+run "compare unknown chip" 1 "nosuchchip" "$CLI" compare --chips tpu_v2,nosuchchip
+run "compare two models" 0 "mean speedup" "$CLI" compare "$R50,$EFF" --chips tpu_v2,tpu_v4i
+run "compare latex" 0 "\\bottomrule" "$CLI" compare --format latex
+
+# JSON: the per-op numbers agree with their definitions.
+"$CLI" report "$R50" --chip tpu_v3 --format json >"$tmp/r.json" 2>"$tmp/err"
+if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+run = [o for o in d["ops"] if o["fused_into"] is None]
+assert d["total_cycles"] == sum(o["cycles"] for o in d["ops"])
+assert abs(d["flops_proxy_error"] - d["latency_us"] / d["flops_proxy_us"]) < 1e-9
+assert 1 < d["flops_proxy_error"] < 10, d["flops_proxy_error"]
+for o in run:
+    assert o["padding_macs"] == o["mac_slots"] - o["useful_macs"], o
+    assert o["cycles"] == 0 or abs(sum(o["cause_share"].values()) - 1) < 1e-9, o
+    assert o["flops"] == 0 or o["flops_proxy_error"] >= 1 - 1e-9, o
+assert abs(sum(g["share"] for g in d["by_type"]) - 1) < 1e-9
+assert len(d["top"]) == 10
+' "$tmp/r.json" 2>"$tmp/err"; then pass; else fail "report JSON: $(tail -n 2 "$tmp/err")"; fi
+
+# compare JSON: speedup = latency ratio; mean over the models.
+"$CLI" compare "$R50" --chips tpu_v2,tpu_v4i "$EFF" --format json >"$tmp/c.json" 2>"$tmp/err"
+if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+m = d["models"]
+assert len(m) == 2
+for x in m:
+    assert abs(x["speedup"] - x["a_latency_us"] / x["b_latency_us"]) < 1e-9
+    assert x["speedup"] < d["peak_ratio"], "beats the peak ratio?"
+    assert "of tpu_v2" in x["explanation"]
+assert abs(d["mean_speedup"] - sum(x["speedup"] for x in m) / 2) < 1e-9
+' "$tmp/c.json" 2>"$tmp/err"; then pass; else fail "compare JSON: $(tail -n 2 "$tmp/err")"; fi
+
+# Traces: parse back; every slice inside its op, no overlap on a track, HBM
+# counter never above the chip's bandwidth (900 GB/s on tpu_v3, 700 on tpu_v2).
+check_trace() { # FILE BANDWIDTH_GBPS LEVEL
+    $PY -c '
+import gzip, json, sys
+d = json.load(gzip.open(sys.argv[1], "rt"))
+bw, level = float(sys.argv[2]), sys.argv[3]
+assert d["otherData"]["hbm_bandwidth_gbps"] == bw and d["otherData"]["trace_level"] == level
+ev = d["traceEvents"]
+names = {e["tid"]: e["args"]["name"] for e in ev if e["ph"] == "M" and e["name"] == "thread_name"}
+for want in ["ops", "MXU0", "VPU", "DMA in (HBM reads)", "DMA out (HBM writes)"]:
+    assert want in names.values(), (want, names)
+ops = {e["args"]["op"]: e for e in ev if e["ph"] == "X" and e["cat"] == "op"}
+assert ops, "no op slices"
+eps = 1e-5
+tracks = {}
+for e in ev:
+    if e["ph"] != "X":
+        continue
+    tracks.setdefault(e["tid"], []).append(e)
+    if e["cat"] == "op":
+        continue
+    o = ops[e["args"]["op"]]
+    assert e["ts"] >= o["ts"] - eps and e["ts"] + e["dur"] <= o["ts"] + o["dur"] + eps, (e, o)
+for tid, sl in tracks.items():
+    sl.sort(key=lambda e: e["ts"])
+    for a, b in zip(sl, sl[1:]):
+        assert a["ts"] + a["dur"] <= b["ts"] + eps, ("overlap on", names.get(tid), a, b)
+hbm = [e["args"]["GB/s"] for e in ev if e["ph"] == "C" and e["name"] == "HBM bandwidth"]
+assert hbm and max(hbm) <= bw * (1 + 1e-6), max(hbm)
+sram = [e for e in ev if e["ph"] == "C" and e["name"] == "SRAM occupancy"]
+assert len(sram) == len(ops) + 1
+print(len(ev))
+' "$1" "$2" "$3"
+}
+for lvl in op tile; do
+    if "$CLI" run "$R50" --chip tpu_v3 --trace "$tmp/t_$lvl.json.gz" --trace-level $lvl \
+        >/dev/null 2>"$tmp/err" && check_trace "$tmp/t_$lvl.json.gz" 900 $lvl >"$tmp/n_$lvl" 2>"$tmp/err"
+    then pass; else fail "trace $lvl: $(tail -n 3 "$tmp/err")"; fi
+done
+if [ "$(cat "$tmp/n_tile")" -gt "$(cat "$tmp/n_op")" ] 2>/dev/null; then pass; else fail "tile trace not finer than op trace"; fi
+if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" >/dev/null 2>"$tmp/err" &&
+    check_trace "$tmp/e.json.gz" 700 tile >/dev/null 2>"$tmp/err"; then pass; else fail "trace effnet v2: $(tail -n 3 "$tmp/err")"; fi
+
+# Figures from builtin:demo-cnn: files exist; points and bars counted in the
+# data files and in the SVG (one <use> per point plus one per key entry;
+# one <polygon> per non-zero stack segment plus one per key entry).
+if command -v gnuplot >/dev/null 2>&1; then
+    if "$CLI" report builtin:demo-cnn --plot "$tmp/fig" --png >/dev/null 2>"$tmp/err" &&
+        "$CLI" compare builtin:demo-cnn,builtin:demo-cnn --plot "$tmp/fig" >/dev/null 2>>"$tmp/err" &&
+        $PY -c '
+import re, sys
+d = sys.argv[1]
+for stem in ["roofline", "causes"]:
+    for ext in ["dat", "gp", "svg", "pdf", "png"]:
+        assert open(d + "/" + stem + "." + ext, "rb").read(4), (stem, ext)
+rows = [l for l in open(d + "/roofline.dat") if l.startswith("\"")]
+series = sum(1 for l in open(d + "/roofline.dat") if l.startswith("# bound"))
+svg = open(d + "/roofline.svg").read()
+pts = len(re.findall(r"<use xlink:href=.#gpPt6. transform", svg))
+assert pts == len(rows) + series, (pts, len(rows), series)
+lines = [l.split() for l in open(d + "/causes.dat") if not l.startswith("#")]
+head, body = lines[0], lines[1:]
+assert len(body) == 11, len(body)  # demo-cnn runs 11 ops
+cells = sum(1 for r in body for v in r[2:] if float(v) > 0)
+svg = open(d + "/causes.svg").read()
+polys, n_series = svg.count("<polygon"), len(head) - 2
+# gnuplot may draw zero-height segments too: between the non-zero ones and all.
+assert cells + n_series <= polys <= len(body) * n_series + n_series, (polys, cells, n_series)
+assert len(re.findall(r"<g id=.gnuplot_plot_\d+.", svg)) == n_series
+for r in body:  # every bar labelled on the x axis
+    assert "<text>" + r[1].strip("\"") + "</text>" in svg, r[1]
+bars = [l for l in open(d + "/speedup_demo-cnn.dat") if not l.startswith("#")]
+assert len(bars) == 11
+polys = open(d + "/speedup_demo-cnn.svg").read().count("<polygon")
+assert polys == sum(1 for l in bars if float(l.split()[-1]) > 0), polys
+assert open(d + "/speedup_models.svg").read().count("<polygon") == 2
+assert open(d + "/speedup_models.pdf", "rb").read(4) == b"%PDF"
+' "$tmp/fig" 2>"$tmp/err2"; then pass; else fail "figures: $(tail -n 3 "$tmp/err" "$tmp/err2")"; fi
+else
+    fail "gnuplot missing: sh scripts/install-deps.sh"
+fi

@@ -1,0 +1,313 @@
+/*
+ * test_report.c — the report's derived numbers (sim/report.c), the
+ * comparison of two chips, the figures' data files (traces/plot.c) and the
+ * trace writer's failure paths (traces/trace.c). Expectations come from
+ * the definitions (padding = slots - useful, shares add to one), not from
+ * the simulator's output.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "plot.h"
+#include "report.h"
+#include "suites.h"
+#include "testutil.h"
+#include "trace.h"
+
+static void load_chip(const char *name, struct chip *c)
+{
+    const char *d = getenv("TPUSIM_MODELS_DIR");
+    char err[1024];
+    int rc = chip_load(d && d[0] ? d : "models", name, NULL, 0, c, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
+}
+
+static tpusim_graph *demo(void)
+{
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    return g;
+}
+
+static void simulate_ok(const tpusim_graph *g, const struct chip *c, struct sim_result *r,
+                        struct report *rp)
+{
+    char err[1024];
+    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1};
+    ck_assert_msg(simulate(g, c, &o, r, err, sizeof err) == TPUSIM_OK, "%s", err);
+    ck_assert_msg(report_build(r, rp, err, sizeof err) == TPUSIM_OK, "%s", err);
+}
+
+START_TEST(padding_is_slots_minus_useful_and_shares_add_to_one)
+{
+    /* K = 129 on a 128-row array: two k-tiles, the second almost all padding. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(1024, 129));
+    tu_weight(g, "w", 2, TU_DIMS(129, 128));
+    tu_op(g, "MatMul", "mm", "x,w", "y");
+    tu_finalize_ok(g);
+    struct chip c;
+    struct sim_result r;
+    struct report rp;
+    load_chip("tpu_v3", &c);
+    simulate_ok(g, &c, &r, &rp);
+    const struct report_op *o = &rp.ops[0];
+    ck_assert(o->on_mxu);
+    ck_assert_uint_eq(o->padding_macs, o->res->mac_slots - o->res->useful_macs);
+    ck_assert_uint_eq(o->res->useful_macs, UINT64_C(1024) * 129 * 128);
+    /* The busy utilisation is at most 129 / 256 of a full array. */
+    ck_assert_msg(o->mxu_util_busy <= 129.0 / 256.0 + 1e-9, "util %f", o->mxu_util_busy);
+    ck_assert(o->mxu_util_time <= o->mxu_util_busy + 1e-12);
+    double sum = 0;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        sum += o->cause_share[k];
+    ck_assert_double_eq_tol(sum, 1.0, 1e-9);
+    /* FLOPs / peak can never exceed the simulated time. */
+    ck_assert_msg(o->proxy_error >= 1.0, "proxy error %f", o->proxy_error);
+    ck_assert_double_eq_tol(rp.proxy_error, o->proxy_error, 1e-9);
+    report_free(&rp);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(groups_and_top_ops_cover_the_model)
+{
+    tpusim_graph *g = demo();
+    struct chip c;
+    struct sim_result r;
+    struct report rp;
+    load_chip("tpu_v2", &c);
+    simulate_ok(g, &c, &r, &rp);
+    uint64_t by_type = 0, by_bound = 0;
+    for (int i = 0; i < rp.n_types; i++)
+        by_type += rp.by_type[i].cycles;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        by_bound += rp.by_bound[k].cycles;
+    ck_assert_uint_eq(by_type, r.total_cycles);
+    ck_assert_uint_eq(by_bound, r.total_cycles);
+    ck_assert_int_le(rp.n_top, REPORT_TOP);
+    ck_assert_int_eq(rp.n_top, rp.n_run < REPORT_TOP ? rp.n_run : REPORT_TOP);
+    for (int i = 1; i < rp.n_top; i++)
+        ck_assert_uint_ge(rp.ops[rp.top[i - 1]].res->cycles, rp.ops[rp.top[i]].res->cycles);
+    /* No op outside the top list takes longer than the last one in it. */
+    uint64_t last = rp.ops[rp.top[rp.n_top - 1]].res->cycles;
+    for (int i = 0; i < rp.n_ops; i++) {
+        bool in_top = false;
+        for (int k = 0; k < rp.n_top; k++)
+            in_top = in_top || rp.top[k] == i;
+        if (!in_top && rp.ops[i].res->fused_into < 0)
+            ck_assert_uint_le(rp.ops[i].res->cycles, last);
+    }
+    /* Fused ops show up in their host's kind. */
+    bool plus = false;
+    for (int i = 0; i < rp.n_ops; i++)
+        plus = plus || strchr(rp.ops[i].kind, '+') != NULL;
+    ck_assert(plus);
+    report_free(&rp);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(blocks_partition_the_running_ops)
+{
+    tpusim_graph *g = demo();
+    struct chip c;
+    struct sim_result r;
+    struct report rp;
+    load_chip("tpu_v3", &c);
+    simulate_ok(g, &c, &r, &rp);
+    const int limits[] = {1, 3, 4, 100};
+    for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++) {
+        struct report_group *b;
+        int n;
+        ck_assert_int_eq(report_blocks(&rp, limits[l], &b, &n), TPUSIM_OK);
+        ck_assert_int_le(n, limits[l]);
+        int ops = 0;
+        uint64_t cycles = 0;
+        for (int i = 0; i < n; i++) {
+            ops += b[i].ops;
+            cycles += b[i].cycles;
+            if (i)
+                ck_assert_int_gt(b[i].first, b[i - 1].last);
+        }
+        ck_assert_int_eq(ops, rp.n_run);
+        ck_assert_uint_eq(cycles, r.total_cycles);
+        free(b);
+    }
+    report_free(&rp);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(a_chip_against_itself_is_speedup_one)
+{
+    tpusim_graph *g = demo();
+    struct chip c;
+    struct sim_result ra, rb;
+    struct report a, b;
+    load_chip("tpu_v3", &c);
+    simulate_ok(g, &c, &ra, &a);
+    simulate_ok(g, &c, &rb, &b);
+    struct comparison cmp;
+    char err[256], why[2048];
+    ck_assert_int_eq(compare_build(&a, &b, &cmp, err, sizeof err), TPUSIM_OK);
+    ck_assert_double_eq_tol(cmp.speedup, 1.0, 1e-12);
+    ck_assert_double_eq_tol(cmp.peak_ratio, 1.0, 1e-12);
+    ck_assert_int_eq(cmp.n_moved, 0);
+    compare_explain(&cmp, "demo", why, sizeof why);
+    ck_assert_msg(strstr(why, "100% of the peak ratio") && strstr(why, "whole peak ratio"), "%s",
+                  why);
+    /* A short buffer truncates, never overflows. */
+    char tiny[16];
+    compare_explain(&cmp, "demo", tiny, sizeof tiny);
+    ck_assert_uint_eq(strlen(tiny), sizeof tiny - 1);
+    compare_free(&cmp);
+    report_free(&a);
+    report_free(&b);
+    sim_result_free(&ra);
+    sim_result_free(&rb);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(v2_to_v4i_loses_the_peak_ratio_and_says_where)
+{
+    tpusim_graph *g = demo();
+    struct chip c2, c4;
+    struct sim_result ra, rb;
+    struct report a, b;
+    load_chip("tpu_v2", &c2);
+    load_chip("tpu_v4i", &c4);
+    simulate_ok(g, &c2, &ra, &a);
+    simulate_ok(g, &c4, &rb, &b);
+    struct comparison cmp;
+    char err[256], why[2048];
+    ck_assert_int_eq(compare_build(&a, &b, &cmp, err, sizeof err), TPUSIM_OK);
+    double want = c4.peak_flops_per_s_core / c2.peak_flops_per_s_core;
+    ck_assert_double_eq_tol(cmp.peak_ratio, want, 1e-9);
+    ck_assert_double_eq_tol(cmp.speedup, a.latency_us / b.latency_us, 1e-9);
+    ck_assert(cmp.speedup > 1 && cmp.speedup < cmp.peak_ratio);
+    compare_explain(&cmp, "demo", why, sizeof why);
+    ck_assert_msg(strstr(why, "of tpu_v2's time was") && strstr(why, "gained only"), "%s", why);
+    compare_free(&cmp);
+    report_free(&a);
+    report_free(&b);
+    sim_result_free(&ra);
+    sim_result_free(&rb);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+static int count_lines(const char *path, bool data_only)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "%s", path);
+    char line[4096];
+    int n = 0;
+    while (fgets(line, sizeof line, f))
+        if (!data_only || (line[0] == '"' || (line[0] >= '0' && line[0] <= '9')))
+            n++;
+    fclose(f);
+    return n;
+}
+
+START_TEST(figure_data_has_one_row_per_point_and_bar)
+{
+    tpusim_graph *g = demo();
+    struct chip c;
+    struct sim_result r;
+    struct report rp;
+    load_chip("tpu_v3", &c);
+    simulate_ok(g, &c, &r, &rp);
+    char dir[] = "/tmp/tpusim_plotXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char err[1024], path[1200];
+    int points, series, bars, causes;
+    ck_assert_int_eq(plot_roofline(dir, "roof", &rp, "demo", &points, &series, err, sizeof err),
+                     TPUSIM_OK);
+    int want = 0;
+    for (int i = 0; i < rp.n_ops; i++)
+        want += rp.ops[i].res->fused_into < 0 && rp.ops[i].res->flops > 0;
+    ck_assert_int_eq(points, want);
+    snprintf(path, sizeof path, "%s/roof.dat", dir);
+    ck_assert_int_eq(count_lines(path, true), points);
+    ck_assert_int_eq(plot_causes(dir, "causes", &rp, "demo", &bars, &causes, err, sizeof err),
+                     TPUSIM_OK);
+    ck_assert_int_eq(bars, rp.n_run); /* demo-cnn is short: one bar per op */
+    snprintf(path, sizeof path, "%s/causes.dat", dir);
+    ck_assert_int_eq(count_lines(path, true), bars);
+    /* A directory that does not exist is an error naming the file. */
+    ck_assert_int_eq(plot_causes("/nonexistent/dir", "c", &rp, "demo", &bars, &causes, err,
+                                 sizeof err),
+                     TPUSIM_ERR_IO);
+    ck_assert_msg(strstr(err, "/nonexistent/dir/c.dat") != NULL, "%s", err);
+    const char *files[] = {"roof.dat", "roof.gp", "causes.dat", "causes.gp"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        ck_assert_int_eq(unlink(path), 0);
+    }
+    rmdir(dir);
+    report_free(&rp);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(trace_is_gzip_json_and_bad_paths_are_errors)
+{
+    tpusim_graph *g = demo();
+    struct chip c;
+    struct sim_result r;
+    struct report rp;
+    load_chip("tpu_v3", &c);
+    simulate_ok(g, &c, &r, &rp);
+    char path[] = "/tmp/tpusim_traceXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    char err[1024];
+    struct trace_options o = {TRACE_TILE, 4, "demo"};
+    ck_assert_msg(trace_write(path, &rp, &o, err, sizeof err) == TPUSIM_OK, "%s", err);
+    gzFile f = gzopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char buf[1 << 20];
+    int n = gzread(f, buf, sizeof buf - 1);
+    gzclose(f);
+    ck_assert_int_gt(n, 0);
+    buf[n] = '\0';
+    ck_assert_int_eq(buf[0], '{');
+    ck_assert_ptr_nonnull(strstr(buf, "\"traceEvents\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"HBM bandwidth\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"SRAM occupancy\""));
+    unlink(path);
+    ck_assert_int_eq(trace_write("/nonexistent/dir/t.json.gz", &rp, &o, err, sizeof err),
+                     TPUSIM_ERR_IO);
+    ck_assert_msg(strstr(err, "/nonexistent/dir/t.json.gz") != NULL, "%s", err);
+    report_free(&rp);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+Suite *report_suite(void)
+{
+    Suite *s = suite_create("report");
+    TCase *tc = tcase_create("report");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, padding_is_slots_minus_useful_and_shares_add_to_one);
+    tcase_add_test(tc, groups_and_top_ops_cover_the_model);
+    tcase_add_test(tc, blocks_partition_the_running_ops);
+    tcase_add_test(tc, a_chip_against_itself_is_speedup_one);
+    tcase_add_test(tc, v2_to_v4i_loses_the_peak_ratio_and_says_where);
+    tcase_add_test(tc, figure_data_has_one_row_per_point_and_bar);
+    tcase_add_test(tc, trace_is_gzip_json_and_bad_paths_are_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
