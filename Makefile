@@ -79,6 +79,7 @@ test: deps
 	@$(MAKE) --no-print-directory all $(TESTS)
 	TPUSIM_CLI=$(CURDIR)/$(CLI) $(TESTS)
 	TPUSIM_CLI=$(CURDIR)/$(CLI) TPUSIM_SKIP_INSTALL=$(TPUSIM_SKIP_INSTALL) sh tests/cli/run.sh
+	@$(MAKE) --no-print-directory test-systemc
 
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
@@ -120,5 +121,7 @@ uninstall:
 
 clean:
 	rm -rf build build-asan
+
+include tests/systemc/systemc.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d

@@ -3,8 +3,8 @@
 # is present. Idempotent; run as root (or with sudo available).
 set -eu
 
-PACKAGES="gcc make pkg-config protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
-zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy hyperfine gnuplot-nox"
+PACKAGES="gcc g++ make pkg-config protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
+zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy hyperfine gnuplot-nox libsystemc-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -13,6 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* The matrix unit's implementation, chosen by name in the chip file
  * (mxu.kind): a TPU-style systolic array or a GPU's tensor cores. */
 enum matrix_kind { MATRIX_SYSTOLIC = 1, MATRIX_TENSOR_CORES = 2 };
@@ -131,5 +135,9 @@ static inline double chip_cycles_to_us(const struct chip *c, uint64_t cycles)
 {
     return (double)cycles / c->clock_hz * 1e6;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TPUSIM_CHIP_H */

@@ -1,6 +1,6 @@
 /*
  * mxu.h — the matrix unit: a weight-stationary R x C systolic array, in
- * closed form. The SystemC PE-level model (tests/, a later issue) must agree
+ * closed form. The SystemC PE-level model (tests/systemc/, docs/systemc.md) agrees
  * with these formulas cycle for cycle.
  *
  * The model (cycle 0 = the first weight row enters):
@@ -36,6 +36,10 @@
 
 #include "chip.h"
 #include "tpusim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct mxu_params {
     uint64_t rows;            /* R */
@@ -79,5 +83,9 @@ void mxu_gemm(const struct mxu_params *p, uint64_t n_mxu, uint64_t passes, uint6
 struct mxu_params mxu_params_of(const struct chip *c);
 /* bf16 passes for one matmul in `dtype` on this chip; 0 if unsupported. */
 int mxu_passes_for(const struct chip *c, tpusim_dtype dtype);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* TPUSIM_MXU_H */
