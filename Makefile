@@ -80,6 +80,7 @@ test: deps
 	TPUSIM_CLI=$(CURDIR)/$(CLI) $(TESTS)
 	TPUSIM_CLI=$(CURDIR)/$(CLI) TPUSIM_SKIP_INSTALL=$(TPUSIM_SKIP_INSTALL) sh tests/cli/run.sh
 	@$(MAKE) --no-print-directory test-systemc
+	@for t in $(TEST_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
@@ -123,5 +124,7 @@ clean:
 	rm -rf build build-asan
 
 include tests/systemc/systemc.mk
+# Further parts add their targets (and names to TEST_EXTRA, run by `make test`).
+-include python/python.mk tests/validate/validate.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d
