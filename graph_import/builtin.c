@@ -1,12 +1,14 @@
 /*
  * builtin.c — models built into tpusim with the builder API, so the CLI has
  * something real to run with no file, and tests have graphs no exporter
- * made.
+ * made. The model families of the zoo (zoo.h: EfficientNet, MobileNet,
+ * ResNet-50, BERT, ...) follow the small demo in the same numbering.
  */
 #include <string.h>
 
 #include "graph.h"
 #include "tpusim.h"
+#include "zoo.h"
 
 /* A MobileNet-flavoured small CNN for 224x224 images: a strided stem, a
  * depthwise-separable block, a residual 1x1 bottleneck, and a classifier. */
@@ -59,15 +61,23 @@ static const struct {
      build_demo_cnn},
 };
 
+#define N_DEMOS (sizeof BUILTINS / sizeof BUILTINS[0])
+
 size_t tpusim_builtin_count(void)
 {
-    return sizeof BUILTINS / sizeof BUILTINS[0];
+    return N_DEMOS + zoo_count();
 }
 
 const char *tpusim_builtin_name(size_t index, const char **summary)
 {
     if (index >= tpusim_builtin_count())
         return NULL;
+    if (index >= N_DEMOS) {
+        const struct zoo_family *f = zoo_get(index - N_DEMOS);
+        if (summary)
+            *summary = f->summary;
+        return f->name;
+    }
     if (summary)
         *summary = BUILTINS[index].summary;
     return BUILTINS[index].name;
@@ -77,10 +87,13 @@ int tpusim_graph_build_builtin(tpusim_graph *g, const char *name)
 {
     if (!g || !name)
         return TPUSIM_ERR_ARG;
-    for (size_t i = 0; i < tpusim_builtin_count(); i++)
+    for (size_t i = 0; i < N_DEMOS; i++)
         if (strcmp(BUILTINS[i].name, name) == 0) {
             int rc = BUILTINS[i].build(g);
             return rc ? rc : tpusim_graph_finalize(g);
         }
-    return graph_error(g, TPUSIM_ERR_ARG, "no built-in model named '%s' (try demo-cnn)", name);
+    if (zoo_find(name))
+        return zoo_build(g, name, NULL);
+    return graph_error(g, TPUSIM_ERR_ARG,
+                       "no built-in model named '%s' (try demo-cnn, or `tpusim zoo`)", name);
 }

@@ -56,3 +56,4 @@ for r in json.load(open(sys.argv[1]))["results"]:
     fi
 } >"$out"
 cat "$out"
+if [ -x build/bench_nas ]; then sh scripts/bench_nas.sh; fi # the NAS oracle: docs/bench_nas.md (python/python.mk)

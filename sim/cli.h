@@ -16,7 +16,7 @@ enum cli_format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
 /* Options every model-reading command takes. */
 struct model_opts {
-    const char *model;        /* path, "builtin:NAME", or NULL for the default */
+    const char *model;        /* path, "builtin:NAME", "zoo:NAME", or NULL for the default */
     int64_t batch;            /* 0: as the file says */
     const char *dims[64];     /* "name=value" */
     int n_dims;
@@ -108,5 +108,7 @@ int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_chips(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+/* `tpusim zoo`: the built-in model families; `zoo export`: sim/cli_zoo.c. */
+int cmd_zoo(int argc, char **argv);
 
 #endif

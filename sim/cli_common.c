@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "zoo.h"
 
 #define DEFAULT_BUILTIN "demo-cnn"
 
@@ -127,6 +128,8 @@ tpusim_graph *cli_open_model(const struct model_opts *o)
     int rc = bind_dims(g, o);
     if (!rc && strncmp(model, "builtin:", 8) == 0)
         rc = tpusim_graph_build_builtin(g, model + 8);
+    else if (!rc && strncmp(model, "zoo:", 4) == 0)
+        rc = zoo_build(g, model + 4, NULL);
     else if (!rc)
         rc = tpusim_graph_load_onnx_file(g, model);
     if (rc) {

@@ -205,13 +205,24 @@ int simulate(const struct tpusim_graph *g, const struct chip *c, const struct si
     }
     struct op_demand *d;
     int n;
-    int rc = lower_graph(g, c, o, &d, &n, &res->param_bytes, &res->params_on_chip_bytes, err,
-                         err_len);
+    uint64_t param_bytes = 0, on_chip = 0;
+    int rc = lower_graph(g, c, o, &d, &n, &param_bytes, &on_chip, err, err_len);
     if (rc)
         return rc;
+    rc = schedule_ops(g, c, o, d, n, res, err, err_len);
+    res->param_bytes = param_bytes;
+    res->params_on_chip_bytes = on_chip;
+    free(d);
+    return rc;
+}
+
+int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
+                 const struct op_demand *d, int n, struct sim_result *res, char *err,
+                 size_t err_len)
+{
+    memset(res, 0, sizeof *res);
     res->ops = calloc((size_t)(n ? n : 1), sizeof *res->ops);
     if (!res->ops) {
-        free(d);
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
@@ -230,7 +241,6 @@ int simulate(const struct tpusim_graph *g, const struct chip *c, const struct si
             res->stall[k] += r->stall[k];
     }
     res->total_cycles = now;
-    free(d);
     return TPUSIM_OK;
 }
 

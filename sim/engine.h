@@ -62,6 +62,11 @@ struct op_demand {
     uint64_t flops, macs;
     uint64_t sram_live_bytes; /* reports/traces only: activations on chip after the op */
     uint64_t hbm_write_bytes; /* reports/traces only: of hbm_bytes, the outputs written */
+    /* For the NAS block cache (sim/cache.h) only; timing never reads these.
+     * They describe this op itself, fused or not: */
+    uint64_t weight_bytes;     /* its parameters' bytes (counted in param_bytes) */
+    uint64_t param_cache_left; /* Edge TPU parameter cache left after it */
+    bool out_resident;         /* its output 0 stayed on chip */
 };
 
 struct op_result {
@@ -101,6 +106,16 @@ struct sim_result {
 int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
                 struct op_demand **out, int *n, uint64_t *param_bytes,
                 uint64_t *params_on_chip_bytes, char *err, size_t err_len);
+/* Bytes of on-chip memory open to activations when the graph's parameters
+ * total `param_bytes`; *weights_on_chip is set when they all live in CMEM.
+ * lower_graph() uses it; the NAS block cache keys on it. */
+uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *weights_on_chip);
+/* Schedules n lowered ops (lower_graph's output for g) one after another
+ * and fills res (ops, totals); the second half of simulate(). res->ops is
+ * malloc'ed; free with sim_result_free. */
+int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
+                 const struct op_demand *d, int n, struct sim_result *res, char *err,
+                 size_t err_len);
 /* Simulates g on c. res is filled; free with sim_result_free. */
 int simulate(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
              struct sim_result *res, char *err, size_t err_len);

@@ -463,6 +463,9 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     } else if (cls != OPC_FREE) {
         d->vpu_cycles += vector_op_cycles(x, op);
     }
+    if (cls == OPC_MATRIX && !depthwise_on_vpu(x, op) && op_in(x->g, op, 2))
+        /* The bias is added on the vector unit as outputs leave the array. */
+        d->vpu_cycles += vpu_op_cycles(x->c, VPU_ADD, elems(op_out(x->g, op, 0)));
 }
 
 /* When neither the weights nor the activations fit in half of VMEM (the
@@ -514,6 +517,11 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     place_weights(x, op, target);
     release_inputs(x, op);
     uint64_t spilled = place_outputs(x, op);
+    /* NAS block cache only (engine.h): this op's own boundary state. */
+    const struct tensor *out0 = op_out(x->g, op, 0);
+    d->out_resident = out0 && x->resident[out0->index];
+    d->param_cache_left = x->param_cache_left;
+    d->weight_bytes = weight_bytes(x, op);
     target->hbm_bytes += spilled;
     target->hbm_write_bytes += spilled;      /* reports/traces only */
     target->sram_live_bytes = x->live_bytes; /* reports/traces only */
@@ -549,6 +557,22 @@ static uint64_t total_param_bytes(const struct lower_ctx *x)
     for (int i = 0; i < x->g->n_run_ops; i++)
         b += weight_bytes(x, run_op(x, i));
     return b;
+}
+
+uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *weights_on_chip)
+{
+    uint64_t capacity = c->vmem_bytes;
+    *weights_on_chip = false;
+    if (c->cmem_bytes && param_bytes <= c->cmem_bytes) {
+        *weights_on_chip = true;
+        capacity += c->cmem_bytes - param_bytes;
+    } else {
+        capacity += c->cmem_bytes;
+    }
+    /* No DRAM at all (Edge TPU): activations live on chip. */
+    if (c->hbm_bandwidth_gbps <= 0)
+        capacity = UINT64_MAX / 2;
+    return capacity;
 }
 
 static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct chip *c,
@@ -590,17 +614,7 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
         return TPUSIM_ERR_NOMEM;
     }
     decide_fusion(x);
-    x->capacity_bytes = c->vmem_bytes;
-    uint64_t params = total_param_bytes(x);
-    if (c->cmem_bytes && params <= c->cmem_bytes) {
-        x->weights_on_chip = true;
-        x->capacity_bytes += c->cmem_bytes - params;
-    } else {
-        x->capacity_bytes += c->cmem_bytes;
-    }
-    /* No DRAM at all (Edge TPU): activations live on chip. */
-    if (c->hbm_bandwidth_gbps <= 0)
-        x->capacity_bytes = UINT64_MAX / 2;
+    x->capacity_bytes = lower_capacity_bytes(c, total_param_bytes(x), &x->weights_on_chip);
     x->param_cache_left = c->param_cache_bytes;
     return TPUSIM_OK;
 }

@@ -13,14 +13,31 @@ static bool systolic_supports(const struct chip *c, tpusim_dtype dtype)
 }
 
 /* Independent GEMMs line up as more n-tiles on the array: each is padded
- * to whole tiles, and the weight tiles of one never mix with another's. */
+ * to whole tiles, and the weight tiles of one never mix with another's.
+ * A core's MXUs share the n-tiles; when there are fewer n-tiles than MXUs
+ * (layers of <= 128 output channels on 4 MXUs), the compiler also splits
+ * the rows: each group of MXUs streams its share of M through every weight
+ * tile. Every split of the MXUs into row groups is tried and the fastest
+ * kept, as a compiler's cost model would. */
 static void systolic_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m,
                           uint64_t k, uint64_t n, struct mxu_timing *out)
 {
     struct mxu_params p = mxu_params_of(c);
     uint64_t cols = p.cols ? p.cols : 1;
     uint64_t wide = batch == 1 ? n : sat_mul(batch, sat_mul(ceil_div(n, cols), cols));
-    mxu_gemm(&p, (uint64_t)c->mxu_per_core, (uint64_t)mxu_passes_for(c, dtype), m, k, wide, out);
+    uint64_t mxus = (uint64_t)c->mxu_per_core, passes = (uint64_t)mxu_passes_for(c, dtype);
+    mxu_gemm(&p, mxus, passes, m, k, wide, out);
+    for (uint64_t groups = 2; groups <= mxus && groups <= m; groups++) {
+        if (mxus % groups)
+            continue;
+        struct mxu_timing t;
+        mxu_gemm(&p, mxus / groups, passes, ceil_div(m, groups), k, wide, &t);
+        if (t.total_cycles < out->total_cycles) {
+            t.mac_slots = sat_mul(t.mac_slots, groups);
+            t.mxus_used = sat_mul(t.mxus_used, groups);
+            *out = t;
+        }
+    }
     out->useful_macs = sat_mul(batch, sat_mul(m, sat_mul(k, n)));
 }
 

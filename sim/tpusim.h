@@ -2,22 +2,42 @@
  * tpusim.h — the public API of tpusim, a cycle-level simulator of ML
  * accelerators, and its manual.
  *
- * This draft covers the graph: load an ONNX model (file or in-memory
- * buffer) or build one with builder calls, infer every tensor's shape, and
- * read back per-op MAC, FLOP, parameter and byte counts.
+ * Five kinds of handle, each with an open/new and a close:
+ *  - tpusim_context: one per thread. Owns the per-op result cache, scratch
+ *    memory and the last error message of the calls made through it.
+ *  - tpusim_chip: a chip model (models/<chip>/chip.ini plus overrides).
+ *    Immutable once opened; any number of threads may query it at once,
+ *    each through its own context.
+ *  - tpusim_graph: a model graph from an ONNX file or buffer or built with
+ *    builder calls; shapes inferred, per-op costs counted.
+ *  - tpusim_plan: a graph lowered onto a chip (fusion, tiling, on-chip
+ *    residency decided), made once and run many times.
+ *  - tpusim_net: a compact NAS candidate, a list of blocks (MBConv-style
+ *    depthwise-IBN, fused-IBN, GC-IBN, plain conv, classifier head); the
+ *    fast path of a search loop, answered from the cache.
+ * and tpusim_result, the answer of a query: total cycles, seconds, stall
+ * cycles by cause, and per-op rows. See docs/api.md for a tour.
+ *
+ * The graph calls load an ONNX model (file or in-memory buffer) or build
+ * one with builder calls, infer every tensor's shape, and read back per-op
+ * MAC, FLOP, parameter and byte counts.
  *
  * Conventions (all functions):
  *  - Every function returning int returns a tpusim_status; TPUSIM_OK is 0.
  *    On error the handle keeps a message, readable with tpusim_graph_errmsg()
- *    until the next call on that handle. The message names the file, node
- *    and tensor involved.
+ *    (graph calls), tpusim_net_errmsg() (net building) or tpusim_errmsg()
+ *    (calls taking a context) until the next call on that handle. The
+ *    message names the file, line and key (chip files) or the node and
+ *    tensor (graphs) involved.
  *  - Nothing in the library prints, exits or aborts.
  *  - Out-pointers are set to NULL (or zero) on error.
- *  - tpusim_graph_close(NULL) is a no-op.
+ *  - Closing NULL (tpusim_graph_close(NULL), ...) is a no-op.
  *  - Strings returned by the library are owned by the handle and live until
  *    the handle is closed.
  *  - A graph handle is not safe to modify from two threads at once; a
- *    finalized graph may be read by many threads.
+ *    finalized graph, a chip and a plan may be read by many threads at
+ *    once. A context, a net and a result belong to one thread at a time.
+ *  - The library has no mutable global state.
  *
  * Counting convention: one MAC is one multiply-accumulate, as papers count
  * "FLOPs" for CNNs (ResNet-50: 4.1 G MACs). FLOPs = 2 x MACs for matrix ops
@@ -36,8 +56,8 @@
 extern "C" {
 #endif
 
-#define TPUSIM_VERSION "0.1.0"
-#define TPUSIM_VERSION_NUMBER 1000 /* major*1000000 + minor*1000 + patch */
+#define TPUSIM_VERSION "0.2.0"
+#define TPUSIM_VERSION_NUMBER 2000 /* major*1000000 + minor*1000 + patch */
 
 /* Largest tensor rank tpusim handles. */
 #define TPUSIM_MAX_RANK 8
@@ -74,8 +94,11 @@ typedef enum tpusim_dtype {
     TPUSIM_DT_BFLOAT16 = 16
 } tpusim_dtype;
 
-/* Library version string ("0.1.0"); static storage. */
+/* Library version string ("0.2.0"), and as a number; static storage. A
+ * program can compare them with TPUSIM_VERSION / TPUSIM_VERSION_NUMBER to
+ * see that the library it runs with matches the header it was built with. */
 const char *tpusim_version(void);
+int tpusim_version_number(void);
 /* Name of a status code ("TPUSIM_ERR_PARSE"); static storage. */
 const char *tpusim_status_name(int status);
 /* Name of a dtype ("float32"), or "undefined"; static storage. */
@@ -195,6 +218,248 @@ int tpusim_graph_op(const tpusim_graph *g, size_t index, tpusim_op_info *out);
 int tpusim_graph_op_tensor(const tpusim_graph *g, size_t index, int output, int which,
                            tpusim_tensor_info *out);
 int tpusim_graph_totals(const tpusim_graph *g, tpusim_totals *out);
+
+/* =====================================================================
+ * The latency oracle: contexts, chips, plans, results, NAS nets.
+ *
+ * A typical search loop (error checks left out):
+ *
+ *   tpusim_context *ctx;  tpusim_chip *chip;  tpusim_net *net;
+ *   tpusim_result *res;
+ *   tpusim_context_open(0, &ctx);                    // one per thread
+ *   tpusim_chip_open(ctx, "tpu_v4i", NULL, NULL, 0, &chip);
+ *   tpusim_net_new(&net);  tpusim_result_new(&res);
+ *   for (each candidate) {
+ *       tpusim_net_reset(net, 1, 3, 224, 224);
+ *       tpusim_net_add(net, &stem);  ...  tpusim_net_add(net, &head);
+ *       tpusim_net_query(ctx, chip, net, NULL, res);
+ *       double s = tpusim_result_seconds(res);
+ *   }
+ *   tpusim_result_close(res); tpusim_net_close(net);
+ *   tpusim_chip_close(chip); tpusim_context_close(ctx);
+ * =================================================================== */
+
+typedef struct tpusim_context tpusim_context;
+typedef struct tpusim_chip tpusim_chip;
+typedef struct tpusim_plan tpusim_plan;
+typedef struct tpusim_result tpusim_result;
+typedef struct tpusim_net tpusim_net;
+
+/* ---- Contexts: one per thread. */
+
+/* The cache's memory limit when tpusim_context_open is given 0: 64 MiB. */
+#define TPUSIM_CACHE_DEFAULT_BYTES ((size_t)64 << 20)
+
+/* Open a context whose cache uses at most `cache_limit_bytes` of memory
+ * (0: TPUSIM_CACHE_DEFAULT_BYTES; values under 64 KiB are raised to
+ * 64 KiB). When the cache is full it is emptied and fills again: a query
+ * that follows is answered cold, never wrongly. *out is NULL on error. */
+int tpusim_context_open(size_t cache_limit_bytes, tpusim_context **out);
+void tpusim_context_close(tpusim_context *ctx);
+/* The message of the last failed call through ctx ("" if none); owned by
+ * ctx, valid until the next call through it. */
+const char *tpusim_errmsg(const tpusim_context *ctx);
+
+typedef struct tpusim_cache_stats {
+    uint64_t hits;          /* block lookups answered from the cache */
+    uint64_t misses;        /* block lookups that were not */
+    uint64_t entries;       /* entries held now */
+    uint64_t bytes;         /* memory the cache holds now (its table), bytes */
+    uint64_t limit_bytes;   /* the limit set at open */
+    uint64_t flushes;       /* times it was full and emptied */
+} tpusim_cache_stats;
+
+int tpusim_cache_stats_get(const tpusim_context *ctx, tpusim_cache_stats *out);
+/* Empties the cache and frees its memory (statistics are kept). */
+void tpusim_cache_clear(tpusim_context *ctx);
+
+/* ---- Chips. */
+
+/* Open chip `name` ("tpu_v4i": models_dir/<name>/chip.ini) or a path
+ * ending in ".ini". `models_dir` NULL means $TPUSIM_MODELS_DIR when set,
+ * else "models" when that folder exists, else the installed
+ * TPUSIM_DEFAULT_MODELS_DIR. Overrides are "section.key=value" strings
+ * ("hbm.bandwidth_gbps=1800"), applied in order; an unknown key is an
+ * error. Errors (TPUSIM_ERR_IO, _PARSE, _ARG) leave "file:line: key:
+ * problem" in tpusim_errmsg(ctx). The chip does not depend on ctx after
+ * this call and may be used with any context, from any thread. */
+#ifndef TPUSIM_DEFAULT_MODELS_DIR
+#define TPUSIM_DEFAULT_MODELS_DIR "/usr/local/share/tpusim/models"
+#endif
+int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
+                     const char *const *overrides, int n_overrides, tpusim_chip **out);
+void tpusim_chip_close(tpusim_chip *chip);
+
+typedef struct tpusim_chip_info {
+    const char *name;             /* "tpu_v4i"; owned by the chip */
+    double clock_hz;
+    int cores;                    /* TensorCores (or 1 for a GPU) per chip */
+    double peak_flops_per_s;      /* one core, the default dtype */
+    tpusim_dtype default_dtype;   /* bf16 on TPUs, int8 on Edge TPU, fp16 on V100 */
+} tpusim_chip_info;
+
+int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out);
+
+/* ---- Options of a query (NULL: all defaults). */
+
+/* Bypass the cache: simulate the whole graph. Gives numbers identical to
+ * a cached query (tests/test_api.c checks it); slower. */
+#define TPUSIM_EXACT 1u
+/* Fill per-op rows in the result (a net query then simulates the whole
+ * net, as TPUSIM_EXACT, and still fills the cache). Graph and plan
+ * queries always fill them. */
+#define TPUSIM_PER_OP 2u
+
+typedef struct tpusim_options {
+    tpusim_dtype dtype;           /* TPUSIM_DT_UNDEFINED: the chip's default */
+    int no_fusion;                /* 1: every op runs on its own */
+    double framework_overhead_us; /* GPUs: host time per kernel, µs */
+    unsigned flags;               /* TPUSIM_EXACT | TPUSIM_PER_OP */
+} tpusim_options;
+
+/* ---- Results: made once by the caller, filled by each query. */
+
+/* Where an op's cycles go; every cycle is charged to one cause. */
+typedef enum tpusim_cause {
+    TPUSIM_CAUSE_MXU = 0,      /* matrix unit streaming (work and padding) */
+    TPUSIM_CAUSE_VPU,          /* vector unit */
+    TPUSIM_CAUSE_HBM,          /* off-chip bandwidth and latency */
+    TPUSIM_CAUSE_HOST_LINK,    /* Edge TPU parameters from the host */
+    TPUSIM_CAUSE_SRAM,         /* re-reads forced by on-chip capacity */
+    TPUSIM_CAUSE_FILL_DRAIN,   /* systolic fill and drain */
+    TPUSIM_CAUSE_WEIGHT_LOAD,  /* array idle while weights shift in */
+    TPUSIM_CAUSE_LAUNCH,       /* GPU kernel launch and framework overhead */
+    TPUSIM_CAUSE_WAVE_QUANT,   /* GPU SMs idle in a partial last wave */
+    TPUSIM_CAUSE_COUNT
+} tpusim_cause;
+
+/* "mxu", "weight_load", ...; static storage; "?" when out of range. */
+const char *tpusim_cause_name(int cause);
+
+typedef struct tpusim_summary {
+    uint64_t cycles;              /* the whole inference, one core, chip cycles */
+    double seconds;               /* cycles / clock */
+    uint64_t ops;                 /* ops that run (fused ones included) */
+    uint64_t flops, macs;
+    uint64_t hbm_bytes;           /* moved to or from off-chip memory */
+    uint64_t host_bytes;          /* moved over the host link (Edge TPU) */
+    uint64_t mac_slots;           /* MXU MAC slots the ops occupied */
+    uint64_t useful_macs;         /* of them, doing model work */
+    uint64_t param_bytes;         /* parameters in the run's dtype */
+    uint64_t params_on_chip_bytes;/* of them, held on chip (CMEM, parameter cache) */
+    uint64_t stall_cycles[TPUSIM_CAUSE_COUNT]; /* sums to cycles */
+    tpusim_dtype dtype;           /* the dtype it ran in */
+    uint64_t cache_hits, cache_misses; /* this query's block lookups */
+} tpusim_summary;
+
+typedef struct tpusim_op_row {
+    const char *name;             /* owned by the result; valid until its next query */
+    const char *type;             /* ONNX op type; static storage */
+    int64_t fused_into;           /* row index of the op it fused into, or -1 */
+    uint64_t start_cycle, cycles; /* a fused op has 0 cycles: its host pays */
+    uint64_t flops, macs;
+    uint64_t hbm_bytes, host_bytes;
+    uint64_t mac_slots, useful_macs;
+    int bound;                    /* tpusim_cause with the most cycles */
+    uint64_t stall_cycles[TPUSIM_CAUSE_COUNT];
+} tpusim_op_row;
+
+int tpusim_result_new(tpusim_result **out);
+void tpusim_result_close(tpusim_result *res);
+/* Shortcuts (0 before the first successful query). */
+uint64_t tpusim_result_cycles(const tpusim_result *res);
+double tpusim_result_seconds(const tpusim_result *res);
+int tpusim_result_summary(const tpusim_result *res, tpusim_summary *out);
+/* Rows in schedule order; 0 rows unless the query filled them
+ * (TPUSIM_PER_OP, or any graph/plan query). */
+size_t tpusim_result_op_count(const tpusim_result *res);
+int tpusim_result_op(const tpusim_result *res, size_t index, tpusim_op_row *out);
+
+/* ---- Plans: a finalized graph lowered onto a chip, once. The plan
+ * reads the graph and the chip while it lives: keep both open until it is
+ * closed. A plan may be run by several threads, each with its context. */
+int tpusim_plan_open(tpusim_context *ctx, const tpusim_graph *g, const tpusim_chip *chip,
+                     const tpusim_options *opts, tpusim_plan **out);
+void tpusim_plan_close(tpusim_plan *plan);
+/* Schedules the plan's ops and fills res (summary and per-op rows). */
+int tpusim_plan_run(tpusim_context *ctx, const tpusim_plan *plan, tpusim_result *res);
+/* Plan, run and close in one call. */
+int tpusim_graph_query(tpusim_context *ctx, const tpusim_graph *g, const tpusim_chip *chip,
+                       const tpusim_options *opts, tpusim_result *res);
+
+/* ---- Nets: compact NAS candidates, block by block.
+ *
+ * A net is an input [batch, channels, height, width] (float data, NCHW)
+ * and a chain of blocks, each reading the previous block's output. Each
+ * block stands for the ops it expands to (tpusim_net_to_graph() builds
+ * them; docs/api.md lists them):
+ *  CONV       KxK conv (stride, groups) -> BatchNorm -> act
+ *  DW_IBN     [1x1 expand conv (x expand) -> BN -> act] (when expand > 1)
+ *             -> KxK depthwise conv (stride) -> BN -> act -> [SE]
+ *             -> 1x1 project conv -> BN -> [+ input]
+ *  FUSED_IBN  KxK conv (stride, x expand) -> BN -> act -> [SE]
+ *             -> [1x1 project conv -> BN] (when expand > 1) -> [+ input]
+ *  GC_IBN     as FUSED_IBN with a group conv of `groups` groups in place of
+ *             the full KxK conv
+ *  HEAD       1x1 conv (out_channels) -> BN -> act -> GlobalAveragePool
+ *             -> Flatten -> Gemm (classes)
+ * SE (squeeze-excite) is GlobalAveragePool -> 1x1 conv (in/4) -> act ->
+ * 1x1 conv -> Sigmoid -> Mul. The residual add is there when stride is 1
+ * and the channels in and out match. act SWISH is Sigmoid -> Mul.
+ *
+ * Cache: a block in a chain times the same wherever it sits, given its
+ * input shape, the chip, the options and a small boundary state (whether
+ * its input is on chip, how much on-chip memory and Edge TPU parameter
+ * cache are left, whether it is the last block); a net query looks each
+ * block up by that key and sums, and on any miss simulates the whole net
+ * once and stores every block. See docs/api.md for why this is exact. */
+
+typedef enum tpusim_block_kind {
+    TPUSIM_BLOCK_CONV = 1,
+    TPUSIM_BLOCK_DW_IBN,
+    TPUSIM_BLOCK_FUSED_IBN,
+    TPUSIM_BLOCK_GC_IBN,
+    TPUSIM_BLOCK_HEAD
+} tpusim_block_kind;
+
+typedef enum tpusim_act {
+    TPUSIM_ACT_RELU = 1,
+    TPUSIM_ACT_SWISH = 2
+} tpusim_act;
+
+typedef struct tpusim_block {
+    int32_t kind;          /* tpusim_block_kind */
+    int32_t out_channels;  /* HEAD: the 1x1 conv's width */
+    int32_t kernel;        /* 1, 3, 5 or 7 (HEAD: ignored) */
+    int32_t stride;        /* 1 or 2 */
+    int32_t expand;        /* IBN expansion ratio, >= 1 (others: ignored) */
+    int32_t groups;        /* CONV and GC_IBN: group count, >= 1 */
+    int32_t act;           /* tpusim_act */
+    int32_t se;            /* 1: squeeze-excite (IBN blocks) */
+    int32_t classes;       /* HEAD: outputs of the classifier */
+} tpusim_block;
+
+int tpusim_net_new(tpusim_net **out);
+void tpusim_net_close(tpusim_net *net);
+/* Message of the last failed call on net ("" if none); owned by net. */
+const char *tpusim_net_errmsg(const tpusim_net *net);
+/* Start a new candidate: forget the blocks, set the input shape. */
+int tpusim_net_reset(tpusim_net *net, int64_t batch, int64_t channels, int64_t height,
+                     int64_t width);
+/* Append a block (copied). TPUSIM_ERR_ARG, with a message naming the
+ * block, when a field is out of range or groups do not divide the
+ * channels. */
+int tpusim_net_add(tpusim_net *net, const tpusim_block *block);
+size_t tpusim_net_block_count(const tpusim_net *net);
+/* MACs and parameters of the net (the accuracy proxies of a search). */
+int tpusim_net_totals(const tpusim_net *net, tpusim_totals *out);
+/* Build the net's graph into an empty graph handle (finalized on return);
+ * ops are named "b<block>.<role>" ("b3.dw", "b3.se.fc1"). */
+int tpusim_net_to_graph(const tpusim_net *net, tpusim_graph *g);
+/* Latency of the net on chip; fills res (summary; per-op rows only with
+ * TPUSIM_PER_OP). Errors in tpusim_errmsg(ctx). */
+int tpusim_net_query(tpusim_context *ctx, const tpusim_chip *chip, const tpusim_net *net,
+                     const tpusim_options *opts, tpusim_result *res);
 
 #ifdef __cplusplus
 }

@@ -22,6 +22,8 @@ static const struct {
     {"engine", engine_suite},
     {"report", report_suite},
     {"gpu", gpu_suite},
+    {"api", api_suite},
+    {"zoo", zoo_suite},
 };
 
 int main(void)

@@ -15,5 +15,7 @@ Suite *units_suite(void);
 Suite *engine_suite(void);
 Suite *report_suite(void);
 Suite *gpu_suite(void);
+Suite *api_suite(void);
+Suite *zoo_suite(void);
 
 #endif

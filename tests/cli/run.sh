@@ -38,6 +38,7 @@ run() {
 . "$here/chips.sh"
 . "$here/gpu.sh"
 . "$here/report.sh"
+. "$here/zoo.sh"
 . "$here/install.sh"
 
 echo "cli: $passed passed, $failed failed"

@@ -108,13 +108,21 @@ void tlm_check(int *passed, int *failed, std::string *out)
             struct mxu_timing t;
             matrix_unit_of(&c)->gemm(&c, dt, 1, s[0], s[1], s[2], &t);
             if (c.mxu_kind == MATRIX_SYSTOLIC) {
+                /* The array's own closed form: the MXUs share the n-tiles, or,
+                 * split into g row groups, each group streams M/g rows; the
+                 * matrix unit must pick the fastest of these. */
                 struct mxu_params p = mxu_params_of(&c);
-                struct mxu_timing d;
-                mxu_gemm(&p, (uint64_t)c.mxu_per_core, (uint64_t)mxu_passes_for(&c, dt), s[0],
-                         s[1], s[2], &d);
-                ck.check(d.total_cycles == t.total_cycles, "%s: matrix unit %llu != mxu_gemm %llu",
-                         c.name, (unsigned long long)t.total_cycles,
-                         (unsigned long long)d.total_cycles);
+                uint64_t mxus = (uint64_t)c.mxu_per_core, best = UINT64_MAX;
+                for (uint64_t g = 1; g <= mxus && g <= s[0]; g++) {
+                    if (mxus % g)
+                        continue;
+                    struct mxu_timing d;
+                    mxu_gemm(&p, mxus / g, (uint64_t)mxu_passes_for(&c, dt), (s[0] + g - 1) / g,
+                             s[1], s[2], &d);
+                    best = d.total_cycles < best ? d.total_cycles : best;
+                }
+                ck.check(best == t.total_cycles, "%s: matrix unit %llu != fastest mxu_gemm %llu",
+                         c.name, (unsigned long long)t.total_cycles, (unsigned long long)best);
             }
             tpusim_tlm::command cmd;
             cmd.kind = tpusim_tlm::CMD_GEMM;

@@ -1,0 +1,118 @@
+"""Tests of the ctypes binding (python/tpusim.py): run by `make test` with
+/usr/bin/python3 -m unittest. TPUSIM_MODELS_DIR and TPUSIM_LIB come from the
+make file; the ONNX test uses ../shared/models/real when present."""
+import os
+import sys
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tpusim  # noqa: E402
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+MODELS = os.environ.get("TPUSIM_MODELS_DIR") or os.path.join(ROOT, "models")
+ONNX = os.path.join(os.environ.get("TPUSIM_MODELS") or os.path.join(ROOT, "..", "shared",
+                                                                    "models", "real"),
+                    "onnx", "torch_export", "tv_mnasnet1_0_light.onnx")
+
+
+def small_net(kind="dw_ibn"):
+    return (tpusim.Net((1, 3, 224, 224))
+            .add("conv", 32, kernel=3, stride=2, act="swish")
+            .add(kind, 24, kernel=3, stride=2, expand=6, groups=2, act="swish", se=True)
+            .add(kind, 24, kernel=5, expand=6, groups=2)
+            .add("head", 1280, classes=1000))
+
+
+class BindingTest(unittest.TestCase):
+    def test_version_is_the_headers(self):
+        with open(os.path.join(ROOT, "sim", "tpusim.h")) as f:
+            self.assertIn('#define TPUSIM_VERSION "%s"' % tpusim.version(), f.read())
+
+    def test_unknown_chip_and_bad_override_raise_with_the_message(self):
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Chip("tpu_v99", models_dir=MODELS)
+        self.assertIn("tpu_v99", str(e.exception))
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Chip("tpu_v3", overrides={"mxu.rowz": 64}, models_dir=MODELS)
+        self.assertIn("rowz", str(e.exception))
+
+    def test_override_changes_the_answer(self):
+        g = tpusim.Graph.builtin("demo-cnn")
+        slow = tpusim.Chip("tpu_v3", overrides={"hbm.bandwidth_gbps": 90}, models_dir=MODELS)
+        fast = tpusim.Chip("tpu_v3", models_dir=MODELS)
+        self.assertGreater(slow.latency(g)["cycles"], fast.latency(g)["cycles"])
+
+    def test_builder_graph_result_is_a_dict_with_rows_summing_to_total(self):
+        g = tpusim.Graph()
+        g.add_input("x", [1, 64, 56, 56])
+        g.add_conv2d("c1", "x", "y", 128, 3)
+        g.add_op("Relu", "r1", ["y"], ["z"])
+        g.add_op("MaxPool", "p1", ["z"], ["p"], kernel_shape=[2, 2], strides=[2, 2])
+        g.finalize()
+        self.assertEqual([o["type"] for o in g.ops()], ["Conv", "Relu", "MaxPool"])
+        r = tpusim.Chip("tpu_v4i", models_dir=MODELS).latency(g)
+        self.assertEqual(sum(o["cycles"] for o in r["ops"]), r["cycles"])
+        self.assertEqual(sum(r["stall_cycles"].values()), r["cycles"])
+        self.assertEqual(r["ops"][1]["fused_into"], 0)
+        self.assertAlmostEqual(r["seconds"], r["cycles"] / 1.05e9, delta=r["seconds"] * 0.2)
+        self.assertEqual(r["dtype"], "bfloat16")
+
+    def test_builder_errors_raise(self):
+        g = tpusim.Graph()
+        with self.assertRaises(tpusim.Error) as e:
+            g.add_op("NoSuchOp", "n", ["x"], ["y"])
+        self.assertIn("NoSuchOp", str(e.exception))
+
+    @unittest.skipUnless(os.path.exists(ONNX), "no shared ONNX models")
+    def test_onnx_path_and_bytes_agree_on_three_chips(self):
+        with open(ONNX, "rb") as f:
+            data = f.read()
+        for name in ("tpu_v3", "tpu_v4i", "edgetpu"):
+            chip = tpusim.Chip(name, models_dir=MODELS)
+            a, b = chip.latency(ONNX), chip.latency(data)
+            self.assertEqual(a["cycles"], b["cycles"])
+            self.assertGreater(a["cycles"], 0)
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Chip("tpu_v3", models_dir=MODELS).latency(data[:1000])
+        self.assertIn("TPUSIM_ERR_PARSE", str(e.exception))
+
+    def test_net_cached_equals_exact_and_equals_its_graph(self):
+        for name in ("tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"):
+            chip = tpusim.Chip(name, models_dir=MODELS)
+            for kind in ("dw_ibn", "fused_ibn", "gc_ibn"):
+                net = small_net(kind)
+                exact = chip.latency(net, exact=True, per_op=True)
+                cold = chip.latency(net, per_op=False)
+                warm = chip.latency(net, per_op=False)
+                self.assertEqual(warm["cache_misses"], 0)
+                for key in ("cycles", "stall_cycles", "flops", "hbm_bytes", "param_bytes"):
+                    self.assertEqual(exact[key], cold[key], (name, kind, key))
+                    self.assertEqual(exact[key], warm[key], (name, kind, key))
+                self.assertEqual(warm["ops"], [])
+                self.assertEqual(len(exact["ops"]), exact["op_count"])
+                self.assertEqual(chip.seconds(net), exact["seconds"])
+
+    def test_net_errors_raise_with_the_block(self):
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Net().add("gc_ibn", 32, groups=5)
+        self.assertIn("block 0", str(e.exception))
+
+    def test_threads_share_a_chip(self):
+        chip = tpusim.Chip("tpu_v3", models_dir=MODELS)
+        want = chip.latency(small_net(), exact=True)["cycles"]
+        got = []
+
+        def work():
+            for _ in range(20):
+                got.append(chip.latency(small_net(), per_op=False)["cycles"])
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(got, [want] * 60)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,67 @@
+/*
+ * api.h — what the public handles of tpusim.h hold, shared by the API's
+ * files (api_chip.c, api_plan.c, net.c, net_query.c). Not installed.
+ */
+#ifndef TPUSIM_API_H
+#define TPUSIM_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+#include "chip.h"
+#include "engine.h"
+#include "tpusim.h"
+
+struct tpusim_context {
+    struct block_cache cache;
+    char err[1024];
+};
+
+struct tpusim_chip {
+    struct chip c;
+    uint64_t fingerprint;  /* hash of every resolved parameter: the cache's chip key */
+};
+
+struct tpusim_result {
+    tpusim_summary sum;
+    bool valid;            /* a query has filled it */
+    tpusim_op_row *rows;
+    size_t n_rows, cap_rows;
+    char *names;           /* row names, NUL-separated */
+    size_t names_len, names_cap;
+};
+
+struct tpusim_plan {
+    const struct tpusim_graph *g;
+    const struct tpusim_chip *chip;
+    struct sim_options so;
+    struct op_demand *d;
+    int n;
+    uint64_t param_bytes, params_on_chip_bytes;
+};
+
+struct tpusim_net {
+    int64_t batch, channels, height, width;
+    tpusim_block *blocks;
+    int64_t (*out_chw)[3]; /* per block: its output's channels, height, width */
+    size_t n, cap;
+    char err[512];
+};
+
+/* Formats into ctx->err and returns code. */
+int ctx_error(tpusim_context *ctx, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The internal options of a query; opts may be NULL. */
+void api_sim_options(const tpusim_options *opts, struct sim_options *out);
+/* Fills res from a simulation: the summary, and the rows when `rows`. */
+int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows);
+/* Shape of block i's input (channels, height, width). */
+void net_block_input(const tpusim_net *net, size_t i, int64_t chw[3]);
+/* Builds the net into an empty graph and finalizes it; first_op[i] is the
+ * graph index of block i's first op (first_op[n] the op count). first_op
+ * may be NULL. */
+int net_build_graph(const tpusim_net *net, tpusim_graph *g, int *first_op);
+
+#endif /* TPUSIM_API_H */

@@ -1,0 +1,155 @@
+/*
+ * api_chip.c — contexts (cache, last error), chips opened from their
+ * files, and the small lookups of tpusim.h (cause names, version number).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api.h"
+#include "matrix_unit.h"
+
+int tpusim_version_number(void)
+{
+    return TPUSIM_VERSION_NUMBER;
+}
+
+int ctx_error(tpusim_context *ctx, int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+const char *tpusim_cause_name(int cause)
+{
+    return cause >= 0 && cause < TPUSIM_CAUSE_COUNT ? cause_name((enum cause)cause) : "?";
+}
+
+/* The public causes are the engine's, in the same order. */
+_Static_assert((int)TPUSIM_CAUSE_COUNT == (int)CAUSE_COUNT, "cause lists differ");
+_Static_assert((int)TPUSIM_CAUSE_WAVE_QUANT == (int)CAUSE_WAVE_QUANT, "cause lists differ");
+_Static_assert((int)TPUSIM_CAUSE_LAUNCH == (int)CAUSE_LAUNCH, "cause lists differ");
+_Static_assert((int)TPUSIM_CAUSE_SRAM == (int)CAUSE_SRAM, "cause lists differ");
+
+int tpusim_context_open(size_t cache_limit_bytes, tpusim_context **out)
+{
+    if (!out)
+        return TPUSIM_ERR_ARG;
+    *out = calloc(1, sizeof **out);
+    if (!*out)
+        return TPUSIM_ERR_NOMEM;
+    cache_init(&(*out)->cache, cache_limit_bytes ? cache_limit_bytes : TPUSIM_CACHE_DEFAULT_BYTES);
+    return TPUSIM_OK;
+}
+
+void tpusim_context_close(tpusim_context *ctx)
+{
+    if (!ctx)
+        return;
+    cache_free(&ctx->cache);
+    free(ctx);
+}
+
+const char *tpusim_errmsg(const tpusim_context *ctx)
+{
+    return ctx ? ctx->err : "no context handle";
+}
+
+int tpusim_cache_stats_get(const tpusim_context *ctx, tpusim_cache_stats *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!ctx || !out)
+        return TPUSIM_ERR_ARG;
+    out->hits = ctx->cache.hits;
+    out->misses = ctx->cache.misses;
+    out->entries = ctx->cache.used;
+    out->bytes = cache_bytes(&ctx->cache);
+    out->limit_bytes = ctx->cache.limit_bytes;
+    out->flushes = ctx->cache.flushes;
+    return TPUSIM_OK;
+}
+
+void tpusim_cache_clear(tpusim_context *ctx)
+{
+    if (ctx)
+        cache_free(&ctx->cache);
+}
+
+static const char *models_dir_of(const char *given)
+{
+    if (given && given[0])
+        return given;
+    const char *env = getenv("TPUSIM_MODELS_DIR");
+    if (env && env[0])
+        return env;
+    struct stat st;
+    if (stat("models", &st) == 0 && S_ISDIR(st.st_mode))
+        return "models";
+    return TPUSIM_DEFAULT_MODELS_DIR;
+}
+
+/* FNV-1a over the loaded struct (chip_load zeroes it first, so the bytes
+ * between fields are zero too). */
+static uint64_t fingerprint(const struct chip *c)
+{
+    const unsigned char *p = (const unsigned char *)c;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < sizeof *c; i++) {
+        h ^= p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
+                     const char *const *overrides, int n_overrides, tpusim_chip **out)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    if (!out || !name || !name[0] || n_overrides < 0 || (n_overrides > 0 && !overrides))
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_chip_open needs a chip name and an out "
+                                              "pointer (and overrides when n_overrides > 0)");
+    for (int i = 0; i < n_overrides; i++)
+        if (!overrides[i])
+            return ctx_error(ctx, TPUSIM_ERR_ARG, "override %d is NULL", i);
+    tpusim_chip *chip = calloc(1, sizeof *chip);
+    if (!chip)
+        return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
+    int rc = chip_load(models_dir_of(models_dir), name, overrides, n_overrides, &chip->c,
+                       ctx->err, sizeof ctx->err);
+    if (rc) {
+        free(chip);
+        return rc;
+    }
+    chip->fingerprint = fingerprint(&chip->c);
+    ctx->err[0] = '\0';
+    *out = chip;
+    return TPUSIM_OK;
+}
+
+void tpusim_chip_close(tpusim_chip *chip)
+{
+    free(chip);
+}
+
+int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!chip || !out)
+        return TPUSIM_ERR_ARG;
+    out->name = chip->c.name;
+    out->clock_hz = chip->c.clock_hz;
+    out->cores = chip->c.cores;
+    out->peak_flops_per_s = chip->c.peak_flops_per_s_core;
+    out->default_dtype = chip_default_dtype(&chip->c);
+    return TPUSIM_OK;
+}

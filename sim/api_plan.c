@@ -1,0 +1,244 @@
+/*
+ * api_plan.c — query options, results (summary and per-op rows), and
+ * plans: a graph lowered onto a chip once, scheduled on each run.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "matrix_unit.h"
+
+void api_sim_options(const tpusim_options *opts, struct sim_options *out)
+{
+    memset(out, 0, sizeof *out);
+    out->cores = 1;
+    if (!opts)
+        return;
+    out->dtype = opts->dtype;
+    out->no_fusion = opts->no_fusion != 0;
+    out->framework_overhead_us = opts->framework_overhead_us;
+}
+
+/* ------------------------------------------------------------ results */
+
+int tpusim_result_new(tpusim_result **out)
+{
+    if (!out)
+        return TPUSIM_ERR_ARG;
+    *out = calloc(1, sizeof **out);
+    return *out ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
+}
+
+void tpusim_result_close(tpusim_result *res)
+{
+    if (!res)
+        return;
+    free(res->rows);
+    free(res->names);
+    free(res);
+}
+
+uint64_t tpusim_result_cycles(const tpusim_result *res)
+{
+    return res && res->valid ? res->sum.cycles : 0;
+}
+
+double tpusim_result_seconds(const tpusim_result *res)
+{
+    return res && res->valid ? res->sum.seconds : 0.0;
+}
+
+int tpusim_result_summary(const tpusim_result *res, tpusim_summary *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!res || !out)
+        return TPUSIM_ERR_ARG;
+    if (!res->valid)
+        return TPUSIM_ERR_STATE;
+    *out = res->sum;
+    return TPUSIM_OK;
+}
+
+size_t tpusim_result_op_count(const tpusim_result *res)
+{
+    return res && res->valid ? res->n_rows : 0;
+}
+
+int tpusim_result_op(const tpusim_result *res, size_t index, tpusim_op_row *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!res || !out || !res->valid || index >= res->n_rows)
+        return TPUSIM_ERR_ARG;
+    *out = res->rows[index];
+    return TPUSIM_OK;
+}
+
+static int reserve_rows(tpusim_result *res, size_t n, size_t name_bytes)
+{
+    if (n > res->cap_rows) {
+        tpusim_op_row *r = realloc(res->rows, n * sizeof *r);
+        if (!r)
+            return TPUSIM_ERR_NOMEM;
+        res->rows = r;
+        res->cap_rows = n;
+    }
+    if (name_bytes > res->names_cap) {
+        char *s = realloc(res->names, name_bytes);
+        if (!s)
+            return TPUSIM_ERR_NOMEM;
+        res->names = s;
+        res->names_cap = name_bytes;
+    }
+    return TPUSIM_OK;
+}
+
+int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
+{
+    res->valid = false;
+    res->n_rows = 0;
+    res->names_len = 0;
+    tpusim_summary *s = &res->sum;
+    memset(s, 0, sizeof *s);
+    s->cycles = sr->total_cycles;
+    s->seconds = (double)sr->total_cycles / sr->chip->clock_hz;
+    s->ops = (uint64_t)sr->n_ops;
+    s->flops = sr->flops;
+    s->macs = sr->macs;
+    s->param_bytes = sr->param_bytes;
+    s->params_on_chip_bytes = sr->params_on_chip_bytes;
+    s->dtype = sr->dtype;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        s->stall_cycles[k] = sr->stall[k];
+    const struct tpusim_graph *g = sr->graph;
+    size_t name_bytes = 0;
+    for (int i = 0; i < sr->n_ops; i++) {
+        const struct op_result *r = &sr->ops[i];
+        s->hbm_bytes += r->hbm_bytes;
+        s->host_bytes += r->host_bytes;
+        s->mac_slots += r->mac_slots;
+        s->useful_macs += r->useful_macs;
+        name_bytes += strlen(g->ops[r->op]->name) + 1;
+    }
+    if (rows) {
+        if (reserve_rows(res, (size_t)sr->n_ops, name_bytes))
+            return TPUSIM_ERR_NOMEM;
+        /* Row index of each graph op, for fused_into. */
+        int *row_of = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *row_of);
+        if (!row_of)
+            return TPUSIM_ERR_NOMEM;
+        for (int i = 0; i < sr->n_ops; i++)
+            row_of[sr->ops[i].op] = i;
+        for (int i = 0; i < sr->n_ops; i++) {
+            const struct op_result *r = &sr->ops[i];
+            const struct op *op = g->ops[r->op];
+            tpusim_op_row *row = &res->rows[i];
+            size_t len = strlen(op->name) + 1;
+            memcpy(res->names + res->names_len, op->name, len);
+            row->name = res->names + res->names_len; /* reserved above: no realloc moves it */
+            res->names_len += len;
+            row->type = op_info_of(op->type)->name;
+            row->fused_into = r->fused_into >= 0 ? row_of[r->fused_into] : -1;
+            row->start_cycle = r->start_cycle;
+            row->cycles = r->cycles;
+            row->flops = r->flops;
+            row->macs = r->macs;
+            row->hbm_bytes = r->hbm_bytes;
+            row->host_bytes = r->host_bytes;
+            row->mac_slots = r->mac_slots;
+            row->useful_macs = r->useful_macs;
+            row->bound = (int)r->bound;
+            for (int k = 0; k < CAUSE_COUNT; k++)
+                row->stall_cycles[k] = r->stall[k];
+        }
+        free(row_of);
+        res->n_rows = (size_t)sr->n_ops;
+    }
+    res->valid = true;
+    return TPUSIM_OK;
+}
+
+/* -------------------------------------------------------------- plans */
+
+static int check_query(tpusim_context *ctx, const tpusim_chip *chip, const void *what,
+                       const tpusim_result *res)
+{
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    if (!chip || !what)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "a query needs a chip and a model");
+    (void)res;
+    return TPUSIM_OK;
+}
+
+int tpusim_plan_open(tpusim_context *ctx, const tpusim_graph *g, const tpusim_chip *chip,
+                     const tpusim_options *opts, tpusim_plan **out)
+{
+    if (out)
+        *out = NULL;
+    int rc = check_query(ctx, chip, g, NULL);
+    if (rc)
+        return rc;
+    if (!out)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_plan_open needs an out pointer");
+    if (!g->finalized)
+        return ctx_error(ctx, TPUSIM_ERR_STATE, "the graph is not finalized");
+    tpusim_plan *p = calloc(1, sizeof *p);
+    if (!p)
+        return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
+    p->g = g;
+    p->chip = chip;
+    api_sim_options(opts, &p->so);
+    rc = lower_graph(g, &chip->c, &p->so, &p->d, &p->n, &p->param_bytes,
+                     &p->params_on_chip_bytes, ctx->err, sizeof ctx->err);
+    if (rc) {
+        free(p);
+        return rc;
+    }
+    ctx->err[0] = '\0';
+    *out = p;
+    return TPUSIM_OK;
+}
+
+void tpusim_plan_close(tpusim_plan *plan)
+{
+    if (!plan)
+        return;
+    free(plan->d);
+    free(plan);
+}
+
+int tpusim_plan_run(tpusim_context *ctx, const tpusim_plan *plan, tpusim_result *res)
+{
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    if (!plan || !res)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_plan_run needs a plan and a result");
+    res->valid = false;
+    struct sim_result sr;
+    int rc = schedule_ops(plan->g, &plan->chip->c, &plan->so, plan->d, plan->n, &sr, ctx->err,
+                          sizeof ctx->err);
+    if (rc)
+        return rc;
+    sr.param_bytes = plan->param_bytes;
+    sr.params_on_chip_bytes = plan->params_on_chip_bytes;
+    rc = api_result_fill(res, &sr, true);
+    sim_result_free(&sr);
+    return rc ? ctx_error(ctx, rc, "out of memory") : TPUSIM_OK;
+}
+
+int tpusim_graph_query(tpusim_context *ctx, const tpusim_graph *g, const tpusim_chip *chip,
+                       const tpusim_options *opts, tpusim_result *res)
+{
+    if (res)
+        res->valid = false;
+    if (ctx && !res)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "a query needs a result handle");
+    tpusim_plan *p = NULL;
+    int rc = tpusim_plan_open(ctx, g, chip, opts, &p);
+    if (!rc)
+        rc = tpusim_plan_run(ctx, p, res);
+    tpusim_plan_close(p);
+    return rc;
+}

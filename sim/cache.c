@@ -1,0 +1,111 @@
+/*
+ * cache.c — the NAS result cache (cache.h): linear probing, grow by
+ * doubling while under the byte limit, empty when full at the limit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "tpusim.h"
+
+#define FIRST_SLOTS 1024
+
+void cache_init(struct block_cache *bc, size_t limit_bytes)
+{
+    memset(bc, 0, sizeof *bc);
+    bc->limit_bytes = limit_bytes < CACHE_MIN_BYTES ? CACHE_MIN_BYTES : limit_bytes;
+}
+
+void cache_free(struct block_cache *bc)
+{
+    free(bc->slots);
+    bc->slots = NULL;
+    bc->cap = 0;
+    bc->used = 0;
+}
+
+size_t cache_bytes(const struct block_cache *bc)
+{
+    return bc->cap * sizeof(struct cache_slot);
+}
+
+/* A 64-bit mix over the key's words (every field is a 64-bit word). */
+uint64_t cache_hash(const struct block_key *k)
+{
+    const uint64_t *w = (const uint64_t *)(const void *)k;
+    uint64_t h = UINT64_C(0x9E3779B97F4A7C15);
+    for (size_t i = 0; i < sizeof *k / sizeof *w; i++) {
+        h ^= w[i] + UINT64_C(0x9E3779B97F4A7C15) + (h << 6) + (h >> 2);
+        h *= UINT64_C(0xFF51AFD7ED558CCD);
+    }
+    h ^= h >> 33;
+    return h ? h : 1; /* 0 marks an empty slot */
+}
+
+static struct cache_slot *probe(const struct block_cache *bc, const struct block_key *k,
+                                uint64_t hash)
+{
+    size_t mask = bc->cap - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        struct cache_slot *s = &bc->slots[i];
+        if (!s->hash || (s->hash == hash && memcmp(&s->key, k, sizeof *k) == 0))
+            return s;
+    }
+}
+
+const struct block_val *cache_find(struct block_cache *bc, const struct block_key *k,
+                                   uint64_t hash)
+{
+    struct cache_slot *s = bc->cap ? probe(bc, k, hash) : NULL;
+    if (s && s->hash) {
+        bc->hits++;
+        return &s->val;
+    }
+    bc->misses++;
+    return NULL;
+}
+
+/* Doubles the table (or makes the first one); NOMEM keeps the old one. */
+static int grow(struct block_cache *bc, size_t cap)
+{
+    struct cache_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return TPUSIM_ERR_NOMEM;
+    struct block_cache old = *bc;
+    bc->slots = slots;
+    bc->cap = cap;
+    for (size_t i = 0; i < old.cap; i++)
+        if (old.slots[i].hash)
+            *probe(bc, &old.slots[i].key, old.slots[i].hash) = old.slots[i];
+    free(old.slots);
+    return TPUSIM_OK;
+}
+
+int cache_put(struct block_cache *bc, const struct block_key *k, uint64_t hash,
+              const struct block_val *v)
+{
+    if (bc->cap == 0) {
+        size_t cap = FIRST_SLOTS;
+        while (cap > 2 && cap * sizeof(struct cache_slot) > bc->limit_bytes)
+            cap /= 2;
+        if (grow(bc, cap))
+            return TPUSIM_ERR_NOMEM;
+    }
+    /* Keep the table at most half full: grow within the limit, else empty it. */
+    if ((bc->used + 1) * 2 > bc->cap) {
+        if (bc->cap * 2 * sizeof(struct cache_slot) <= bc->limit_bytes && !grow(bc, bc->cap * 2)) {
+            /* grown */
+        } else {
+            memset(bc->slots, 0, bc->cap * sizeof *bc->slots);
+            bc->used = 0;
+            bc->flushes++;
+        }
+    }
+    struct cache_slot *s = probe(bc, k, hash);
+    if (!s->hash)
+        bc->used++;
+    s->hash = hash;
+    s->key = *k;
+    s->val = *v;
+    return TPUSIM_OK;
+}

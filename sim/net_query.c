@@ -1,0 +1,289 @@
+/*
+ * net_query.c — a net's latency, block by block from the context's cache,
+ * or by simulating the whole net once and storing each block.
+ *
+ * Why a block's time is a function of its cache key. Lowering (lower.c)
+ * decides three things over the whole graph: fusion, on-chip residency of
+ * activations (a live-set walk against a capacity) and where parameters
+ * live (CMEM when all fit; the Edge TPU parameter cache, first come first
+ * served). In a chain of blocks:
+ *  - fusion never crosses a block boundary: every block starts with a
+ *    conv, which is no epilogue, and its ops read only its own tensors and
+ *    its input; so a block's fusion depends on the block and on whether its
+ *    output is the model's (is_last);
+ *  - at a boundary the only live activation is the block's input: the
+ *    state is whether it is on chip (in_resident). Every live set inside
+ *    the block is a subset of {input, the block's outputs}, so when the
+ *    capacity is at least their bytes (bound_bytes) every placement fits,
+ *    whatever the capacity: the key holds min(capacity, bound_bytes);
+ *  - the capacity and weights_on_chip follow from the net's total
+ *    parameter bytes (lower_capacity_bytes); the Edge TPU cache gives the
+ *    block min(w_op, left) per op in order, which depends on `left` only
+ *    through min(left, block parameter bytes).
+ * Stage-1 entries (what a block is: parameter and bound bytes) let a warm
+ * query compute the capacity before its stage-2 lookups. TPUSIM_EXACT
+ * simulates the whole net without the cache; tests/test_api.c checks the
+ * two agree on every number.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "matrix_unit.h"
+
+struct query {
+    tpusim_context *ctx;
+    const tpusim_chip *chip;
+    const tpusim_net *net;
+    struct sim_options so;
+    tpusim_dtype dtype;        /* resolved */
+};
+
+static void key_base(const struct query *q, size_t i, struct block_key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->stage = 1;
+    k->chip_fp = q->chip->fingerprint;
+    k->dtype = (uint64_t)q->dtype;
+    k->no_fusion = q->so.no_fusion;
+    memcpy(&k->overhead_bits, &q->so.framework_overhead_us, sizeof k->overhead_bits);
+    int64_t chw[3];
+    net_block_input(q->net, i, chw);
+    k->n = q->net->batch;
+    k->c = chw[0];
+    k->h = chw[1];
+    k->w = chw[2];
+    const tpusim_block *b = &q->net->blocks[i];
+    const int32_t f[9] = {b->kind, b->out_channels, b->kernel, b->stride, b->expand,
+                          b->groups, b->act,         b->se,     b->classes};
+    for (int j = 0; j < 9; j++)
+        k->block[j] = f[j];
+}
+
+static void key_context(struct block_key *k, uint64_t capacity, uint64_t cache_left,
+                        const struct block_val *info, bool in_resident, bool weights_on_chip,
+                        bool is_last)
+{
+    k->stage = 2;
+    k->capacity_key = capacity < info->bound_bytes ? capacity : info->bound_bytes;
+    k->cache_left_key = cache_left < info->param_bytes ? cache_left : info->param_bytes;
+    k->in_resident = in_resident;
+    k->weights_on_chip = weights_on_chip;
+    k->is_last = is_last;
+}
+
+/* The warm path: every block from the cache, or false (nothing changed in
+ * res; the hits and misses are counted). */
+static bool from_cache(struct query *q, tpusim_summary *s)
+{
+    const tpusim_net *net = q->net;
+    struct block_cache *bc = &q->ctx->cache;
+    const struct chip *c = &q->chip->c;
+    enum { MAX_STACK = 64 };
+    const struct block_val *info_stack[MAX_STACK];
+    const struct block_val **info = info_stack;
+    if (net->n > MAX_STACK) {
+        info = malloc(net->n * sizeof *info);
+        if (!info)
+            return false;
+    }
+    bool ok = true;
+    uint64_t params = 0;
+    struct block_key k;
+    for (size_t i = 0; i < net->n && ok; i++) {
+        key_base(q, i, &k);
+        info[i] = cache_find(bc, &k, cache_hash(&k));
+        ok = info[i] != NULL;
+        if (ok)
+            params += info[i]->param_bytes;
+    }
+    /* Stage-2 lookups may not move stage-1 values: a put happens only on
+     * the cold path, after this function. */
+    bool weights_on_chip = false;
+    uint64_t capacity = ok ? lower_capacity_bytes(c, params, &weights_on_chip) : 0;
+    uint64_t left = c->param_cache_bytes;
+    bool in_resident = false;
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < net->n && ok; i++) {
+        key_base(q, i, &k);
+        key_context(&k, capacity, left, info[i], in_resident, weights_on_chip, i + 1 == net->n);
+        const struct block_val *v = cache_find(bc, &k, cache_hash(&k));
+        if (!v) {
+            ok = false;
+            break;
+        }
+        s->cycles += v->cycles;
+        s->flops += v->flops;
+        s->macs += v->macs;
+        s->hbm_bytes += v->hbm_bytes;
+        s->host_bytes += v->host_bytes;
+        s->mac_slots += v->mac_slots;
+        s->useful_macs += v->useful_macs;
+        s->ops += v->n_ops;
+        for (int j = 0; j < CAUSE_COUNT; j++)
+            s->stall_cycles[j] += v->stall[j];
+        in_resident = v->out_resident;
+        left -= v->cache_used;
+    }
+    if (ok) {
+        s->param_bytes = params;
+        s->params_on_chip_bytes = weights_on_chip        ? params
+                                  : c->param_cache_bytes ? c->param_cache_bytes - left
+                                                         : 0;
+        s->seconds = (double)s->cycles / c->clock_hz;
+        s->dtype = q->dtype;
+    }
+    if (info != info_stack)
+        free(info);
+    return ok;
+}
+
+/* Per block of a whole-net simulation: its totals, stored in the cache. */
+static int store_blocks(struct query *q, const tpusim_graph *g, const int *first_op,
+                        const struct op_demand *d, const struct sim_result *sr)
+{
+    const tpusim_net *net = q->net;
+    const struct chip *c = &q->chip->c;
+    uint64_t db = dtype_bytes(q->dtype);
+    size_t nb = net->n;
+    struct block_val *vals = calloc(nb, sizeof *vals);
+    int *last_pos = malloc(nb * sizeof *last_pos);
+    if (!vals || !last_pos) {
+        free(vals);
+        free(last_pos);
+        return TPUSIM_ERR_NOMEM;
+    }
+    /* Ops of block i have graph indices [first_op[i], first_op[i+1]); in
+     * a chain the schedule keeps them together. */
+    size_t b = 0;
+    for (int p = 0; p < sr->n_ops; p++) {
+        const struct op_result *r = &sr->ops[p];
+        while (b + 1 < nb && r->op >= first_op[b + 1])
+            b++;
+        struct block_val *v = &vals[b];
+        const struct op *op = g->ops[r->op];
+        v->cycles += r->cycles;
+        v->flops += op->cost.flops;
+        v->macs += r->macs;
+        v->hbm_bytes += r->hbm_bytes;
+        v->host_bytes += r->host_bytes;
+        v->mac_slots += r->mac_slots;
+        v->useful_macs += r->useful_macs;
+        for (int j = 0; j < CAUSE_COUNT; j++)
+            v->stall[j] += r->stall[j];
+        v->n_ops++;
+        v->param_bytes += d[p].weight_bytes;
+        for (int o = 0; o < op->n_out; o++) {
+            const struct tensor *t = op_out(g, op, o);
+            if (t)
+                v->bound_bytes += tensor_elems(t) * db;
+        }
+        if (r->op == first_op[b + 1] - 1) /* the op that writes the block's output */
+            v->out_resident = d[p].out_resident;
+        last_pos[b] = p;
+    }
+    bool weights_on_chip = false;
+    uint64_t params = 0;
+    for (size_t i = 0; i < nb; i++)
+        params += vals[i].param_bytes;
+    uint64_t capacity = lower_capacity_bytes(c, params, &weights_on_chip);
+    uint64_t left = c->param_cache_bytes;
+    bool in_resident = false;
+    struct block_cache *bc = &q->ctx->cache;
+    int rc = TPUSIM_OK;
+    for (size_t i = 0; i < nb && !rc; i++) {
+        struct block_val *v = &vals[i];
+        int64_t chw[3];
+        net_block_input(net, i, chw);
+        v->bound_bytes += (uint64_t)(net->batch * chw[0] * chw[1] * chw[2]) * db;
+        uint64_t after = d[last_pos[i]].param_cache_left;
+        v->cache_used = left - after;
+        struct block_key k;
+        key_base(q, i, &k);
+        rc = cache_put(bc, &k, cache_hash(&k), v);
+        key_context(&k, capacity, left, v, in_resident, weights_on_chip, i + 1 == nb);
+        if (!rc)
+            rc = cache_put(bc, &k, cache_hash(&k), v);
+        in_resident = v->out_resident;
+        left = after;
+    }
+    free(vals);
+    free(last_pos);
+    return rc;
+}
+
+/* The cold (and exact) path: build the graph, lower, schedule. */
+static int simulate_net(struct query *q, bool store, bool rows, tpusim_result *res)
+{
+    tpusim_context *ctx = q->ctx;
+    tpusim_graph *g = NULL;
+    int *first_op = malloc((q->net->n + 1) * sizeof *first_op);
+    int rc = first_op ? tpusim_graph_new(&g) : TPUSIM_ERR_NOMEM;
+    if (rc) {
+        free(first_op);
+        return ctx_error(ctx, rc, "out of memory");
+    }
+    rc = net_build_graph(q->net, g, first_op);
+    if (rc)
+        ctx_error(ctx, rc, "building the net's graph: %s", tpusim_graph_errmsg(g));
+    struct op_demand *d = NULL;
+    int n = 0;
+    uint64_t param_bytes = 0, on_chip = 0;
+    struct sim_result sr;
+    memset(&sr, 0, sizeof sr);
+    if (!rc)
+        rc = lower_graph(g, &q->chip->c, &q->so, &d, &n, &param_bytes, &on_chip, ctx->err,
+                         sizeof ctx->err);
+    if (!rc)
+        rc = schedule_ops(g, &q->chip->c, &q->so, d, n, &sr, ctx->err, sizeof ctx->err);
+    if (!rc) {
+        sr.param_bytes = param_bytes;
+        sr.params_on_chip_bytes = on_chip;
+        rc = api_result_fill(res, &sr, rows);
+        if (!rc && store)
+            rc = store_blocks(q, g, first_op, d, &sr);
+        if (rc)
+            ctx_error(ctx, rc, "out of memory");
+    }
+    sim_result_free(&sr);
+    free(d);
+    free(first_op);
+    tpusim_graph_close(g);
+    return rc;
+}
+
+int tpusim_net_query(tpusim_context *ctx, const tpusim_chip *chip, const tpusim_net *net,
+                     const tpusim_options *opts, tpusim_result *res)
+{
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    if (!chip || !net || !res)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_net_query needs a chip, a net and a result");
+    res->valid = false;
+    if (!net->n)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "the net has no blocks");
+    struct query q = {.ctx = ctx, .chip = chip, .net = net};
+    api_sim_options(opts, &q.so);
+    q.dtype = q.so.dtype ? q.so.dtype : chip_default_dtype(&chip->c);
+    if (!matrix_unit_of(&chip->c)->supports(&chip->c, q.dtype))
+        return ctx_error(ctx, TPUSIM_ERR_UNSUPPORTED, "chip %s does not run %s matmuls",
+                         chip->c.name, tpusim_dtype_name(q.dtype));
+    unsigned flags = opts ? opts->flags : 0;
+    struct block_cache *bc = &ctx->cache;
+    uint64_t hits = bc->hits, misses = bc->misses;
+    int rc = TPUSIM_OK;
+    if (flags & TPUSIM_EXACT) {
+        rc = simulate_net(&q, false, (flags & TPUSIM_PER_OP) != 0, res);
+    } else if ((flags & TPUSIM_PER_OP) || !from_cache(&q, &res->sum)) {
+        rc = simulate_net(&q, true, (flags & TPUSIM_PER_OP) != 0, res);
+    } else {
+        res->n_rows = 0;
+        res->valid = true;
+    }
+    if (!rc) {
+        res->sum.cache_hits = bc->hits - hits;
+        res->sum.cache_misses = bc->misses - misses;
+        ctx->err[0] = '\0';
+    }
+    return rc;
+}

@@ -1,0 +1,392 @@
+/*
+ * test_api.c — the public oracle API (tpusim.h): contexts, chips, plans,
+ * results and nets. The central rule: a cached net query gives exactly the
+ * numbers of an exact (uncached, whole-graph) one, on every chip, with
+ * contexts whose capacity and parameter-cache states differ, and when the
+ * cache is small enough to flush. Failure paths give codes and messages.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "suites.h"
+#include "testutil.h"
+
+static const char *models_dir(void)
+{
+    const char *d = getenv("TPUSIM_MODELS_DIR");
+    return d && d[0] ? d : "models";
+}
+
+static tpusim_chip *open_chip(tpusim_context *ctx, const char *name, const char *const *sets,
+                              int n)
+{
+    tpusim_chip *chip = NULL;
+    int rc = tpusim_chip_open(ctx, name, models_dir(), sets, n, &chip);
+    ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, tpusim_errmsg(ctx));
+    ck_assert_ptr_nonnull(chip);
+    return chip;
+}
+
+/* A small deterministic generator (the tests must not depend on rand()). */
+static uint32_t lcg(uint64_t *s)
+{
+    *s = *s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    return (uint32_t)(*s >> 33);
+}
+
+/* A random MBConv-style candidate: stem, `blocks` IBN blocks, head. */
+static void random_net(tpusim_net *net, uint64_t *seed, int blocks, int64_t px)
+{
+    ck_assert_int_eq(tpusim_net_reset(net, 1, 3, px, px), TPUSIM_OK);
+    tpusim_block stem = {.kind = TPUSIM_BLOCK_CONV, .out_channels = 32, .kernel = 3,
+                         .stride = 2, .groups = 1, .act = TPUSIM_ACT_SWISH};
+    ck_assert_int_eq(tpusim_net_add(net, &stem), TPUSIM_OK);
+    static const int widths[] = {16, 24, 40, 80, 112, 192};
+    int64_t cin = 32;
+    for (int i = 0; i < blocks; i++) {
+        int stage = i * 6 / blocks;
+        tpusim_block b = {.kind = TPUSIM_BLOCK_DW_IBN + (int)(lcg(seed) % 3),
+                          .out_channels = widths[stage] * (lcg(seed) % 2 ? 1 : 2),
+                          .kernel = lcg(seed) % 2 ? 3 : 5,
+                          .stride = (i * 6 / blocks) != ((i - 1) * 6 / blocks) && i % 3 == 0 ? 2 : 1,
+                          .expand = (int[]){1, 4, 6}[lcg(seed) % 3],
+                          .groups = 1,
+                          .act = lcg(seed) % 2 ? TPUSIM_ACT_RELU : TPUSIM_ACT_SWISH,
+                          .se = (int)(lcg(seed) % 2)};
+        if (b.kind == TPUSIM_BLOCK_GC_IBN)
+            b.groups = cin % 4 == 0 ? (int[]){2, 4}[lcg(seed) % 2] : 1;
+        if (lcg(seed) % 4 == 0) /* keep the width: a residual block */
+            b.out_channels = (int)cin, b.stride = 1;
+        int rc = tpusim_net_add(net, &b);
+        ck_assert_msg(rc == TPUSIM_OK, "%s", tpusim_net_errmsg(net));
+        cin = b.out_channels;
+    }
+    tpusim_block head = {.kind = TPUSIM_BLOCK_HEAD, .out_channels = 1280,
+                         .act = TPUSIM_ACT_SWISH, .classes = 1000};
+    ck_assert_int_eq(tpusim_net_add(net, &head), TPUSIM_OK);
+}
+
+static void summary_of(const tpusim_result *res, tpusim_summary *s)
+{
+    ck_assert_int_eq(tpusim_result_summary(res, s), TPUSIM_OK);
+    s->cache_hits = s->cache_misses = 0; /* how it was answered, not what */
+}
+
+static void expect_same(const tpusim_summary *a, const tpusim_summary *b, const char *what)
+{
+    ck_assert_msg(a->cycles == b->cycles, "%s: cycles %llu vs %llu", what,
+                  (unsigned long long)a->cycles, (unsigned long long)b->cycles);
+    for (int k = 0; k < TPUSIM_CAUSE_COUNT; k++)
+        ck_assert_msg(a->stall_cycles[k] == b->stall_cycles[k], "%s: %s %llu vs %llu", what,
+                      tpusim_cause_name(k), (unsigned long long)a->stall_cycles[k],
+                      (unsigned long long)b->stall_cycles[k]);
+    ck_assert_msg(memcmp(a, b, sizeof *a) == 0, "%s: summaries differ (bytes, flops or params)",
+                  what);
+}
+
+START_TEST(version_macro_matches_runtime)
+{
+    ck_assert_str_eq(tpusim_version(), TPUSIM_VERSION);
+    ck_assert_int_eq(tpusim_version_number(), TPUSIM_VERSION_NUMBER);
+}
+END_TEST
+
+START_TEST(closing_null_is_a_no_op_and_null_args_are_errors)
+{
+    tpusim_context_close(NULL);
+    tpusim_chip_close(NULL);
+    tpusim_plan_close(NULL);
+    tpusim_result_close(NULL);
+    tpusim_net_close(NULL);
+    ck_assert_int_eq(tpusim_context_open(0, NULL), TPUSIM_ERR_ARG);
+    ck_assert_int_eq(tpusim_net_query(NULL, NULL, NULL, NULL, NULL), TPUSIM_ERR_ARG);
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    tpusim_summary s;
+    ck_assert_int_eq(tpusim_result_summary(res, &s), TPUSIM_ERR_STATE);
+    ck_assert_int_eq(tpusim_net_query(ctx, NULL, NULL, NULL, res), TPUSIM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "needs a chip"));
+    tpusim_result_close(res);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+START_TEST(chip_open_errors_name_the_chip_or_key_and_leave_out_null)
+{
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *chip = (tpusim_chip *)ctx; /* must be overwritten with NULL */
+    ck_assert_int_ne(tpusim_chip_open(ctx, "tpu_v99", models_dir(), NULL, 0, &chip), TPUSIM_OK);
+    ck_assert_ptr_null(chip);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "tpu_v99"));
+    const char *bad[] = {"mxu.rowz=64"};
+    chip = (tpusim_chip *)ctx;
+    ck_assert_int_ne(tpusim_chip_open(ctx, "tpu_v3", models_dir(), bad, 1, &chip), TPUSIM_OK);
+    ck_assert_ptr_null(chip);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "rowz"));
+    const char *good[] = {"hbm.bandwidth_gbps=1800"};
+    chip = open_chip(ctx, "tpu_v3", good, 1);
+    tpusim_chip_info info;
+    ck_assert_int_eq(tpusim_chip_info_get(chip, &info), TPUSIM_OK);
+    ck_assert_str_eq(info.name, "tpu_v3");
+    ck_assert(info.clock_hz > 0 && info.peak_flops_per_s > 0);
+    ck_assert_int_eq(info.default_dtype, TPUSIM_DT_BFLOAT16);
+    tpusim_chip_close(chip);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+START_TEST(graph_query_equals_simulate_and_rows_sum_to_total)
+{
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "tpu_v4i", NULL, 0);
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, NULL, res), TPUSIM_OK);
+
+    struct chip c;
+    char err[512];
+    ck_assert_int_eq(chip_load(models_dir(), "tpu_v4i", NULL, 0, &c, err, sizeof err), 0);
+    struct sim_options o = {.cores = 1};
+    struct sim_result sr;
+    ck_assert_int_eq(simulate(g, &c, &o, &sr, err, sizeof err), TPUSIM_OK);
+    ck_assert_uint_eq(tpusim_result_cycles(res), sr.total_cycles);
+    ck_assert(tpusim_result_seconds(res) == (double)sr.total_cycles / c.clock_hz);
+    ck_assert_uint_eq(tpusim_result_op_count(res), (size_t)sr.n_ops);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < tpusim_result_op_count(res); i++) {
+        tpusim_op_row row;
+        ck_assert_int_eq(tpusim_result_op(res, i, &row), TPUSIM_OK);
+        ck_assert_str_eq(row.name, g->ops[sr.ops[i].op]->name);
+        ck_assert_uint_eq(row.cycles, sr.ops[i].cycles);
+        sum += row.cycles;
+        uint64_t stalls = 0;
+        for (int k = 0; k < TPUSIM_CAUSE_COUNT; k++)
+            stalls += row.stall_cycles[k];
+        ck_assert_uint_eq(stalls, row.cycles);
+        if (row.fused_into >= 0)
+            ck_assert_uint_eq(row.cycles, 0);
+    }
+    ck_assert_uint_eq(sum, sr.total_cycles);
+    tpusim_op_row row;
+    ck_assert_int_eq(tpusim_result_op(res, 100000, &row), TPUSIM_ERR_ARG);
+    sim_result_free(&sr);
+
+    /* A plan runs many times with the same answer. */
+    tpusim_plan *plan = NULL;
+    ck_assert_int_eq(tpusim_plan_open(ctx, g, chip, NULL, &plan), TPUSIM_OK);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(tpusim_plan_run(ctx, plan, res), TPUSIM_OK);
+        ck_assert_uint_eq(tpusim_result_cycles(res), sum);
+    }
+    tpusim_plan_close(plan);
+
+    /* An unfinalized graph is a state error with a message. */
+    tpusim_graph *empty = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&empty), TPUSIM_OK);
+    plan = (tpusim_plan *)ctx;
+    ck_assert_int_eq(tpusim_plan_open(ctx, empty, chip, NULL, &plan), TPUSIM_ERR_STATE);
+    ck_assert_ptr_null(plan);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "not finalized"));
+    tpusim_graph_close(empty);
+
+    /* Edge TPU does not run bf16: the error says so. */
+    tpusim_chip *edge = open_chip(ctx, "edgetpu", NULL, 0);
+    tpusim_options bf16 = {.dtype = TPUSIM_DT_BFLOAT16};
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, edge, &bf16, res), TPUSIM_ERR_UNSUPPORTED);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "bfloat16"));
+    tpusim_chip_close(edge);
+
+    tpusim_result_close(res);
+    tpusim_graph_close(g);
+    tpusim_chip_close(chip);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+START_TEST(net_blocks_are_checked_with_messages)
+{
+    tpusim_net *net = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_net_reset(net, 1, 3, 0, 224), TPUSIM_ERR_ARG);
+    ck_assert_int_eq(tpusim_net_reset(net, 1, 32, 56, 56), TPUSIM_OK);
+    tpusim_block b = {.kind = TPUSIM_BLOCK_DW_IBN, .out_channels = 32, .kernel = 4, .stride = 1,
+                      .expand = 6, .act = TPUSIM_ACT_RELU};
+    ck_assert_int_eq(tpusim_net_add(net, &b), TPUSIM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(tpusim_net_errmsg(net), "block 0: kernel"));
+    b.kernel = 3;
+    b.kind = TPUSIM_BLOCK_GC_IBN;
+    b.groups = 5;
+    ck_assert_int_eq(tpusim_net_add(net, &b), TPUSIM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(tpusim_net_errmsg(net), "groups 5"));
+    b.groups = 4;
+    ck_assert_int_eq(tpusim_net_add(net, &b), TPUSIM_OK);
+    ck_assert_uint_eq(tpusim_net_block_count(net), 1);
+    /* The graph it stands for: grouped conv, BN, relu, project, BN, add. */
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_net_to_graph(net, g), TPUSIM_OK);
+    ck_assert_uint_eq(tpusim_graph_op_count(g), 6);
+    tpusim_op_info op;
+    ck_assert_int_eq(tpusim_graph_op(g, 0, &op), TPUSIM_OK);
+    ck_assert_str_eq(op.name, "b0.fused");
+    /* 56x56 x (32/4 x 9) x 192 MACs */
+    ck_assert_uint_eq(op.macs, UINT64_C(56) * 56 * 8 * 9 * 192);
+    ck_assert_int_eq(tpusim_graph_op(g, 5, &op), TPUSIM_OK);
+    ck_assert_str_eq(op.type, "Add");
+    tpusim_totals t;
+    ck_assert_int_eq(tpusim_net_totals(net, &t), TPUSIM_OK);
+    ck_assert_uint_eq(t.ops, 6);
+    tpusim_graph_close(g);
+    tpusim_net_close(net);
+}
+END_TEST
+
+/* Cached and exact answers agree on every chip, in every boundary state
+ * the candidates reach, while the cache warms up and once it is warm. */
+static void check_cache_exact(const char *chip_name, const char *const *sets, int n_sets,
+                              size_t cache_limit, int candidates, int64_t px)
+{
+    tpusim_context *ctx = NULL, *exact_ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(cache_limit, &ctx), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_context_open(0, &exact_ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, chip_name, sets, n_sets);
+    tpusim_net *net = NULL;
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    tpusim_options exact = {.flags = TPUSIM_EXACT};
+    uint64_t warm_misses = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t seed = 42;
+        for (int i = 0; i < candidates; i++) {
+            random_net(net, &seed, 4 + i % 17, px);
+            tpusim_summary cached, ref;
+            int rc = tpusim_net_query(ctx, chip, net, NULL, res);
+            ck_assert_msg(rc == TPUSIM_OK, "%s", tpusim_errmsg(ctx));
+            ck_assert_int_eq(tpusim_result_summary(res, &cached), TPUSIM_OK);
+            if (pass == 1)
+                warm_misses += cached.cache_misses;
+            cached.cache_hits = cached.cache_misses = 0;
+            rc = tpusim_net_query(exact_ctx, chip, net, &exact, res);
+            ck_assert_msg(rc == TPUSIM_OK, "%s", tpusim_errmsg(exact_ctx));
+            summary_of(res, &ref);
+            char what[128];
+            snprintf(what, sizeof what, "%s candidate %d pass %d", chip_name, i, pass);
+            expect_same(&cached, &ref, what);
+        }
+    }
+    tpusim_cache_stats st;
+    ck_assert_int_eq(tpusim_cache_stats_get(ctx, &st), TPUSIM_OK);
+    ck_assert(st.bytes <= st.limit_bytes);
+    if (!st.flushes) /* a cache that held everything answers the second pass alone */
+        ck_assert_uint_eq(warm_misses, 0);
+    tpusim_cache_stats exact_st;
+    ck_assert_int_eq(tpusim_cache_stats_get(exact_ctx, &exact_st), TPUSIM_OK);
+    ck_assert_uint_eq(exact_st.entries, 0); /* exact mode never touches the cache */
+    tpusim_result_close(res);
+    tpusim_net_close(net);
+    tpusim_chip_close(chip);
+    tpusim_context_close(exact_ctx);
+    tpusim_context_close(ctx);
+}
+
+START_TEST(cached_net_query_equals_exact_on_every_chip)
+{
+    static const char *const chips[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"};
+    for (size_t i = 0; i < sizeof chips / sizeof chips[0]; i++)
+        check_cache_exact(chips[i], NULL, 0, 0, 30, 224);
+}
+END_TEST
+
+START_TEST(cached_equals_exact_when_memory_and_parameter_cache_are_tight)
+{
+    /* Activations that do not fit (capacity below a block's bound) and an
+     * Edge TPU parameter cache that runs out part way through a block. */
+    const char *small_vmem[] = {"sram.vmem_bytes=1048576", "sram.cmem_bytes=0"};
+    check_cache_exact("tpu_v3", small_vmem, 2, 0, 24, 320);
+    const char *small_cache[] = {"sram.param_cache_bytes=300000"};
+    check_cache_exact("edgetpu", small_cache, 1, 0, 24, 160);
+    const char *v4i_tight[] = {"sram.cmem_bytes=2097152"};
+    check_cache_exact("tpu_v4i", v4i_tight, 1, 0, 24, 224);
+}
+END_TEST
+
+START_TEST(cache_memory_is_bounded_and_flushing_keeps_answers_exact)
+{
+    check_cache_exact("tpu_v3", NULL, 0, 64 << 10, 30, 224);
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(1, &ctx), TPUSIM_OK); /* raised to the minimum */
+    tpusim_cache_stats st;
+    ck_assert_int_eq(tpusim_cache_stats_get(ctx, &st), TPUSIM_OK);
+    ck_assert_uint_eq(st.limit_bytes, 64 << 10);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+START_TEST(per_op_rows_of_a_net_match_its_graph)
+{
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "tpu_v3", NULL, 0);
+    tpusim_net *net = NULL;
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    uint64_t seed = 7;
+    random_net(net, &seed, 8, 224);
+    tpusim_options per_op = {.flags = TPUSIM_PER_OP};
+    ck_assert_int_eq(tpusim_net_query(ctx, chip, net, &per_op, res), TPUSIM_OK);
+    size_t n = tpusim_result_op_count(res);
+    uint64_t total = tpusim_result_cycles(res);
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_net_to_graph(net, g), TPUSIM_OK);
+    ck_assert_uint_eq(n, tpusim_graph_op_count(g));
+    tpusim_op_row row;
+    ck_assert_int_eq(tpusim_result_op(res, 0, &row), TPUSIM_OK);
+    ck_assert_str_eq(row.name, "b0.conv");
+    /* The same net as a graph query: the same total. Then a cached query
+     * (no rows) gives it again. */
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, NULL, res), TPUSIM_OK);
+    ck_assert_uint_eq(tpusim_result_cycles(res), total);
+    ck_assert_int_eq(tpusim_net_query(ctx, chip, net, NULL, res), TPUSIM_OK);
+    ck_assert_uint_eq(tpusim_result_cycles(res), total);
+    ck_assert_uint_eq(tpusim_result_op_count(res), 0);
+    tpusim_summary s;
+    ck_assert_int_eq(tpusim_result_summary(res, &s), TPUSIM_OK);
+    ck_assert_uint_eq(s.cache_misses, 0);
+    ck_assert_uint_eq(s.ops, n);
+    tpusim_graph_close(g);
+    tpusim_result_close(res);
+    tpusim_net_close(net);
+    tpusim_chip_close(chip);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+Suite *api_suite(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("api");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, version_macro_matches_runtime);
+    tcase_add_test(tc, closing_null_is_a_no_op_and_null_args_are_errors);
+    tcase_add_test(tc, chip_open_errors_name_the_chip_or_key_and_leave_out_null);
+    tcase_add_test(tc, graph_query_equals_simulate_and_rows_sum_to_total);
+    tcase_add_test(tc, net_blocks_are_checked_with_messages);
+    tcase_add_test(tc, cached_net_query_equals_exact_on_every_chip);
+    tcase_add_test(tc, cached_equals_exact_when_memory_and_parameter_cache_are_tight);
+    tcase_add_test(tc, cache_memory_is_bounded_and_flushing_keeps_answers_exact);
+    tcase_add_test(tc, per_op_rows_of_a_net_match_its_graph);
+    suite_add_tcase(s, tc);
+    return s;
+}
