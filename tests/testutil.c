@@ -3,6 +3,8 @@
  */
 #include "testutil.h"
 
+#include "chip.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,4 +118,17 @@ const char *tu_models_dir(void)
 {
     const char *d = getenv("TPUSIM_MODELS");
     return d && d[0] ? d : "../shared/models/real";
+}
+
+const char *tu_chips_dir(void)
+{
+    const char *d = getenv("TPUSIM_MODELS_DIR");
+    return d && d[0] ? d : "models";
+}
+
+void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct chip *out)
+{
+    char err[1024];
+    int rc = chip_load(tu_chips_dir(), name, sets, n_sets, out, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
 }

@@ -29,8 +29,14 @@ void tu_expect_shape(tpusim_graph *g, const char *tensor, int rank, const int64_
 /* The internal op / tensor by name (fails the test if absent). */
 const struct op *tu_find_op(tpusim_graph *g, const char *name);
 const struct tensor *tu_find_tensor(tpusim_graph *g, const char *name);
-/* Directory of the shared real models (env TPUSIM_MODELS or ../shared/models/real). */
+/* Directory of the shared real model files (env TPUSIM_MODELS or
+ * ../shared/models/real): ONNX and TFLite inputs, not chip files. */
 const char *tu_models_dir(void);
+/* Directory of the chip files (env TPUSIM_MODELS_DIR or models). */
+const char *tu_chips_dir(void);
+/* Loads chip `name` with overrides; fails the test with the loader's message. */
+struct chip;
+void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct chip *out);
 
 #define TU_DIMS(...) ((const int64_t[]){__VA_ARGS__})
 
