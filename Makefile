@@ -13,14 +13,19 @@ WERROR   ?= -Werror
 OPT      ?= -O2 -g
 SANITIZE ?=
 
-WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -Itraces -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
-CFLAGS   += -std=c11 $(OPT) -fPIC $(SANITIZE)
-LDFLAGS  += $(SANITIZE)
-
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 PKGS_LIB   := libprotobuf-c inih zlib
 PKGS_TEST  := check
+
+# pkg-config runs once per make, not once per compile or link (`:=`).
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
+LIBS_LIB   := $(shell pkg-config --libs $(PKGS_LIB)) -lm
+LIBS_TEST  := $(shell pkg-config --libs $(PKGS_TEST))
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -Itraces -I$(BUILD)/gen $(PKG_CFLAGS)
+CFLAGS   += -std=c11 $(OPT) -fPIC $(SANITIZE)
+LDFLAGS  += $(SANITIZE)
 
 VERSION := $(shell sed -n 's/^\#define TPUSIM_VERSION "\(.*\)"/\1/p' sim/tpusim.h)
 
@@ -28,7 +33,6 @@ LIB_SRC  := $(filter-out sim/cli%.c,$(wildcard sim/*.c)) $(wildcard graph_import
             $(wildcard traces/*.c)
 CLI_SRC  := $(wildcard sim/cli*.c)
 TEST_SRC := $(wildcard tests/*.c)
-BENCH_SRC := $(wildcard tests/bench/*.c)
 GEN_SRC  := $(BUILD)/gen/onnx.pb-c.c
 
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx.pb-c.o
@@ -39,9 +43,6 @@ LIB_A  := $(BUILD)/libtpusim.a
 LIB_SO := $(BUILD)/libtpusim.so
 CLI    := $(BUILD)/tpusim
 TESTS  := $(BUILD)/tests/run_tests
-
-LIBS_LIB  = $(shell pkg-config --libs $(PKGS_LIB)) -lm
-LIBS_TEST = $(shell pkg-config --libs $(PKGS_TEST))
 
 .PHONY: all deps test test-asan demo bench install uninstall clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
@@ -58,7 +59,9 @@ $(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
 $(BUILD)/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -w -c $< -o $@
 
-$(BUILD)/%.o: %.c $(BUILD)/gen/onnx.pb-c.h
+# The generated header must exist before anything compiles (order-only);
+# which objects include it, and so rebuild when it changes, the .d files say.
+$(BUILD)/%.o: %.c | $(BUILD)/gen/onnx.pb-c.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
 
@@ -89,8 +92,9 @@ test-asan: deps
 
 BENCH := $(BUILD)/bench_sim
 
-$(BENCH): $(BUILD)/tests/bench/bench_sim.o $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_LIB)
+# bench_sim takes the CLI's --batch/--dim and finds the chip files as it does.
+$(BENCH): $(BUILD)/tests/bench/bench_sim.o $(BUILD)/sim/cli_common.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LIBS_LIB)
 
 # Simulation speed on the real CNNs; writes docs/bench.md (not part of test).
 bench: deps

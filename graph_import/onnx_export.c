@@ -184,7 +184,7 @@ static int build_graph(struct arena *a, const struct tpusim_graph *g, const char
         return TPUSIM_ERR_NOMEM;
     gp->name = (char *)name;
     for (int k = 0; k < g->n_ops; k++) {
-        const struct op *op = g->ops[g->order ? g->order[k] : k];
+        const struct op *op = g->ops[g->order[k]]; /* finalized: order is set */
         Onnx__NodeProto *np = arena_alloc(a, 1, sizeof *np);
         char **in = arena_alloc(a, (size_t)op->n_in, sizeof *in);
         char **out = arena_alloc(a, (size_t)op->n_out, sizeof *out);
@@ -224,7 +224,7 @@ static int build_graph(struct arena *a, const struct tpusim_graph *g, const char
             if (!tp)
                 return TPUSIM_ERR_NOMEM;
             gp->initializer[gp->n_initializer++] = tp;
-        } else if (t->producer < 0 && (t->is_input || t->is_weight || t->is_const)) {
+        } else if (t->producer < 0) { /* inputs and weights: shape only */
             Onnx__ValueInfoProto *vi = value_info(a, t);
             if (!vi)
                 return TPUSIM_ERR_NOMEM;

@@ -22,20 +22,11 @@
  * graph; real exports with weights are well under it). */
 #define ONNX_MAX_FILE_BYTES (UINT64_C(4) << 30)
 
-static bool is_default_domain(const char *domain)
-{
-    return !domain || !domain[0] || strcmp(domain, "ai.onnx") == 0;
-}
-
 static int set_source(struct tpusim_graph *g, const char *name)
 {
     free(g->source);
-    size_t n = strlen(name) + 1;
-    g->source = malloc(n);
-    if (!g->source)
-        return TPUSIM_ERR_NOMEM;
-    memcpy(g->source, name, n);
-    return TPUSIM_OK;
+    g->source = graph_strdup(name);
+    return g->source ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
 }
 
 /* ------------------------------------------------------ tensor payloads */
@@ -136,52 +127,72 @@ static int read_values(struct tpusim_graph *g, struct tensor *t, const Onnx__Ten
     if (n > GRAPH_MAX_KEPT_VALUES || sz == 0 || tp->data_location ==
         ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
         return TPUSIM_OK;
-    bool is_float = dtype_is_float(t->dtype);
-    double *fv = calloc(n ? n : 1, sizeof *fv);
-    int64_t *iv = calloc(n ? n : 1, sizeof *iv);
-    int rc = TPUSIM_OK;
-    if (!fv || !iv)
-        rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    if (!rc && tp->has_raw_data && tp->raw_data.len != n * sz)
-        rc = graph_error(g, TPUSIM_ERR_PARSE,
-                         "tensor '%s': raw_data has %zu bytes but shape needs %llu: the file is "
-                         "corrupt or truncated",
-                         t->name, tp->raw_data.len, (unsigned long long)(n * sz));
+    if (tp->has_raw_data && tp->raw_data.len != n * sz)
+        return graph_error(g, TPUSIM_ERR_PARSE,
+                           "tensor '%s': raw_data has %zu bytes but shape needs %llu: the file "
+                           "is corrupt or truncated",
+                           t->name, tp->raw_data.len, (unsigned long long)(n * sz));
+    struct vals v;
+    int rc = vals_open(g, &v, t);
     for (uint64_t i = 0; i < n && !rc; i++) {
+        double f;
+        int64_t iv;
         if (tp->has_raw_data)
-            raw_element(tp->raw_data.data + i * sz, t->dtype, &fv[i], &iv[i]);
-        else if (typed_element(tp, t->dtype, i, &fv[i], &iv[i]))
+            raw_element(tp->raw_data.data + i * sz, t->dtype, &f, &iv);
+        else if (typed_element(tp, t->dtype, i, &f, &iv)) {
             rc = graph_error(g, TPUSIM_ERR_PARSE,
                              "tensor '%s': holds fewer values than its shape needs (%llu): the "
                              "file is corrupt or truncated",
                              t->name, (unsigned long long)n);
+            break;
+        }
+        /* Both element readers fill f for float dtypes and iv for the
+         * others: the same split vals_open made by t's dtype. */
+        if (v.f)
+            v.f[i] = f;
+        else
+            v.i[i] = iv;
     }
-    if (!rc)
-        rc = is_float ? tensor_set_fvals(g, t, fv, n) : tensor_set_ivals(g, t, iv, n);
-    free(fv);
-    free(iv);
-    return rc;
+    if (rc) {
+        vals_free(&v);
+        return rc;
+    }
+    return vals_close(g, &v);
+}
+
+/* Defines the constant tensor `name` from the rank, dims and element type
+ * of a TensorProto (dense) or SparseTensorProto (its dense shape). `out`
+ * may be NULL. */
+static int define_shaped(struct tpusim_graph *g, const char *name, size_t n_dims,
+                         const int64_t *proto_dims, int32_t data_type, struct tensor **out)
+{
+    if (n_dims > TPUSIM_MAX_RANK)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "tensor '%s' has rank %zu (at most %d)", name,
+                           n_dims, TPUSIM_MAX_RANK);
+    tpusim_dtype dt = (tpusim_dtype)data_type;
+    if (tpusim_dtype_size_bytes(dt) == 0)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "tensor '%s' has element type %d, which tpusim does not model", name,
+                           (int)data_type);
+    int64_t dims[TPUSIM_MAX_RANK];
+    for (size_t i = 0; i < n_dims; i++)
+        dims[i] = proto_dims[i];
+    return graph_define_tensor(g, name, dt, (int)n_dims, dims, out);
 }
 
 static int define_from_proto(struct tpusim_graph *g, const char *name, const Onnx__TensorProto *tp)
 {
-    if (tp->n_dims > TPUSIM_MAX_RANK)
-        return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "tensor '%s' has rank %zu (at most %d)", name,
-                           tp->n_dims, TPUSIM_MAX_RANK);
-    tpusim_dtype dt = (tpusim_dtype)tp->data_type;
-    if (tpusim_dtype_size_bytes(dt) == 0)
-        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
-                           "tensor '%s' has element type %d, which tpusim does not model", name,
-                           (int)tp->data_type);
-    int64_t dims[TPUSIM_MAX_RANK];
-    for (size_t i = 0; i < tp->n_dims; i++)
-        dims[i] = tp->dims[i];
     struct tensor *t;
-    int rc = graph_define_tensor(g, name, dt, (int)tp->n_dims, dims, &t);
-    if (rc)
-        return rc;
-    t->is_weight = dtype_is_float(dt) && tensor_elems(t) > 1;
-    return read_values(g, t, tp);
+    int rc = define_shaped(g, name, tp->n_dims, tp->dims, tp->data_type, &t);
+    return rc ? rc : read_values(g, t, tp);
+}
+
+/* Only the dense shape and dtype of a sparse tensor matter for timing; its
+ * values (indices and non-zeros) are weights. */
+static int define_sparse(struct tpusim_graph *g, const char *name,
+                         const Onnx__SparseTensorProto *sp)
+{
+    return define_shaped(g, name, sp->n_dims, sp->dims, sp->values->data_type, NULL);
 }
 
 /* ------------------------------------------------------- graph inputs */
@@ -213,9 +224,6 @@ static int define_input(struct tpusim_graph *g, const Onnx__ValueInfoProto *vi)
             dims[i] = d->dim_value;
         else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
             params[i] = d->dim_param;
-        if (dims[i] == 0)
-            return graph_error(g, TPUSIM_ERR_SHAPE,
-                               "graph input '%s' has a zero-size dimension at axis %zu", name, i);
         if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE && dims[i] < 0)
             return graph_error(g, TPUSIM_ERR_SHAPE,
                                "graph input '%s' has a negative dimension %lld at axis %zu", name,
@@ -250,15 +258,10 @@ static int import_constant(struct tpusim_graph *g, const Onnx__NodeProto *n)
     if (strcmp(an, "value") == 0 && a->t)
         return define_from_proto(g, out, a->t);
     if (strcmp(an, "sparse_value") == 0 && a->sparse_tensor) {
-        const Onnx__SparseTensorProto *sp = a->sparse_tensor;
-        int64_t dims[TPUSIM_MAX_RANK];
-        if (sp->n_dims > TPUSIM_MAX_RANK || !sp->values)
+        if (!a->sparse_tensor->values)
             return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "node '%s' (Constant): bad sparse value",
                                n->name ? n->name : "");
-        for (size_t i = 0; i < sp->n_dims; i++)
-            dims[i] = sp->dims[i];
-        return graph_define_tensor(g, out, (tpusim_dtype)sp->values->data_type, (int)sp->n_dims,
-                                   dims, NULL);
+        return define_sparse(g, out, a->sparse_tensor);
     }
     bool is_list = strcmp(an, "value_floats") == 0 || strcmp(an, "value_ints") == 0;
     bool is_float = strcmp(an, "value_float") == 0 || strcmp(an, "value_floats") == 0;
@@ -338,7 +341,7 @@ static int import_attr(struct tpusim_graph *g, struct op *op, const Onnx__Attrib
 static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t index)
 {
     const char *type = n->op_type ? n->op_type : "";
-    if (is_default_domain(n->domain) && strcmp(type, "Constant") == 0)
+    if (graph_is_default_domain(n->domain) && strcmp(type, "Constant") == 0)
         return import_constant(g, n);
     char gen[64];
     const char *name = n->name;
@@ -372,7 +375,7 @@ static int check_model(struct tpusim_graph *g, const Onnx__ModelProto *m)
         return graph_error(g, TPUSIM_ERR_PARSE, "ONNX graph has no nodes");
     for (size_t i = 0; i < m->n_opset_import; i++) {
         const Onnx__OperatorSetIdProto *os = m->opset_import[i];
-        if (is_default_domain(os->domain) && os->has_version &&
+        if (graph_is_default_domain(os->domain) && os->has_version &&
             os->version < 1)
             return graph_error(g, TPUSIM_ERR_PARSE, "ONNX opset %lld is not valid",
                                (long long)os->version);
@@ -391,14 +394,7 @@ static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
         const Onnx__SparseTensorProto *sp = gp->sparse_initializer[i];
         if (!sp->values || !sp->values->name)
             return graph_error(g, TPUSIM_ERR_PARSE, "sparse initializer %zu has no name", i);
-        int64_t dims[TPUSIM_MAX_RANK];
-        if (sp->n_dims > TPUSIM_MAX_RANK)
-            return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "sparse initializer '%s' rank %zu",
-                               sp->values->name, sp->n_dims);
-        for (size_t k = 0; k < sp->n_dims; k++)
-            dims[k] = sp->dims[k];
-        rc = graph_define_tensor(g, sp->values->name, (tpusim_dtype)sp->values->data_type,
-                                 (int)sp->n_dims, dims, NULL);
+        rc = define_sparse(g, sp->values->name, sp);
     }
     for (size_t i = 0; i < gp->n_input && !rc; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
@@ -464,22 +460,20 @@ static int read_file(struct tpusim_graph *g, const char *path, uint8_t **out, si
         return graph_error(g, TPUSIM_ERR_IO, "cannot open: %s", strerror(errno));
     int rc = TPUSIM_OK;
     struct stat st;
-    long len = -1;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0)
-        len = ftell(f);
-    if (len < 0 || fseek(f, 0, SEEK_SET) != 0)
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
         rc = graph_error(g, TPUSIM_ERR_IO, "cannot read: not a regular file");
-    else if ((uint64_t)len > ONNX_MAX_FILE_BYTES)
-        rc = graph_error(g, TPUSIM_ERR_IO, "file is %ld bytes; tpusim reads models up to 4 GiB",
-                         len);
-    if (!rc && len > 0) {
-        *out = malloc((size_t)len);
+    else if ((uint64_t)st.st_size > ONNX_MAX_FILE_BYTES)
+        rc = graph_error(g, TPUSIM_ERR_IO, "file is %lld bytes; tpusim reads models up to 4 GiB",
+                         (long long)st.st_size);
+    size_t len = rc ? 0 : (size_t)st.st_size;
+    if (len > 0) {
+        *out = malloc(len);
         if (!*out)
-            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory reading %ld bytes", len);
-        else if (fread(*out, 1, (size_t)len, f) != (size_t)len)
+            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory reading %zu bytes", len);
+        else if (fread(*out, 1, len, f) != len)
             rc = graph_error(g, TPUSIM_ERR_IO, "short read: %s", strerror(errno));
         else
-            *size = (size_t)len;
+            *size = len;
     }
     fclose(f);
     return rc;

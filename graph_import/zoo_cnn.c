@@ -15,6 +15,23 @@
 #include "zoo.h"
 #include "zoo_layers.h"
 
+/* The extra width multiplier a caller asked for (zoo_params.width), else 1. */
+static double width_of(const struct zoo_params *p)
+{
+    return p && p->width > 0 ? p->width : 1.0;
+}
+
+/* Starts builder b on g with the [1, 3, res, res] float "image" input; res
+ * is the caller's zoo_params.resolution, else the family's default. */
+static struct zt image_input(struct zb *b, tpusim_graph *g, const struct zoo_params *p,
+                             int64_t default_res)
+{
+    zb_init(b, g);
+    int64_t res = p && p->resolution > 0 ? p->resolution : default_res;
+    const int64_t dims[4] = {1, 3, res, res};
+    return zb_input(b, "image", TPUSIM_DT_FLOAT32, 4, dims);
+}
+
 /* ------------------------------------------------------------ EfficientNet
  * Block strings, coefficients and the block logic follow tensorflow/tpu
  * models/official/efficientnet/:
@@ -137,8 +154,8 @@ static struct zt mbconv(struct zb *b, const struct effnet_model *m, const struct
     } else {
         if (a->e != 1)
             x = zb_act(b, "expand.act", zb_conv(b, "expand", x, filters, 1, 1, 1), a->act);
-        x = zb_act(b, "depthwise.act", zb_conv(b, "depthwise", x, x.d[1], a->k, a->s, x.d[1]),
-                   a->act);
+        int64_t ch = zb_dim(b, x, 1);
+        x = zb_act(b, "depthwise.act", zb_conv(b, "depthwise", x, ch, a->k, a->s, ch), a->act);
     }
     if (a->se > 0) {
         int coef = m->se_coefficient ? m->se_coefficient : 1;
@@ -148,7 +165,7 @@ static struct zt mbconv(struct zb *b, const struct effnet_model *m, const struct
         x = zb_se(b, x, reduced < 1 ? 1 : reduced, a->act);
     }
     x = zb_conv(b, "project", x, a->out, 1, 1, 1);
-    if (!a->noskip && a->s == 1 && in.d[1] == x.d[1])
+    if (!a->noskip && a->s == 1 && zb_dim(b, in, 1) == a->out)
         x = zb_binary(b, "Add", "add", x, in);
     return x;
 }
@@ -158,12 +175,9 @@ int zoo_build_efficientnet(tpusim_graph *g, const struct zoo_params *p, int vari
     if (variant < 0 || variant >= NB(EFFNETS))
         return graph_error(g, TPUSIM_ERR_ARG, "no EfficientNet variant %d", variant);
     const struct effnet_model *m = &EFFNETS[variant];
-    double width = m->width * (p && p->width > 0 ? p->width : 1.0);
-    int64_t res = p && p->resolution > 0 ? p->resolution : m->resolution;
+    double width = m->width * width_of(p);
     struct zb b;
-    zb_init(&b, g);
-    const int64_t dims[4] = {1, 3, res, res};
-    struct zt x = zb_input(&b, "image", TPUSIM_DT_FLOAT32, 4, dims);
+    struct zt x = image_input(&b, g, p, m->resolution);
     zb_scope(&b, "stem");
     x = zb_act(&b, "act", zb_conv(&b, "conv", x, zb_round_filters(32, width), 3, 2, 1), m->act);
     int idx = 0;
@@ -236,30 +250,27 @@ static const struct v2_block MNEDGE_V2[] = {
     {192, 192, 5, 4, 1, 0, IBN_DW},   {192, 256, 5, 8, 1, 0, IBN_DW},
 };
 
-/* _MbConvBlock of mobilenet_edgetpu_v2_model_blocks.py. */
+/* _MbConvBlock of mobilenet_edgetpu_v2_model_blocks.py; `groups` is the
+ * group count of an IBN_GROUP block's KxK convolution (unused otherwise). */
 static struct zt v2_block(struct zb *b, struct zt x, int64_t in, int64_t out, int64_t k,
-                          int64_t e, int64_t s, int fused, enum ibn_conv conv,
-                          int64_t group_size)
+                          int64_t e, int64_t s, int fused, enum ibn_conv conv, int64_t groups)
 {
     struct zt skip = x;
     int64_t filters = in * e;
-    int64_t groups = filters / group_size > 0 ? filters / group_size : 1;
-    while (filters % groups)
-        groups--;
     if (fused && e != 1) {
         x = zb_conv(b, "fused", x, filters, k, s, conv == IBN_GROUP ? groups : 1);
         x = zb_act(b, "fused.act", x, ZA_RELU);
     } else {
         if (e != 1)
             x = zb_act(b, "expand.act", zb_conv(b, "expand", x, filters, 1, 1, 1), ZA_RELU);
+        int64_t ch = zb_dim(b, x, 1);
         if (conv == IBN_DW)
-            x = zb_act(b, "depthwise.act", zb_conv(b, "depthwise", x, x.d[1], k, s, x.d[1]),
-                       ZA_RELU);
+            x = zb_act(b, "depthwise.act", zb_conv(b, "depthwise", x, ch, k, s, ch), ZA_RELU);
         else if (conv == IBN_GROUP)
-            x = zb_act(b, "group.act", zb_conv(b, "group", x, x.d[1], k, s, groups), ZA_RELU);
+            x = zb_act(b, "group.act", zb_conv(b, "group", x, ch, k, s, groups), ZA_RELU);
     }
     x = zb_conv(b, "project", x, out, 1, 1, 1);
-    if (s == 1 && in == out && skip.d[1] == out)
+    if (s == 1 && in == out && zb_dim(b, skip, 1) == out)
         x = zb_binary(b, "Add", "add", x, skip);
     return x;
 }
@@ -267,20 +278,23 @@ static struct zt v2_block(struct zb *b, struct zt x, int64_t in, int64_t out, in
 int zoo_build_mobilenet_edgetpu_v2(tpusim_graph *g, const struct zoo_params *p, int variant)
 {
     (void)variant;
-    double width = p && p->width > 0 ? p->width : 1.0;
-    int64_t res = p && p->resolution > 0 ? p->resolution : 224;
+    double width = width_of(p);
     int64_t gsize = p && p->group_size > 0 ? p->group_size : 64;
     struct zb b;
-    zb_init(&b, g);
-    const int64_t dims[4] = {1, 3, res, res};
-    struct zt x = zb_input(&b, "image", TPUSIM_DT_FLOAT32, 4, dims);
+    struct zt x = image_input(&b, g, p, 224);
     zb_scope(&b, "stem");
     x = zb_act(&b, "act", zb_conv(&b, "conv", x, zb_round_filters(64, width), 5, 2, 1), ZA_RELU);
     for (int i = 0; i < NB(MNEDGE_V2); i++) {
         const struct v2_block *d = &MNEDGE_V2[i];
         zb_scope(&b, "stack_%d", i);
-        x = v2_block(&b, x, zb_round_filters(d->in, width), zb_round_filters(d->out, width), d->k,
-                     d->e, d->s, d->fused, d->conv, gsize);
+        int64_t in = zb_round_filters(d->in, width), filters = in * d->e;
+        /* group_base_size filters per group; the largest count <= filters /
+         * gsize that divides the filters (at least 1). */
+        int64_t groups = filters / gsize > 0 ? filters / gsize : 1;
+        while (filters % groups)
+            groups--;
+        x = v2_block(&b, x, in, zb_round_filters(d->out, width), d->k, d->e, d->s, d->fused,
+                     d->conv, groups);
     }
     zb_scope(&b, "top");
     x = zb_act(&b, "act", zb_conv(&b, "conv", x, zb_round_filters(1280, width), 1, 1, 1),
@@ -300,13 +314,12 @@ int zoo_build_ibn(tpusim_graph *g, enum zoo_ibn kind, int64_t hw, int64_t c, int
     const int64_t dims[4] = {1, c, hw, hw};
     struct zt x = zb_input(&b, "features", TPUSIM_DT_FLOAT32, 4, dims);
     zb_scope(&b, "ibn");
-    int64_t filters = c * expand;
     if (kind == ZOO_IBN_FUSED)
-        x = v2_block(&b, x, c, c, k, expand, 1, 1, IBN_FULL, filters);
+        x = v2_block(&b, x, c, c, k, expand, 1, 1, IBN_FULL, 1);
     else if (kind == ZOO_IBN_GROUPED)
-        x = v2_block(&b, x, c, c, k, expand, 1, 0, IBN_GROUP, filters / groups);
+        x = v2_block(&b, x, c, c, k, expand, 1, 0, IBN_GROUP, groups);
     else
-        x = v2_block(&b, x, c, c, k, expand, 1, 0, IBN_DW, filters);
+        x = v2_block(&b, x, c, c, k, expand, 1, 0, IBN_DW, 1);
     return b.rc ? b.rc : graph_finalize(g);
 }
 
@@ -318,17 +331,15 @@ int zoo_build_mobilenet_v1(tpusim_graph *g, const struct zoo_params *p, int vari
     (void)variant;
     static const int64_t ch[13] = {64, 128, 128, 256, 256, 512, 512, 512, 512, 512, 512, 1024, 1024};
     static const int64_t st[13] = {1, 2, 1, 2, 1, 2, 1, 1, 1, 1, 1, 2, 1};
-    double width = p && p->width > 0 ? p->width : 1.0;
-    int64_t res = p && p->resolution > 0 ? p->resolution : 224;
+    double width = width_of(p);
     struct zb b;
-    zb_init(&b, g);
-    const int64_t dims[4] = {1, 3, res, res};
-    struct zt x = zb_input(&b, "image", TPUSIM_DT_FLOAT32, 4, dims);
+    struct zt x = image_input(&b, g, p, 224);
     zb_scope(&b, "conv1");
     x = zb_act(&b, "relu", zb_conv(&b, "conv", x, (int64_t)(32 * width), 3, 2, 1), ZA_RELU);
     for (int i = 0; i < 13; i++) {
         zb_scope(&b, "conv_dw_%d", i + 1);
-        x = zb_act(&b, "dw.relu", zb_conv(&b, "dw", x, x.d[1], 3, st[i], x.d[1]), ZA_RELU);
+        int64_t cin = zb_dim(&b, x, 1);
+        x = zb_act(&b, "dw.relu", zb_conv(&b, "dw", x, cin, 3, st[i], cin), ZA_RELU);
         x = zb_act(&b, "pw.relu", zb_conv(&b, "pw", x, (int64_t)((double)ch[i] * width), 1, 1, 1),
                    ZA_RELU);
     }
@@ -345,12 +356,9 @@ int zoo_build_mobilenet_v2(tpusim_graph *g, const struct zoo_params *p, int vari
     (void)variant;
     static const int64_t cfg[7][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
                                       {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
-    double width = p && p->width > 0 ? p->width : 1.0;
-    int64_t res = p && p->resolution > 0 ? p->resolution : 224;
+    double width = width_of(p);
     struct zb b;
-    zb_init(&b, g);
-    const int64_t dims[4] = {1, 3, res, res};
-    struct zt x = zb_input(&b, "image", TPUSIM_DT_FLOAT32, 4, dims);
+    struct zt x = image_input(&b, g, p, 224);
     zb_scope(&b, "features.0");
     x = zb_act(&b, "relu6", zb_conv(&b, "conv", x, zb_round_filters(32, width), 3, 2, 1), ZA_RELU);
     int idx = 1;
@@ -360,12 +368,12 @@ int zoo_build_mobilenet_v2(tpusim_graph *g, const struct zoo_params *p, int vari
             struct zt in = x;
             int64_t out = zb_round_filters((double)cfg[i][1], width);
             int64_t s = r == 0 ? cfg[i][3] : 1;
+            int64_t cin = zb_dim(&b, x, 1), ch = cin * cfg[i][0];
             if (cfg[i][0] != 1)
-                x = zb_act(&b, "expand.relu6",
-                           zb_conv(&b, "expand", x, x.d[1] * cfg[i][0], 1, 1, 1), ZA_RELU);
-            x = zb_act(&b, "dw.relu6", zb_conv(&b, "dw", x, x.d[1], 3, s, x.d[1]), ZA_RELU);
+                x = zb_act(&b, "expand.relu6", zb_conv(&b, "expand", x, ch, 1, 1, 1), ZA_RELU);
+            x = zb_act(&b, "dw.relu6", zb_conv(&b, "dw", x, ch, 3, s, ch), ZA_RELU);
             x = zb_conv(&b, "project", x, out, 1, 1, 1);
-            if (s == 1 && in.d[1] == out)
+            if (s == 1 && cin == out)
                 x = zb_binary(&b, "Add", "add", x, in);
         }
     zb_scope(&b, "features.18");
@@ -383,12 +391,9 @@ int zoo_build_resnet50(tpusim_graph *g, const struct zoo_params *p, int variant)
 {
     (void)variant;
     static const int64_t blocks[4] = {3, 4, 6, 3};
-    double width = p && p->width > 0 ? p->width : 1.0;
-    int64_t res = p && p->resolution > 0 ? p->resolution : 224;
+    double width = width_of(p);
     struct zb b;
-    zb_init(&b, g);
-    const int64_t dims[4] = {1, 3, res, res};
-    struct zt x = zb_input(&b, "image", TPUSIM_DT_FLOAT32, 4, dims);
+    struct zt x = image_input(&b, g, p, 224);
     zb_scope(&b, "stem");
     x = zb_act(&b, "relu", zb_conv(&b, "conv1", x, (int64_t)(64 * width), 7, 2, 1), ZA_RELU);
     x = zb_pool(&b, "MaxPool", "maxpool", x, 3, 2, 1, 1);

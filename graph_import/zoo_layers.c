@@ -1,7 +1,8 @@
 /*
- * zoo_layers.c — the layer helpers of zoo_layers.h. Shapes are tracked here
- * at batch 1 so builders can pad and size weights without running shape
- * inference; graph_finalize() checks them all again.
+ * zoo_layers.c — the layer helpers of zoo_layers.h. Shapes are not tracked
+ * here: a helper that needs one (a weight's input channels, a rank) asks
+ * shape inference for it (zb_dims), and the ops' own rules give every
+ * output shape, so the builders cannot disagree with graph_finalize().
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,25 +32,49 @@ static void op_name(const struct zb *b, const char *op, char *buf, size_t len)
         snprintf(buf, len, "%s", op);
 }
 
-static struct zt new_tensor(struct zb *b, int rank, const int64_t *d)
+static struct zt new_tensor(struct zb *b)
 {
     struct zt t;
-    memset(&t, 0, sizeof t);
     snprintf(t.name, sizeof t.name, "t%d", ++b->next);
-    t.rank = rank;
-    for (int i = 0; i < rank && i < 4; i++)
-        t.d[i] = d[i];
     return t;
 }
 
 struct zt zb_input(struct zb *b, const char *name, tpusim_dtype dtype, int rank,
                    const int64_t *dims)
 {
-    struct zt t = new_tensor(b, rank, dims);
+    struct zt t;
     snprintf(t.name, sizeof t.name, "%s", name);
     if (!b->rc)
         b->rc = graph_define_input(b->g, name, dtype, rank, dims, NULL, NULL);
     return t;
+}
+
+int zb_dims(struct zb *b, struct zt x, int64_t *d)
+{
+    memset(d, 0, TPUSIM_MAX_RANK * sizeof *d);
+    if (b->rc)
+        return 0;
+    struct tensor *t = graph_find_tensor(b->g, x.name);
+    if (!t) {
+        b->rc = graph_error(b->g, TPUSIM_ERR_GRAPH, "zoo: no tensor named '%s'", x.name);
+        return 0;
+    }
+    /* The producers' shapes were inferred as the graph grew, so this only
+     * runs the rules of the ops added since the last call. */
+    b->rc = graph_infer_early(b->g, t, 0);
+    if (b->rc || t->rank < 0)
+        return 0;
+    memcpy(d, t->dims, (size_t)t->rank * sizeof *d);
+    return t->rank;
+}
+
+int64_t zb_dim(struct zb *b, struct zt x, int axis)
+{
+    int64_t d[TPUSIM_MAX_RANK];
+    int rank = zb_dims(b, x, d);
+    if (axis < 0)
+        axis += rank;
+    return axis >= 0 && axis < rank ? d[axis] : 0;
 }
 
 void zb_weight(struct zb *b, const char *op, const char *suffix, int rank, const int64_t *dims,
@@ -58,18 +83,14 @@ void zb_weight(struct zb *b, const char *op, const char *suffix, int rank, const
     char full[160];
     op_name(b, op, full, sizeof full);
     snprintf(name, len, "%s.%s", full, suffix);
-    struct tensor *t = NULL;
     if (!b->rc)
-        b->rc = graph_define_tensor(b->g, name, TPUSIM_DT_FLOAT32, rank, dims, &t);
-    if (!b->rc)
-        t->is_weight = true;
+        b->rc = tpusim_graph_add_weight(b->g, name, TPUSIM_DT_FLOAT32, rank, dims);
 }
 
-struct zt zb_scalar(struct zb *b, const char *op, double value)
+struct zt zb_scalar(struct zb *b, double value)
 {
-    struct zt t = new_tensor(b, 0, NULL);
+    struct zt t = new_tensor(b);
     struct tensor *tt = NULL;
-    (void)op;
     if (!b->rc)
         b->rc = graph_define_tensor(b->g, t.name, TPUSIM_DT_FLOAT32, 0, NULL, &tt);
     if (!b->rc)
@@ -100,36 +121,32 @@ static void set_int(struct zb *b, struct op *o, const char *name, int64_t v)
         b->rc = op_add_attr_int(b->g, o, name, v);
 }
 
-/* TF "same": output ceil(in / stride), total padding split with the odd
- * pixel at the end. */
-static void same_pad(int64_t in, int64_t k, int64_t s, int64_t *begin, int64_t *end, int64_t *out)
+/* The fixed-size name arrays of Split, Concat and Sum. */
+static bool parts_fit(struct zb *b, const char *op, int n)
 {
-    *out = (in + s - 1) / s;
-    int64_t total = (*out - 1) * s + k - in;
-    if (total < 0)
-        total = 0;
-    *begin = total / 2;
-    *end = total - *begin;
+    if (!b->rc && (n < 1 || n > ZB_MAX_PARTS))
+        b->rc = graph_error(b->g, TPUSIM_ERR_ARG, "zoo: '%s' takes 1..%d tensors, got %d", op,
+                            ZB_MAX_PARTS, n);
+    return !b->rc;
 }
 
+/* tpusim_graph_add_conv2d does not fit here: it writes symmetric explicit
+ * pads, and TF "same" pads an odd total more at the end. */
 struct zt zb_conv(struct zb *b, const char *op, struct zt x, int64_t cout, int64_t k,
                   int64_t stride, int64_t group)
 {
-    int64_t pb[2], pe[2], od[2];
-    same_pad(x.d[2], k, stride, &pb[0], &pe[0], &od[0]);
-    same_pad(x.d[3], k, stride, &pb[1], &pe[1], &od[1]);
-    int64_t dims[4] = {x.d[0], cout, od[0], od[1]};
-    struct zt y = new_tensor(b, 4, dims);
+    struct zt y = new_tensor(b);
     char w[200], bias[200];
-    int64_t wd[4] = {cout, x.d[1] / group, k, k};
+    int64_t wd[4] = {cout, zb_dim(b, x, 1) / group, k, k};
     zb_weight(b, op, "w", 4, wd, w, sizeof w);
     zb_weight(b, op, "b", 1, &cout, bias, sizeof bias);
     const char *in[3] = {x.name, w, bias};
     struct op *o = add_op(b, "Conv", op, in, 3, y.name);
-    int64_t ks[2] = {k, k}, st[2] = {stride, stride}, pads[4] = {pb[0], pb[1], pe[0], pe[1]};
+    int64_t ks[2] = {k, k}, st[2] = {stride, stride};
     set_ints(b, o, "kernel_shape", ks, 2);
     set_ints(b, o, "strides", st, 2);
-    set_ints(b, o, "pads", pads, 4);
+    if (!b->rc && o)
+        b->rc = op_add_attr_string(b->g, o, "auto_pad", "SAME_UPPER");
     set_int(b, o, "group", group);
     return y;
 }
@@ -137,11 +154,9 @@ struct zt zb_conv(struct zb *b, const char *op, struct zt x, int64_t cout, int64
 struct zt zb_conv1d(struct zb *b, const char *op, struct zt x, int64_t cout, int64_t k,
                     int64_t stride, int64_t pad_begin, int64_t pad_end)
 {
-    int64_t len = (x.d[2] + pad_begin + pad_end - k) / stride + 1;
-    int64_t dims[3] = {x.d[0], cout, len};
-    struct zt y = new_tensor(b, 3, dims);
+    struct zt y = new_tensor(b);
     char w[200], bias[200];
-    int64_t wd[3] = {cout, x.d[1], k};
+    int64_t wd[3] = {cout, zb_dim(b, x, 1), k};
     zb_weight(b, op, "w", 3, wd, w, sizeof w);
     zb_weight(b, op, "b", 1, &cout, bias, sizeof bias);
     const char *in[3] = {x.name, w, bias};
@@ -155,7 +170,7 @@ struct zt zb_conv1d(struct zb *b, const char *op, struct zt x, int64_t cout, int
 
 struct zt zb_unary(struct zb *b, const char *type, const char *op, struct zt x)
 {
-    struct zt y = new_tensor(b, x.rank, x.d);
+    struct zt y = new_tensor(b);
     const char *in[1] = {x.name};
     add_op(b, type, op, in, 1, y.name);
     return y;
@@ -163,7 +178,7 @@ struct zt zb_unary(struct zb *b, const char *type, const char *op, struct zt x)
 
 struct zt zb_binary(struct zb *b, const char *type, const char *op, struct zt x, struct zt y)
 {
-    struct zt z = new_tensor(b, x.rank, x.d);
+    struct zt z = new_tensor(b);
     const char *in[2] = {x.name, y.name};
     add_op(b, type, op, in, 2, z.name);
     return z;
@@ -195,11 +210,16 @@ struct zt zb_act(struct zb *b, const char *op, struct zt x, enum zact a)
 struct zt zb_pool(struct zb *b, const char *type, const char *op, struct zt x, int64_t k,
                   int64_t stride, int64_t pad_begin, int64_t pad_end)
 {
-    int sp = x.rank - 2;
-    struct zt y = new_tensor(b, x.rank, x.d);
+    int64_t d[TPUSIM_MAX_RANK];
+    int sp = zb_dims(b, x, d) - 2;
+    if (!b->rc && (sp < 1 || sp > 2))
+        b->rc = graph_error(b->g, TPUSIM_ERR_ARG, "zoo: '%s' pools 1 or 2 spatial axes, not %d",
+                            op, sp);
+    struct zt y = new_tensor(b);
+    if (b->rc)
+        return y;
     int64_t ks[2], st[2], pads[4];
     for (int i = 0; i < sp; i++) {
-        y.d[2 + i] = (x.d[2 + i] + pad_begin + pad_end - k) / stride + 1;
         ks[i] = k;
         st[i] = stride;
         pads[i] = pad_begin;
@@ -215,12 +235,7 @@ struct zt zb_pool(struct zb *b, const char *type, const char *op, struct zt x, i
 
 struct zt zb_gap(struct zb *b, const char *op, struct zt x)
 {
-    struct zt y = new_tensor(b, x.rank, x.d);
-    for (int i = 2; i < x.rank; i++)
-        y.d[i] = 1;
-    const char *in[1] = {x.name};
-    add_op(b, "GlobalAveragePool", op, in, 1, y.name);
-    return y;
+    return zb_unary(b, "GlobalAveragePool", op, x);
 }
 
 struct zt zb_se(struct zb *b, struct zt x, int64_t reduced, enum zact a)
@@ -228,43 +243,38 @@ struct zt zb_se(struct zb *b, struct zt x, int64_t reduced, enum zact a)
     struct zt s = zb_gap(b, "se.squeeze", x);
     s = zb_conv(b, "se.reduce", s, reduced, 1, 1, 1);
     s = zb_act(b, "se.reduce.act", s, a);
-    s = zb_conv(b, "se.expand", s, x.d[1], 1, 1, 1);
+    s = zb_conv(b, "se.expand", s, zb_dim(b, x, 1), 1, 1, 1);
     s = zb_unary(b, "Sigmoid", "se.gate", s);
     return zb_binary(b, "Mul", "se.excite", x, s);
 }
 
+/* Gemm with weight [K, n] and bias: exactly the public dense builder. */
 static struct zt gemm(struct zb *b, const char *op, struct zt x, int64_t n)
 {
-    int64_t dims[2] = {x.d[0], n};
-    struct zt y = new_tensor(b, 2, dims);
-    char w[200], bias[200];
-    int64_t wd[2] = {x.d[1], n};
-    zb_weight(b, op, "w", 2, wd, w, sizeof w);
-    zb_weight(b, op, "b", 1, &n, bias, sizeof bias);
-    const char *in[3] = {x.name, w, bias};
-    add_op(b, "Gemm", op, in, 3, y.name);
+    struct zt y = new_tensor(b);
+    char full[160];
+    op_name(b, op, full, sizeof full);
+    if (!b->rc)
+        b->rc = tpusim_graph_add_dense(b->g, full, x.name, y.name, n);
     return y;
 }
 
 struct zt zb_classifier(struct zb *b, struct zt x, int64_t classes)
 {
     zb_scope(b, "head");
-    struct zt p = zb_gap(b, "pool", x);
-    int64_t fd[2] = {p.d[0], p.d[1]};
-    struct zt f = new_tensor(b, 2, fd);
-    const char *in[1] = {p.name};
-    add_op(b, "Flatten", "flatten", in, 1, f.name);
+    struct zt f = zb_unary(b, "Flatten", "flatten", zb_gap(b, "pool", x));
     return gemm(b, "fc", f, classes);
 }
 
 struct zt zb_linear(struct zb *b, const char *op, struct zt x, int64_t n, bool bias)
 {
-    if (x.rank == 2 && bias)
+    int64_t d[TPUSIM_MAX_RANK];
+    int rank = zb_dims(b, x, d);
+    if (rank == 2 && bias)
         return gemm(b, op, x, n);
-    struct zt y = new_tensor(b, x.rank, x.d);
-    y.d[x.rank - 1] = n;
+    struct zt y = new_tensor(b);
     char w[200];
-    int64_t wd[2] = {x.d[x.rank - 1], n};
+    int64_t wd[2] = {rank > 0 ? d[rank - 1] : 0, n};
     zb_weight(b, op, "w", 2, wd, w, sizeof w);
     const char *in[2] = {x.name, w};
     add_op(b, "MatMul", op, in, 2, y.name);
@@ -273,9 +283,9 @@ struct zt zb_linear(struct zb *b, const char *op, struct zt x, int64_t n, bool b
 
 struct zt zb_layernorm(struct zb *b, const char *op, struct zt x)
 {
-    struct zt y = new_tensor(b, x.rank, x.d);
+    struct zt y = new_tensor(b);
     char s[200], bias[200];
-    int64_t d = x.d[x.rank - 1];
+    int64_t d = zb_dim(b, x, -1);
     zb_weight(b, op, "scale", 1, &d, s, sizeof s);
     zb_weight(b, op, "bias", 1, &d, bias, sizeof bias);
     const char *in[3] = {x.name, s, bias};
@@ -284,17 +294,11 @@ struct zt zb_layernorm(struct zb *b, const char *op, struct zt x)
     return y;
 }
 
-struct zt zb_reshape(struct zb *b, const char *op, struct zt x, int rank, const int64_t *shape,
-                     const int64_t *dims_at_batch1)
+struct zt zb_reshape(struct zb *b, const char *op, struct zt x, int rank, const int64_t *shape)
 {
-    struct zt s = new_tensor(b, 0, NULL);
-    struct tensor *t = NULL;
     int64_t r = rank;
-    if (!b->rc)
-        b->rc = graph_define_tensor(b->g, s.name, TPUSIM_DT_INT64, 1, &r, &t);
-    if (!b->rc)
-        b->rc = tensor_set_ivals(b->g, t, shape, (size_t)rank);
-    struct zt y = new_tensor(b, rank, dims_at_batch1);
+    struct zt s = zb_iconst(b, 1, &r, shape);
+    struct zt y = new_tensor(b);
     const char *in[2] = {x.name, s.name};
     add_op(b, "Reshape", op, in, 2, y.name);
     return y;
@@ -302,12 +306,12 @@ struct zt zb_reshape(struct zb *b, const char *op, struct zt x, int rank, const 
 
 struct zt zb_transpose(struct zb *b, const char *op, struct zt x, const int64_t *perm)
 {
-    struct zt y = new_tensor(b, x.rank, x.d);
-    for (int i = 0; i < x.rank; i++)
-        y.d[i] = x.d[perm[i]];
+    int64_t d[TPUSIM_MAX_RANK];
+    int rank = zb_dims(b, x, d);
+    struct zt y = new_tensor(b);
     const char *in[1] = {x.name};
     struct op *o = add_op(b, "Transpose", op, in, 1, y.name);
-    set_ints(b, o, "perm", perm, (size_t)x.rank);
+    set_ints(b, o, "perm", perm, (size_t)rank);
     return y;
 }
 
@@ -325,12 +329,9 @@ int64_t zb_round_filters(double filters, double width)
 
 struct zt zb_iconst(struct zb *b, int rank, const int64_t *dims, const int64_t *vals)
 {
-    struct zt c = new_tensor(b, rank, dims);
-    struct tensor *t = NULL;
+    struct zt c = new_tensor(b);
     if (!b->rc)
-        b->rc = graph_define_tensor(b->g, c.name, TPUSIM_DT_INT64, rank, dims, &t);
-    if (!b->rc)
-        b->rc = tensor_set_ivals(b->g, t, vals, tensor_elems(t));
+        b->rc = tpusim_graph_add_int_constant(b->g, c.name, rank, dims, vals);
     return c;
 }
 
@@ -339,8 +340,7 @@ struct zt zb_embed(struct zb *b, const char *op, struct zt ids, int64_t rows, in
     char w[200];
     int64_t wd[2] = {rows, d};
     zb_weight(b, op, "table", 2, wd, w, sizeof w);
-    struct zt y = new_tensor(b, ids.rank + 1, ids.d);
-    y.d[ids.rank] = d;
+    struct zt y = new_tensor(b);
     const char *in[2] = {w, ids.name};
     add_op(b, "Gather", op, in, 2, y.name);
     return y;
@@ -348,16 +348,7 @@ struct zt zb_embed(struct zb *b, const char *op, struct zt ids, int64_t rows, in
 
 struct zt zb_gather(struct zb *b, const char *op, struct zt x, struct zt idx, int64_t axis)
 {
-    struct zt y = new_tensor(b, 0, NULL);
-    for (int i = 0; i < x.rank; i++) {
-        if (i < axis)
-            y.d[y.rank++] = x.d[i];
-        else if (i == axis)
-            for (int j = 0; j < idx.rank; j++)
-                y.d[y.rank++] = idx.d[j];
-        else
-            y.d[y.rank++] = x.d[i];
-    }
+    struct zt y = new_tensor(b);
     const char *in[2] = {x.name, idx.name};
     struct op *o = add_op(b, "Gather", op, in, 2, y.name);
     set_int(b, o, "axis", axis);
@@ -366,32 +357,29 @@ struct zt zb_gather(struct zb *b, const char *op, struct zt x, struct zt idx, in
 
 void zb_split(struct zb *b, const char *op, struct zt x, int64_t axis, int n, struct zt *outs)
 {
-    char names[8][24];
-    const char *onames[8];
-    for (int i = 0; i < n && i < 8; i++) {
-        outs[i] = new_tensor(b, x.rank, x.d);
-        outs[i].d[axis] = x.d[axis] / n;
-        memcpy(names[i], outs[i].name, sizeof names[i]);
-        onames[i] = names[i];
+    if (!parts_fit(b, op, n))
+        return;
+    const char *onames[ZB_MAX_PARTS];
+    for (int i = 0; i < n; i++) {
+        outs[i] = new_tensor(b);
+        onames[i] = outs[i].name;
     }
     char full[160];
     op_name(b, op, full, sizeof full);
     struct op *o = NULL;
     const char *in[1] = {x.name};
-    if (!b->rc)
-        b->rc = graph_add_op(b->g, "Split", NULL, full, in, 1, onames, n, &o);
+    b->rc = graph_add_op(b->g, "Split", NULL, full, in, 1, onames, n, &o);
     set_int(b, o, "axis", axis);
 }
 
 struct zt zb_concat(struct zb *b, const char *op, const struct zt *xs, int n, int64_t axis)
 {
-    struct zt y = new_tensor(b, xs[0].rank, xs[0].d);
-    const char *in[8];
-    y.d[axis] = 0;
-    for (int i = 0; i < n && i < 8; i++) {
+    struct zt y = new_tensor(b);
+    if (!parts_fit(b, op, n))
+        return y;
+    const char *in[ZB_MAX_PARTS];
+    for (int i = 0; i < n; i++)
         in[i] = xs[i].name;
-        y.d[axis] += xs[i].d[axis];
-    }
     struct op *o = add_op(b, "Concat", op, in, n, y.name);
     set_int(b, o, "axis", axis);
     return y;
@@ -399,9 +387,11 @@ struct zt zb_concat(struct zb *b, const char *op, const struct zt *xs, int n, in
 
 struct zt zb_sum(struct zb *b, const char *op, const struct zt *xs, int n)
 {
-    struct zt y = new_tensor(b, xs[0].rank, xs[0].d);
-    const char *in[8];
-    for (int i = 0; i < n && i < 8; i++)
+    struct zt y = new_tensor(b);
+    if (!parts_fit(b, op, n))
+        return y;
+    const char *in[ZB_MAX_PARTS];
+    for (int i = 0; i < n; i++)
         in[i] = xs[i].name;
     add_op(b, "Sum", op, in, n, y.name);
     return y;
@@ -409,7 +399,7 @@ struct zt zb_sum(struct zb *b, const char *op, const struct zt *xs, int n)
 
 struct zt zb_softmax(struct zb *b, const char *op, struct zt x, int64_t axis)
 {
-    struct zt y = new_tensor(b, x.rank, x.d);
+    struct zt y = new_tensor(b);
     const char *in[1] = {x.name};
     struct op *o = add_op(b, "Softmax", op, in, 1, y.name);
     set_int(b, o, "axis", axis);

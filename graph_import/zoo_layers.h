@@ -19,11 +19,10 @@ struct zb {
     char scope[64];    /* prefix of op names ("blocks_3") */
 };
 
-/* A tensor the builder made, with the shape it will have at batch 1. */
+/* A tensor the builder made, by name only: its shape is whatever shape
+ * inference gives it (zb_dims), so there is no second copy to drift. */
 struct zt {
     char name[24];
-    int rank;
-    int64_t d[4];
 };
 
 enum zact { ZA_NONE, ZA_RELU, ZA_SWISH, ZA_SIGMOID, ZA_TANH };
@@ -32,9 +31,17 @@ void zb_init(struct zb *b, tpusim_graph *g);
 void zb_scope(struct zb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 struct zt zb_input(struct zb *b, const char *name, tpusim_dtype dtype, int rank,
                    const int64_t *dims);
+/* x's shape from shape inference (graph_infer_early, run now for x and
+ * its producers): the rank, dims into d[TPUSIM_MAX_RANK]. After an error
+ * (zb.rc set) the rank is 0 and d all zeros, so callers need no checks. */
+int zb_dims(struct zb *b, struct zt x, int64_t *d);
+/* One dimension of x (axis < 0 counts from the end); 0 after an error. */
+int64_t zb_dim(struct zb *b, struct zt x, int axis);
 
-/* 2-D convolution over [N,C,H,W], TF "same" padding (odd totals pad more at
- * the end), bias = the folded BatchNorm of an inference export. */
+/* 2-D convolution over [N,C,H,W] with TF "same" padding, written as
+ * auto_pad SAME_UPPER (ONNX's SAME_UPPER also puts the odd pixel at the end)
+ * so shape inference derives the pads; bias = the folded BatchNorm of an
+ * inference export. */
 struct zt zb_conv(struct zb *b, const char *op, struct zt x, int64_t cout, int64_t k,
                   int64_t stride, int64_t group);
 /* 1-D convolution over [N,C,L] with explicit pads (causal: k-1, 0). */
@@ -52,17 +59,18 @@ struct zt zb_gap(struct zb *b, const char *op, struct zt x);
 struct zt zb_se(struct zb *b, struct zt x, int64_t reduced, enum zact a);
 /* Global pooling, flatten, fully connected to `classes` logits. */
 struct zt zb_classifier(struct zb *b, struct zt x, int64_t classes);
-/* x[..., K] @ W[K, n] (+ bias): MatMul and Add. */
+/* x[..., K] @ W[K, n]: a Gemm with bias [n] when x is 2-D and bias is set
+ * (the dense builder's), otherwise a MatMul with no bias. */
 struct zt zb_linear(struct zb *b, const char *op, struct zt x, int64_t n, bool bias);
 struct zt zb_layernorm(struct zb *b, const char *op, struct zt x);
-struct zt zb_reshape(struct zb *b, const char *op, struct zt x, int rank, const int64_t *shape,
-                     const int64_t *dims_at_batch1);
+/* Reshape to `shape` (rank values, -1 allowed: ONNX semantics). */
+struct zt zb_reshape(struct zb *b, const char *op, struct zt x, int rank, const int64_t *shape);
 struct zt zb_transpose(struct zb *b, const char *op, struct zt x, const int64_t *perm);
-/* A weight of this shape named "<scope>/<op>.<suffix>" into name. */
+/* A float32 weight of this shape named "<scope>/<op>.<suffix>" into name. */
 void zb_weight(struct zb *b, const char *op, const char *suffix, int rank, const int64_t *dims,
                char *name, size_t len);
 /* A float scalar constant (its value kept, exported as an initializer). */
-struct zt zb_scalar(struct zb *b, const char *op, double value);
+struct zt zb_scalar(struct zb *b, double value);
 
 /* An int64 constant (shape vectors, indices). */
 struct zt zb_iconst(struct zb *b, int rank, const int64_t *dims, const int64_t *vals);
@@ -70,7 +78,10 @@ struct zt zb_iconst(struct zb *b, int rank, const int64_t *dims, const int64_t *
 struct zt zb_embed(struct zb *b, const char *op, struct zt ids, int64_t rows, int64_t d);
 /* Gather(x, idx) along axis (idx a constant). */
 struct zt zb_gather(struct zb *b, const char *op, struct zt x, struct zt idx, int64_t axis);
-/* Split into n equal parts along axis (n <= 8). */
+/* Split, Concat and Sum take at most ZB_MAX_PARTS tensors; more is an
+ * error (TPUSIM_ERR_ARG in zb.rc). */
+#define ZB_MAX_PARTS 8
+/* Split into n equal parts along axis. */
 void zb_split(struct zb *b, const char *op, struct zt x, int64_t axis, int n, struct zt *outs);
 struct zt zb_concat(struct zb *b, const char *op, const struct zt *xs, int n, int64_t axis);
 struct zt zb_sum(struct zb *b, const char *op, const struct zt *xs, int n);

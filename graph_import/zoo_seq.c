@@ -18,11 +18,11 @@
  * (opset 17 has no Gelu op). */
 static struct zt gelu(struct zb *b, struct zt x)
 {
-    struct zt y = zb_binary(b, "Mul", "gelu.scale", x, zb_scalar(b, "c", 1.0 / sqrt(2.0)));
+    struct zt y = zb_binary(b, "Mul", "gelu.scale", x, zb_scalar(b, 1.0 / sqrt(2.0)));
     y = zb_unary(b, "Erf", "gelu.erf", y);
-    y = zb_binary(b, "Add", "gelu.add", y, zb_scalar(b, "c", 1.0));
+    y = zb_binary(b, "Add", "gelu.add", y, zb_scalar(b, 1.0));
     y = zb_binary(b, "Mul", "gelu.mul", y, x);
-    return zb_binary(b, "Mul", "gelu.half", y, zb_scalar(b, "c", 0.5));
+    return zb_binary(b, "Mul", "gelu.half", y, zb_scalar(b, 0.5));
 }
 
 /* One post-LayerNorm Transformer encoder layer (BERT's) on x [N*S, D]. */
@@ -30,27 +30,23 @@ static struct zt encoder_layer(struct zb *b, struct zt x, int64_t seq, int64_t d
                                int64_t ff)
 {
     int64_t dh = d / heads;
-    int64_t n1 = x.d[0] / seq;
-    const int64_t split[4] = {-1, seq, heads, dh}, split_d[4] = {n1, seq, heads, dh};
+    const int64_t split[4] = {-1, seq, heads, dh};
     const int64_t q_perm[4] = {0, 2, 1, 3}, k_perm[4] = {0, 2, 3, 1};
     struct zt q = zb_linear(b, "attention.query", x, d, true);
     struct zt k = zb_linear(b, "attention.key", x, d, true);
     struct zt v = zb_linear(b, "attention.value", x, d, true);
     /* 1/sqrt(dh) is folded into the query weights, as optimised exports do. */
-    q = zb_transpose(b, "attention.query.t", zb_reshape(b, "attention.query.r", q, 4, split, split_d),
+    q = zb_transpose(b, "attention.query.t", zb_reshape(b, "attention.query.r", q, 4, split),
                      q_perm);
-    k = zb_transpose(b, "attention.key.t", zb_reshape(b, "attention.key.r", k, 4, split, split_d),
-                     k_perm);
-    v = zb_transpose(b, "attention.value.t", zb_reshape(b, "attention.value.r", v, 4, split, split_d),
+    k = zb_transpose(b, "attention.key.t", zb_reshape(b, "attention.key.r", k, 4, split), k_perm);
+    v = zb_transpose(b, "attention.value.t", zb_reshape(b, "attention.value.r", v, 4, split),
                      q_perm);
     struct zt s = zb_binary(b, "MatMul", "attention.scores", q, k);
-    s.d[3] = seq;
     struct zt pr = zb_unary(b, "Softmax", "attention.softmax", s);
     struct zt ctx = zb_binary(b, "MatMul", "attention.context", pr, v);
-    ctx.d[3] = dh;
     ctx = zb_transpose(b, "attention.context.t", ctx, q_perm);
-    const int64_t merge[2] = {-1, d}, merge_d[2] = {x.d[0], d};
-    ctx = zb_reshape(b, "attention.context.r", ctx, 2, merge, merge_d);
+    const int64_t merge[2] = {-1, d};
+    ctx = zb_reshape(b, "attention.context.r", ctx, 2, merge);
     struct zt o = zb_linear(b, "attention.output", ctx, d, true);
     x = zb_layernorm(b, "attention.norm", zb_binary(b, "Add", "attention.residual", o, x));
     struct zt h = gelu(b, zb_linear(b, "intermediate", x, ff, true));
@@ -86,16 +82,16 @@ int zoo_build_bert(tpusim_graph *g, const struct zoo_params *p, int variant)
                   zb_embed(&b, "position", zb_iconst(&b, 1, &seq, pos_ids), max_pos, d));
     x = zb_binary(&b, "Add", "add_token_type", x,
                   zb_embed(&b, "token_type", zb_iconst(&b, 1, &seq, type_ids), 2, d));
-    const int64_t flat[2] = {-1, d}, flat_d[2] = {seq, d};
-    x = zb_layernorm(&b, "norm", zb_reshape(&b, "flatten", x, 2, flat, flat_d));
+    const int64_t flat[2] = {-1, d};
+    x = zb_layernorm(&b, "norm", zb_reshape(&b, "flatten", x, 2, flat));
     for (int64_t l = 0; l < layers; l++) {
         zb_scope(&b, "encoder.layer.%lld", (long long)l);
         x = encoder_layer(&b, x, seq, d, heads, ff);
     }
     zb_scope(&b, "pooler");
-    const int64_t unflat[3] = {-1, seq, d}, unflat_d[3] = {1, seq, d};
+    const int64_t unflat[3] = {-1, seq, d};
     const int64_t zero = 0;
-    x = zb_reshape(&b, "unflatten", x, 3, unflat, unflat_d);
+    x = zb_reshape(&b, "unflatten", x, 3, unflat);
     x = zb_gather(&b, "first_token", x, zb_iconst(&b, 0, NULL, &zero), 1);
     zb_act(&b, "tanh", zb_linear(&b, "dense", x, d, true), ZA_TANH);
     return b.rc;
@@ -156,16 +152,15 @@ int zoo_build_byte_model(tpusim_graph *g, const struct zoo_params *p, int varian
     int64_t seq = len / ds;
     if (variant == 1) {
         x = zb_transpose(&b, "to_rows", x, to_ncl);
-        const int64_t flat[2] = {-1, d}, flat_d[2] = {seq, d};
-        x = zb_reshape(&b, "flatten", x, 2, flat, flat_d);
+        const int64_t flat[2] = {-1, d};
+        x = zb_reshape(&b, "flatten", x, 2, flat);
         for (int64_t l = 0; l < layers; l++) {
             zb_scope(&b, "encoder.layer.%lld", (long long)l);
             x = encoder_layer(&b, x, seq, d, 4, 4 * d);
         }
         zb_scope(&b, "head");
-        const int64_t back[3] = {-1, seq, d}, back_d[3] = {1, seq, d};
-        x = zb_transpose(&b, "to_channels", zb_reshape(&b, "unflatten", x, 3, back, back_d),
-                         to_ncl);
+        const int64_t back[3] = {-1, seq, d};
+        x = zb_transpose(&b, "to_channels", zb_reshape(&b, "unflatten", x, 3, back), to_ncl);
     } else {
         for (int64_t l = 0; l < layers; l++) {
             zb_scope(&b, "qrnn.%lld", (long long)l);

@@ -7,6 +7,11 @@ B=build/bench_sim
 M=${TPUSIM_MODELS:-../shared/models/real}/onnx/torch_export
 RUNS=${RUNS:-200}
 out=docs/bench.md
+# Runs bench_sim into $r and stops the script when it fails: inside
+# echo "$(...)" a failure would only leave an empty table cell.
+bench() {
+    r=$("$B" "$@") || { echo "bench.sh: $B $* failed" >&2; exit 1; }
+}
 {
     echo "# Simulation speed"
     echo
@@ -19,7 +24,8 @@ out=docs/bench.md
     echo "| model | result |"
     echo "|---|---|"
     for f in "$M"/tv_*.onnx; do
-        echo "| $(basename "$f" .onnx) | $($B "$f" tpu_v3 "$RUNS") |"
+        bench "$f" tpu_v3 "$RUNS"
+        echo "| $(basename "$f" .onnx) | $r |"
     done
     echo
     echo "## ResNet-50 on tpu_v3: batch 1 to 256"
@@ -27,7 +33,8 @@ out=docs/bench.md
     echo "| batch | result |"
     echo "|---|---|"
     for b in 1 8 64 256; do
-        echo "| $b | $($B "$M/tv_resnet50_light.onnx" tpu_v3 "$RUNS" --batch "$b") |"
+        bench "$M/tv_resnet50_light.onnx" tpu_v3 "$RUNS" --batch "$b"
+        echo "| $b | $r |"
     done
     echo
     echo "## ResNet-50 on tpu_v3: 224 to 600 px"
@@ -35,7 +42,8 @@ out=docs/bench.md
     echo "| pixels | result |"
     echo "|---|---|"
     for px in 224 320 448 600; do
-        echo "| $px | $($B "$M/tv_resnet50_light.onnx" tpu_v3 "$RUNS" --dim input:2="$px" --dim input:3="$px") |"
+        bench "$M/tv_resnet50_light.onnx" tpu_v3 "$RUNS" --dim input:2="$px" --dim input:3="$px"
+        echo "| $px | $r |"
     done
     if command -v hyperfine >/dev/null 2>&1; then
         echo

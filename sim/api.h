@@ -33,13 +33,10 @@ struct tpusim_result {
     size_t names_len, names_cap;
 };
 
+/* A plan is lowered and scheduled once, at open; runs only read it, so
+ * many threads may run one plan. */
 struct tpusim_plan {
-    const struct tpusim_graph *g;
-    const struct tpusim_chip *chip;
-    struct sim_options so;
-    struct op_demand *d;
-    int n;
-    uint64_t param_bytes, params_on_chip_bytes;
+    struct sim_result sr;
 };
 
 struct tpusim_net {
@@ -57,6 +54,10 @@ int ctx_error(tpusim_context *ctx, int code, const char *fmt, ...)
 void api_sim_options(const tpusim_options *opts, struct sim_options *out);
 /* Fills res from a simulation: the summary, and the rows when `rows`. */
 int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows);
+/* The summary of totals t on chip c (cache counts zero). */
+void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtype,
+                      const struct sim_totals *t, uint64_t param_bytes,
+                      uint64_t params_on_chip_bytes);
 /* Shape of block i's input (channels, height, width). */
 void net_block_input(const tpusim_net *net, size_t i, int64_t chw[3]);
 /* Builds the net into an empty graph and finalizes it; first_op[i] is the

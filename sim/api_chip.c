@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "api.h"
 #include "matrix_unit.h"
@@ -81,19 +80,6 @@ void tpusim_cache_clear(tpusim_context *ctx)
         cache_free(&ctx->cache);
 }
 
-static const char *models_dir_of(const char *given)
-{
-    if (given && given[0])
-        return given;
-    const char *env = getenv("TPUSIM_MODELS_DIR");
-    if (env && env[0])
-        return env;
-    struct stat st;
-    if (stat("models", &st) == 0 && S_ISDIR(st.st_mode))
-        return "models";
-    return TPUSIM_DEFAULT_MODELS_DIR;
-}
-
 /* FNV-1a over the loaded struct (chip_load zeroes it first, so the bytes
  * between fields are zero too). */
 static uint64_t fingerprint(const struct chip *c)
@@ -123,7 +109,7 @@ int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_d
     tpusim_chip *chip = calloc(1, sizeof *chip);
     if (!chip)
         return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
-    int rc = chip_load(models_dir_of(models_dir), name, overrides, n_overrides, &chip->c,
+    int rc = chip_load(models_dir, name, overrides, n_overrides, &chip->c,
                        ctx->err, sizeof ctx->err);
     if (rc) {
         free(chip);

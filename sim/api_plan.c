@@ -1,6 +1,6 @@
 /*
  * api_plan.c — query options, results (summary and per-op rows), and
- * plans: a graph lowered onto a chip once, scheduled on each run.
+ * plans: a graph lowered and scheduled on a chip once, read by each run.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -94,42 +94,41 @@ static int reserve_rows(tpusim_result *res, size_t n, size_t name_bytes)
     return TPUSIM_OK;
 }
 
+void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtype,
+                      const struct sim_totals *t, uint64_t param_bytes,
+                      uint64_t params_on_chip_bytes)
+{
+    memset(s, 0, sizeof *s);
+    s->cycles = t->cycles;
+    s->seconds = (double)t->cycles / c->clock_hz;
+    s->ops = t->ops;
+    s->flops = t->flops;
+    s->macs = t->macs;
+    s->hbm_bytes = t->hbm_bytes;
+    s->host_bytes = t->host_bytes;
+    s->mac_slots = t->mac_slots;
+    s->useful_macs = t->useful_macs;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        s->stall_cycles[k] = t->stall[k];
+    s->param_bytes = param_bytes;
+    s->params_on_chip_bytes = params_on_chip_bytes;
+    s->dtype = dtype;
+}
+
 int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
 {
     res->valid = false;
     res->n_rows = 0;
     res->names_len = 0;
-    tpusim_summary *s = &res->sum;
-    memset(s, 0, sizeof *s);
-    s->cycles = sr->total_cycles;
-    s->seconds = (double)sr->total_cycles / sr->chip->clock_hz;
-    s->ops = (uint64_t)sr->n_ops;
-    s->flops = sr->flops;
-    s->macs = sr->macs;
-    s->param_bytes = sr->param_bytes;
-    s->params_on_chip_bytes = sr->params_on_chip_bytes;
-    s->dtype = sr->dtype;
-    for (int k = 0; k < CAUSE_COUNT; k++)
-        s->stall_cycles[k] = sr->stall[k];
-    const struct tpusim_graph *g = sr->graph;
-    size_t name_bytes = 0;
-    for (int i = 0; i < sr->n_ops; i++) {
-        const struct op_result *r = &sr->ops[i];
-        s->hbm_bytes += r->hbm_bytes;
-        s->host_bytes += r->host_bytes;
-        s->mac_slots += r->mac_slots;
-        s->useful_macs += r->useful_macs;
-        name_bytes += strlen(g->ops[r->op]->name) + 1;
-    }
+    api_summary_fill(&res->sum, sr->chip, sr->dtype, &sr->sum, sr->param_bytes,
+                     sr->params_on_chip_bytes);
     if (rows) {
+        const struct tpusim_graph *g = sr->graph;
+        size_t name_bytes = 0;
+        for (int i = 0; i < sr->n_ops; i++)
+            name_bytes += strlen(g->ops[sr->ops[i].op]->name) + 1;
         if (reserve_rows(res, (size_t)sr->n_ops, name_bytes))
             return TPUSIM_ERR_NOMEM;
-        /* Row index of each graph op, for fused_into. */
-        int *row_of = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *row_of);
-        if (!row_of)
-            return TPUSIM_ERR_NOMEM;
-        for (int i = 0; i < sr->n_ops; i++)
-            row_of[sr->ops[i].op] = i;
         for (int i = 0; i < sr->n_ops; i++) {
             const struct op_result *r = &sr->ops[i];
             const struct op *op = g->ops[r->op];
@@ -139,7 +138,7 @@ int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
             row->name = res->names + res->names_len; /* reserved above: no realloc moves it */
             res->names_len += len;
             row->type = op_info_of(op->type)->name;
-            row->fused_into = r->fused_into >= 0 ? row_of[r->fused_into] : -1;
+            row->fused_into = r->fused_into_row;
             row->start_cycle = r->start_cycle;
             row->cycles = r->cycles;
             row->flops = r->flops;
@@ -152,7 +151,6 @@ int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
             for (int k = 0; k < CAUSE_COUNT; k++)
                 row->stall_cycles[k] = r->stall[k];
         }
-        free(row_of);
         res->n_rows = (size_t)sr->n_ops;
     }
     res->valid = true;
@@ -161,25 +159,15 @@ int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
 
 /* -------------------------------------------------------------- plans */
 
-static int check_query(tpusim_context *ctx, const tpusim_chip *chip, const void *what,
-                       const tpusim_result *res)
-{
-    if (!ctx)
-        return TPUSIM_ERR_ARG;
-    if (!chip || !what)
-        return ctx_error(ctx, TPUSIM_ERR_ARG, "a query needs a chip and a model");
-    (void)res;
-    return TPUSIM_OK;
-}
-
 int tpusim_plan_open(tpusim_context *ctx, const tpusim_graph *g, const tpusim_chip *chip,
                      const tpusim_options *opts, tpusim_plan **out)
 {
     if (out)
         *out = NULL;
-    int rc = check_query(ctx, chip, g, NULL);
-    if (rc)
-        return rc;
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    if (!chip || !g)
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "a query needs a chip and a model");
     if (!out)
         return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_plan_open needs an out pointer");
     if (!g->finalized)
@@ -187,11 +175,11 @@ int tpusim_plan_open(tpusim_context *ctx, const tpusim_graph *g, const tpusim_ch
     tpusim_plan *p = calloc(1, sizeof *p);
     if (!p)
         return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
-    p->g = g;
-    p->chip = chip;
-    api_sim_options(opts, &p->so);
-    rc = lower_graph(g, &chip->c, &p->so, &p->d, &p->n, &p->param_bytes,
-                     &p->params_on_chip_bytes, ctx->err, sizeof ctx->err);
+    /* The schedule depends only on the graph, the chip and the options,
+     * all fixed for the plan's life: computed once here, copied by runs. */
+    struct sim_options so;
+    api_sim_options(opts, &so);
+    int rc = simulate(g, &chip->c, &so, &p->sr, ctx->err, sizeof ctx->err);
     if (rc) {
         free(p);
         return rc;
@@ -205,7 +193,7 @@ void tpusim_plan_close(tpusim_plan *plan)
 {
     if (!plan)
         return;
-    free(plan->d);
+    sim_result_free(&plan->sr);
     free(plan);
 }
 
@@ -215,16 +203,7 @@ int tpusim_plan_run(tpusim_context *ctx, const tpusim_plan *plan, tpusim_result 
         return TPUSIM_ERR_ARG;
     if (!plan || !res)
         return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_plan_run needs a plan and a result");
-    res->valid = false;
-    struct sim_result sr;
-    int rc = schedule_ops(plan->g, &plan->chip->c, &plan->so, plan->d, plan->n, &sr, ctx->err,
-                          sizeof ctx->err);
-    if (rc)
-        return rc;
-    sr.param_bytes = plan->param_bytes;
-    sr.params_on_chip_bytes = plan->params_on_chip_bytes;
-    rc = api_result_fill(res, &sr, true);
-    sim_result_free(&sr);
+    int rc = api_result_fill(res, &plan->sr, true);
     return rc ? ctx_error(ctx, rc, "out of memory") : TPUSIM_OK;
 }
 

@@ -35,9 +35,7 @@ struct block_val {
     uint64_t param_bytes;      /* the block's parameters in the run's dtype */
     uint64_t bound_bytes;      /* its input plus all its ops' outputs */
     /* stage 2 */
-    uint64_t cycles, flops, macs, hbm_bytes, host_bytes, mac_slots, useful_macs;
-    uint64_t stall[CAUSE_COUNT];
-    uint64_t n_ops;
+    struct sim_totals sum;     /* over the block's ops */
     uint64_t cache_used;       /* Edge TPU parameter cache the block takes */
     uint64_t out_resident;     /* its output stays on chip */
 };

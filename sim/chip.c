@@ -427,6 +427,37 @@ static bool is_decimal(const char *s, bool allow_frac)
     return *p == '\0';
 }
 
+/* mxu.kind's names: the one list the parser, the messages and
+ * chip_matrix_kind_name read. */
+static const struct {
+    const char *name;
+    enum matrix_kind kind;
+} MATRIX_KINDS[] = {
+    {"systolic", MATRIX_SYSTOLIC},
+    {"tensor_cores", MATRIX_TENSOR_CORES},
+};
+#define N_MATRIX_KINDS (sizeof MATRIX_KINDS / sizeof MATRIX_KINDS[0])
+
+const char *chip_matrix_kind_name(enum matrix_kind kind)
+{
+    for (size_t i = 0; i < N_MATRIX_KINDS; i++)
+        if (MATRIX_KINDS[i].kind == kind)
+            return MATRIX_KINDS[i].name;
+    return "?";
+}
+
+/* "systolic or tensor_cores", for messages. */
+static const char *matrix_kinds_text(char *buf, size_t len)
+{
+    size_t at = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < N_MATRIX_KINDS && at < len; i++) {
+        int w = snprintf(buf + at, len - at, "%s%s", i ? " or " : "", MATRIX_KINDS[i].name);
+        at = w < 0 ? len : at + (size_t)w;
+    }
+    return buf;
+}
+
 /* Converts one entry into its field of c. `where` is "FILE:LINE" or "--set k=v". */
 static int convert(struct loader *ld, size_t k, const char *where, struct chip *c)
 {
@@ -507,17 +538,14 @@ static int convert(struct loader *ld, size_t k, const char *where, struct chip *
         return TPUSIM_OK;
     }
     case K_MATRIX_KIND: {
-        enum matrix_kind m;
-        if (strcmp(v, "systolic") == 0)
-            m = MATRIX_SYSTOLIC;
-        else if (strcmp(v, "tensor_cores") == 0)
-            m = MATRIX_TENSOR_CORES;
-        else
-            return fail(ld, TPUSIM_ERR_PARSE,
-                        "%s: %s.%s: expected systolic or tensor_cores, got '%s'", where,
-                        d->section, d->name, v);
-        memcpy(field, &m, sizeof m);
-        return TPUSIM_OK;
+        for (size_t i = 0; i < N_MATRIX_KINDS; i++)
+            if (strcmp(v, MATRIX_KINDS[i].name) == 0) {
+                memcpy(field, &MATRIX_KINDS[i].kind, sizeof MATRIX_KINDS[i].kind);
+                return TPUSIM_OK;
+            }
+        char kinds[128];
+        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: expected %s, got '%s'", where, d->section,
+                    d->name, matrix_kinds_text(kinds, sizeof kinds), v);
     }
     }
     return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: unhandled kind", where, d->section, d->name);
@@ -621,7 +649,7 @@ static int resolve(struct loader *ld, const char *models_dir, const char *name_o
         }
         return TPUSIM_OK;
     }
-    const char *dir = models_dir ? models_dir : "models";
+    const char *dir = chip_models_dir(models_dir);
     int w = snprintf(c->path, sizeof c->path, "%s/%s/chip.ini", dir, name_or_path);
     bool plain = !strchr(name_or_path, '/') && name_or_path[0] != '.';
     if (plain && w > 0 && (size_t)w < sizeof c->path && is_file(c->path)) {
@@ -647,9 +675,13 @@ static bool applies(const struct key_def *d, enum matrix_kind kind)
     return d->applies == 0 || (d->applies & (unsigned)kind);
 }
 
-static const char *kind_name(unsigned kind)
+/* Where entry k's value came from: "FILE:LINE" or "--set k=v". */
+static void where_of(const struct loader *ld, size_t k, char *buf, size_t len)
 {
-    return kind == MATRIX_TENSOR_CORES ? "tensor_cores" : "systolic";
+    if (ld->e[k].overridden)
+        snprintf(buf, len, "%s", ld->e[k].where);
+    else
+        snprintf(buf, len, "%s:%d", ld->path, ld->e[k].line);
 }
 
 /* mxu.kind decides which keys a file must have: the [mxu] array keys for a
@@ -658,16 +690,13 @@ static const char *kind_name(unsigned kind)
 static int check_keys_present(struct loader *ld, struct chip *c)
 {
     int kk = find_key("mxu", "kind");
+    char kinds[128];
     if (!ld->e[kk].line || !ld->e[kk].has_value)
         return fail(ld, TPUSIM_ERR_PARSE,
-                    "%s: mxu.kind: missing key (systolic or tensor_cores, with a source: or "
-                    "ASSUMED: note)",
-                    ld->path);
+                    "%s: mxu.kind: missing key (%s, with a source: or ASSUMED: note)", ld->path,
+                    matrix_kinds_text(kinds, sizeof kinds));
     char where[600];
-    if (ld->e[kk].overridden)
-        snprintf(where, sizeof where, "%s", ld->e[kk].where);
-    else
-        snprintf(where, sizeof where, "%s:%d", ld->path, ld->e[kk].line);
+    where_of(ld, (size_t)kk, where, sizeof where);
     if (convert(ld, (size_t)kk, where, c))
         return ld->rc;
     for (size_t k = 0; k < N_KEYS; k++) {
@@ -680,7 +709,7 @@ static int check_keys_present(struct loader *ld, struct chip *c)
         if (!applies(&KEYS[k], c->mxu_kind) && (ld->e[k].line || ld->e[k].overridden))
             return fail(ld, TPUSIM_ERR_PARSE, "%s:%d: %s.%s: applies only when mxu.kind = %s",
                         ld->path, ld->e[k].line, KEYS[k].section, KEYS[k].name,
-                        kind_name(KEYS[k].applies));
+                        chip_matrix_kind_name((enum matrix_kind)KEYS[k].applies));
     }
     return TPUSIM_OK;
 }
@@ -723,10 +752,7 @@ static int load(struct loader *ld, const char *models_dir, const char *name_or_p
         if (!applies(&KEYS[k], c->mxu_kind))
             continue;
         char where[600];
-        if (ld->e[k].overridden)
-            snprintf(where, sizeof where, "%s", ld->e[k].where);
-        else
-            snprintf(where, sizeof where, "%s:%d", ld->path, ld->e[k].line);
+        where_of(ld, k, where, sizeof where);
         if (convert(ld, k, where, c))
             return ld->rc;
     }
@@ -793,7 +819,7 @@ static const char *unit_of(const struct key_def *d)
             return SUFFIXES[i].unit;
     if (d->kind == K_BOOL)
         return "bool";
-    if (d->kind == K_DEPTHWISE)
+    if (d->kind == K_DEPTHWISE || d->kind == K_MATRIX_KIND)
         return "enum";
     return "count";
 }
@@ -805,8 +831,11 @@ static int cmp_line(const void *a, const void *b)
 }
 
 int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
-              int n_overrides, struct chip_value **values, int *n, char *err, size_t err_len)
+              int n_overrides, struct chip_value **values, int *n, struct chip *out, char *err,
+              size_t err_len)
 {
+    if (out)
+        memset(out, 0, sizeof *out);
     if (values)
         *values = NULL;
     if (n)
@@ -820,7 +849,7 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
     }
     struct loader *ld = calloc(1, sizeof *ld);
     struct chip *c = calloc(1, sizeof *c);
-    enum { N_DERIVED = 8 };
+    enum { N_DERIVED = 10 };
     struct chip_value *v = calloc(N_KEYS + N_DERIVED, sizeof *v);
     if (!ld || !c || !v) {
         free(ld);
@@ -863,8 +892,13 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
         {"derived.host_link_overhead_cycles", "cycles", (double)c->host_link_overhead_cycles},
         {"derived.peak_flops_per_s_core", "FLOP/s", c->peak_flops_per_s_core},
         {"derived.peak_flops_per_s", "FLOP/s", c->peak_flops_per_s},
+        /* Tensor-core chips only (the last N_GPU_DERIVED). */
+        {"derived.gpu_launch_overhead_cycles", "cycles", (double)c->gpu_launch_overhead_cycles},
+        {"derived.gpu_l2_bytes_per_cycle", "bytes/cycle", c->gpu_l2_bytes_per_cycle},
     };
-    for (int i = 0; i < N_DERIVED; i++) {
+    enum { N_GPU_DERIVED = 2 };
+    int n_derived = c->mxu_kind == MATRIX_TENSOR_CORES ? N_DERIVED : N_DERIVED - N_GPU_DERIVED;
+    for (int i = 0; i < n_derived; i++) {
         struct chip_value *d = &v[nk + (size_t)i];
         snprintf(d->key, sizeof d->key, "%s", derived[i].key);
         snprintf(d->value, sizeof d->value, "%.10g", derived[i].value);
@@ -873,10 +907,25 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
         d->line = 0;
     }
     *values = v;
-    *n = (int)(nk + N_DERIVED);
+    *n = (int)nk + n_derived;
+    if (out)
+        *out = *c;
     free(ld);
     free(c);
     return TPUSIM_OK;
+}
+
+const char *chip_models_dir(const char *given)
+{
+    if (given && given[0])
+        return given;
+    const char *env = getenv("TPUSIM_MODELS_DIR");
+    if (env && env[0])
+        return env;
+    struct stat st;
+    if (stat("models", &st) == 0 && S_ISDIR(st.st_mode))
+        return "models";
+    return TPUSIM_DEFAULT_MODELS_DIR;
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -890,7 +939,7 @@ int chip_list(const char *models_dir, char ***names, int *n)
         return TPUSIM_ERR_ARG;
     *names = NULL;
     *n = 0;
-    const char *dir = models_dir ? models_dir : "models";
+    const char *dir = chip_models_dir(models_dir);
     DIR *d = opendir(dir);
     if (!d)
         return TPUSIM_ERR_IO;

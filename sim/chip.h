@@ -121,10 +121,19 @@ struct chip_value {
  * tpusim_status and writes "file:line: key: problem" into err. */
 int chip_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
               int n_overrides, struct chip *out, char *err, size_t err_len);
-/* Every resolved value with unit and source, in file order; *n set. The
- * array is malloc'ed; free() it. */
+/* Every resolved value with unit and source, in file order, then the
+ * derived ones; *n set. The array is malloc'ed; free() it. `out`, when not
+ * NULL, receives the loaded chip (as chip_load would give it). */
 int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
-              int n_overrides, struct chip_value **values, int *n, char *err, size_t err_len);
+              int n_overrides, struct chip_value **values, int *n, struct chip *out, char *err,
+              size_t err_len);
+/* The models directory to use: `given` when not NULL or empty, else
+ * $TPUSIM_MODELS_DIR when set, else ./models when it exists, else
+ * TPUSIM_DEFAULT_MODELS_DIR. chip_load, chip_dump, chip_list and the API
+ * all resolve a NULL models_dir this way. */
+const char *chip_models_dir(const char *given);
+/* mxu.kind's name in a chip file ("systolic", "tensor_cores"). */
+const char *chip_matrix_kind_name(enum matrix_kind kind);
 /* Names of the chips under models_dir (sorted), malloc'ed array of
  * malloc'ed strings; free with chip_free_names. */
 int chip_list(const char *models_dir, char ***names, int *n);

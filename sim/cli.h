@@ -7,6 +7,7 @@
 #define TPUSIM_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -14,17 +15,53 @@
 
 enum cli_format { FMT_TEXT, FMT_CSV, FMT_JSON };
 
+/* One --dim NAME=VALUE, parsed once by cli_model_option. */
+#define CLI_DIM_NAME_MAX 256
+struct cli_dim {
+    char name[CLI_DIM_NAME_MAX];
+    int64_t value;
+};
+
 /* Options every model-reading command takes. */
 struct model_opts {
     const char *model;        /* path, "builtin:NAME", "zoo:NAME", or NULL for the default */
     int64_t batch;            /* 0: as the file says */
-    const char *dims[64];     /* "name=value" */
+    struct cli_dim dims[64];
     int n_dims;
     enum cli_format format;
 };
 
-/* Consumes argv[*i] (and its value) if it is a model option. Returns 1 if
- * consumed, 0 if not a model option, -1 on a bad value (message printed). */
+/* What an option or positional callback of cli_parse_args returns. */
+enum {
+    CLI_TAKEN = 1,     /* consumed (with its value) */
+    CLI_NOT_OURS = 0,  /* not this callback's option */
+    CLI_BAD = -1,      /* a usage error, message printed: exit code 2 */
+    CLI_FAILED = -2,   /* another failure (out of memory), message printed: exit code 1 */
+};
+
+/* A subcommand's argument loop: -h/--help prints usage to stdout; each
+ * argument goes to option(); an unclaimed one starting with '-' is an
+ * unknown option; anything else goes to positional(). */
+struct cli_args {
+    const char *cmd;                    /* "run": names the command in messages */
+    void (*usage)(FILE *f);
+    /* Consumes argv[*i] (advancing *i past a value): a CLI_ value. */
+    int (*option)(const struct cli_args *a, int argc, char **argv, int *i);
+    /* Takes a non-option argument: CLI_TAKEN, CLI_BAD or CLI_FAILED. */
+    int (*positional)(const struct cli_args *a, const char *arg);
+    void *ctx;                          /* the command's options, for the callbacks */
+    struct model_opts *model;           /* where cli_one_model puts the model */
+    const char *one_model_hint;         /* appended to cli_one_model's message, or NULL */
+};
+/* Returns 0 after --help, an exit code on a bad argument (message
+ * printed), or -1 to go on. */
+int cli_parse_args(const struct cli_args *a, int argc, char **argv);
+/* The positional of commands that take one model: sets a->model->model,
+ * or "one model at a time" when one is set already. */
+int cli_one_model(const struct cli_args *a, const char *arg);
+
+/* Consumes argv[*i] (and its value) if it is a model option: a CLI_ value
+ * (CLI_BAD with the message printed, naming cmd). */
 int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct model_opts *o);
 /* The value of "--opt VALUE" or "--opt=VALUE" at argv[*i]; NULL if argv[*i]
  * is not `opt`. Prints an error and sets *bad when the value is missing. */
@@ -66,21 +103,37 @@ struct sim_cli {
     int64_t trace_slices;         /* --trace-max-slices, 0: default */
 };
 void cli_sim_defaults(struct sim_cli *o, bool rich);
-/* Consumes argv[*i] if it is a simulation option (--chip when with_chip),
- * a trace option or a model option. 1 consumed, 0 not ours, -1 bad
- * (message printed, naming cmd and the option). */
-int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o,
-                   bool with_chip);
+/* Consumes argv[*i] if it is a simulation option (--chip, --dtype, --set,
+ * --cores, ...), a trace option or a model option: a CLI_ value (CLI_BAD
+ * with the message printed, naming cmd and the option). */
+int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o);
+/* The batch one core simulates: --batch (default 1) split over --cores,
+ * rounded up. What the model is opened with and what headers show. */
+int64_t cli_core_batch(const struct sim_cli *o);
 /* Loads a chip with o's --set overrides and checks --cores against it.
  * Returns 0 or an exit code (message printed). */
 int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, struct chip *out);
-/* Opens o's model with the batch split over --cores; NULL on error. */
+/* Opens o's model with the batch of one core (cli_core_batch); NULL on error. */
 tpusim_graph *cli_open_sim_model(const struct sim_cli *o);
 /* Simulates; 0 or an exit code (message printed). */
 int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g,
                  const struct chip *chip, struct sim_result *res);
 /* Writes o->trace when set; 0 or an exit code (message printed). */
 int cli_write_trace(const char *cmd, const struct sim_cli *o, const struct report *rp);
+/* What run and report share: loads o->chip, opens the model, simulates,
+ * builds the report, writes --trace, then calls show(rp, o, ctx) and frees
+ * everything. Returns 0, show's result, or an exit code (message printed). */
+int cli_simulate_report(const char *cmd, const struct sim_cli *o,
+                        int (*show)(const struct report *rp, const struct sim_cli *o, void *ctx),
+                        void *ctx);
+/* The JSON object's opening of run and report: version, chip and model
+ * (chip first when chip_first: each command's order, kept for consumers),
+ * batch, cores, dtype, fusion. */
+void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli *o,
+                         bool chip_first);
+/* A JSON object of one value per cause, {"mxu": ..., ...}: cycles when
+ * cycles is not NULL, else shares. */
+void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares);
 
 /* ---- Tables in text, CSV, Markdown or LaTeX booktabs: sim/cli_report.c. */
 struct cli_table {
@@ -97,6 +150,24 @@ void cli_table_cell(struct cli_table *t, const char *fmt, ...) __attribute__((fo
 void cli_table_print(FILE *f, const struct cli_table *t, enum cli_rich_format fmt,
                      const char *caption);
 void cli_table_free(struct cli_table *t);
+/* Prints t to stdout unless a cell ran out of memory, then frees it:
+ * 0, or 1 when out of memory (the caller says so). */
+int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *caption);
+/* Appends name as a cell; when width > 0 and name is longer, '~' and its
+ * last width characters (text tables keep their columns narrow). */
+void cli_table_name(struct cli_table *t, const char *name, size_t width);
+/* s with LaTeX's special characters escaped. */
+void cli_latex_text(FILE *f, const char *s);
+
+/* --plot DIR and --png, taken by report and compare. */
+struct cli_plot {
+    const char *dir;              /* NULL: no figures */
+    bool png;
+};
+/* Consumes argv[*i] if it is --plot or --png: a CLI_ value. */
+int cli_plot_option(int argc, char **argv, int *i, struct cli_plot *p);
+/* After parsing: 0, or 2 when --png came without --plot (message printed). */
+int cli_plot_check(const char *cmd, const struct cli_plot *p);
 /* Runs gnuplot in dir on STEM.gp for svg and pdf (and png): 0 or an
  * exit code (message printed). */
 int cli_render_plots(const char *cmd, const char *dir, const char *const *stems, int n, bool png);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chip.h"
 #include "cli.h"
 #include "zoo.h"
 
@@ -63,9 +64,9 @@ int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct mode
     if ((v = cli_opt_value("--batch", argc, argv, i, &bad))) {
         if (!cli_parse_int64(v, 1, INT64_C(1) << 32, &o->batch)) {
             fprintf(stderr, "tpusim %s: --batch needs a whole number >= 1, got '%s'\n", cmd, v);
-            return -1;
+            return CLI_BAD;
         }
-        return 1;
+        return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--dim", argc, argv, i, &bad))) {
         const char *eq = strrchr(v, '=');
@@ -73,25 +74,71 @@ int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct mode
         if (!eq || eq == v || !cli_parse_int64(eq + 1, 1, INT64_C(1) << 40, &val)) {
             fprintf(stderr, "tpusim %s: --dim needs NAME=VALUE with VALUE >= 1, got '%s'\n", cmd,
                     v);
-            return -1;
+            return CLI_BAD;
+        }
+        size_t len = (size_t)(eq - v);
+        if (len >= CLI_DIM_NAME_MAX) {
+            /* Cut short it would bind another name, or none: say so. */
+            fprintf(stderr, "tpusim %s: --dim name longer than %d characters: '%.*s...'\n", cmd,
+                    CLI_DIM_NAME_MAX - 1, 40, v);
+            return CLI_BAD;
         }
         if (o->n_dims == (int)(sizeof o->dims / sizeof o->dims[0])) {
             fprintf(stderr, "tpusim %s: too many --dim options\n", cmd);
-            return -1;
+            return CLI_BAD;
         }
-        o->dims[o->n_dims++] = v;
-        return 1;
+        struct cli_dim *d = &o->dims[o->n_dims++];
+        memcpy(d->name, v, len);
+        d->name[len] = '\0';
+        d->value = val;
+        return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--format", argc, argv, i, &bad))) {
         bool ok;
         o->format = parse_format(v, &ok);
         if (!ok) {
             fprintf(stderr, "tpusim %s: --format must be text, csv or json, got '%s'\n", cmd, v);
-            return -1;
+            return CLI_BAD;
         }
-        return 1;
+        return CLI_TAKEN;
     }
-    return bad ? -1 : 0;
+    return bad ? CLI_BAD : CLI_NOT_OURS;
+}
+
+int cli_parse_args(const struct cli_args *a, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            a->usage(stdout);
+            return 0;
+        }
+        int r = a->option(a, argc, argv, &i);
+        if (r == CLI_NOT_OURS) {
+            /* A lone "-" is no option: it goes to positional() like a name. */
+            if (argv[i][0] == '-' && argv[i][1]) {
+                fprintf(stderr, "tpusim %s: unknown option '%s' (see tpusim %s --help)\n", a->cmd,
+                        argv[i], a->cmd);
+                return 2;
+            }
+            r = a->positional(a, argv[i]);
+        }
+        if (r == CLI_BAD)
+            return 2;
+        if (r == CLI_FAILED)
+            return 1;
+    }
+    return -1;
+}
+
+int cli_one_model(const struct cli_args *a, const char *arg)
+{
+    if (a->model->model) {
+        fprintf(stderr, "tpusim %s: one model at a time ('%s' and '%s')%s\n", a->cmd,
+                a->model->model, arg, a->one_model_hint ? a->one_model_hint : "");
+        return CLI_BAD;
+    }
+    a->model->model = arg;
+    return CLI_TAKEN;
 }
 
 const char *cli_model_name(const struct model_opts *o)
@@ -104,16 +151,8 @@ static int bind_dims(tpusim_graph *g, const struct model_opts *o)
     int rc = TPUSIM_OK;
     if (o->batch)
         rc = tpusim_graph_set_batch(g, o->batch);
-    for (int k = 0; k < o->n_dims && !rc; k++) {
-        char name[512];
-        const char *eq = strrchr(o->dims[k], '=');
-        size_t len = (size_t)(eq - o->dims[k]);
-        if (len >= sizeof name)
-            len = sizeof name - 1;
-        memcpy(name, o->dims[k], len);
-        name[len] = '\0';
-        rc = tpusim_graph_bind_dim(g, name, strtoll(eq + 1, NULL, 10));
-    }
+    for (int k = 0; k < o->n_dims && !rc; k++)
+        rc = tpusim_graph_bind_dim(g, o->dims[k].name, o->dims[k].value);
     return rc;
 }
 
@@ -178,7 +217,7 @@ const char *cli_models_dir(void)
     static char dir[PATH_MAX]; /* CLI only: the library never uses this */
     const char *env = getenv("TPUSIM_MODELS_DIR");
     if (env && env[0])
-        return env;
+        return chip_models_dir(NULL); /* the library's policy: the variable wins */
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -194,5 +233,5 @@ const char *cli_models_dir(void)
             }
         }
     }
-    return "models";
+    return chip_models_dir(NULL);
 }

@@ -24,8 +24,7 @@ struct compare_cli {
     int n_bufs;
     const char *models[MAX_MODELS];
     int n_models;
-    const char *plot_dir;
-    bool png;
+    struct cli_plot plot;
 };
 
 /* One model on both chips. */
@@ -65,26 +64,28 @@ static void free_cli(struct compare_cli *o)
         free(o->model_bufs[i]);
 }
 
-static int add_models(struct compare_cli *o, const char *arg)
+/* The positional: MODEL[,MODEL...]. */
+static int add_models(const struct cli_args *a, const char *arg)
 {
+    struct compare_cli *o = a->ctx;
     if (o->n_bufs == MAX_MODELS) {
         fprintf(stderr, "tpusim compare: at most %d models\n", MAX_MODELS);
-        return 2;
+        return CLI_BAD;
     }
     char *buf = strdup(arg);
     if (!buf) {
         fprintf(stderr, "tpusim compare: out of memory\n");
-        return 1;
+        return CLI_FAILED;
     }
     o->model_bufs[o->n_bufs++] = buf;
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         if (o->n_models == MAX_MODELS) {
             fprintf(stderr, "tpusim compare: at most %d models\n", MAX_MODELS);
-            return 2;
+            return CLI_BAD;
         }
         o->models[o->n_models++] = tok;
     }
-    return 0;
+    return CLI_TAKEN;
 }
 
 static int parse_chips(struct compare_cli *o, const char *v)
@@ -93,68 +94,51 @@ static int parse_chips(struct compare_cli *o, const char *v)
     o->chips_buf = strdup(v);
     if (!o->chips_buf) {
         fprintf(stderr, "tpusim compare: out of memory\n");
-        return 1;
+        return CLI_FAILED;
     }
     char *comma = strchr(o->chips_buf, ',');
     if (!comma || comma == o->chips_buf || !comma[1] || strchr(comma + 1, ',')) {
         fprintf(stderr, "tpusim compare: --chips needs two chips A,B, got '%s'\n", v);
-        return 2;
+        return CLI_BAD;
     }
     *comma = '\0';
     o->chips[0] = o->chips_buf;
     o->chips[1] = comma + 1;
-    return 0;
+    return CLI_TAKEN;
 }
 
-static int parse_args(int argc, char **argv, struct compare_cli *o)
+static int compare_option(const struct cli_args *a, int argc, char **argv, int *i)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        bool bad = false;
-        const char *v;
-        int rc;
-        if ((v = cli_opt_value("--chips", argc, argv, &i, &bad))) {
-            if ((rc = parse_chips(o, v)))
-                return rc;
-            continue;
-        }
-        if (!bad && (v = cli_opt_value("--plot", argc, argv, &i, &bad))) {
-            o->plot_dir = v;
-            continue;
-        }
-        if (bad)
-            return 2;
-        if (strcmp(argv[i], "--png") == 0) {
-            o->png = true;
-            continue;
-        }
-        if (strcmp(argv[i], "--chip") == 0 || strncmp(argv[i], "--chip=", 7) == 0) {
-            fprintf(stderr, "tpusim compare: use --chips A,B (two chips)\n");
-            return 2;
-        }
-        int r = cli_sim_option("compare", argc, argv, &i, &o->sim, false);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tpusim compare: unknown option '%s' (see tpusim compare --help)\n",
-                    argv[i]);
-            return 2;
-        }
-        if ((rc = add_models(o, argv[i])))
-            return rc;
+    struct compare_cli *o = a->ctx;
+    bool bad = false;
+    const char *v = cli_opt_value("--chips", argc, argv, i, &bad);
+    if (v)
+        return parse_chips(o, v);
+    if (bad)
+        return CLI_BAD;
+    int r = cli_plot_option(argc, argv, i, &o->plot);
+    if (r != CLI_NOT_OURS)
+        return r;
+    /* Caught before cli_sim_option, which takes --chip and --trace*: a
+     * comparison has two chips and no single timeline to trace. */
+    const char *arg = argv[*i];
+    if (strcmp(arg, "--chip") == 0 || strncmp(arg, "--chip=", 7) == 0) {
+        fprintf(stderr, "tpusim compare: use --chips A,B (two chips)\n");
+        return CLI_BAD;
     }
-    if (o->png && !o->plot_dir) {
-        fprintf(stderr, "tpusim compare: --png needs --plot DIR\n");
-        return 2;
+    if (strncmp(arg, "--trace", 7) == 0) {
+        fprintf(stderr, "tpusim compare: %.*s belongs to run and report (one chip)\n",
+                (int)strcspn(arg, "="), arg);
+        return CLI_BAD;
     }
-    if (o->n_models == 0)
-        o->models[o->n_models++] = NULL; /* the built-in default */
-    return -1;
+    return cli_sim_option(a->cmd, argc, argv, i, &o->sim);
+}
+
+/* The file name of a model path; names without '/' as they are. */
+static const char *base_name(const char *model)
+{
+    const char *slash = strrchr(model, '/');
+    return slash ? slash + 1 : model;
 }
 
 static void free_run(struct model_run *m)
@@ -193,8 +177,7 @@ static int run_model(struct compare_cli *o, const struct chip *chips, const char
         fprintf(stderr, "tpusim compare: %s\n", err);
         return 1;
     }
-    const char *slash = strrchr(m->model, '/');
-    compare_explain(&m->cmp, slash ? slash + 1 : m->model, m->why, sizeof m->why);
+    compare_explain(&m->cmp, base_name(m->model), m->why, sizeof m->why);
     return 0;
 }
 
@@ -237,11 +220,8 @@ static int print_op_table(const struct model_run *m, enum cli_rich_format fmt)
         if (o->a_fused && o->b_fused)
             continue;
         const struct report_op *ra = &c->a->ops[i];
-        const char *name = ra->name;
-        size_t n = strlen(name);
-        bool text = fmt == RF_TEXT;
         cli_table_cell(&t, "%d", i);
-        cli_table_cell(&t, "%s%s", text && n > 34 ? "~" : "", text && n > 34 ? name + n - 34 : name);
+        cli_table_name(&t, ra->name, fmt == RF_TEXT ? 34 : 0);
         cli_table_cell(&t, "%s", ra->kind);
         cli_table_cell(&t, "%.2f", o->a_us);
         cli_table_cell(&t, "%.2f", o->b_us);
@@ -256,11 +236,7 @@ static int print_op_table(const struct model_run *m, enum cli_rich_format fmt)
     char cap[512];
     snprintf(cap, sizeof cap, "%s: per-op latency, %s -> %s", m->model, c->a->res->chip->name,
              c->b->res->chip->name);
-    int rc = t.oom;
-    if (!rc)
-        cli_table_print(stdout, &t, fmt, cap);
-    cli_table_free(&t);
-    return rc;
+    return cli_table_finish(&t, fmt, cap);
 }
 
 static int print_side_by_side(const struct model_run *m, enum cli_rich_format fmt)
@@ -302,11 +278,7 @@ static int print_side_by_side(const struct model_run *m, enum cli_rich_format fm
     char cap[512];
     snprintf(cap, sizeof cap, "%s: %s -> %s, speedup %.2fx of a %.2fx peak-FLOPS ratio (%.0f%%)",
              m->model, an, bn, c->speedup, c->peak_ratio, 100.0 * c->realised);
-    int rc = t.oom;
-    if (!rc)
-        cli_table_print(stdout, &t, fmt, cap);
-    cli_table_free(&t);
-    return rc;
+    return cli_table_finish(&t, fmt, cap);
 }
 
 static void means(const struct model_run *runs, int n, double *mean, double *geo)
@@ -332,8 +304,7 @@ static int print_models_table(const struct model_run *runs, int n, enum cli_rich
     cli_table_init(&t, 8, head, "lrrrrrrl");
     for (int i = 0; i < n; i++) {
         const struct comparison *c = &runs[i].cmp;
-        const char *slash = strrchr(runs[i].model, '/');
-        cli_table_cell(&t, "%s", fmt == RF_TEXT && slash ? slash + 1 : runs[i].model);
+        cli_table_cell(&t, "%s", fmt == RF_TEXT ? base_name(runs[i].model) : runs[i].model);
         cli_table_cell(&t, "%.2f", c->a->latency_us);
         cli_table_cell(&t, "%.2f", c->b->latency_us);
         cli_table_cell(&t, "%.2fx", c->speedup);
@@ -353,11 +324,7 @@ static int print_models_table(const struct model_run *runs, int n, enum cli_rich
     means(runs, n, &mean, &geo);
     char cap[256];
     snprintf(cap, sizeof cap, "%d models: mean speedup %.2fx (geometric %.2fx)", n, mean, geo);
-    int rc = t.oom;
-    if (!rc)
-        cli_table_print(stdout, &t, fmt, cap);
-    cli_table_free(&t);
-    return rc;
+    return cli_table_finish(&t, fmt, cap);
 }
 
 static void print_paragraph(const struct model_run *m, enum cli_rich_format fmt)
@@ -367,14 +334,7 @@ static void print_paragraph(const struct model_run *m, enum cli_rich_format fmt)
         putchar('\n');
     } else if (fmt == RF_LATEX) {
         printf("%% Where the peak ratio went (%s):\n", m->model);
-        for (const char *p = m->why; *p; p++) {
-            if (strchr("_%&#${}", *p))
-                putchar('\\');
-            if (*p == '>')
-                fputs("$>$", stdout);
-            else
-                putchar(*p);
-        }
+        cli_latex_text(stdout, m->why);
         printf("\n\n");
     } else {
         printf("%s\n\n", m->why);
@@ -448,8 +408,7 @@ static void print_csv(const struct model_run *runs, int n)
 /* A file-name stem from a model path: "speedup_tv_resnet50_light". */
 static void model_stem(const char *model, char *buf, size_t len)
 {
-    const char *base = strrchr(model, '/');
-    base = base ? base + 1 : model;
+    const char *base = base_name(model);
     if (strncmp(base, "builtin:", 8) == 0)
         base += 8;
     int w = snprintf(buf, len, "speedup_%s", base);
@@ -463,9 +422,10 @@ static void model_stem(const char *model, char *buf, size_t len)
 
 static int write_plots(const struct compare_cli *o, const struct model_run *runs, int n)
 {
-    if (!o->plot_dir)
+    const char *dir = o->plot.dir;
+    if (!dir)
         return 0;
-    int rc = cli_make_dir("compare", o->plot_dir);
+    int rc = cli_make_dir("compare", dir);
     if (rc)
         return rc;
     char stems[MAX_MODELS + 1][256];
@@ -475,7 +435,7 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
         int bars;
         model_stem(runs[i].model, stems[i], sizeof stems[i]);
         stem_ptrs[i] = stems[i];
-        if (plot_speedup(o->plot_dir, stems[i], &runs[i].cmp, runs[i].model, &bars, err,
+        if (plot_speedup(dir, stems[i], &runs[i].cmp, runs[i].model, &bars, err,
                          sizeof err)) {
             fprintf(stderr, "tpusim compare: %s\n", err);
             return 1;
@@ -486,8 +446,7 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
         const char *labels[MAX_MODELS];
         double values[MAX_MODELS];
         for (int i = 0; i < n; i++) {
-            const char *slash = strrchr(runs[i].model, '/');
-            labels[i] = slash ? slash + 1 : runs[i].model;
+            labels[i] = base_name(runs[i].model);
             values[i] = runs[i].cmp.speedup;
         }
         char title[256], ylabel[256], ref[96];
@@ -499,17 +458,17 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
         snprintf(ref, sizeof ref, "peak-FLOPS ratio %.2fx", c0->peak_ratio);
         snprintf(stems[n], sizeof stems[n], "speedup_models");
         stem_ptrs[n] = stems[n];
-        if (plot_bars(o->plot_dir, stems[n], title, ylabel, n, labels, values, c0->peak_ratio,
+        if (plot_bars(dir, stems[n], title, ylabel, n, labels, values, c0->peak_ratio,
                       ref, err, sizeof err)) {
             fprintf(stderr, "tpusim compare: %s\n", err);
             return 1;
         }
         n_stems++;
     }
-    rc = cli_render_plots("compare", o->plot_dir, stem_ptrs, n_stems, o->png);
+    rc = cli_render_plots("compare", dir, stem_ptrs, n_stems, o->plot.png);
     if (!rc)
         fprintf(stderr, "tpusim compare: wrote %d figure(s) to %s (svg, pdf%s; .dat and .gp)\n",
-                n_stems, o->plot_dir, o->png ? ", png" : "");
+                n_stems, dir, o->plot.png ? ", png" : "");
     return rc;
 }
 
@@ -528,7 +487,7 @@ static int print_all(const struct compare_cli *o, const struct model_run *runs, 
     if (fmt == RF_TEXT)
         printf("tpusim compare: %s -> %s (one core each, batch %lld, %s)\n\n",
                c0->a->res->chip->name, c0->b->res->chip->name,
-               (long long)(o->sim.model.batch ? o->sim.model.batch : 1),
+               (long long)cli_core_batch(&o->sim),
                tpusim_dtype_name(c0->a->res->dtype));
     else if (fmt == RF_LATEX)
         printf("%% tpusim compare: %s -> %s; needs \\usepackage{booktabs}\n",
@@ -558,16 +517,20 @@ int cmd_compare(int argc, char **argv)
     cli_sim_defaults(&o.sim, true);
     o.chips[0] = "tpu_v2";
     o.chips[1] = "tpu_v4i";
-    int rc = parse_args(argc, argv, &o);
+    const struct cli_args args = {.cmd = "compare",
+                                  .usage = usage,
+                                  .option = compare_option,
+                                  .positional = add_models,
+                                  .ctx = &o};
+    int rc = cli_parse_args(&args, argc, argv);
+    if (rc < 0 && cli_plot_check("compare", &o.plot))
+        rc = 2;
     if (rc >= 0) {
         free_cli(&o);
         return rc;
     }
-    if (o.sim.trace) {
-        fprintf(stderr, "tpusim compare: --trace belongs to run and report (one chip)\n");
-        free_cli(&o);
-        return 2;
-    }
+    if (o.n_models == 0)
+        o.models[o.n_models++] = NULL; /* the built-in default */
     rc = 0;
     struct chip chips[2];
     for (int k = 0; k < 2 && !rc; k++)

@@ -165,32 +165,23 @@ static void print_json(const tpusim_graph *g, const char *model, int64_t batch)
     printf("\n  ]\n}\n");
 }
 
+static int inspect_option(const struct cli_args *a, int argc, char **argv, int *i)
+{
+    return cli_model_option(a->cmd, argc, argv, i, a->model);
+}
+
 int cmd_inspect(int argc, char **argv)
 {
     struct model_opts o;
     memset(&o, 0, sizeof o);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        int r = cli_model_option("inspect", argc, argv, &i, &o);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tpusim inspect: unknown option '%s' (see tpusim inspect --help)\n",
-                    argv[i]);
-            return 2;
-        }
-        if (o.model) {
-            fprintf(stderr, "tpusim inspect: one model at a time ('%s' and '%s')\n", o.model,
-                    argv[i]);
-            return 2;
-        }
-        o.model = argv[i];
-    }
+    const struct cli_args args = {.cmd = "inspect",
+                                  .usage = usage,
+                                  .option = inspect_option,
+                                  .positional = cli_one_model,
+                                  .model = &o};
+    int rc = cli_parse_args(&args, argc, argv);
+    if (rc >= 0)
+        return rc;
     tpusim_graph *g = cli_open_model(&o);
     if (!g)
         return 1;

@@ -62,7 +62,25 @@ void cli_table_free(struct cli_table *t)
     memset(t, 0, sizeof *t);
 }
 
-static void latex_text(FILE *f, const char *s)
+int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *caption)
+{
+    int rc = t->oom;
+    if (!rc)
+        cli_table_print(stdout, t, fmt, caption);
+    cli_table_free(t);
+    return rc;
+}
+
+void cli_table_name(struct cli_table *t, const char *name, size_t width)
+{
+    size_t n = strlen(name);
+    if (width && n > width)
+        cli_table_cell(t, "~%s", name + n - width);
+    else
+        cli_table_cell(t, "%s", name);
+}
+
+void cli_latex_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -91,7 +109,7 @@ static void md_text(FILE *f, const char *s)
 static void print_cell(FILE *f, const char *s, enum cli_rich_format fmt)
 {
     if (fmt == RF_LATEX)
-        latex_text(f, s);
+        cli_latex_text(f, s);
     else if (fmt == RF_MARKDOWN)
         md_text(f, s);
     else if (fmt == RF_CSV)
@@ -137,7 +155,7 @@ void cli_table_print(FILE *f, const struct cli_table *t, enum cli_rich_format fm
         fputs("\\begin{table}[t]\n\\centering\n\\small\n", f);
         if (caption) {
             fputs("\\caption{", f);
-            latex_text(f, caption);
+            cli_latex_text(f, caption);
             fputs("}\n", f);
         }
         fprintf(f, "\\begin{tabular}{%s}\n\\toprule\n", t->align);
@@ -183,6 +201,32 @@ int cli_make_dir(const char *cmd, const char *dir)
     }
     fprintf(stderr, "tpusim %s: --plot %s: %s\n", cmd, dir, strerror(errno));
     return 1;
+}
+
+int cli_plot_option(int argc, char **argv, int *i, struct cli_plot *p)
+{
+    bool bad = false;
+    const char *v = cli_opt_value("--plot", argc, argv, i, &bad);
+    if (v) {
+        p->dir = v;
+        return CLI_TAKEN;
+    }
+    if (bad)
+        return CLI_BAD;
+    if (strcmp(argv[*i], "--png") == 0) {
+        p->png = true;
+        return CLI_TAKEN;
+    }
+    return CLI_NOT_OURS;
+}
+
+int cli_plot_check(const char *cmd, const struct cli_plot *p)
+{
+    if (p->png && !p->dir) {
+        fprintf(stderr, "tpusim %s: --png needs --plot DIR\n", cmd);
+        return 2;
+    }
+    return 0;
 }
 
 /* gnuplot -e "fmt='FMT'" STEM.gp, run inside dir. */
@@ -237,8 +281,7 @@ int cli_render_plots(const char *cmd, const char *dir, const char *const *stems,
 
 struct report_cli {
     struct sim_cli sim;
-    const char *plot_dir;
-    bool png;
+    struct cli_plot plot;
 };
 
 static void usage(FILE *f)
@@ -265,51 +308,14 @@ static void usage(FILE *f)
           f);
 }
 
-static int parse_args(int argc, char **argv, struct report_cli *o)
+static int report_option(const struct cli_args *a, int argc, char **argv, int *i)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        bool bad = false;
-        const char *v;
-        if ((v = cli_opt_value("--plot", argc, argv, &i, &bad))) {
-            o->plot_dir = v;
-            continue;
-        }
-        if (bad)
-            return 2;
-        if (strcmp(argv[i], "--png") == 0) {
-            o->png = true;
-            continue;
-        }
-        int r = cli_sim_option("report", argc, argv, &i, &o->sim, true);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tpusim report: unknown option '%s' (see tpusim report --help)\n",
-                    argv[i]);
-            return 2;
-        }
-        if (o->sim.model.model) {
-            fprintf(stderr, "tpusim report: one model at a time ('%s' and '%s'); tpusim compare "
-                            "takes several\n",
-                    o->sim.model.model, argv[i]);
-            return 2;
-        }
-        o->sim.model.model = argv[i];
-    }
-    if (o->png && !o->plot_dir) {
-        fprintf(stderr, "tpusim report: --png needs --plot DIR\n");
-        return 2;
-    }
-    return -1;
+    struct report_cli *o = a->ctx;
+    int r = cli_plot_option(argc, argv, i, &o->plot);
+    return r != CLI_NOT_OURS ? r : cli_sim_option(a->cmd, argc, argv, i, &o->sim);
 }
 
-/* The last `width` characters of a long name, marked with '~'. */
+/* The last `width` characters of a long kind ("Conv+Add+Relu"). */
 static const char *tail(const char *s, size_t width)
 {
     size_t n = strlen(s);
@@ -346,8 +352,7 @@ static void op_row(struct cli_table *t, const struct report_op *o, bool text)
 {
     const struct op_result *r = o->res;
     cli_table_cell(t, "%d", o->index);
-    cli_table_cell(t, "%s%s", text && strlen(o->name) > 34 ? "~" : "",
-                   text ? tail(o->name, 34) : o->name);
+    cli_table_name(t, o->name, text ? 34 : 0);
     cli_table_cell(t, "%s", text ? tail(o->kind, 22) : o->kind);
     cli_table_cell(t, "%s", o->out_shape);
     cli_table_cell(t, "%.2f", (double)r->flops / 1e6);
@@ -384,11 +389,7 @@ static int print_ops(const struct report *rp, const int *which, int n, enum cli_
     cli_table_init(&t, OP_COLS, OP_HEAD, OP_ALIGN);
     for (int i = 0; i < n; i++)
         op_row(&t, &rp->ops[which[i]], fmt == RF_TEXT);
-    int rc = t.oom;
-    if (!rc)
-        cli_table_print(stdout, &t, fmt, caption);
-    cli_table_free(&t);
-    return rc;
+    return cli_table_finish(&t, fmt, caption);
 }
 
 static int print_groups(const struct report_group *g, int n, const char *what,
@@ -406,11 +407,7 @@ static int print_groups(const struct report_group *g, int n, const char *what,
         cli_table_cell(&t, "%.1f", 100.0 * g[i].share);
         cli_table_cell(&t, "%.3f", (double)g[i].flops / 1e9);
     }
-    int rc = t.oom;
-    if (!rc)
-        cli_table_print(stdout, &t, fmt, caption);
-    cli_table_free(&t);
-    return rc;
+    return cli_table_finish(&t, fmt, caption);
 }
 
 static int print_summary(const struct report *rp, const char *model, enum cli_rich_format fmt)
@@ -426,7 +423,7 @@ static int print_summary(const struct report *rp, const char *model, enum cli_ri
     cli_table_cell(&t, "FLOPs-proxy error (simulated / proxy)");
     cli_table_cell(&t, "%.2fx", rp->proxy_error);
     cli_table_cell(&t, "GFLOP");
-    cli_table_cell(&t, "%.3f", (double)r->flops / 1e9);
+    cli_table_cell(&t, "%.3f", (double)r->sum.flops / 1e9);
     cli_table_cell(&t, "achieved TFLOP/s");
     cli_table_cell(&t, "%.2f", rp->flops_per_s / 1e12);
     cli_table_cell(&t, "peak TFLOP/s (one core)");
@@ -447,11 +444,7 @@ static int print_summary(const struct report *rp, const char *model, enum cli_ri
     cli_table_cell(&t, "%d (%d)", rp->n_run, rp->n_ops - rp->n_run);
     char caption[1024];
     snprintf(caption, sizeof caption, "%s on %s: summary", model, r->chip->name);
-    int rc = t.oom;
-    if (!rc)
-        cli_table_print(stdout, &t, fmt, caption);
-    cli_table_free(&t);
-    return rc;
+    return cli_table_finish(&t, fmt, caption);
 }
 
 static int print_tables(const struct report *rp, const char *model, enum cli_rich_format fmt)
@@ -459,12 +452,12 @@ static int print_tables(const struct report *rp, const char *model, enum cli_ric
     const struct chip *c = rp->res->chip;
     char cap[1024];
     int rc = fmt == RF_TEXT ? 0 : print_summary(rp, model, fmt);
-    snprintf(cap, sizeof cap, "time by op type (fused ops count with their host)");
     if (!rc)
-        rc = print_groups(rp->by_type, rp->n_types, "op type", c, fmt, cap);
-    snprintf(cap, sizeof cap, "time by bound (each op's largest cause)");
+        rc = print_groups(rp->by_type, rp->n_types, "op type", c, fmt,
+                          "time by op type (fused ops count with their host)");
     if (!rc)
-        rc = print_groups(rp->by_bound, CAUSE_COUNT, "bound", c, fmt, cap);
+        rc = print_groups(rp->by_bound, CAUSE_COUNT, "bound", c, fmt,
+                          "time by bound (each op's largest cause)");
     snprintf(cap, sizeof cap, "top %d ops by time", rp->n_top);
     if (!rc)
         rc = print_ops(rp, rp->top, rp->n_top, fmt, cap);
@@ -475,11 +468,11 @@ static int print_tables(const struct report *rp, const char *model, enum cli_ric
     for (int i = 0; i < rp->n_ops; i++)
         if (rp->ops[i].res->fused_into < 0)
             all[n++] = i;
-    snprintf(cap, sizeof cap,
-             "every op (fused ops inside their host's kind; MXU%%: useful MACs per MAC slot "
-             "while streaming, MXU%%t: over the op's time; proxy x: simulated / (FLOPs / peak))");
     if (!rc)
-        rc = print_ops(rp, all, n, fmt, cap);
+        rc = print_ops(rp, all, n, fmt,
+                       "every op (fused ops inside their host's kind; MXU%: useful MACs per MAC "
+                       "slot while streaming, MXU%t: over the op's time; proxy x: simulated / "
+                       "(FLOPs / peak))");
     free(all);
     return rc;
 }
@@ -489,13 +482,13 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
     const struct sim_result *r = rp->res;
     const struct chip *c = r->chip;
     printf("tpusim report: %s on %s (one core of %d, batch %lld%s, %s%s)\n\n", model, c->name,
-           c->cores, (long long)(o->model.batch ? o->model.batch : 1),
+           c->cores, (long long)cli_core_batch(o),
            o->cores > 1 ? " per core" : "", tpusim_dtype_name(r->dtype),
            o->no_fusion ? ", no fusion" : "");
     printf("  simulated latency   %10.2f us  (%llu cycles at %.0f MHz)\n", rp->latency_us,
-           (unsigned long long)r->total_cycles, c->clock_mhz);
+           (unsigned long long)r->sum.cycles, c->clock_mhz);
     printf("  FLOPs proxy         %10.2f us  (%.3f GFLOP / %.1f TFLOP/s peak)\n", rp->proxy_us,
-           (double)r->flops / 1e9, rp->peak_flops_per_s / 1e12);
+           (double)r->sum.flops / 1e9, rp->peak_flops_per_s / 1e12);
     printf("  >> FLOPs-proxy error: %.2fx -- the model takes %.2fx the time FLOPs / peak "
            "predicts <<\n",
            rp->proxy_error, rp->proxy_error);
@@ -530,32 +523,25 @@ static void json_group(const struct report_group *g, const struct chip *c)
            (unsigned long long)g->flops);
 }
 
-static void print_json(const struct report *rp, const struct sim_cli *o, const char *model)
+static void print_json(const struct report *rp, const struct sim_cli *o)
 {
     const struct sim_result *r = rp->res;
     const struct chip *c = r->chip;
-    printf("{\n  \"tpusim_version\": \"%s\",\n  \"model\": ", tpusim_version());
-    json_string(stdout, model);
-    printf(",\n  \"chip\": ");
-    json_string(stdout, c->name);
-    printf(",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
-           (long long)(o->model.batch ? o->model.batch : 1), (long long)o->cores,
-           tpusim_dtype_name(r->dtype), o->no_fusion ? "false" : "true");
+    cli_json_run_header(stdout, rp, o, false);
     printf("  \"total_cycles\": %llu,\n  \"latency_us\": %.17g,\n  \"flops\": %llu,\n"
            "  \"peak_flops_per_s\": %.17g,\n  \"achieved_flops_per_s\": %.17g,\n"
            "  \"pct_peak\": %.17g,\n  \"flops_proxy_us\": %.17g,\n"
            "  \"flops_proxy_error\": %.17g,\n  \"mxu_util_busy\": %.17g,\n"
            "  \"mxu_util_time\": %.17g,\n  \"mac_slots\": %llu,\n  \"useful_macs\": %llu,\n"
            "  \"padding_macs\": %llu,\n  \"hbm_bytes\": %llu,\n  \"host_bytes\": %llu,\n",
-           (unsigned long long)r->total_cycles, rp->latency_us, (unsigned long long)r->flops,
+           (unsigned long long)r->sum.cycles, rp->latency_us, (unsigned long long)r->sum.flops,
            rp->peak_flops_per_s, rp->flops_per_s, rp->pct_peak, rp->proxy_us, rp->proxy_error,
            rp->mxu_util_busy, rp->mxu_util_time, (unsigned long long)rp->mac_slots,
            (unsigned long long)rp->useful_macs, (unsigned long long)rp->padding_macs,
            (unsigned long long)rp->hbm_bytes, (unsigned long long)rp->host_bytes);
-    printf("  \"cause_share\": {");
-    for (int k = 0; k < CAUSE_COUNT; k++)
-        printf("%s\"%s\": %.17g", k ? ", " : "", cause_name((enum cause)k), rp->cause_share[k]);
-    printf("},\n  \"by_type\": [");
+    printf("  \"cause_share\": ");
+    cli_json_causes(stdout, NULL, rp->cause_share);
+    printf(",\n  \"by_type\": [");
     for (int i = 0; i < rp->n_types; i++) {
         printf("%s\n    ", i ? "," : "");
         json_group(&rp->by_type[i], c);
@@ -592,7 +578,7 @@ static void print_json(const struct report *rp, const struct sim_cli *o, const c
                "\"achieved_flops_per_s\": %.17g, \"pct_peak\": %.17g, \"on_mxu\": %s, "
                "\"mxu_util_busy\": %.17g, \"mxu_util_time\": %.17g, \"mac_slots\": %llu, "
                "\"useful_macs\": %llu, \"padding_macs\": %llu, \"bound\": \"%s\", "
-               "\"flops_proxy_us\": %.17g, \"flops_proxy_error\": %.17g, \"cause_share\": {",
+               "\"flops_proxy_us\": %.17g, \"flops_proxy_error\": %.17g, \"cause_share\": ",
                (unsigned long long)x->start_cycle, (unsigned long long)x->cycles, op->us,
                (unsigned long long)x->flops, (unsigned long long)x->macs,
                (unsigned long long)x->hbm_bytes, (unsigned long long)x->host_bytes, op->intensity,
@@ -600,10 +586,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o, const c
                op->mxu_util_time, (unsigned long long)x->mac_slots,
                (unsigned long long)x->useful_macs, (unsigned long long)op->padding_macs,
                op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
-        for (int k = 0; k < CAUSE_COUNT; k++)
-            printf("%s\"%s\": %.17g", k ? ", " : "", cause_name((enum cause)k),
-                   op->cause_share[k]);
-        printf("}}");
+        cli_json_causes(stdout, NULL, op->cause_share);
+        printf("}");
     }
     printf("\n  ]\n}\n");
 }
@@ -644,27 +628,57 @@ static void print_csv(const struct report *rp)
     }
 }
 
-static int write_plots(const struct report *rp, const struct report_cli *o, const char *model)
+static int write_plots(const struct report *rp, const struct cli_plot *p, const char *model)
 {
-    if (!o->plot_dir)
+    if (!p->dir)
         return 0;
-    int rc = cli_make_dir("report", o->plot_dir);
+    int rc = cli_make_dir("report", p->dir);
     if (rc)
         return rc;
     char err[1024];
     int points, series, bars;
-    if (plot_roofline(o->plot_dir, "roofline", rp, model, &points, &series, err, sizeof err) ||
-        plot_causes(o->plot_dir, "causes", rp, model, &bars, &series, err, sizeof err)) {
+    if (plot_roofline(p->dir, "roofline", rp, model, &points, &series, err, sizeof err) ||
+        plot_causes(p->dir, "causes", rp, model, &bars, &series, err, sizeof err)) {
         fprintf(stderr, "tpusim report: %s\n", err);
         return 1;
     }
     const char *stems[] = {"roofline", "causes"};
-    rc = cli_render_plots("report", o->plot_dir, stems, 2, o->png);
+    rc = cli_render_plots("report", p->dir, stems, 2, p->png);
     if (!rc)
         fprintf(stderr, "tpusim report: wrote %s/roofline.{svg,pdf%s} (%d ops) and "
                         "%s/causes.{svg,pdf%s} (%d bars), with .dat and editable .gp\n",
-                o->plot_dir, o->png ? ",png" : "", points, o->plot_dir, o->png ? ",png" : "",
-                bars);
+                p->dir, p->png ? ",png" : "", points, p->dir, p->png ? ",png" : "", bars);
+    return rc;
+}
+
+static int show_report(const struct report *rp, const struct sim_cli *o, void *ctx)
+{
+    const struct cli_plot *plot = ctx;
+    const char *model = cli_model_name(&o->model);
+    const char *chip = rp->res->chip->name;
+    int rc = write_plots(rp, plot, model);
+    if (rc)
+        return rc;
+    switch (o->format) {
+    case RF_JSON: print_json(rp, o); break;
+    case RF_CSV: print_csv(rp); break;
+    case RF_TEXT:
+        print_header(rp, o, model);
+        rc = print_tables(rp, model, RF_TEXT);
+        break;
+    case RF_MARKDOWN:
+    case RF_LATEX:
+        if (o->format == RF_MARKDOWN)
+            printf("## %s on %s\n\n", model, chip);
+        else
+            printf("%% tpusim report: %s on %s; needs \\usepackage{booktabs}\n", model, chip);
+        rc = print_tables(rp, model, o->format);
+        break;
+    }
+    if (rc) {
+        fprintf(stderr, "tpusim report: out of memory\n");
+        rc = 1;
+    }
     return rc;
 }
 
@@ -673,62 +687,18 @@ int cmd_report(int argc, char **argv)
     struct report_cli o;
     memset(&o, 0, sizeof o);
     cli_sim_defaults(&o.sim, true);
-    int rc = parse_args(argc, argv, &o);
+    const struct cli_args args = {.cmd = "report",
+                                  .usage = usage,
+                                  .option = report_option,
+                                  .positional = cli_one_model,
+                                  .ctx = &o,
+                                  .model = &o.sim.model,
+                                  .one_model_hint = "; tpusim compare takes several"};
+    int rc = cli_parse_args(&args, argc, argv);
     if (rc >= 0)
         return rc;
-    struct chip chip;
-    rc = cli_load_chip("report", &o.sim, o.sim.chip, &chip);
+    rc = cli_plot_check("report", &o.plot);
     if (rc)
         return rc;
-    tpusim_graph *g = cli_open_sim_model(&o.sim);
-    if (!g)
-        return 1;
-    struct sim_result res;
-    rc = cli_simulate("report", &o.sim, g, &chip, &res);
-    if (rc) {
-        tpusim_graph_close(g);
-        return rc;
-    }
-    if (o.sim.cores > 1)
-        o.sim.model.batch = ((o.sim.model.batch ? o.sim.model.batch : 1) + o.sim.cores - 1) /
-                            o.sim.cores;
-    struct report rp;
-    char err[1024];
-    const char *model = cli_model_name(&o.sim.model);
-    rc = report_build(&res, &rp, err, sizeof err);
-    if (rc) {
-        fprintf(stderr, "tpusim report: %s\n", err);
-        rc = 1;
-    }
-    if (!rc)
-        rc = cli_write_trace("report", &o.sim, &rp);
-    if (!rc)
-        rc = write_plots(&rp, &o, model);
-    if (!rc) {
-        switch (o.sim.format) {
-        case RF_JSON: print_json(&rp, &o.sim, model); break;
-        case RF_CSV: print_csv(&rp); break;
-        case RF_TEXT:
-            print_header(&rp, &o.sim, model);
-            rc = print_tables(&rp, model, RF_TEXT);
-            break;
-        case RF_MARKDOWN:
-        case RF_LATEX:
-            if (o.sim.format == RF_MARKDOWN)
-                printf("## %s on %s\n\n", model, chip.name);
-            else
-                printf("%% tpusim report: %s on %s; needs \\usepackage{booktabs}\n", model,
-                       chip.name);
-            rc = print_tables(&rp, model, o.sim.format);
-            break;
-        }
-        if (rc) {
-            fprintf(stderr, "tpusim report: out of memory\n");
-            rc = 1;
-        }
-    }
-    report_free(&rp);
-    sim_result_free(&res);
-    tpusim_graph_close(g);
-    return rc;
+    return cli_simulate_report("report", &o.sim, show_report, &o.plot);
 }

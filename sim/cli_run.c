@@ -1,8 +1,9 @@
 /*
  * cli_run.c — `tpusim run`: simulate a model on a chip and print the per-op
- * table (cycles, time, achieved FLOP/s, utilisation, bound) and totals.
- * Also the option parsing and simulation steps that `report` and `compare`
- * share (cli.h: struct sim_cli), and writing a trace (--trace).
+ * table (cycles, time, achieved FLOP/s, utilisation, bound) and totals, all
+ * read from the report (sim/report.h) so that run and report never disagree.
+ * Also what `report` and `compare` share: option parsing and the simulation
+ * steps (cli.h: struct sim_cli), the JSON header, and writing a trace.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,8 +13,6 @@
 #include "engine.h"
 #include "report.h"
 #include "trace.h"
-
-#define run_opts sim_cli
 
 static void usage(FILE *f)
 {
@@ -71,24 +70,24 @@ static int trace_option(const char *cmd, int argc, char **argv, int *i, struct s
     const char *v;
     if ((v = cli_opt_value("--trace", argc, argv, i, &bad))) {
         o->trace = v;
-        return 1;
+        return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--trace-level", argc, argv, i, &bad))) {
         if (strcmp(v, "op") == 0 || strcmp(v, "tile") == 0) {
             o->trace_level = strcmp(v, "op") == 0 ? TRACE_OP : TRACE_TILE;
-            return 1;
+            return CLI_TAKEN;
         }
         fprintf(stderr, "tpusim %s: --trace-level must be op or tile, got '%s'\n", cmd, v);
-        return -1;
+        return CLI_BAD;
     }
     if (!bad && (v = cli_opt_value("--trace-max-slices", argc, argv, i, &bad))) {
         if (cli_parse_int64(v, 1, INT64_C(1) << 30, &o->trace_slices))
-            return 1;
+            return CLI_TAKEN;
         fprintf(stderr, "tpusim %s: --trace-max-slices needs a whole number >= 1, got '%s'\n",
                 cmd, v);
-        return -1;
+        return CLI_BAD;
     }
-    return bad ? -1 : 0;
+    return bad ? CLI_BAD : CLI_NOT_OURS;
 }
 
 static int rich_format_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o)
@@ -97,52 +96,50 @@ static int rich_format_option(const char *cmd, int argc, char **argv, int *i, st
     bool bad = false;
     const char *v = cli_opt_value("--format", argc, argv, i, &bad);
     if (!v)
-        return bad ? -1 : 0;
+        return bad ? CLI_BAD : CLI_NOT_OURS;
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
         if (strcmp(v, names[k]) == 0 || (k == RF_MARKDOWN && strcmp(v, "md") == 0) ||
             (k == RF_LATEX && strcmp(v, "tex") == 0)) {
             o->format = (enum cli_rich_format)k;
-            return 1;
+            return CLI_TAKEN;
         }
     fprintf(stderr, "tpusim %s: --format must be text, csv, json, markdown or latex, got '%s'\n",
             cmd, v);
-    return -1;
+    return CLI_BAD;
 }
 
-/* 1 consumed, 0 not a simulation option, -1 bad (message printed). */
-int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o,
-                   bool with_chip)
+int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o)
 {
     bool bad = false;
     const char *v;
-    if (with_chip && (v = cli_opt_value("--chip", argc, argv, i, &bad))) {
+    if ((v = cli_opt_value("--chip", argc, argv, i, &bad))) {
         o->chip = v;
-        return 1;
+        return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--dtype", argc, argv, i, &bad))) {
         if (parse_dtype(v, &o->dtype))
-            return 1;
+            return CLI_TAKEN;
         fprintf(stderr, "tpusim %s: --dtype must be bf16, fp16, int8 or fp32, got '%s'\n", cmd,
                 v);
-        return -1;
+        return CLI_BAD;
     }
     if (!bad && (v = cli_opt_value("--set", argc, argv, i, &bad))) {
         if (!strchr(v, '=') || o->n_sets == CLI_MAX_SETS) {
             fprintf(stderr, "tpusim %s: --set needs SECTION.KEY=VALUE, got '%s'\n", cmd, v);
-            return -1;
+            return CLI_BAD;
         }
         o->sets[o->n_sets++] = v;
-        return 1;
+        return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--cores", argc, argv, i, &bad))) {
         if (cli_parse_int64(v, 1, 1024, &o->cores))
-            return 1;
+            return CLI_TAKEN;
         fprintf(stderr, "tpusim %s: --cores needs a whole number >= 1, got '%s'\n", cmd, v);
-        return -1;
+        return CLI_BAD;
     }
     if (!bad && strcmp(argv[*i], "--no-fusion") == 0) {
         o->no_fusion = true;
-        return 1;
+        return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--framework-overhead-us", argc, argv, i, &bad))) {
         char *end;
@@ -150,16 +147,16 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cl
         double us = strtod(v, &end);
         if (!errno && *v && !*end && us >= 0 && us <= 1e6) {
             o->framework_overhead_us = us;
-            return 1;
+            return CLI_TAKEN;
         }
         fprintf(stderr, "tpusim %s: --framework-overhead-us needs microseconds >= 0, got '%s'\n",
                 cmd, v);
-        return -1;
+        return CLI_BAD;
     }
     if (bad)
-        return -1;
+        return CLI_BAD;
     int r = trace_option(cmd, argc, argv, i, o);
-    if (r == 0 && o->rich)
+    if (r == CLI_NOT_OURS && o->rich)
         r = rich_format_option(cmd, argc, argv, i, o);
     return r != 0 ? r : cli_model_option(cmd, argc, argv, i, &o->model);
 }
@@ -179,12 +176,18 @@ int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, st
     return 0;
 }
 
-tpusim_graph *cli_open_sim_model(const struct sim_cli *o)
+int64_t cli_core_batch(const struct sim_cli *o)
 {
     int64_t batch = o->model.batch ? o->model.batch : 1;
+    return (batch + o->cores - 1) / o->cores;
+}
+
+tpusim_graph *cli_open_sim_model(const struct sim_cli *o)
+{
     struct model_opts per_core = o->model;
+    /* One core: the batch stays as given, 0 keeping the file's own. */
     if (o->cores > 1)
-        per_core.batch = (batch + o->cores - 1) / o->cores;
+        per_core.batch = cli_core_batch(o);
     return cli_open_model(&per_core);
 }
 
@@ -217,219 +220,195 @@ int cli_write_trace(const char *cmd, const struct sim_cli *o, const struct repor
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct run_opts *o)
+int cli_simulate_report(const char *cmd, const struct sim_cli *o,
+                        int (*show)(const struct report *rp, const struct sim_cli *o, void *ctx),
+                        void *ctx)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        int r = cli_sim_option("run", argc, argv, &i, o, true);
-        if (r < 0)
-            return 2;
-        if (r > 0)
-            continue;
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tpusim run: unknown option '%s' (see tpusim run --help)\n", argv[i]);
-            return 2;
-        }
-        if (o->model.model) {
-            fprintf(stderr, "tpusim run: one model at a time ('%s' and '%s')\n", o->model.model,
-                    argv[i]);
-            return 2;
-        }
-        o->model.model = argv[i];
+    struct chip chip;
+    int rc = cli_load_chip(cmd, o, o->chip, &chip);
+    if (rc)
+        return rc;
+    tpusim_graph *g = cli_open_sim_model(o);
+    if (!g)
+        return 1;
+    struct sim_result res;
+    rc = cli_simulate(cmd, o, g, &chip, &res);
+    if (rc) {
+        tpusim_graph_close(g);
+        return rc;
     }
-    return -1;
+    struct report rp;
+    char err[1024];
+    if (report_build(&res, &rp, err, sizeof err)) {
+        fprintf(stderr, "tpusim %s: %s\n", cmd, err);
+        rc = 1;
+    }
+    if (!rc)
+        rc = cli_write_trace(cmd, o, &rp);
+    if (!rc)
+        rc = show(&rp, o, ctx);
+    report_free(&rp);
+    sim_result_free(&res);
+    tpusim_graph_close(g);
+    return rc;
 }
 
-static const char *op_name(const struct sim_result *r, int op)
+void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli *o,
+                         bool chip_first)
 {
-    return r->graph->ops[op]->name;
+    const char *keys[2] = {"model", "chip"};
+    const char *vals[2] = {cli_model_name(&o->model), rp->res->chip->name};
+    fprintf(f, "{\n  \"tpusim_version\": \"%s\"", tpusim_version());
+    for (int k = 0; k < 2; k++) {
+        int at = chip_first ? 1 - k : k;
+        fprintf(f, ",\n  \"%s\": ", keys[at]);
+        json_string(f, vals[at]);
+    }
+    fprintf(f, ",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
+            (long long)cli_core_batch(o), (long long)o->cores, tpusim_dtype_name(rp->res->dtype),
+            o->no_fusion ? "false" : "true");
 }
 
-static const char *op_type(const struct sim_result *r, int op)
+void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares)
 {
-    return op_info_of(r->graph->ops[op]->type)->name;
+    fputc('{', f);
+    for (int k = 0; k < CAUSE_COUNT; k++) {
+        fprintf(f, "%s\"%s\": ", k ? ", " : "", cause_name((enum cause)k));
+        if (cycles)
+            fprintf(f, "%llu", (unsigned long long)cycles[k]);
+        else
+            fprintf(f, "%.17g", shares[k]);
+    }
+    fputc('}', f);
 }
 
-/* Achieved FLOP/s of an op and its share of one core's peak. */
-static double achieved(const struct sim_result *r, const struct op_result *op)
+/* ---------------------------------------------------------------- run */
+
+static int run_option(const struct cli_args *a, int argc, char **argv, int *i)
 {
-    double s = (double)op->cycles / r->chip->clock_hz;
-    return s > 0 ? (double)op->flops / s : 0;
+    return cli_sim_option(a->cmd, argc, argv, i, a->ctx);
 }
 
-static double mxu_util(const struct op_result *op)
+static void print_text(const struct report *rp, const struct sim_cli *o)
 {
-    return op->cycles && op->mac_slots ? (double)op->useful_macs / (double)op->mac_slots : 0;
-}
-
-struct run_summary {
-    double latency_us, tflops, peak_tflops, proxy_us, proxy_error;
-};
-
-static struct run_summary summarize(const struct sim_result *r)
-{
-    struct run_summary s;
-    s.latency_us = chip_cycles_to_us(r->chip, r->total_cycles);
-    s.peak_tflops = r->chip->peak_flops_per_s_core / 1e12;
-    s.tflops = s.latency_us > 0 ? (double)r->flops / (s.latency_us * 1e-6) / 1e12 : 0;
-    /* The FLOPs proxy: time if every FLOP ran at peak. */
-    s.proxy_us = (double)r->flops / r->chip->peak_flops_per_s_core * 1e6;
-    s.proxy_error = s.proxy_us > 0 ? s.latency_us / s.proxy_us : 0;
-    return s;
-}
-
-static void print_text(const struct sim_result *r, const struct run_opts *o)
-{
-    struct run_summary s = summarize(r);
+    const struct sim_result *r = rp->res;
+    const struct chip *c = r->chip;
     printf("model %s on %s: 1 core of %d, batch %lld%s, %s%s\n\n", cli_model_name(&o->model),
-           r->chip->name, r->chip->cores, (long long)(o->model.batch ? o->model.batch : 1),
+           c->name, c->cores, (long long)cli_core_batch(o),
            o->cores > 1 ? " per core (data-parallel)" : "", tpusim_dtype_name(r->dtype),
            o->no_fusion ? ", no fusion" : "");
     printf("%4s  %-34s %-16s %12s %10s %9s %6s %6s  %s\n", "#", "name", "type", "cycles", "us",
            "TFLOP/s", "%peak", "MXU%", "bound");
-    for (int i = 0; i < r->n_ops; i++) {
-        const struct op_result *op = &r->ops[i];
-        if (op->fused_into >= 0) {
-            printf("%4d  %-34.34s %-16.16s %12s %10s %9s %6s %6s  fused into %s\n", i,
-                   op_name(r, op->op), op_type(r, op->op), "-", "-", "-", "-", "-",
-                   op_name(r, op->fused_into));
+    for (int i = 0; i < rp->n_ops; i++) {
+        const struct report_op *op = &rp->ops[i];
+        if (op->fused_into) {
+            printf("%4d  %-34.34s %-16.16s %12s %10s %9s %6s %6s  fused into %s\n", i, op->name,
+                   op->type, "-", "-", "-", "-", "-", op->fused_into);
             continue;
         }
-        double a = achieved(r, op);
-        printf("%4d  %-34.34s %-16.16s %12llu %10.2f %9.3f %6.1f %6.1f  %s\n", i,
-               op_name(r, op->op), op_type(r, op->op), (unsigned long long)op->cycles,
-               chip_cycles_to_us(r->chip, op->cycles), a / 1e12,
-               100.0 * a / r->chip->peak_flops_per_s_core, 100.0 * mxu_util(op),
-               cause_name(op->bound));
+        printf("%4d  %-34.34s %-16.16s %12llu %10.2f %9.3f %6.1f %6.1f  %s\n", i, op->name,
+               op->type, (unsigned long long)op->res->cycles, op->us, op->flops_per_s / 1e12,
+               op->pct_peak, 100.0 * op->mxu_util_busy, cause_name(op->res->bound));
     }
-    printf("\ntotal: %llu cycles = %.2f us at %.0f MHz\n", (unsigned long long)r->total_cycles,
-           s.latency_us, r->chip->clock_mhz);
-    printf("achieved %.2f TFLOP/s of %.2f peak (%.1f%%); %.3f GFLOP\n", s.tflops, s.peak_tflops,
-           100.0 * s.tflops / s.peak_tflops, (double)r->flops / 1e9);
-    printf("FLOPs proxy (FLOPs / peak): %.2f us, %.2fx off the simulated time\n", s.proxy_us,
-           s.proxy_error);
+    printf("\ntotal: %llu cycles = %.2f us at %.0f MHz\n", (unsigned long long)r->sum.cycles,
+           rp->latency_us, c->clock_mhz);
+    printf("achieved %.2f TFLOP/s of %.2f peak (%.1f%%); %.3f GFLOP\n", rp->flops_per_s / 1e12,
+           rp->peak_flops_per_s / 1e12, rp->pct_peak, (double)r->sum.flops / 1e9);
+    printf("FLOPs proxy (FLOPs / peak): %.2f us, %.2fx off the simulated time\n", rp->proxy_us,
+           rp->proxy_error);
     printf("time by cause:");
     for (int k = 0; k < CAUSE_COUNT; k++)
-        if (r->stall[k])
-            printf(" %s %.1f%%", cause_name((enum cause)k),
-                   100.0 * (double)r->stall[k] / (double)r->total_cycles);
+        if (rp->cause_share[k] > 0)
+            printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
     printf("\n");
 }
 
-static void print_csv(const struct sim_result *r)
+static void print_csv(const struct report *rp)
 {
+    const struct sim_result *r = rp->res;
     printf("index,name,type,start_cycle,cycles,latency_us,flops,hbm_bytes,host_bytes,bound,"
            "fused_into");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_cycles", cause_name((enum cause)k));
     printf("\n");
-    for (int i = 0; i < r->n_ops; i++) {
-        const struct op_result *op = &r->ops[i];
+    for (int i = 0; i < rp->n_ops; i++) {
+        const struct report_op *op = &rp->ops[i];
+        const struct op_result *x = op->res;
         printf("%d,", i);
-        csv_field(stdout, op_name(r, op->op));
+        csv_field(stdout, op->name);
         putchar(',');
-        csv_field(stdout, op_type(r, op->op));
-        printf(",%llu,%llu,%.4f,%llu,%llu,%llu,%s,", (unsigned long long)op->start_cycle,
-               (unsigned long long)op->cycles, chip_cycles_to_us(r->chip, op->cycles),
-               (unsigned long long)op->flops, (unsigned long long)op->hbm_bytes,
-               (unsigned long long)op->host_bytes,
-               op->fused_into >= 0 ? "fused" : cause_name(op->bound));
-        if (op->fused_into >= 0)
-            csv_field(stdout, op_name(r, op->fused_into));
+        csv_field(stdout, op->type);
+        printf(",%llu,%llu,%.4f,%llu,%llu,%llu,%s,", (unsigned long long)x->start_cycle,
+               (unsigned long long)x->cycles, chip_cycles_to_us(r->chip, x->cycles),
+               (unsigned long long)x->flops, (unsigned long long)x->hbm_bytes,
+               (unsigned long long)x->host_bytes, op->fused_into ? "fused" : cause_name(x->bound));
+        if (op->fused_into)
+            csv_field(stdout, op->fused_into);
         for (int k = 0; k < CAUSE_COUNT; k++)
-            printf(",%llu", (unsigned long long)op->stall[k]);
+            printf(",%llu", (unsigned long long)x->stall[k]);
         printf("\n");
     }
 }
 
-static void print_json(const struct sim_result *r, const struct run_opts *o)
+static void print_json(const struct report *rp, const struct sim_cli *o)
 {
-    struct run_summary s = summarize(r);
-    printf("{\n  \"tpusim_version\": \"%s\",\n  \"chip\": ", tpusim_version());
-    json_string(stdout, r->chip->name);
-    printf(",\n  \"model\": ");
-    json_string(stdout, cli_model_name(&o->model));
-    printf(",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
-           (long long)(o->model.batch ? o->model.batch : 1), (long long)o->cores,
-           tpusim_dtype_name(r->dtype), o->no_fusion ? "false" : "true");
+    const struct sim_result *r = rp->res;
+    cli_json_run_header(stdout, rp, o, true);
     printf("  \"clock_mhz\": %.17g,\n  \"total_cycles\": %llu,\n  \"latency_us\": %.17g,\n"
            "  \"flops\": %llu,\n  \"peak_flops_per_s\": %.17g,\n  \"flops_proxy_us\": %.17g,\n",
-           r->chip->clock_mhz, (unsigned long long)r->total_cycles, s.latency_us,
-           (unsigned long long)r->flops, r->chip->peak_flops_per_s_core, s.proxy_us);
-    printf("  \"param_bytes\": %llu,\n  \"params_on_chip_bytes\": %llu,\n  \"cycles_by_cause\": {",
+           r->chip->clock_mhz, (unsigned long long)r->sum.cycles, rp->latency_us,
+           (unsigned long long)r->sum.flops, rp->peak_flops_per_s, rp->proxy_us);
+    printf("  \"param_bytes\": %llu,\n  \"params_on_chip_bytes\": %llu,\n  \"cycles_by_cause\": ",
            (unsigned long long)r->param_bytes, (unsigned long long)r->params_on_chip_bytes);
-    for (int k = 0; k < CAUSE_COUNT; k++)
-        printf("%s\"%s\": %llu", k ? ", " : "", cause_name((enum cause)k),
-               (unsigned long long)r->stall[k]);
-    printf("},\n  \"ops\": [");
-    for (int i = 0; i < r->n_ops; i++) {
-        const struct op_result *op = &r->ops[i];
+    cli_json_causes(stdout, r->sum.stall, NULL);
+    printf(",\n  \"ops\": [");
+    for (int i = 0; i < rp->n_ops; i++) {
+        const struct report_op *op = &rp->ops[i];
+        const struct op_result *x = op->res;
         printf("%s\n    {\"name\": ", i ? "," : "");
-        json_string(stdout, op_name(r, op->op));
+        json_string(stdout, op->name);
         printf(", \"type\": ");
-        json_string(stdout, op_type(r, op->op));
+        json_string(stdout, op->type);
         printf(", \"start_cycle\": %llu, \"cycles\": %llu, \"flops\": %llu, \"bytes\": %llu, "
                "\"host_bytes\": %llu, \"bound\": \"%s\", \"fused_into\": ",
-               (unsigned long long)op->start_cycle, (unsigned long long)op->cycles,
-               (unsigned long long)op->flops, (unsigned long long)op->hbm_bytes,
-               (unsigned long long)op->host_bytes,
-               op->fused_into >= 0 ? "fused" : cause_name(op->bound));
-        if (op->fused_into >= 0)
-            json_string(stdout, op_name(r, op->fused_into));
+               (unsigned long long)x->start_cycle, (unsigned long long)x->cycles,
+               (unsigned long long)x->flops, (unsigned long long)x->hbm_bytes,
+               (unsigned long long)x->host_bytes, op->fused_into ? "fused" : cause_name(x->bound));
+        if (op->fused_into)
+            json_string(stdout, op->fused_into);
         else
             printf("null");
-        printf(", \"stall_cycles\": {");
-        for (int k = 0; k < CAUSE_COUNT; k++)
-            printf("%s\"%s\": %llu", k ? ", " : "", cause_name((enum cause)k),
-                   (unsigned long long)op->stall[k]);
-        printf("}}");
+        printf(", \"stall_cycles\": ");
+        cli_json_causes(stdout, x->stall, NULL);
+        printf("}");
     }
     printf("\n  ]\n}\n");
 }
 
+static int show_run(const struct report *rp, const struct sim_cli *o, void *ctx)
+{
+    (void)ctx;
+    if (o->model.format == FMT_JSON)
+        print_json(rp, o);
+    else if (o->model.format == FMT_CSV)
+        print_csv(rp);
+    else
+        print_text(rp, o);
+    return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
-    struct run_opts o;
+    struct sim_cli o;
     cli_sim_defaults(&o, false);
-    int rc = parse_args(argc, argv, &o);
+    const struct cli_args args = {.cmd = "run",
+                                  .usage = usage,
+                                  .option = run_option,
+                                  .positional = cli_one_model,
+                                  .ctx = &o,
+                                  .model = &o.model};
+    int rc = cli_parse_args(&args, argc, argv);
     if (rc >= 0)
         return rc;
-    struct chip chip;
-    rc = cli_load_chip("run", &o, o.chip, &chip);
-    if (rc)
-        return rc;
-    tpusim_graph *g = cli_open_sim_model(&o);
-    if (!g)
-        return 1;
-    struct sim_result res;
-    rc = cli_simulate("run", &o, g, &chip, &res);
-    if (rc) {
-        tpusim_graph_close(g);
-        return rc;
-    }
-    if (o.cores > 1)
-        o.model.batch = ((o.model.batch ? o.model.batch : 1) + o.cores - 1) / o.cores;
-    if (o.trace) {
-        struct report rp;
-        char err[1024];
-        rc = report_build(&res, &rp, err, sizeof err);
-        if (rc)
-            fprintf(stderr, "tpusim run: %s\n", err);
-        else
-            rc = cli_write_trace("run", &o, &rp);
-        report_free(&rp);
-        rc = rc ? 1 : 0;
-    }
-    if (!rc && o.model.format == FMT_JSON)
-        print_json(&res, &o);
-    else if (!rc && o.model.format == FMT_CSV)
-        print_csv(&res);
-    else if (!rc)
-        print_text(&res, &o);
-    sim_result_free(&res);
-    tpusim_graph_close(g);
-    return rc;
+    return cli_simulate_report("run", &o, show_run, NULL);
 }

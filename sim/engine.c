@@ -37,37 +37,21 @@ const char *cause_name(enum cause c)
     return "?";
 }
 
-const char *unit_name(enum unit u)
-{
-    switch (u) {
-    case UNIT_MXU: return "mxu";
-    case UNIT_VPU: return "vpu";
-    case UNIT_HBM: return "hbm";
-    case UNIT_HOST: return "host_link";
-    case UNIT_COUNT: break;
-    }
-    return "?";
-}
-
-enum stage { ST_HBM, ST_HOST, ST_MXU, ST_VPU, ST_COUNT };
-
 /* Busy cycles of each stage over the whole op. */
 static void stage_totals(const struct chip *c, const struct op_demand *d, uint64_t *total)
 {
-    total[ST_HBM] = d->hbm_bytes ? hbm_stream_cycles(c, d->hbm_bytes) : 0;
+    total[UNIT_HBM] = d->hbm_bytes ? hbm_stream_cycles(c, d->hbm_bytes) : 0;
     /* GPUs: L2 traffic shares the memory stage with DRAM traffic. */
     if (d->l2_bytes && c->gpu_l2_bytes_per_cycle > 0)
-        total[ST_HBM] += ceil_cycles((double)d->l2_bytes / c->gpu_l2_bytes_per_cycle);
-    total[ST_HOST] = d->host_bytes ? host_link_cycles(c, d->host_bytes, 0) -
-                                         c->host_link_latency_cycles
-                                   : 0;
-    total[ST_MXU] = d->on_mxu ? d->mxu.stream_cycles + d->mxu.weight_load_cycles +
-                                    d->mxu.wave_quant_cycles
-                              : 0;
-    total[ST_VPU] = d->vpu_cycles;
+        total[UNIT_HBM] += ceil_cycles((double)d->l2_bytes / c->gpu_l2_bytes_per_cycle);
+    total[UNIT_HOST] = host_link_stream_cycles(c, d->host_bytes);
+    total[UNIT_MXU] = d->on_mxu ? d->mxu.stream_cycles + d->mxu.weight_load_cycles +
+                                      d->mxu.wave_quant_cycles
+                                : 0;
+    total[UNIT_VPU] = d->vpu_cycles;
     if (d->serial_steps > 1) { /* the next step needs this step's state */
-        total[ST_MXU] += total[ST_VPU];
-        total[ST_VPU] = 0;
+        total[UNIT_MXU] += total[UNIT_VPU];
+        total[UNIT_VPU] = 0;
     }
 }
 
@@ -98,15 +82,15 @@ static void charge_hbm(const struct op_demand *d, uint64_t cycles, struct op_res
     r->stall[CAUSE_HBM] += cycles - sram;
 }
 
-static void charge_stage(const struct op_demand *d, enum stage s, uint64_t cycles,
+static void charge_stage(const struct op_demand *d, enum unit s, uint64_t cycles,
                          struct op_result *r)
 {
     switch (s) {
-    case ST_HBM: charge_hbm(d, cycles, r); break;
-    case ST_HOST: r->stall[CAUSE_HOST_LINK] += cycles; break;
-    case ST_MXU: charge_mxu(d, cycles, r); break;
-    case ST_VPU: r->stall[CAUSE_VPU] += cycles; break;
-    case ST_COUNT: break;
+    case UNIT_HBM: charge_hbm(d, cycles, r); break;
+    case UNIT_HOST: r->stall[CAUSE_HOST_LINK] += cycles; break;
+    case UNIT_MXU: charge_mxu(d, cycles, r); break;
+    case UNIT_VPU: r->stall[CAUSE_VPU] += cycles; break;
+    case UNIT_COUNT: break;
     }
 }
 
@@ -114,36 +98,31 @@ static void charge_stage(const struct op_demand *d, enum stage s, uint64_t cycle
  * shows only its first tile (prologue/epilogue). */
 static void run_pipeline(const struct chip *c, const struct op_demand *d, struct op_result *r)
 {
-    uint64_t total[ST_COUNT], tile[ST_COUNT];
+    uint64_t total[UNIT_COUNT], tile[UNIT_COUNT];
     uint64_t tiles = d->tiles ? d->tiles : 1;
     stage_totals(c, d, total);
-    enum stage slowest = ST_HBM;
-    for (int s = 0; s < ST_COUNT; s++) {
+    enum unit slowest = UNIT_HBM;
+    for (int s = 0; s < UNIT_COUNT; s++) {
         tile[s] = ceil_div(total[s], tiles);
         if (tile[s] > tile[slowest])
-            slowest = (enum stage)s;
+            slowest = (enum unit)s;
     }
-    for (int s = 0; s < ST_COUNT; s++) {
-        charge_stage(d, (enum stage)s, s == (int)slowest ? total[s] : tile[s], r);
+    for (int s = 0; s < UNIT_COUNT; s++) {
+        charge_stage(d, (enum unit)s, s == (int)slowest ? total[s] : tile[s], r);
     }
-    /* Paid once: the first DMA's latency, the systolic drain. */
-    if (total[ST_HBM])
-        r->stall[CAUSE_HBM] += c->hbm_latency_cycles;
-    if (total[ST_HOST])
-        r->stall[CAUSE_HOST_LINK] += c->host_link_latency_cycles +
-                                     c->host_link_overhead_cycles;
+    /* Paid once: the first DMA's latency (kept in lead_cycles, where a
+     * trace finds it), the systolic drain. */
+    if (total[UNIT_HBM])
+        r->lead_cycles[UNIT_HBM] = c->hbm_latency_cycles;
+    if (total[UNIT_HOST])
+        r->lead_cycles[UNIT_HOST] = c->host_link_latency_cycles + c->host_link_overhead_cycles;
+    r->stall[CAUSE_HBM] += r->lead_cycles[UNIT_HBM];
+    r->stall[CAUSE_HOST_LINK] += r->lead_cycles[UNIT_HOST];
     if (d->on_mxu)
         r->stall[CAUSE_FILL_DRAIN] += d->mxu.fill_drain_cycles;
-    r->busy[UNIT_HBM] = total[ST_HBM];
-    r->busy[UNIT_HOST] = total[ST_HOST];
-    r->busy[UNIT_MXU] = d->on_mxu ? d->mxu.total_cycles : 0;
-    r->busy[UNIT_VPU] = d->vpu_cycles;
     /* What a trace needs to redraw the pipeline tile by tile. */
     r->tiles = tiles;
-    r->stage_cycles[UNIT_HBM] = total[ST_HBM];
-    r->stage_cycles[UNIT_HOST] = total[ST_HOST];
-    r->stage_cycles[UNIT_MXU] = total[ST_MXU];
-    r->stage_cycles[UNIT_VPU] = total[ST_VPU];
+    memcpy(r->stage_cycles, total, sizeof r->stage_cycles);
     r->mxus_used = d->on_mxu ? d->mxu.mxus_used : 0;
 }
 
@@ -177,6 +156,7 @@ static void schedule_op(const struct chip *c, const struct sim_options *o,
     memset(r, 0, sizeof *r);
     r->op = d->op;
     r->fused_into = d->fused_into;
+    r->fused_into_row = d->fused_into_row;
     r->start_cycle = start;
     r->flops = d->flops;
     r->macs = d->macs;
@@ -221,6 +201,10 @@ int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struc
                  size_t err_len)
 {
     memset(res, 0, sizeof *res);
+    tpusim_dtype dt;
+    int rc = sim_dtype(c, o->dtype, &dt, err, err_len);
+    if (rc)
+        return rc;
     res->ops = calloc((size_t)(n ? n : 1), sizeof *res->ops);
     if (!res->ops) {
         snprintf(err, err_len, "out of memory");
@@ -228,20 +212,44 @@ int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struc
     }
     res->chip = c;
     res->graph = g;
-    res->dtype = o->dtype ? o->dtype : chip_default_dtype(c);
+    res->dtype = dt;
     res->n_ops = n;
-    uint64_t now = 0;
     for (int i = 0; i < n; i++) {
         struct op_result *r = &res->ops[i];
-        schedule_op(c, o, &d[i], now, r);
-        now += r->cycles;
-        res->flops += g->ops[r->op]->cost.flops;
-        res->macs += r->macs;
-        for (int k = 0; k < CAUSE_COUNT; k++)
-            res->stall[k] += r->stall[k];
+        schedule_op(c, o, &d[i], res->sum.cycles, r);
+        totals_add_op(&res->sum, r);
     }
-    res->total_cycles = now;
     return TPUSIM_OK;
+}
+
+/* A fused op's flops are in its host's op_result (lower.c), so summing
+ * op_results counts every graph op's flops once. */
+void totals_add_op(struct sim_totals *t, const struct op_result *r)
+{
+    t->cycles += r->cycles;
+    t->flops += r->flops;
+    t->macs += r->macs;
+    t->hbm_bytes += r->hbm_bytes;
+    t->host_bytes += r->host_bytes;
+    t->mac_slots += r->mac_slots;
+    t->useful_macs += r->useful_macs;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        t->stall[k] += r->stall[k];
+    t->ops++;
+}
+
+void totals_merge(struct sim_totals *t, const struct sim_totals *add)
+{
+    t->cycles += add->cycles;
+    t->flops += add->flops;
+    t->macs += add->macs;
+    t->hbm_bytes += add->hbm_bytes;
+    t->host_bytes += add->host_bytes;
+    t->mac_slots += add->mac_slots;
+    t->useful_macs += add->useful_macs;
+    for (int k = 0; k < CAUSE_COUNT; k++)
+        t->stall[k] += add->stall[k];
+    t->ops += add->ops;
 }
 
 void sim_result_free(struct sim_result *res)

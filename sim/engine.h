@@ -19,7 +19,10 @@
 #include "graph.h"
 #include "mxu.h"
 
-enum unit { UNIT_MXU, UNIT_VPU, UNIT_HBM, UNIT_HOST, UNIT_COUNT };
+/* The stages of an op's pipeline, in the order a tile crosses them: HBM
+ * DMA, host link, MXU, VPU. engine.c schedules in this order and
+ * traces/trace.c redraws it in the same order, so it is written only here. */
+enum unit { UNIT_HBM, UNIT_HOST, UNIT_MXU, UNIT_VPU, UNIT_COUNT };
 
 /* Where an op's cycles go. The first four are "the unit was the limit";
  * the rest are overheads of the matrix unit and the memory system. */
@@ -37,12 +40,11 @@ enum cause {
 };
 
 const char *cause_name(enum cause c);
-const char *unit_name(enum unit u);
 
 struct sim_options {
     tpusim_dtype dtype;  /* bf16, fp16, int8, fp32; UNDEFINED: the chip's default */
     bool no_fusion;
-    int cores;           /* reported only: the caller scales the batch */
+    int cores;           /* never read by the library: the CLI scales the batch */
     double framework_overhead_us; /* GPUs: extra host time per kernel (eager frameworks) */
 };
 
@@ -50,6 +52,7 @@ struct sim_options {
 struct op_demand {
     int op;                  /* graph op index */
     int fused_into;          /* graph op index of the op it fused into, or -1 */
+    int fused_into_row;      /* the same op as a row of lower_graph's output, or -1 */
     bool on_mxu;
     struct mxu_timing mxu;   /* whole op; zero when not on the MXU */
     uint64_t serial_steps;   /* > 1: steps that cannot overlap (RNN time steps) */
@@ -57,7 +60,7 @@ struct op_demand {
     uint64_t hbm_bytes;      /* activations and weights moved to or from HBM */
     uint64_t sram_extra_bytes; /* of hbm_bytes: re-reads forced by capacity */
     uint64_t host_bytes;     /* parameters over the host link (Edge TPU) */
-    uint64_t l2_bytes;       /* GPUs: activations read from or written to L2 */
+    uint64_t l2_bytes;       /* GPUs: reads of inputs resident in L2 (outputs are not charged) */
     uint64_t tiles;          /* pipeline steps the op is cut into */
     uint64_t flops, macs;
     uint64_t sram_live_bytes; /* reports/traces only: activations on chip after the op */
@@ -72,9 +75,9 @@ struct op_demand {
 struct op_result {
     int op;                  /* graph op index */
     int fused_into;          /* graph op index of the op it fused into, or -1 */
+    int fused_into_row;      /* the same op as an index into sim_result.ops, or -1 */
     uint64_t start_cycle;
     uint64_t cycles;
-    uint64_t busy[UNIT_COUNT];
     uint64_t stall[CAUSE_COUNT]; /* sums to cycles */
     enum cause bound;
     uint64_t flops, macs;
@@ -84,10 +87,25 @@ struct op_result {
     uint64_t tiles;                    /* pipeline steps (op_demand.tiles, >= 1) */
     uint64_t stage_cycles[UNIT_COUNT]; /* each pipeline stage's busy cycles over all
                                         * tiles (RNN: the VPU's inside the MXU's) */
-    uint64_t mxus_used;                /* MXUs sharing the op's n-tiles */
+    uint64_t lead_cycles[UNIT_COUNT];  /* fixed latency of a stage before its first
+                                        * tile (HBM latency; host link latency and
+                                        * per-transfer overhead), in stall[] too */
+    uint64_t mxus_used;                /* MXUs sharing the op's n-tiles (GPUs: busy SMs) */
     uint64_t sram_live_bytes;          /* activations on chip after the op */
     uint64_t hbm_write_bytes;          /* of hbm_bytes: outputs written back */
 };
+
+/* Sums over a run of scheduled ops: a whole simulation (sim_result.sum),
+ * one NAS block (cache.h's block_val) or a net of cached blocks. Every
+ * field is 64-bit: block_val embeds it and must have no padding. */
+struct sim_totals {
+    uint64_t cycles, flops, macs, hbm_bytes, host_bytes, mac_slots, useful_macs;
+    uint64_t stall[CAUSE_COUNT];
+    uint64_t ops;            /* op_results summed, fused ones included */
+};
+
+void totals_add_op(struct sim_totals *t, const struct op_result *r);
+void totals_merge(struct sim_totals *t, const struct sim_totals *add);
 
 struct sim_result {
     const struct chip *chip;
@@ -95,9 +113,7 @@ struct sim_result {
     tpusim_dtype dtype;
     struct op_result *ops;   /* one per running graph op, in schedule order */
     int n_ops;
-    uint64_t total_cycles;
-    uint64_t flops, macs;
-    uint64_t stall[CAUSE_COUNT];
+    struct sim_totals sum;   /* over ops, filled once by schedule_ops */
     uint64_t param_bytes, params_on_chip_bytes;
 };
 
@@ -110,6 +126,10 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
  * total `param_bytes`; *weights_on_chip is set when they all live in CMEM.
  * lower_graph() uses it; the NAS block cache keys on it. */
 uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *weights_on_chip);
+/* Parameter bytes held on chip: all of them when they fit in CMEM, else
+ * what the Edge TPU parameter cache took (`cache_left` of it is left). */
+uint64_t lower_params_on_chip_bytes(const struct chip *c, uint64_t param_bytes,
+                                    bool weights_on_chip, uint64_t cache_left);
 /* Schedules n lowered ops (lower_graph's output for g) one after another
  * and fills res (ops, totals); the second half of simulate(). res->ops is
  * malloc'ed; free with sim_result_free. */

@@ -10,6 +10,11 @@
 
 #include "graph.h"
 
+/* One use of a tensor: input `slot` of op `op`. */
+struct consumer {
+    int op, slot;
+};
+
 /* Inputs that hold learned parameters: a graph input used only here is a
  * weight given by shape (exporters that leave weights out of the file). */
 static bool is_weight_slot(enum op_type type, int slot)
@@ -67,7 +72,7 @@ static int check_defined(struct tpusim_graph *g)
 
 /* A static-shaped graph input consumed only at weight slots is a weight. */
 static void classify_weight_inputs(struct tpusim_graph *g, const int *cons_start,
-                                   const int *cons)
+                                   const struct consumer *cons)
 {
     for (int i = 0; i < g->n_tensors; i++) {
         struct tensor *t = g->tensors[i];
@@ -76,24 +81,13 @@ static void classify_weight_inputs(struct tpusim_graph *g, const int *cons_start
         bool weight = true;
         for (int r = 0; r < t->rank; r++)
             weight = weight && t->dims[r] > 0;
-        for (int c = cons_start[i]; c < cons_start[i + 1] && weight; c++) {
-            const struct op *op = g->ops[cons[c] / TPUSIM_SLOT_SPAN];
-            weight = is_weight_slot(op->type, cons[c] % TPUSIM_SLOT_SPAN);
-        }
+        for (int c = cons_start[i]; c < cons_start[i + 1] && weight; c++)
+            weight = is_weight_slot(g->ops[cons[c].op]->type, cons[c].slot);
         if (weight) {
             t->is_input = false;
             t->is_const = true;
-            t->is_weight = true;
         }
     }
-}
-
-static const struct dim_binding *find_binding(const struct tpusim_graph *g, const char *name)
-{
-    for (int i = 0; i < g->n_bindings; i++)
-        if (strcmp(g->bindings[i].name, name) == 0)
-            return &g->bindings[i];
-    return NULL;
 }
 
 /* Lists the symbolic names of the data inputs into buf, for messages. */
@@ -129,9 +123,9 @@ static int bind_input_dims(struct tpusim_graph *g)
         for (int r = 0; r < t->rank && !rc; r++) {
             char axis_name[600];
             snprintf(axis_name, sizeof axis_name, "%s:%d", t->name, r);
-            const struct dim_binding *b = find_binding(g, axis_name);
+            const struct dim_binding *b = graph_find_binding(g, axis_name);
             if (!b && t->dim_params[r])
-                b = find_binding(g, t->dim_params[r]);
+                b = graph_find_binding(g, t->dim_params[r]);
             if (b) {
                 t->dims[r] = b->value;
                 used[b - g->bindings] = 1;
@@ -168,15 +162,16 @@ static int bind_input_dims(struct tpusim_graph *g)
     return rc;
 }
 
-/* Consumers of each tensor as (op index * TPUSIM_SLOT_SPAN + input slot),
- * in CSR form: tensor i's consumers are cons[cons_start[i] .. cons_start[i+1]). */
-static int build_consumers(struct tpusim_graph *g, int **cons_start_out, int **cons_out)
+/* Consumers of each tensor in CSR form: tensor i's consumers are
+ * cons[cons_start[i] .. cons_start[i+1]). */
+static int build_consumers(struct tpusim_graph *g, int **cons_start_out,
+                           struct consumer **cons_out)
 {
     int *start = calloc((size_t)g->n_tensors + 1, sizeof *start);
     size_t total = 0;
     for (int i = 0; i < g->n_ops; i++)
         total += (size_t)g->ops[i]->n_in;
-    int *cons = malloc((total ? total : 1) * sizeof *cons);
+    struct consumer *cons = malloc((total ? total : 1) * sizeof *cons);
     int *fill = calloc((size_t)g->n_tensors + 1, sizeof *fill);
     if (!start || !cons || !fill) {
         free(start);
@@ -194,7 +189,7 @@ static int build_consumers(struct tpusim_graph *g, int **cons_start_out, int **c
         for (int k = 0; k < g->ops[i]->n_in; k++) {
             int t = g->ops[i]->in[k];
             if (t >= 0)
-                cons[start[t] + fill[t]++] = i * TPUSIM_SLOT_SPAN + k;
+                cons[start[t] + fill[t]++] = (struct consumer){i, k};
         }
     free(fill);
     *cons_start_out = start;
@@ -203,7 +198,8 @@ static int build_consumers(struct tpusim_graph *g, int **cons_start_out, int **c
 }
 
 /* Kahn's algorithm; nodes in files are not always in topological order. */
-static int topo_sort(struct tpusim_graph *g, const int *cons_start, const int *cons)
+static int topo_sort(struct tpusim_graph *g, const int *cons_start,
+                     const struct consumer *cons)
 {
     int *pending = calloc((size_t)(g->n_ops ? g->n_ops : 1), sizeof *pending);
     g->order = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *g->order);
@@ -226,8 +222,8 @@ static int topo_sort(struct tpusim_graph *g, const int *cons_start, const int *c
         for (int o = 0; o < op->n_out; o++) {
             int t = op->out[o];
             for (int c = cons_start[t]; c < cons_start[t + 1]; c++)
-                if (--pending[cons[c] / TPUSIM_SLOT_SPAN] == 0)
-                    g->order[n++] = cons[c] / TPUSIM_SLOT_SPAN;
+                if (--pending[cons[c].op] == 0)
+                    g->order[n++] = cons[c].op;
         }
     }
     int rc = TPUSIM_OK;
@@ -351,7 +347,8 @@ int graph_finalize(struct tpusim_graph *g)
         return graph_error(g, TPUSIM_ERR_STATE, "graph is already finalized");
     if (g->n_ops == 0)
         return graph_error(g, TPUSIM_ERR_GRAPH, "the graph has no nodes");
-    int *cons_start = NULL, *cons = NULL;
+    int *cons_start = NULL;
+    struct consumer *cons = NULL;
     int rc = check_defined(g);
     if (!rc)
         rc = build_consumers(g, &cons_start, &cons);

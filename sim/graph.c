@@ -37,13 +37,26 @@ int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
 
 /* --------------------------------------------------------------- tensors */
 
-static char *dup_str(const char *s)
+char *graph_strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = malloc(n);
     if (d)
         memcpy(d, s, n);
     return d;
+}
+
+bool graph_is_default_domain(const char *domain)
+{
+    return !domain || !domain[0] || strcmp(domain, "ai.onnx") == 0;
+}
+
+struct dim_binding *graph_find_binding(const struct tpusim_graph *g, const char *name)
+{
+    for (int i = 0; i < g->n_bindings; i++)
+        if (strcmp(g->bindings[i].name, name) == 0)
+            return &g->bindings[i];
+    return NULL;
 }
 
 /* Grows *arr (of elem_size elements) so that it holds at least need. */
@@ -79,7 +92,7 @@ struct tensor *graph_tensor(struct tpusim_graph *g, const char *name)
     t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
-    t->name = dup_str(name);
+    t->name = graph_strdup(name);
     if (!t->name) {
         free(t);
         return NULL;
@@ -141,13 +154,21 @@ int graph_define_input(struct tpusim_graph *g, const char *name, tpusim_dtype dt
     if (tpusim_dtype_size_bytes(dtype) == 0)
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "input '%s' has unsupported element type %d",
                            name, (int)dtype);
+    /* Unknown dims (< 0) are bound at finalize, which checks the whole
+     * shape; a known one is bounded now, as tensor_set_shape would. */
+    for (int i = 0; i < rank; i++)
+        if (dims[i] > GRAPH_MAX_TENSOR_ELEMS)
+            return graph_error(g, TPUSIM_ERR_SHAPE,
+                               "input '%s' is absurdly large: dimension %lld at axis %d takes it "
+                               "past 2^48 elements",
+                               name, (long long)dims[i], i);
     t->dtype = dtype;
     t->rank = rank;
     t->is_input = true;
     for (int i = 0; i < rank; i++) {
         t->dims[i] = dims[i] < 0 ? -1 : dims[i];
         if (dim_params && dim_params[i] && dim_params[i][0]) {
-            t->dim_params[i] = dup_str(dim_params[i]);
+            t->dim_params[i] = graph_strdup(dim_params[i]);
             if (!t->dim_params[i])
                 return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
         }
@@ -170,7 +191,7 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
                            name ? name : "");
     const char *dom = domain ? domain : "";
     const struct op_info *info = NULL;
-    if (!dom[0] || strcmp(dom, "ai.onnx") == 0)
+    if (graph_is_default_domain(dom))
         info = op_info_by_name(type);
     if (!info)
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
@@ -181,10 +202,6 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
     if (n_in < 0 || n_out < 1 || (n_in && !inputs) || !outputs)
         return graph_error(g, TPUSIM_ERR_ARG, "node '%s' (%s): needs at least one output",
                            name ? name : "", type);
-    if (n_in >= TPUSIM_SLOT_SPAN || g->n_ops >= INT32_MAX / TPUSIM_SLOT_SPAN)
-        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
-                           "node '%s' (%s): too many inputs (%d) or nodes (%d) for tpusim",
-                           name ? name : "", type, n_in, g->n_ops);
     if (grow((void **)&g->ops, &g->cap_ops, g->n_ops + 1, sizeof *g->ops))
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     struct op *op = calloc(1, sizeof *op);
@@ -198,8 +215,8 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
         snprintf(gen, sizeof gen, "%s_%d", info->name, op->index);
         name = gen;
     }
-    op->name = dup_str(name);
-    op->domain = dup_str(dom);
+    op->name = graph_strdup(name);
+    op->domain = graph_strdup(dom);
     op->in = calloc((size_t)(n_in ? n_in : 1), sizeof *op->in);
     op->out = calloc((size_t)n_out, sizeof *op->out);
     if (!op->name || !op->domain || !op->in || !op->out)
@@ -255,7 +272,7 @@ static struct attr *new_attr(struct tpusim_graph *g, struct op *op, const char *
     op->attrs = a;
     a = &op->attrs[op->n_attrs];
     memset(a, 0, sizeof *a);
-    a->name = dup_str(name ? name : "");
+    a->name = graph_strdup(name ? name : "");
     if (!a->name) {
         graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
         return NULL;
@@ -288,7 +305,7 @@ int op_add_attr_string(struct tpusim_graph *g, struct op *op, const char *name, 
     struct attr *a = new_attr(g, op, name, ATTR_STRING);
     if (!a)
         return TPUSIM_ERR_NOMEM;
-    a->s = dup_str(v ? v : "");
+    a->s = graph_strdup(v ? v : "");
     return a->s ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
 }
 
@@ -403,29 +420,41 @@ struct tensor *op_out(const struct tpusim_graph *g, const struct op *op, int i)
     return g->tensors[op->out[i]];
 }
 
+/* What a shape error is about, into buf: formatted only on the error path
+ * (tensor_set_shape runs for every output of every op). */
+static const char *shape_subject(const struct op *op, const struct tensor *t, char *buf,
+                                 size_t len)
+{
+    if (op)
+        snprintf(buf, len, "node '%s' (%s): output '%s'", op->name, op_info_of(op->type)->name,
+                 t->name);
+    else
+        snprintf(buf, len, "tensor '%s'", t->name);
+    return buf;
+}
+
 int tensor_set_shape(struct tpusim_graph *g, const struct op *op, struct tensor *t,
                      tpusim_dtype dtype, int rank, const int64_t *dims)
 {
     char where[700];
-    if (op)
-        snprintf(where, sizeof where, "node '%s' (%s): output '%s'", op->name,
-                 op_info_of(op->type)->name, t->name);
-    else
-        snprintf(where, sizeof where, "tensor '%s'", t->name);
     if (rank < 0 || rank > TPUSIM_MAX_RANK)
         return graph_error(g, op ? TPUSIM_ERR_SHAPE : TPUSIM_ERR_UNSUPPORTED,
-                           "%s has rank %d; tpusim handles ranks 0 to %d", where, rank,
-                           TPUSIM_MAX_RANK);
+                           "%s has rank %d; tpusim handles ranks 0 to %d",
+                           shape_subject(op, t, where, sizeof where), rank, TPUSIM_MAX_RANK);
     int64_t elems = 1;
     for (int i = 0; i < rank; i++) {
         if (dims[i] < 0)
             return graph_error(g, TPUSIM_ERR_SHAPE, "%s has a negative dimension %lld at axis %d",
-                               where, (long long)dims[i], i);
-        if (dims[i] > 0 && elems > GRAPH_MAX_TENSOR_ELEMS / dims[i])
+                               shape_subject(op, t, where, sizeof where), (long long)dims[i], i);
+        /* Each dim is bounded on its own too: after a zero dimension the
+         * product stays 0, and dimension arithmetic downstream would
+         * overflow on the others. */
+        if (dims[i] > GRAPH_MAX_TENSOR_ELEMS ||
+            (dims[i] > 0 && elems > GRAPH_MAX_TENSOR_ELEMS / dims[i]))
             return graph_error(g, TPUSIM_ERR_SHAPE,
                                "%s is absurdly large: dimension %lld at axis %d takes it past "
                                "2^48 elements",
-                               where, (long long)dims[i], i);
+                               shape_subject(op, t, where, sizeof where), (long long)dims[i], i);
         elems *= dims[i];
     }
     t->dtype = dtype;
@@ -433,6 +462,40 @@ int tensor_set_shape(struct tpusim_graph *g, const struct op *op, struct tensor 
     for (int i = 0; i < rank; i++)
         t->dims[i] = dims[i];
     return TPUSIM_OK;
+}
+
+int op_need_in(struct tpusim_graph *g, const struct op *op, int i, struct tensor **out)
+{
+    struct tensor *t = op_in(g, op, i);
+    *out = NULL;
+    if (!t)
+        return op_error(g, op, "input %d is required but absent", i);
+    if (t->rank < 0)
+        return op_error(g, op, "input %d ('%s') has no shape", i, t->name);
+    /* Builder graphs infer early, before symbolic dims are bound. */
+    for (int r = 0; r < t->rank; r++)
+        if (t->dims[r] < 0)
+            return op_error(g, op, "input %d ('%s') has an unknown size at axis %d", i, t->name,
+                            r);
+    *out = t;
+    return TPUSIM_OK;
+}
+
+int op_set_out(struct tpusim_graph *g, const struct op *op, int i, tpusim_dtype dtype, int rank,
+               const int64_t *dims, struct tensor **out)
+{
+    struct tensor *t = op_out(g, op, i);
+    if (out)
+        *out = NULL;
+    if (!t)
+        return TPUSIM_OK;
+    /* Values from a provisional inference (graph_infer_early runs before
+     * dims are bound) must not outlive it: the caller sets them again. */
+    tensor_drop_values(t);
+    int rc = tensor_set_shape(g, op, t, dtype, rank, dims);
+    if (!rc && out)
+        *out = t;
+    return rc;
 }
 
 int tensor_copy_shape(struct tpusim_graph *g, const struct op *op, struct tensor *t,
@@ -474,50 +537,39 @@ void tensor_drop_values(struct tensor *t)
     t->n_vals = 0;
 }
 
-int tensor_set_ivals(struct tpusim_graph *g, struct tensor *t, const int64_t *v, size_t n)
+/* Stores n values given as integers (iv) or floats (fv), exactly one of
+ * them set, in the array t's dtype keeps them in. */
+static int set_vals(struct tpusim_graph *g, struct tensor *t, const int64_t *iv, const double *fv,
+                    size_t n)
 {
     tensor_drop_values(t);
     if (n > GRAPH_MAX_KEPT_VALUES)
         return TPUSIM_OK;
-    if (dtype_is_float(t->dtype)) {
-        double *f = malloc((n ? n : 1) * sizeof *f);
-        if (!f)
-            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++)
-            f[i] = (double)v[i];
-        t->fvals = f;
-    } else {
-        t->ivals = malloc((n ? n : 1) * sizeof *t->ivals);
-        if (!t->ivals)
-            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-        if (n)
-            memcpy(t->ivals, v, n * sizeof *v);
+    bool as_float = dtype_is_float(t->dtype);
+    int64_t *di = as_float ? NULL : malloc((n ? n : 1) * sizeof *di);
+    double *df = as_float ? malloc((n ? n : 1) * sizeof *df) : NULL;
+    if (!di && !df)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        if (df)
+            df[k] = fv ? fv[k] : (double)iv[k];
+        else
+            di[k] = iv ? iv[k] : (int64_t)fv[k];
     }
+    t->ivals = di;
+    t->fvals = df;
     t->n_vals = n;
     return TPUSIM_OK;
 }
 
+int tensor_set_ivals(struct tpusim_graph *g, struct tensor *t, const int64_t *v, size_t n)
+{
+    return set_vals(g, t, v, NULL, n);
+}
+
 int tensor_set_fvals(struct tpusim_graph *g, struct tensor *t, const double *v, size_t n)
 {
-    tensor_drop_values(t);
-    if (n > GRAPH_MAX_KEPT_VALUES)
-        return TPUSIM_OK;
-    if (!dtype_is_float(t->dtype)) {
-        int64_t *iv = malloc((n ? n : 1) * sizeof *iv);
-        if (!iv)
-            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++)
-            iv[i] = (int64_t)v[i];
-        t->ivals = iv;
-    } else {
-        t->fvals = malloc((n ? n : 1) * sizeof *t->fvals);
-        if (!t->fvals)
-            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-        if (n)
-            memcpy(t->fvals, v, n * sizeof *v);
-    }
-    t->n_vals = n;
-    return TPUSIM_OK;
+    return set_vals(g, t, NULL, v, n);
 }
 
 double tensor_value_f(const struct tensor *t, size_t i)
@@ -550,23 +602,83 @@ int op_const_ints(struct tpusim_graph *g, const struct op *op, int input, const 
     return TPUSIM_OK;
 }
 
-const char *shape_str(const struct tensor *t, char *buf, size_t len)
+const char *dims_str(const int64_t *v, size_t n, char *buf, size_t len)
 {
-    size_t off = 0;
     if (len == 0)
         return buf;
-    buf[0] = '\0';
-    if (t->rank < 0) {
-        snprintf(buf, len, "?");
-        return buf;
-    }
-    off += (size_t)snprintf(buf, len, "[");
-    for (int i = 0; i < t->rank && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%lld", i ? "," : "",
-                                (long long)t->dims[i]);
+    size_t off = (size_t)snprintf(buf, len, "[");
+    for (size_t i = 0; i < n && off < len; i++)
+        off += (size_t)snprintf(buf + off, len - off, "%s%lld", i ? "," : "", (long long)v[i]);
     if (off < len)
         snprintf(buf + off, len - off, "]");
     return buf;
+}
+
+const char *shape_str(const struct tensor *t, char *buf, size_t len)
+{
+    if (t->rank < 0) {
+        if (len)
+            snprintf(buf, len, "?");
+        return buf;
+    }
+    return dims_str(t->dims, (size_t)t->rank, buf, len);
+}
+
+/* ------------------------------------------------------- folded values */
+
+int vals_open(struct tpusim_graph *g, struct vals *v, struct tensor *out)
+{
+    v->out = out;
+    v->n = (size_t)tensor_elems(out);
+    v->i = NULL;
+    v->f = NULL;
+    if (dtype_is_float(out->dtype))
+        v->f = malloc((v->n ? v->n : 1) * sizeof *v->f);
+    else
+        v->i = malloc((v->n ? v->n : 1) * sizeof *v->i);
+    if (!v->i && !v->f)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    return TPUSIM_OK;
+}
+
+void vals_put(struct vals *v, size_t k, const struct tensor *src, size_t idx)
+{
+    if (v->f)
+        v->f[k] = tensor_value_f(src, idx);
+    else
+        v->i[k] = tensor_value_i(src, idx);
+}
+
+void vals_put_num(struct vals *v, size_t k, double x)
+{
+    if (v->f)
+        v->f[k] = x;
+    else
+        v->i[k] = (int64_t)x;
+}
+
+void vals_put_int(struct vals *v, size_t k, int64_t x)
+{
+    if (v->f)
+        v->f[k] = (double)x;
+    else
+        v->i[k] = x;
+}
+
+int vals_close(struct tpusim_graph *g, struct vals *v)
+{
+    int rc = v->f ? tensor_set_fvals(g, v->out, v->f, v->n)
+                  : tensor_set_ivals(g, v->out, v->i, v->n);
+    vals_free(v);
+    return rc;
+}
+
+void vals_free(struct vals *v)
+{
+    free(v->i);
+    free(v->f);
+    v->i = NULL;
+    v->f = NULL;
 }
 
 int broadcast_shapes(struct tpusim_graph *g, const struct op *op, int ra, const int64_t *a, int rb,

@@ -28,9 +28,6 @@
 /* Elements in one tensor above this are "absurd" (2^48: 256 Ti elements). */
 #define GRAPH_MAX_TENSOR_ELEMS (INT64_C(1) << 48)
 
-/* Consumer lists encode (op, input slot) as op * SPAN + slot. */
-#define TPUSIM_SLOT_SPAN 1024
-
 struct tensor {
     char *name;
     int index;
@@ -43,7 +40,6 @@ struct tensor {
     bool is_const;          /* independent of the data inputs */
     bool is_input;          /* a data input of the model */
     bool is_output;
-    bool is_weight;         /* a parameter (initializer, weight input) */
     /* Known contents of a small constant; exactly one of the two is set,
      * by dtype (integers/bool in ivals, floats in fvals). */
     int64_t *ivals;
@@ -137,6 +133,12 @@ int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* ---- Building. */
+/* A malloc'ed copy of s; NULL on NOMEM. */
+char *graph_strdup(const char *s);
+/* NULL, "" and "ai.onnx" all name the default ONNX operator domain. */
+bool graph_is_default_domain(const char *domain);
+/* The --dim binding called `name`, or NULL. */
+struct dim_binding *graph_find_binding(const struct tpusim_graph *g, const char *name);
 /* The tensor called `name`, created (undefined) if new; NULL on NOMEM. */
 struct tensor *graph_tensor(struct tpusim_graph *g, const char *name);
 struct tensor *graph_find_tensor(const struct tpusim_graph *g, const char *name);
@@ -177,10 +179,20 @@ size_t attr_ints(const struct op *op, const char *name, const int64_t **v);
 /* ---- Tensors of an op. NULL for an absent optional input / out of range. */
 struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i);
 struct tensor *op_out(const struct tpusim_graph *g, const struct op *op, int i);
+/* Input i, which the op cannot do without: present, with a rank and every
+ * dimension known (>= 0). Errors name the op and the input; *out is NULL
+ * on error. */
+int op_need_in(struct tpusim_graph *g, const struct op *op, int i, struct tensor **out);
+/* Sets output i's dtype and shape (tensor_set_shape) and drops values an
+ * earlier inference left on it. An output the node leaves off is fine:
+ * TPUSIM_OK with *out NULL. `out` may be NULL. */
+int op_set_out(struct tpusim_graph *g, const struct op *op, int i, tpusim_dtype dtype, int rank,
+               const int64_t *dims, struct tensor **out);
 
 /* ---- Shapes and values. */
-/* Sets dtype, rank and dims; errors (naming op) on negative dims or an
- * element count over GRAPH_MAX_TENSOR_ELEMS. `op` may be NULL. */
+/* Sets dtype, rank and dims; errors (naming op) on negative dims or on a
+ * dimension or element count over GRAPH_MAX_TENSOR_ELEMS. `op` may be
+ * NULL. */
 int tensor_set_shape(struct tpusim_graph *g, const struct op *op, struct tensor *t,
                      tpusim_dtype dtype, int rank, const int64_t *dims);
 /* Copies the output shape from another tensor. */
@@ -205,8 +217,29 @@ int64_t tensor_value_i(const struct tensor *t, size_t i);
  * into the tensor. */
 int op_const_ints(struct tpusim_graph *g, const struct op *op, int input, const int64_t **v,
                   size_t *n);
-/* "[1,3,224,224]" into buf. */
+/* "[1,3,224,224]" into buf ("?" before the shape is known). */
 const char *shape_str(const struct tensor *t, char *buf, size_t len);
+/* "[a,b,c]" for n values (dims, shape vectors, perms) into buf. */
+const char *dims_str(const int64_t *v, size_t n, char *buf, size_t len);
+
+/* ---- Folding one output's values. vals_open allocates room for every
+ * element of out, as integers or floats by out's dtype; the vals_put_*
+ * calls fill it (converting to that storage); vals_close stores the values
+ * on out (tensor_set_*vals) and frees, vals_free only frees (an element
+ * had no exact value). */
+struct vals {
+    struct tensor *out;
+    size_t n;
+    int64_t *i;
+    double *f;
+};
+int vals_open(struct tpusim_graph *g, struct vals *v, struct tensor *out);
+/* Element k from element idx of src. */
+void vals_put(struct vals *v, size_t k, const struct tensor *src, size_t idx);
+void vals_put_num(struct vals *v, size_t k, double x);
+void vals_put_int(struct vals *v, size_t k, int64_t x);
+int vals_close(struct tpusim_graph *g, struct vals *v);
+void vals_free(struct vals *v);
 
 /* NumPy broadcasting of two shapes into out/out_rank; error names the op. */
 int broadcast_shapes(struct tpusim_graph *g, const struct op *op, int ra, const int64_t *a, int rb,

@@ -128,20 +128,18 @@ int tpusim_graph_bind_dim(tpusim_graph *g, const char *name, int64_t value)
     int rc = check_building(g);
     if (rc)
         return rc;
-    for (int i = 0; i < g->n_bindings; i++)
-        if (strcmp(g->bindings[i].name, name) == 0) {
-            g->bindings[i].value = value;
-            return TPUSIM_OK;
-        }
-    struct dim_binding *b = realloc(g->bindings, (size_t)(g->n_bindings + 1) * sizeof *b);
+    struct dim_binding *b = graph_find_binding(g, name);
+    if (b) { /* a later binding of a name replaces the earlier one */
+        b->value = value;
+        return TPUSIM_OK;
+    }
+    b = realloc(g->bindings, (size_t)(g->n_bindings + 1) * sizeof *b);
     if (!b)
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     g->bindings = b;
-    size_t len = strlen(name) + 1;
-    b[g->n_bindings].name = malloc(len);
+    b[g->n_bindings].name = graph_strdup(name);
     if (!b[g->n_bindings].name)
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    memcpy(b[g->n_bindings].name, name, len);
     b[g->n_bindings].value = value;
     g->n_bindings++;
     return TPUSIM_OK;
@@ -161,13 +159,8 @@ int tpusim_graph_add_weight(tpusim_graph *g, const char *name, tpusim_dtype dtyp
 {
     if (!g || (rank > 0 && !dims))
         return g ? graph_error(g, TPUSIM_ERR_ARG, "weight needs dims") : TPUSIM_ERR_ARG;
-    struct tensor *t = NULL;
     int rc = check_building(g);
-    if (!rc)
-        rc = graph_define_tensor(g, name, dtype, rank, dims, &t);
-    if (!rc)
-        t->is_weight = true;
-    return rc;
+    return rc ? rc : graph_define_tensor(g, name, dtype, rank, dims, NULL);
 }
 
 int tpusim_graph_add_int_constant(tpusim_graph *g, const char *name, int rank, const int64_t *dims,

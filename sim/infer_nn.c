@@ -42,31 +42,11 @@ static uint64_t dims_product(int n, const int64_t *dims)
 
 /* --------------------------------------------------------------- inputs */
 
-/* Input i, which must be present and fully shaped. Builder graphs infer
- * early, before symbolic dims are bound, so a -1 can still reach us. */
-static int need_input(struct tpusim_graph *g, const struct op *op, int i, const char *what,
-                      const struct tensor **out)
-{
-    const struct tensor *t = op_in(g, op, i);
-    *out = NULL;
-    if (!t)
-        return op_error(g, op, "input %d (%s) is required", i, what);
-    if (t->rank < 0)
-        return op_error(g, op, "input %s '%s' has no shape", what, t->name);
-    for (int r = 0; r < t->rank; r++)
-        if (t->dims[r] < 0)
-            return op_error(g, op, "input %s '%s' has an unknown size at axis %d", what,
-                            t->name, r);
-    *out = t;
-    return TPUSIM_OK;
-}
-
-/* Like need_input, but an absent input is fine (*out NULL). */
-static int opt_input(struct tpusim_graph *g, const struct op *op, int i, const char *what,
-                     const struct tensor **out)
+/* Like op_need_in, but an absent input is fine (*out NULL). */
+static int opt_input(struct tpusim_graph *g, const struct op *op, int i, struct tensor **out)
 {
     *out = NULL;
-    return op_in(g, op, i) ? need_input(g, op, i, what, out) : TPUSIM_OK;
+    return op_in(g, op, i) ? op_need_in(g, op, i, out) : TPUSIM_OK;
 }
 
 static int check_rank(struct tpusim_graph *g, const struct op *op, const struct tensor *t,
@@ -86,26 +66,15 @@ static int check_rank(struct tpusim_graph *g, const struct op *op, const struct 
 static int check_dims(struct tpusim_graph *g, const struct op *op, const struct tensor *t,
                       const char *what, int rank, const int64_t *dims)
 {
-    struct tensor want;
     char got_s[128], want_s[128];
     bool same = t->rank == rank;
     for (int i = 0; same && i < rank; i++)
         same = t->dims[i] == dims[i];
     if (same)
         return TPUSIM_OK;
-    memset(&want, 0, sizeof want);
-    want.rank = rank;
-    memcpy(want.dims, dims, (size_t)rank * sizeof *dims);
     return op_error(g, op, "input %s '%s' has shape %s, expected %s", what, t->name,
-                    shape_str(t, got_s, sizeof got_s), shape_str(&want, want_s, sizeof want_s));
-}
-
-/* Sets output i when the node lists it (optional outputs may be left off). */
-static int set_out(struct tpusim_graph *g, const struct op *op, int i, tpusim_dtype dtype,
-                   int rank, const int64_t *dims)
-{
-    struct tensor *t = op_out(g, op, i);
-    return t ? tensor_set_shape(g, op, t, dtype, rank, dims) : TPUSIM_OK;
+                    shape_str(t, got_s, sizeof got_s),
+                    dims_str(dims, (size_t)rank, want_s, sizeof want_s));
 }
 
 /* ------------------------------------------------------ window geometry */
@@ -278,9 +247,9 @@ static int window_out_dim(struct tpusim_graph *g, const struct op *op, struct wi
 
 /* X [N, C, D1..Dn] with at least one spatial axis. */
 static int spatial_input(struct tpusim_graph *g, const struct op *op, int max_rank,
-                         const struct tensor **x)
+                         struct tensor **x)
 {
-    int rc = need_input(g, op, 0, "X", x);
+    int rc = op_need_in(g, op, 0, x);
     return rc ? rc : check_rank(g, op, *x, "X ([N, C, spatial...])", 3, max_rank);
 }
 
@@ -307,16 +276,16 @@ static int check_conv_channels(struct tpusim_graph *g, const struct op *op,
 }
 
 /* X, W and the optional B of Conv / ConvTranspose, ranks checked. */
-static int conv_inputs(struct tpusim_graph *g, const struct op *op, const struct tensor **x,
-                       const struct tensor **w, const struct tensor **b)
+static int conv_inputs(struct tpusim_graph *g, const struct op *op, struct tensor **x,
+                       struct tensor **w, struct tensor **b)
 {
     int rc = spatial_input(g, op, WINDOW_MAX_RANK, x);
     if (!rc)
-        rc = need_input(g, op, 1, "W", w);
+        rc = op_need_in(g, op, 1, w);
     if (!rc)
         rc = check_rank(g, op, *w, "W", (*x)->rank, (*x)->rank);
     if (!rc)
-        rc = opt_input(g, op, 2, "B", b);
+        rc = opt_input(g, op, 2, b);
     return rc;
 }
 
@@ -336,24 +305,25 @@ static int conv_cost(struct tpusim_graph *g, struct op *op, const struct tensor 
 
 int infer_conv(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *x, *w, *b;
+    struct tensor *x, *w, *b;
     enum auto_pad ap;
+    int64_t group = attr_int(op, "group", 1);
     int rc = conv_inputs(g, op, &x, &w, &b);
     if (!rc)
         rc = read_auto_pad(g, op, &ap);
     if (!rc)
-        rc = check_conv_channels(g, op, x, w, b, attr_int(op, "group", 1));
+        rc = check_conv_channels(g, op, x, w, b, group);
     int spatial = x ? x->rank - 2 : 0;
     if (!rc)
         rc = read_window(g, op, spatial, w->dims + 2, &op->win);
     if (rc)
         return rc;
-    op->win.group = attr_int(op, "group", 1);
+    op->win.group = group;
     int64_t out[TPUSIM_MAX_RANK] = {x->dims[0], w->dims[0]};
     for (int i = 0; i < spatial && !rc; i++)
         rc = window_out_dim(g, op, &op->win, i, x->dims[2 + i], ap, false, &out[2 + i]);
     if (!rc)
-        rc = set_out(g, op, 0, x->dtype, x->rank, out);
+        rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
     return rc ? rc : conv_cost(g, op, x, w, b != NULL, out, x->rank);
 }
 
@@ -457,7 +427,7 @@ static int transpose_cost(struct tpusim_graph *g, struct op *op, const struct te
 
 int infer_conv_transpose(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *x, *w, *b;
+    struct tensor *x, *w, *b;
     const int64_t *out_shape = NULL;
     enum auto_pad ap;
     int64_t group = attr_int(op, "group", 1), cout = 0, out_pad[3];
@@ -481,7 +451,7 @@ int infer_conv_transpose(struct tpusim_graph *g, struct op *op)
         rc = transpose_out_dim(g, op, &op->win, i, x->dims[2 + i], ap, out_pad[i], out_shape,
                                &out[2 + i]);
     if (!rc)
-        rc = set_out(g, op, 0, x->dtype, x->rank, out);
+        rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
     return rc ? rc : transpose_cost(g, op, x, w, b != NULL, out);
 }
 
@@ -505,12 +475,12 @@ static int check_gemm_bias(struct tpusim_graph *g, const struct op *op, const st
 
 int infer_gemm(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *a, *b, *c;
-    int rc = need_input(g, op, 0, "A", &a);
+    struct tensor *a, *b, *c;
+    int rc = op_need_in(g, op, 0, &a);
     if (!rc)
-        rc = need_input(g, op, 1, "B", &b);
+        rc = op_need_in(g, op, 1, &b);
     if (!rc)
-        rc = opt_input(g, op, 2, "C", &c);
+        rc = opt_input(g, op, 2, &c);
     if (!rc)
         rc = check_rank(g, op, a, "A", 2, 2);
     if (!rc)
@@ -527,7 +497,7 @@ int infer_gemm(struct tpusim_graph *g, struct op *op)
     if (c)
         rc = check_gemm_bias(g, op, c, mn);
     if (!rc)
-        rc = set_out(g, op, 0, a->dtype, 2, mn);
+        rc = op_set_out(g, op, 0, a->dtype, 2, mn, NULL);
     uint64_t macs = (uint64_t)m * (uint64_t)n; /* the output: under 2^48 */
     if (!rc)
         rc = count_mul(g, op, &macs, k);
@@ -540,10 +510,10 @@ int infer_gemm(struct tpusim_graph *g, struct op *op)
  * that axis is dropped from the output; the batch axes broadcast. */
 int infer_matmul(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *a, *b;
-    int rc = need_input(g, op, 0, "A", &a);
+    struct tensor *a, *b;
+    int rc = op_need_in(g, op, 0, &a);
     if (!rc)
-        rc = need_input(g, op, 1, "B", &b);
+        rc = op_need_in(g, op, 1, &b);
     if (!rc)
         rc = check_rank(g, op, a, "A", 1, TPUSIM_MAX_RANK);
     if (!rc)
@@ -567,7 +537,7 @@ int infer_matmul(struct tpusim_graph *g, struct op *op)
         out[r++] = m;
     if (rb >= 2)
         out[r++] = n;
-    rc = set_out(g, op, 0, a->dtype, r, out);
+    rc = op_set_out(g, op, 0, a->dtype, r, out, NULL);
     if (!rc)
         rc = count_mul(g, op, &macs, m);
     if (!rc)
@@ -612,8 +582,8 @@ static int einsum_bad_char(struct tpusim_graph *g, const struct op *op, const ch
 static int einsum_operand(struct tpusim_graph *g, const struct op *op, const char *eq,
                           const char *s, const char *e, int j, struct einsum_letters *L)
 {
-    const struct tensor *t;
-    int rc = need_input(g, op, j, "operand", &t);
+    struct tensor *t;
+    int rc = op_need_in(g, op, j, &t);
     if (rc)
         return rc;
     for (const char *p = s; p < e; p++)
@@ -748,7 +718,7 @@ int infer_einsum(struct tpusim_graph *g, struct op *op)
         rc = arrow ? einsum_explicit_out(g, op, eq, arrow + 2, &L, &r, out)
                    : einsum_implicit_out(g, op, eq, &L, &r, out);
     if (!rc)
-        rc = set_out(g, op, 0, op_in(g, op, 0)->dtype, r, out);
+        rc = op_set_out(g, op, 0, op_in(g, op, 0)->dtype, r, out, NULL);
     return rc ? rc : einsum_cost(g, op, &L);
 }
 
@@ -839,19 +809,19 @@ static void rnn_state_dims(const struct rnn_dims *d, int64_t *dims)
 static int check_opt_dims(struct tpusim_graph *g, const struct op *op, int i, const char *what,
                           int rank, const int64_t *dims)
 {
-    const struct tensor *t;
-    int rc = opt_input(g, op, i, what, &t);
+    struct tensor *t;
+    int rc = opt_input(g, op, i, &t);
     return rc || !t ? rc : check_dims(g, op, t, what, rank, dims);
 }
 
 /* W, B, sequence_lens, initial_h, initial_c and P, each against the sizes. */
 static int rnn_check_rest(struct tpusim_graph *g, const struct op *op, const struct rnn_dims *d)
 {
-    const struct tensor *w;
+    struct tensor *w;
     int64_t wd[3] = {d->dirs, d->gh, d->input}, bd[2] = {d->dirs, 2 * d->gh}, state[3];
     int64_t pd[2] = {d->dirs, 3 * d->hidden};
     rnn_state_dims(d, state);
-    int rc = need_input(g, op, 1, "W", &w);
+    int rc = op_need_in(g, op, 1, &w);
     if (!rc)
         rc = check_dims(g, op, w, "W", 3, wd);
     if (!rc)
@@ -879,9 +849,9 @@ static int rnn_outputs(struct tpusim_graph *g, const struct op *op, tpusim_dtype
         y[2] = d->dirs;
     }
     rnn_state_dims(d, state);
-    int rc = set_out(g, op, 0, dt, 4, y);
+    int rc = op_set_out(g, op, 0, dt, 4, y, NULL);
     for (int i = 1; i < op->n_out && !rc; i++)
-        rc = set_out(g, op, i, dt, 3, state);
+        rc = op_set_out(g, op, i, dt, 3, state, NULL);
     return rc;
 }
 
@@ -911,15 +881,15 @@ static int rnn_cost(struct tpusim_graph *g, struct op *op, const struct rnn_kind
 int infer_rnn(struct tpusim_graph *g, struct op *op)
 {
     const struct rnn_kind *kind = rnn_kind_of(op->type);
-    const struct tensor *x, *r;
+    struct tensor *x, *r;
     struct rnn_dims d;
     memset(&d, 0, sizeof d);
     if (op->n_out > kind->max_outputs)
         return op_error(g, op, "has %d outputs; %s has at most %d", op->n_out, kind->name,
                         kind->max_outputs);
-    int rc = need_input(g, op, 0, "X", &x);
+    int rc = op_need_in(g, op, 0, &x);
     if (!rc)
-        rc = need_input(g, op, 2, "R", &r);
+        rc = op_need_in(g, op, 2, &r);
     if (!rc)
         rc = rnn_attrs(g, op, &d);
     if (!rc)
@@ -935,7 +905,7 @@ int infer_rnn(struct tpusim_graph *g, struct op *op)
 
 int infer_pool(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *x;
+    struct tensor *x;
     enum auto_pad ap;
     int rc = spatial_input(g, op, WINDOW_MAX_RANK, &x);
     if (!rc)
@@ -953,9 +923,9 @@ int infer_pool(struct tpusim_graph *g, struct op *op)
     for (int i = 0; i < op->win.spatial && !rc; i++)
         rc = window_out_dim(g, op, &op->win, i, x->dims[2 + i], ap, ceil_mode, &out[2 + i]);
     if (!rc)
-        rc = set_out(g, op, 0, x->dtype, x->rank, out);
+        rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
     if (!rc)
-        rc = set_out(g, op, 1, TPUSIM_DT_INT64, x->rank, out);
+        rc = op_set_out(g, op, 1, TPUSIM_DT_INT64, x->rank, out, NULL);
     if (rc)
         return rc;
     /* One compare or add per window element per output. */
@@ -967,14 +937,14 @@ int infer_pool(struct tpusim_graph *g, struct op *op)
 
 int infer_global_pool(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *x;
+    struct tensor *x;
     int rc = spatial_input(g, op, TPUSIM_MAX_RANK, &x);
     if (rc)
         return rc;
     int64_t out[TPUSIM_MAX_RANK] = {x->dims[0], x->dims[1]};
     for (int i = 2; i < x->rank; i++)
         out[i] = 1;
-    rc = set_out(g, op, 0, x->dtype, x->rank, out);
+    rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
     /* One compare or add per input element. */
     return rc ? rc : set_cost(g, op, 0, tensor_elems(x));
 }
@@ -984,7 +954,7 @@ int infer_global_pool(struct tpusim_graph *g, struct op *op)
  * and divide are a constant few ops and left out). */
 int infer_lrn(struct tpusim_graph *g, struct op *op)
 {
-    const struct tensor *x;
+    struct tensor *x;
     int64_t size = attr_int(op, "size", 0);
     int rc = spatial_input(g, op, TPUSIM_MAX_RANK, &x);
     if (rc)

@@ -11,39 +11,10 @@
 #include "graph.h"
 
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------- helpers */
-
-/* "[a,b,c]" for a value list (shape vectors, perms) into buf. */
-static const char *ints_str(const int64_t *v, size_t n, char *buf, size_t len)
-{
-    size_t off = (size_t)snprintf(buf, len, "[");
-    for (size_t i = 0; i < n && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%lld", i ? "," : "", (long long)v[i]);
-    if (off < len)
-        snprintf(buf + off, len - off, "]");
-    return buf;
-}
-
-/* Input i, which the op cannot do without, with its shape. A zero
- * dimension lets tensor_set_shape pass any size for the others; bounding
- * each one here keeps the dimension arithmetic below from overflowing. */
-static int need_in(struct tpusim_graph *g, const struct op *op, int i, struct tensor **t)
-{
-    *t = op_in(g, op, i);
-    if (!*t)
-        return op_error(g, op, "input %d is required but absent", i);
-    if ((*t)->rank < 0)
-        return op_error(g, op, "input %d ('%s') has no shape", i, (*t)->name);
-    for (int k = 0; k < (*t)->rank; k++)
-        if ((*t)->dims[k] > GRAPH_MAX_TENSOR_ELEMS)
-            return op_error(g, op, "input %d ('%s') has an absurd dimension %lld at axis %d", i,
-                            (*t)->name, (long long)(*t)->dims[k], k);
-    return TPUSIM_OK;
-}
 
 /* An axis of an input that must have at least one dimension; normalize_axis
  * alone accepts axis 0 of a scalar. */
@@ -53,29 +24,6 @@ static int data_axis(struct tpusim_graph *g, const struct op *op, int64_t axis,
     if (t->rank < 1)
         return op_error(g, op, "input '%s' is a scalar; an axis needs rank >= 1", t->name);
     return normalize_axis(g, op, axis, t->rank, out);
-}
-
-/* Sets output i's dtype and shape. Values left by an earlier, provisional
- * inference (graph_infer_early runs before dimensions are bound) must not
- * outlive it: they are dropped, and set again by the caller when known. */
-static int set_out(struct tpusim_graph *g, const struct op *op, int i, tpusim_dtype dtype,
-                   int rank, const int64_t *dims, struct tensor **out)
-{
-    struct tensor *t = op_out(g, op, i);
-    if (!t)
-        return op_error(g, op, "output %d is missing", i);
-    /* tensor_set_shape passes any size beside a zero dimension. */
-    for (int k = 0; k < rank && k < TPUSIM_MAX_RANK; k++)
-        if (dims[k] > GRAPH_MAX_TENSOR_ELEMS)
-            return op_error(g, op, "output '%s' would have an absurd dimension %lld at axis %d",
-                            t->name, (long long)dims[k], k);
-    int rc = tensor_set_shape(g, op, t, dtype, rank, dims);
-    if (rc)
-        return rc;
-    tensor_drop_values(t);
-    if (out)
-        *out = t;
-    return TPUSIM_OK;
 }
 
 /* Row-major strides of a tensor whose values can be folded (at most
@@ -116,58 +64,10 @@ static int64_t prod(const int64_t *dims, int from, int to)
 
 /* ------------------------------------------------------ folded values */
 
-/* Values being computed for one output, integers or floats by its dtype. */
-struct vals {
-    struct tensor *out;
-    size_t n;
-    int64_t *i;
-    double *f;
-};
-
 /* Only outputs whose values are kept are worth computing. */
 static bool keeps_values(const struct tensor *out)
 {
     return tensor_elems(out) <= GRAPH_MAX_KEPT_VALUES;
-}
-
-static int vals_open(struct tpusim_graph *g, struct vals *v, struct tensor *out)
-{
-    v->out = out;
-    v->n = (size_t)tensor_elems(out);
-    v->i = NULL;
-    v->f = NULL;
-    if (dtype_is_float(out->dtype))
-        v->f = malloc((v->n ? v->n : 1) * sizeof *v->f);
-    else
-        v->i = malloc((v->n ? v->n : 1) * sizeof *v->i);
-    if (!v->i && !v->f)
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    return TPUSIM_OK;
-}
-
-static void vals_put(struct vals *v, size_t k, const struct tensor *src, size_t idx)
-{
-    if (v->f)
-        v->f[k] = tensor_value_f(src, idx);
-    else
-        v->i[k] = tensor_value_i(src, idx);
-}
-
-static void vals_put_num(struct vals *v, size_t k, double x)
-{
-    if (v->f)
-        v->f[k] = x;
-    else
-        v->i[k] = (int64_t)x;
-}
-
-static int vals_close(struct tpusim_graph *g, struct vals *v)
-{
-    int rc = v->f ? tensor_set_fvals(g, v->out, v->f, v->n)
-                  : tensor_set_ivals(g, v->out, v->i, v->n);
-    free(v->i);
-    free(v->f);
-    return rc;
 }
 
 /* Same values, new shape: Reshape, Flatten, Squeeze, Unsqueeze. */
@@ -231,7 +131,7 @@ static int reshape_fill_infer(struct tpusim_graph *g, const struct op *op, const
                         "cannot reshape %s (%lld elements) to %s: the -1 dimension cannot "
                         "be inferred (%lld is not a multiple of %lld)",
                         shape_str(in, a, sizeof a), (long long)elems,
-                        ints_str(want, n, b, sizeof b), (long long)elems, (long long)known);
+                        dims_str(want, n, b, sizeof b), (long long)elems, (long long)known);
     *dim = elems / known;
     return TPUSIM_OK;
 }
@@ -243,7 +143,7 @@ static int reshape_resolve(struct tpusim_graph *g, const struct op *op, const st
     char a[160], b[256];
     if (n > TPUSIM_MAX_RANK)
         return op_error(g, op, "target shape %s has %zu dimensions; tpusim handles at most %d",
-                        ints_str(want, n, b, sizeof b), n, TPUSIM_MAX_RANK);
+                        dims_str(want, n, b, sizeof b), n, TPUSIM_MAX_RANK);
     bool allowzero = attr_int(op, "allowzero", 0) != 0;
     int infer_at = -1;
     int64_t known = 1;
@@ -252,20 +152,20 @@ static int reshape_resolve(struct tpusim_graph *g, const struct op *op, const st
         if (d == 0 && !allowzero) {
             if ((int)i >= in->rank)
                 return op_error(g, op, "target shape %s copies dimension %zu (0), but input %s "
-                                "has rank %d", ints_str(want, n, b, sizeof b), i,
+                                "has rank %d", dims_str(want, n, b, sizeof b), i,
                                 shape_str(in, a, sizeof a), in->rank);
             d = in->dims[i];
         }
         if (d == -1 && infer_at >= 0)
             return op_error(g, op, "target shape %s has more than one -1",
-                            ints_str(want, n, b, sizeof b));
+                            dims_str(want, n, b, sizeof b));
         if (d == -1) {
             infer_at = (int)i;
             continue;
         }
         if (d < 0 || (d > 0 && known > GRAPH_MAX_TENSOR_ELEMS / d))
             return op_error(g, op, "target shape %s has an invalid dimension %lld",
-                            ints_str(want, n, b, sizeof b), (long long)d);
+                            dims_str(want, n, b, sizeof b), (long long)d);
         known *= d;
         dims[i] = d;
     }
@@ -274,7 +174,7 @@ static int reshape_resolve(struct tpusim_graph *g, const struct op *op, const st
     if ((uint64_t)known != tensor_elems(in))
         return op_error(g, op, "cannot reshape %s (%llu elements) to %s (%lld elements)",
                         shape_str(in, a, sizeof a), (unsigned long long)tensor_elems(in),
-                        ints_str(want, n, b, sizeof b), (long long)known);
+                        dims_str(want, n, b, sizeof b), (long long)known);
     return TPUSIM_OK;
 }
 
@@ -284,20 +184,20 @@ int infer_reshape(struct tpusim_graph *g, struct op *op)
     const int64_t *want;
     size_t n;
     int64_t dims[TPUSIM_MAX_RANK];
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = reshape_target(g, op, &want, &n);
     if (!rc)
         rc = reshape_resolve(g, op, in, want, n, dims);
     if (!rc)
-        rc = set_out(g, op, 0, in->dtype, (int)n, dims, &out);
+        rc = op_set_out(g, op, 0, in->dtype, (int)n, dims, &out);
     return rc ? rc : fold_same(g, out, in);
 }
 
 int infer_flatten(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *in, *out;
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (rc)
         return rc;
     /* axis may equal the rank: [N, C] -> [N*C, 1]. */
@@ -307,7 +207,7 @@ int infer_flatten(struct tpusim_graph *g, struct op *op)
         return op_error(g, op, "axis %lld is out of range for rank %d", (long long)axis,
                         in->rank);
     int64_t dims[2] = {prod(in->dims, 0, (int)a), prod(in->dims, (int)a, in->rank)};
-    rc = set_out(g, op, 0, in->dtype, 2, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, 2, dims, &out);
     return rc ? rc : fold_same(g, out, in);
 }
 
@@ -357,7 +257,7 @@ int infer_squeeze(struct tpusim_graph *g, struct op *op)
     size_t n;
     bool given;
     bool drop[TPUSIM_MAX_RANK] = {false};
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = axes_arg(g, op, &axes, &n, &given);
     if (!rc && given)
@@ -372,7 +272,7 @@ int infer_squeeze(struct tpusim_graph *g, struct op *op)
         if (!drop[i])
             dims[r++] = in->dims[i];
     }
-    rc = set_out(g, op, 0, in->dtype, r, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, r, dims, &out);
     return rc ? rc : fold_same(g, out, in);
 }
 
@@ -383,7 +283,7 @@ int infer_unsqueeze(struct tpusim_graph *g, struct op *op)
     size_t n;
     bool given;
     char s[256];
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = axes_arg(g, op, &axes, &n, &given);
     if (rc)
@@ -392,7 +292,7 @@ int infer_unsqueeze(struct tpusim_graph *g, struct op *op)
         return op_error(g, op, "needs axes (an 'axes' attribute, or input 1 from opset 13)");
     if (n > (size_t)(TPUSIM_MAX_RANK - in->rank))
         return op_error(g, op, "axes %s on an input of rank %d give a rank over %d",
-                        ints_str(axes, n, s, sizeof s), in->rank, TPUSIM_MAX_RANK);
+                        dims_str(axes, n, s, sizeof s), in->rank, TPUSIM_MAX_RANK);
     /* The axes index the output, whose rank is known up front. */
     int r = in->rank + (int)n;
     bool add[TPUSIM_MAX_RANK] = {false};
@@ -402,13 +302,13 @@ int infer_unsqueeze(struct tpusim_graph *g, struct op *op)
         if (rc)
             return rc;
         if (add[a])
-            return op_error(g, op, "axes %s repeat axis %d", ints_str(axes, n, s, sizeof s), a);
+            return op_error(g, op, "axes %s repeat axis %d", dims_str(axes, n, s, sizeof s), a);
         add[a] = true;
     }
     int64_t dims[TPUSIM_MAX_RANK];
     for (int i = 0, j = 0; i < r; i++)
         dims[i] = add[i] ? 1 : in->dims[j++];
-    rc = set_out(g, op, 0, in->dtype, r, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, r, dims, &out);
     return rc ? rc : fold_same(g, out, in);
 }
 
@@ -427,12 +327,12 @@ static int transpose_perm(struct tpusim_graph *g, const struct op *op, int rank,
     }
     if (n != (size_t)rank)
         return op_error(g, op, "perm %s has %zu entries for an input of rank %d",
-                        ints_str(p, n, s, sizeof s), n, rank);
+                        dims_str(p, n, s, sizeof s), n, rank);
     bool seen[TPUSIM_MAX_RANK] = {false};
     for (int i = 0; i < rank; i++) {
         if (p[i] < 0 || p[i] >= rank || seen[p[i]])
             return op_error(g, op, "perm %s is not a permutation of 0..%d",
-                            ints_str(p, n, s, sizeof s), rank - 1);
+                            dims_str(p, n, s, sizeof s), rank - 1);
         seen[p[i]] = true;
         perm[i] = (int)p[i];
     }
@@ -443,7 +343,7 @@ int infer_transpose(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *in, *out;
     int perm[TPUSIM_MAX_RANK];
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = transpose_perm(g, op, in->rank, perm);
     if (rc)
@@ -454,7 +354,7 @@ int infer_transpose(struct tpusim_graph *g, struct op *op)
         dims[i] = in->dims[perm[i]];
         step[i] = in_strides[perm[i]];
     }
-    rc = set_out(g, op, 0, in->dtype, in->rank, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, in->rank, dims, &out);
     return rc ? rc : fold_view(g, out, in, 0, step);
 }
 
@@ -503,7 +403,7 @@ int infer_concat(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *first, *out;
     int axis;
-    int rc = need_in(g, op, 0, &first);
+    int rc = op_need_in(g, op, 0, &first);
     if (!rc) /* Concat-1 had a default axis of 1; later opsets require it */
         rc = data_axis(g, op, attr_int(op, "axis", 1), first, &axis);
     if (rc)
@@ -513,7 +413,7 @@ int infer_concat(struct tpusim_graph *g, struct op *op)
     dims[axis] = 0;
     for (int k = 0; k < op->n_in; k++) {
         struct tensor *t;
-        rc = need_in(g, op, k, &t);
+        rc = op_need_in(g, op, k, &t);
         if (!rc)
             rc = concat_check(g, op, first, t, axis);
         if (rc)
@@ -522,7 +422,7 @@ int infer_concat(struct tpusim_graph *g, struct op *op)
         if (dims[axis] > GRAPH_MAX_TENSOR_ELEMS)
             return op_error(g, op, "concatenated axis %d is absurdly long", axis);
     }
-    rc = set_out(g, op, 0, first->dtype, first->rank, dims, &out);
+    rc = op_set_out(g, op, 0, first->dtype, first->rank, dims, &out);
     return rc ? rc : concat_fold(g, op, out, axis);
 }
 
@@ -570,12 +470,12 @@ static int split_sizes(struct tpusim_graph *g, const struct op *op, int64_t dim,
     for (size_t k = 0; k < n; k++) {
         if (v[k] < 0 || v[k] > GRAPH_MAX_TENSOR_ELEMS)
             return op_error(g, op, "split sizes %s have an invalid entry %lld",
-                            ints_str(v, n, s, sizeof s), (long long)v[k]);
+                            dims_str(v, n, s, sizeof s), (long long)v[k]);
         sum += v[k];
     }
     if (n != (size_t)op->n_out || sum != dim)
         return op_error(g, op, "split sizes %s must be %d values summing to %lld",
-                        ints_str(v, n, s, sizeof s), op->n_out, (long long)dim);
+                        dims_str(v, n, s, sizeof s), op->n_out, (long long)dim);
     memcpy(sizes, v, n * sizeof *v);
     return TPUSIM_OK;
 }
@@ -591,7 +491,7 @@ static int split_outputs(struct tpusim_graph *g, const struct op *op, const stru
     for (int k = 0; k < op->n_out; k++) {
         struct tensor *out;
         dims[axis] = sizes[k];
-        int rc = set_out(g, op, k, in->dtype, in->rank, dims, &out);
+        int rc = op_set_out(g, op, k, in->dtype, in->rank, dims, &out);
         if (!rc)
             rc = fold_view(g, out, in, offset * step[axis], step);
         if (rc)
@@ -605,7 +505,7 @@ int infer_split(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *in;
     int axis;
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = data_axis(g, op, attr_int(op, "axis", 0), in, &axis);
     if (rc)
@@ -678,7 +578,7 @@ int infer_slice(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *in, *out;
     struct slice_args s;
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = slice_args(g, op, &s);
     if (rc)
@@ -703,7 +603,7 @@ int infer_slice(struct tpusim_graph *g, struct op *op)
         /* The step matters only past the first element; then |st| < dim. */
         step[a] = dims[a] > 1 ? st * strides[a] : 0;
     }
-    rc = set_out(g, op, 0, in->dtype, in->rank, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, in->rank, dims, &out);
     return rc ? rc : fold_view(g, out, in, base, step);
 }
 
@@ -745,9 +645,9 @@ int infer_gather(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *data, *idx, *out;
     int axis;
-    int rc = need_in(g, op, 0, &data);
+    int rc = op_need_in(g, op, 0, &data);
     if (!rc)
-        rc = need_in(g, op, 1, &idx);
+        rc = op_need_in(g, op, 1, &idx);
     if (!rc)
         rc = data_axis(g, op, attr_int(op, "axis", 0), data, &axis);
     if (rc)
@@ -764,7 +664,7 @@ int infer_gather(struct tpusim_graph *g, struct op *op)
         dims[k++] = idx->dims[i];
     for (int i = axis + 1; i < data->rank; i++)
         dims[k++] = data->dims[i];
-    rc = set_out(g, op, 0, data->dtype, r, dims, &out);
+    rc = op_set_out(g, op, 0, data->dtype, r, dims, &out);
     return rc ? rc : gather_fold(g, op, out, data, idx, axis);
 }
 
@@ -815,13 +715,13 @@ static int pad_amounts(struct tpusim_graph *g, const struct op *op, const struct
         return rc;
     if (n != 2 * na)
         return op_error(g, op, "pads %s have %zu values; expected %zu (begin and end of %zu axes)",
-                        ints_str(p, n, s, sizeof s), n, 2 * na, na);
+                        dims_str(p, n, s, sizeof s), n, 2 * na, na);
     memset(begin, 0, TPUSIM_MAX_RANK * sizeof *begin);
     memset(end, 0, TPUSIM_MAX_RANK * sizeof *end);
     for (size_t k = 0; k < na; k++) {
         if (p[k] < -GRAPH_MAX_TENSOR_ELEMS || p[k] > GRAPH_MAX_TENSOR_ELEMS ||
             p[k + na] < -GRAPH_MAX_TENSOR_ELEMS || p[k + na] > GRAPH_MAX_TENSOR_ELEMS)
-            return op_error(g, op, "pads %s are absurdly large", ints_str(p, n, s, sizeof s));
+            return op_error(g, op, "pads %s are absurdly large", dims_str(p, n, s, sizeof s));
         begin[axes[k]] = p[k];
         end[axes[k]] = p[k + na];
     }
@@ -879,7 +779,7 @@ int infer_pad(struct tpusim_graph *g, struct op *op)
     struct tensor *in, *out;
     int64_t begin[TPUSIM_MAX_RANK], end[TPUSIM_MAX_RANK], dims[TPUSIM_MAX_RANK];
     char s[160];
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = pad_amounts(g, op, in, begin, end);
     if (rc)
@@ -892,7 +792,7 @@ int infer_pad(struct tpusim_graph *g, struct op *op)
                             (long long)begin[i], (long long)end[i], i,
                             shape_str(in, s, sizeof s), (long long)dims[i]);
     }
-    rc = set_out(g, op, 0, in->dtype, in->rank, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, in->rank, dims, &out);
     return rc ? rc : pad_fold(g, op, out, in, begin);
 }
 
@@ -904,23 +804,23 @@ int infer_expand(struct tpusim_graph *g, struct op *op)
     const int64_t *shape;
     size_t n;
     char s[256];
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = op_const_ints(g, op, 1, &shape, &n);
     if (rc)
         return rc;
     if (n > TPUSIM_MAX_RANK)
-        return op_error(g, op, "shape %s has over %d dimensions", ints_str(shape, n, s, sizeof s),
+        return op_error(g, op, "shape %s has over %d dimensions", dims_str(shape, n, s, sizeof s),
                         TPUSIM_MAX_RANK);
     for (size_t k = 0; k < n; k++)
         if (shape[k] < 0)
             return op_error(g, op, "shape %s has a negative dimension",
-                            ints_str(shape, n, s, sizeof s));
+                            dims_str(shape, n, s, sizeof s));
     int r;
     int64_t dims[TPUSIM_MAX_RANK], strides[TPUSIM_MAX_RANK], step[TPUSIM_MAX_RANK];
     rc = broadcast_shapes(g, op, in->rank, in->dims, (int)n, shape, &r, dims);
     if (!rc)
-        rc = set_out(g, op, 0, in->dtype, r, dims, &out);
+        rc = op_set_out(g, op, 0, in->dtype, r, dims, &out);
     if (rc)
         return rc;
     /* A broadcast axis (absent or of size 1 in the input) repeats: step 0. */
@@ -958,43 +858,34 @@ int infer_tile(struct tpusim_graph *g, struct op *op)
     const int64_t *rep;
     size_t n;
     char s[256];
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
         rc = op_const_ints(g, op, 1, &rep, &n);
     if (rc)
         return rc;
     if (n != (size_t)in->rank)
         return op_error(g, op, "repeats %s have %zu values for an input of rank %d",
-                        ints_str(rep, n, s, sizeof s), n, in->rank);
+                        dims_str(rep, n, s, sizeof s), n, in->rank);
     int64_t dims[TPUSIM_MAX_RANK];
     for (int i = 0; i < in->rank; i++) {
         if (rep[i] < 0 || (in->dims[i] > 0 && rep[i] > GRAPH_MAX_TENSOR_ELEMS / in->dims[i]))
             return op_error(g, op, "repeats %s: invalid or absurd entry %lld",
-                            ints_str(rep, n, s, sizeof s), (long long)rep[i]);
+                            dims_str(rep, n, s, sizeof s), (long long)rep[i]);
         dims[i] = in->dims[i] * rep[i];
     }
-    rc = set_out(g, op, 0, in->dtype, in->rank, dims, &out);
+    rc = op_set_out(g, op, 0, in->dtype, in->rank, dims, &out);
     return rc ? rc : tile_fold(g, out, in);
 }
 
 /* --------------------------------------------------------- Shape, Size */
 
-/* Dimensions still unbound (graph_infer_early before binding) are -1:
- * such values must not be folded into shapes. */
-static bool dims_bound(const struct tensor *t)
-{
-    for (int i = 0; i < t->rank; i++)
-        if (t->dims[i] < 0)
-            return false;
-    return true;
-}
-
 /* Shape's values are the input's dimensions, known even when the input is
- * data: that is what lets shape chains fold. */
+ * data: that is what lets shape chains fold. (op_need_in refuses inputs
+ * with dims still unbound, so no -1 is folded into a shape.) */
 int infer_shape_of(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *in, *out;
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (rc)
         return rc;
     /* Opset 15 start/end, clamped like Slice. */
@@ -1004,19 +895,17 @@ int infer_shape_of(struct tpusim_graph *g, struct op *op)
     b = b < 0 ? 0 : b > r ? r : b;
     e = e < 0 ? 0 : e > r ? r : e;
     int64_t n = e > b ? e - b : 0;
-    rc = set_out(g, op, 0, TPUSIM_DT_INT64, 1, &n, &out);
-    if (rc || !dims_bound(in))
-        return rc;
-    return tensor_set_ivals(g, out, in->dims + b, (size_t)n);
+    rc = op_set_out(g, op, 0, TPUSIM_DT_INT64, 1, &n, &out);
+    return rc ? rc : tensor_set_ivals(g, out, in->dims + b, (size_t)n);
 }
 
 int infer_size_of(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *in, *out;
-    int rc = need_in(g, op, 0, &in);
+    int rc = op_need_in(g, op, 0, &in);
     if (!rc)
-        rc = set_out(g, op, 0, TPUSIM_DT_INT64, 0, NULL, &out);
-    if (rc || !dims_bound(in))
+        rc = op_set_out(g, op, 0, TPUSIM_DT_INT64, 0, NULL, &out);
+    if (rc)
         return rc;
     int64_t n = (int64_t)tensor_elems(in);
     return tensor_set_ivals(g, out, &n, 1);
@@ -1034,7 +923,7 @@ int infer_constant_of_shape(struct tpusim_graph *g, struct op *op)
     if (rc)
         return rc;
     if (n > TPUSIM_MAX_RANK)
-        return op_error(g, op, "shape %s has over %d dimensions", ints_str(shape, n, s, sizeof s),
+        return op_error(g, op, "shape %s has over %d dimensions", dims_str(shape, n, s, sizeof s),
                         TPUSIM_MAX_RANK);
     /* The 'value' attribute is a one-element tensor; float32 0 if absent. */
     const struct attr *a = op_attr(op, "value");
@@ -1044,7 +933,7 @@ int infer_constant_of_shape(struct tpusim_graph *g, struct op *op)
     double value = a ? a->f : 0.0;
     if (tpusim_dtype_size_bytes(dt) == 0)
         return op_error(g, op, "attribute 'value' has unsupported element type %d", (int)dt);
-    rc = set_out(g, op, 0, dt, (int)n, shape, &out);
+    rc = op_set_out(g, op, 0, dt, (int)n, shape, &out);
     /* Big outputs are weights of "light" model files: no values kept. */
     if (rc || !keeps_values(out))
         return rc;
@@ -1060,7 +949,7 @@ int infer_constant_of_shape(struct tpusim_graph *g, struct op *op)
 /* Start, limit and delta: scalars whose values must be known. */
 static int range_arg(struct tpusim_graph *g, const struct op *op, int i, struct tensor **t)
 {
-    int rc = need_in(g, op, i, t);
+    int rc = op_need_in(g, op, i, t);
     if (rc)
         return rc;
     if (!tensor_has_values(*t) || (*t)->n_vals != 1)
@@ -1111,7 +1000,7 @@ int infer_range(struct tpusim_graph *g, struct op *op)
     if (!rc)
         rc = range_length(g, op, is_float, ts, tl, td, &len);
     if (!rc)
-        rc = set_out(g, op, 0, ts->dtype, 1, &len, &out);
+        rc = op_set_out(g, op, 0, ts->dtype, 1, &len, &out);
     if (rc || !keeps_values(out))
         return rc;
     struct vals v;
@@ -1238,7 +1127,7 @@ int infer_resize(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *x;
     int axes[TPUSIM_MAX_RANK], na = 0;
-    int rc = need_in(g, op, 0, &x);
+    int rc = op_need_in(g, op, 0, &x);
     if (!rc)
         rc = resize_axes(g, op, x, axes, &na);
     if (rc)
@@ -1246,7 +1135,7 @@ int infer_resize(struct tpusim_graph *g, struct op *op)
     int64_t dims[TPUSIM_MAX_RANK];
     memcpy(dims, x->dims, sizeof dims);
     rc = resize_dims(g, op, x, axes, na, dims);
-    return rc ? rc : set_out(g, op, 0, x->dtype, x->rank, dims, NULL);
+    return rc ? rc : op_set_out(g, op, 0, x->dtype, x->rank, dims, NULL);
 }
 
 /* ------------------------------------------------ DepthToSpace and back */
@@ -1256,14 +1145,14 @@ int infer_depth_space(struct tpusim_graph *g, struct op *op)
 {
     struct tensor *x;
     char s[160];
-    int rc = need_in(g, op, 0, &x);
+    int rc = op_need_in(g, op, 0, &x);
     if (rc)
         return rc;
     if (x->rank != 4)
         return op_error(g, op, "input %s must be 4-D (NCHW)", shape_str(x, s, sizeof s));
     int64_t b = attr_int(op, "blocksize", 0);
     int64_t n = x->dims[0], c = x->dims[1], h = x->dims[2], w = x->dims[3];
-    /* Dims are at most 2^48 (need_in): with b <= 2^14 no product below
+    /* Dims are at most 2^48 (tensor_set_shape): with b <= 2^14 no product below
      * overflows; tensor_set_shape rejects what is too large. */
     if (b < 1 || b > (INT64_C(1) << 14))
         return op_error(g, op, "blocksize %lld is invalid", (long long)b);
@@ -1281,5 +1170,5 @@ int infer_depth_space(struct tpusim_graph *g, struct op *op)
             return op_error(g, op, "blocksize %lld makes the channels absurd", (long long)b);
         dims[0] = n, dims[1] = c * b * b, dims[2] = h / b, dims[3] = w / b;
     }
-    return set_out(g, op, 0, x->dtype, 4, dims, NULL);
+    return op_set_out(g, op, 0, x->dtype, 4, dims, NULL);
 }

@@ -39,7 +39,7 @@
 /* ---------------------------------------------------------------- checks */
 
 /* Inputs [0, n_required) must be present, at most max_in inputs and
- * max_out outputs, and every present input must already have a shape. */
+ * max_out outputs, and every present input must have a known shape. */
 static int check_arity(struct tpusim_graph *g, const struct op *op, int n_required, int max_in,
                        int max_out)
 {
@@ -52,36 +52,12 @@ static int check_arity(struct tpusim_graph *g, const struct op *op, int n_requir
     if (op->n_out > max_out)
         return op_error(g, op, "has %d outputs; this op defines at most %d", op->n_out, max_out);
     for (int k = 0; k < op->n_in; k++) {
-        const struct tensor *t = op_in(g, op, k);
-        if (!t && k < n_required)
-            return op_error(g, op, "input %d is required but absent", k);
-        if (t && t->rank < 0)
-            return op_error(g, op, "input %d ('%s') has no shape", k, t->name);
+        struct tensor *t;
+        int rc = k < n_required || op_in(g, op, k) ? op_need_in(g, op, k, &t) : TPUSIM_OK;
+        if (rc)
+            return rc;
     }
     return TPUSIM_OK;
-}
-
-/* Sets output o's shape. Values left by an earlier inference are dropped:
- * builder graphs infer early, then again at finalize with bound dims. */
-static int set_output(struct tpusim_graph *g, const struct op *op, int o, tpusim_dtype dtype,
-                      int rank, const int64_t *dims)
-{
-    struct tensor *t = op_out(g, op, o);
-    free(t->ivals);
-    free(t->fvals);
-    t->ivals = NULL;
-    t->fvals = NULL;
-    t->n_vals = 0;
-    return tensor_set_shape(g, op, t, dtype, rank, dims);
-}
-
-static const char *dims_str(int rank, const int64_t *dims, char *buf, size_t len)
-{
-    struct tensor t;
-    memset(&t, 0, sizeof t);
-    t.rank = rank;
-    memcpy(t.dims, dims, (size_t)rank * sizeof *dims);
-    return shape_str(&t, buf, len);
 }
 
 /* NumPy broadcast of all of ins; the error names both shapes, which tells
@@ -96,7 +72,8 @@ static int broadcast_inputs(struct tpusim_graph *g, const struct op *op,
         if (broadcast_shapes(g, op, *rank, dims, ins[k]->rank, ins[k]->dims, &r, next)) {
             char sa[128], sb[128];
             return op_error(g, op, "input '%s' %s does not broadcast with %s%s", ins[k]->name,
-                            shape_str(ins[k], sa, sizeof sa), dims_str(*rank, dims, sb, sizeof sb),
+                            shape_str(ins[k], sa, sizeof sa),
+                            dims_str(dims, (size_t)*rank, sb, sizeof sb),
                             k == 1 ? " (the first input)" : " (the inputs before it)");
         }
         *rank = r;
@@ -244,28 +221,28 @@ static bool fold_one(const struct fold_ctx *c, struct tensor *const *ins, int n,
 static int fold_elementwise(struct tpusim_graph *g, const struct fold_ctx *c,
                             struct tensor *const *ins, int n, struct tensor *out)
 {
-    size_t count = (size_t)tensor_elems(out);
-    if (n > FOLD_MAX_ARGS || count > GRAPH_MAX_KEPT_VALUES)
+    if (n > FOLD_MAX_ARGS || tensor_elems(out) > GRAPH_MAX_KEPT_VALUES)
         return TPUSIM_OK;
     for (int k = 0; k < n; k++)
         if (!tensor_has_values(ins[k]))
             return TPUSIM_OK;
-    int64_t *iv = malloc((count ? count : 1) * sizeof *iv);
-    double *fv = malloc((count ? count : 1) * sizeof *fv);
-    int rc = TPUSIM_OK;
-    if (!iv || !fv) {
-        rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    } else {
-        bool ok = true;
-        for (size_t e = 0; e < count && ok; e++)
-            ok = fold_one(c, ins, n, out, e, &iv[e], &fv[e]);
-        if (ok)
-            rc = c->float_math ? tensor_set_fvals(g, out, fv, count)
-                               : tensor_set_ivals(g, out, iv, count);
+    struct vals v;
+    int rc = vals_open(g, &v, out);
+    if (rc)
+        return rc;
+    for (size_t e = 0; e < v.n; e++) {
+        int64_t iv;
+        double fv;
+        if (!fold_one(c, ins, n, out, e, &iv, &fv)) {
+            vals_free(&v);
+            return TPUSIM_OK;
+        }
+        if (c->float_math)
+            vals_put_num(&v, e, fv);
+        else
+            vals_put_int(&v, e, iv);
     }
-    free(iv);
-    free(fv);
-    return rc;
+    return vals_close(g, &v);
 }
 
 /* Add Sub Mul Div Pow PRelu and the comparisons. */
@@ -453,12 +430,12 @@ static int infer_broadcast(struct tpusim_graph *g, struct op *op, struct tensor 
 {
     int rank;
     int64_t dims[TPUSIM_MAX_RANK];
+    struct tensor *out;
     int rc = broadcast_inputs(g, op, ins, n, &rank, dims);
     if (!rc)
-        rc = set_output(g, op, 0, dtype, rank, dims);
+        rc = op_set_out(g, op, 0, dtype, rank, dims, &out);
     if (rc)
         return rc;
-    struct tensor *out = op_out(g, op, 0);
     op->cost.flops = flops_per_elem * tensor_elems(out);
     struct fold_ctx c = {.type = op->type, .fn = *fns, .float_math = any_float(ins, n)};
     return fold_elementwise(g, &c, ins, n, out);
@@ -552,10 +529,10 @@ int infer_unary(struct tpusim_graph *g, struct op *op)
         return rc;
     struct tensor *x = op_in(g, op, 0);
     tpusim_dtype dtype = op->type == OP_NOT ? TPUSIM_DT_BOOL : x->dtype;
-    rc = set_output(g, op, 0, dtype, x->rank, x->dims);
+    struct tensor *out;
+    rc = op_set_out(g, op, 0, dtype, x->rank, x->dims, &out);
     if (rc)
         return rc;
-    struct tensor *out = op_out(g, op, 0);
     op->cost.flops = op->type == OP_IDENTITY ? 0 : tensor_elems(out);
 
     struct fold_ctx c = {.type = op->type, .fn = UNARY_FOLD};
@@ -579,9 +556,9 @@ int infer_dropout(struct tpusim_graph *g, struct op *op)
     if (rc)
         return rc;
     struct tensor *x = op_in(g, op, 0);
-    rc = set_output(g, op, 0, x->dtype, x->rank, x->dims);
+    rc = op_set_out(g, op, 0, x->dtype, x->rank, x->dims, NULL);
     if (!rc && op->n_out > 1)
-        rc = set_output(g, op, 1, TPUSIM_DT_BOOL, x->rank, x->dims);
+        rc = op_set_out(g, op, 1, TPUSIM_DT_BOOL, x->rank, x->dims, NULL);
     if (rc)
         return rc;
     op->cost.flops = 0;
@@ -606,48 +583,40 @@ static int64_t wrap_int(int64_t v, tpusim_dtype dtype)
     }
 }
 
-/* Element i of `in` cast to out's dtype; false when it has no value there
- * (a non-finite or out-of-range float going to an integer). */
-static bool cast_one(const struct tensor *in, size_t i, const struct tensor *out, int64_t *iv,
-                     double *fv)
+/* Element i of `in` cast to v's dtype into v; false when it has no value
+ * there (a non-finite or out-of-range float going to an integer). */
+static bool cast_one(const struct tensor *in, size_t i, struct vals *v)
 {
     double f = tensor_value_f(in, i);
-    if (dtype_is_float(out->dtype)) {
-        *fv = f;
+    if (v->f) {
+        v->f[i] = f;
         return isfinite(f);
     }
-    if (out->dtype == TPUSIM_DT_BOOL) {
-        *iv = in->ivals ? in->ivals[i] != 0 : f != 0;
+    if (v->out->dtype == TPUSIM_DT_BOOL) {
+        v->i[i] = in->ivals ? in->ivals[i] != 0 : f != 0;
         return true;
     }
-    int64_t v;
-    if (!read_int(in, i, &v)) /* float to int truncates toward zero */
+    int64_t x;
+    if (!read_int(in, i, &x)) /* float to int truncates toward zero */
         return false;
-    *iv = wrap_int(v, out->dtype);
+    v->i[i] = wrap_int(x, v->out->dtype);
     return true;
 }
 
 static int fold_cast(struct tpusim_graph *g, const struct tensor *in, struct tensor *out)
 {
-    size_t count = (size_t)tensor_elems(out);
-    if (!tensor_has_values(in) || count > GRAPH_MAX_KEPT_VALUES)
+    if (!tensor_has_values(in) || tensor_elems(out) > GRAPH_MAX_KEPT_VALUES)
         return TPUSIM_OK;
-    int64_t *iv = malloc((count ? count : 1) * sizeof *iv);
-    double *fv = malloc((count ? count : 1) * sizeof *fv);
-    int rc = TPUSIM_OK;
-    if (!iv || !fv) {
-        rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    } else {
-        bool ok = true;
-        for (size_t i = 0; i < count && ok; i++)
-            ok = cast_one(in, i, out, &iv[i], &fv[i]);
-        if (ok)
-            rc = dtype_is_float(out->dtype) ? tensor_set_fvals(g, out, fv, count)
-                                            : tensor_set_ivals(g, out, iv, count);
-    }
-    free(iv);
-    free(fv);
-    return rc;
+    struct vals v;
+    int rc = vals_open(g, &v, out);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < v.n; i++)
+        if (!cast_one(in, i, &v)) {
+            vals_free(&v);
+            return TPUSIM_OK;
+        }
+    return vals_close(g, &v);
 }
 
 int infer_cast(struct tpusim_graph *g, struct op *op)
@@ -665,7 +634,7 @@ int infer_cast(struct tpusim_graph *g, struct op *op)
         return op_error(g, op, "attribute 'to' = %lld is not an element type tpusim supports",
                         (long long)to->i);
     struct tensor *x = op_in(g, op, 0);
-    rc = set_output(g, op, 0, (tpusim_dtype)to->i, x->rank, x->dims);
+    rc = op_set_out(g, op, 0, (tpusim_dtype)to->i, x->rank, x->dims, NULL);
     if (rc)
         return rc;
     op->cost.flops = 0;
@@ -685,9 +654,9 @@ static int infer_batch_norm(struct tpusim_graph *g, struct op *op)
     if (x->rank < 2)
         return op_error(g, op, "input '%s' has rank %d; BatchNormalization needs [N,C,...]",
                         x->name, x->rank);
-    rc = set_output(g, op, 0, x->dtype, x->rank, x->dims);
+    rc = op_set_out(g, op, 0, x->dtype, x->rank, x->dims, NULL);
     for (int o = 1; o < op->n_out && !rc; o++)
-        rc = set_output(g, op, o, op_in(g, op, 3)->dtype, 1, &x->dims[1]);
+        rc = op_set_out(g, op, o, op_in(g, op, 3)->dtype, 1, &x->dims[1], NULL);
     op->cost.flops = 2 * tensor_elems(x);
     return rc;
 }
@@ -710,9 +679,9 @@ static int infer_layer_norm(struct tpusim_graph *g, struct op *op)
     int64_t stat_dims[TPUSIM_MAX_RANK];
     for (int r = 0; r < x->rank; r++)
         stat_dims[r] = r < axis ? x->dims[r] : 1;
-    rc = set_output(g, op, 0, x->dtype, x->rank, x->dims);
+    rc = op_set_out(g, op, 0, x->dtype, x->rank, x->dims, NULL);
     for (int o = 1; o < op->n_out && !rc; o++)
-        rc = set_output(g, op, o, (tpusim_dtype)stash, x->rank, stat_dims);
+        rc = op_set_out(g, op, o, (tpusim_dtype)stash, x->rank, stat_dims, NULL);
     op->cost.flops = 5 * tensor_elems(x);
     return rc;
 }
@@ -728,7 +697,7 @@ static int infer_instance_norm(struct tpusim_graph *g, struct op *op)
         return op_error(g, op, "input '%s' has rank %d; InstanceNormalization needs [N,C,...]",
                         x->name, x->rank);
     op->cost.flops = 5 * tensor_elems(x);
-    return set_output(g, op, 0, x->dtype, x->rank, x->dims);
+    return op_set_out(g, op, 0, x->dtype, x->rank, x->dims, NULL);
 }
 
 int infer_norm(struct tpusim_graph *g, struct op *op)
@@ -801,7 +770,9 @@ static size_t reduce_dst(const struct tensor *x, const bool *reduced, size_t fla
     return dst;
 }
 
-static bool reduce_step_int(const struct op *op, struct reduce_acc *a, int64_t v, int64_t along)
+/* `last`: ArgMax's select_last_index (ties go to the later index). */
+static bool reduce_step_int(const struct op *op, bool last, struct reduce_acc *a, int64_t v,
+                            int64_t along)
 {
     if (!a->seen) {
         *a = (struct reduce_acc){.seen = true, .i = v, .arg = along};
@@ -814,7 +785,7 @@ static bool reduce_step_int(const struct op *op, struct reduce_acc *a, int64_t v
     case OP_REDUCE_MAX: a->i = v > a->i ? v : a->i; return true;
     case OP_REDUCE_MIN: a->i = v < a->i ? v : a->i; return true;
     case OP_ARG_MAX:
-        if (v > a->i || (v == a->i && attr_int(op, "select_last_index", 0))) {
+        if (v > a->i || (v == a->i && last)) {
             a->i = v;
             a->arg = along;
         }
@@ -823,7 +794,8 @@ static bool reduce_step_int(const struct op *op, struct reduce_acc *a, int64_t v
     }
 }
 
-static bool reduce_step_float(const struct op *op, struct reduce_acc *a, double v, int64_t along)
+static bool reduce_step_float(const struct op *op, bool last, struct reduce_acc *a, double v,
+                              int64_t along)
 {
     if (!a->seen) {
         *a = (struct reduce_acc){.seen = true, .f = v, .arg = along};
@@ -836,7 +808,7 @@ static bool reduce_step_float(const struct op *op, struct reduce_acc *a, double 
     case OP_REDUCE_MAX: a->f = fmax(a->f, v); return true;
     case OP_REDUCE_MIN: a->f = fmin(a->f, v); return true;
     case OP_ARG_MAX:
-        if (v > a->f || (v == a->f && attr_int(op, "select_last_index", 0))) {
+        if (v > a->f || (v == a->f && last)) {
             a->f = v;
             a->arg = along;
         }
@@ -845,21 +817,22 @@ static bool reduce_step_float(const struct op *op, struct reduce_acc *a, double 
     }
 }
 
-/* Final values into iv/fv: Mean divides by the reduced count, ArgMax
- * gives the index. False when a float result is not finite. */
-static bool reduce_finish(const struct op *op, const struct reduce_acc *acc, size_t n_out,
-                          size_t per_out, bool use_float, int64_t *iv, double *fv)
+/* Final values into v: Mean divides by the reduced count, ArgMax gives
+ * the index. False when a float result is not finite. */
+static bool reduce_finish(const struct op *op, const struct reduce_acc *acc, size_t per_out,
+                          bool use_float, struct vals *v)
 {
     bool mean = op->type == OP_REDUCE_MEAN;
-    for (size_t o = 0; o < n_out; o++) {
+    for (size_t o = 0; o < v->n; o++) {
         if (op->type == OP_ARG_MAX) {
-            iv[o] = acc[o].arg;
+            vals_put_int(v, o, acc[o].arg);
         } else if (use_float) {
-            fv[o] = mean ? acc[o].f / (double)per_out : acc[o].f;
-            if (!isfinite(fv[o]))
+            double f = mean ? acc[o].f / (double)per_out : acc[o].f;
+            if (!isfinite(f))
                 return false;
+            vals_put_num(v, o, f);
         } else {
-            iv[o] = mean ? acc[o].i / (int64_t)per_out : acc[o].i;
+            vals_put_int(v, o, mean ? acc[o].i / (int64_t)per_out : acc[o].i);
         }
     }
     return true;
@@ -873,27 +846,26 @@ static int fold_reduce(struct tpusim_graph *g, const struct op *op, const struct
     if (!tensor_has_values(x) || n_in == 0 || n_out == 0 || n_out > GRAPH_MAX_KEPT_VALUES)
         return TPUSIM_OK;
     bool use_float = dtype_is_float(x->dtype);
+    bool last = attr_int(op, "select_last_index", 0) != 0;
     struct reduce_acc *acc = calloc(n_out, sizeof *acc);
-    int64_t *iv = malloc(n_out * sizeof *iv);
-    double *fv = malloc(n_out * sizeof *fv);
-    int rc = TPUSIM_OK;
-    bool ok = acc && iv && fv;
-    if (!ok)
-        rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (!acc)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    struct vals v;
+    int rc = vals_open(g, &v, out);
+    bool ok = !rc;
     for (size_t e = 0; e < n_in && ok; e++) {
-        int64_t along, v;
+        int64_t along, xi;
         struct reduce_acc *a = &acc[reduce_dst(x, reduced, e, &along)];
         if (use_float)
-            ok = reduce_step_float(op, a, tensor_value_f(x, e), along);
+            ok = reduce_step_float(op, last, a, tensor_value_f(x, e), along);
         else
-            ok = read_int(x, e, &v) && reduce_step_int(op, a, v, along);
+            ok = read_int(x, e, &xi) && reduce_step_int(op, last, a, xi, along);
     }
-    if (ok && reduce_finish(op, acc, n_out, n_in / n_out, use_float, iv, fv))
-        rc = use_float && op->type != OP_ARG_MAX ? tensor_set_fvals(g, out, fv, n_out)
-                                                 : tensor_set_ivals(g, out, iv, n_out);
+    if (ok && reduce_finish(op, acc, n_in / n_out, use_float, &v))
+        rc = vals_close(g, &v);
+    else if (!rc)
+        vals_free(&v);
     free(acc);
-    free(iv);
-    free(fv);
     return rc;
 }
 
@@ -921,7 +893,7 @@ int infer_reduce(struct tpusim_graph *g, struct op *op)
     for (int r = 0; r < x->rank; r++)
         if (!reduced[r] || keep)
             dims[rank++] = reduced[r] ? 1 : x->dims[r];
-    rc = set_output(g, op, 0, argmax ? TPUSIM_DT_INT64 : x->dtype, rank, dims);
+    rc = op_set_out(g, op, 0, argmax ? TPUSIM_DT_INT64 : x->dtype, rank, dims, NULL);
     if (rc)
         return rc;
     op->cost.flops = noop ? 0 : tensor_elems(x);
@@ -939,7 +911,7 @@ int infer_softmax(struct tpusim_graph *g, struct op *op)
     int axis;
     rc = normalize_axis(g, op, attr_int(op, "axis", -1), x->rank, &axis);
     if (!rc)
-        rc = set_output(g, op, 0, x->dtype, x->rank, x->dims);
+        rc = op_set_out(g, op, 0, x->dtype, x->rank, x->dims, NULL);
     op->cost.flops = 3 * tensor_elems(x);
     return rc;
 }

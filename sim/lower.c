@@ -36,6 +36,7 @@ struct lower_ctx {
     uint64_t live_bytes, capacity_bytes;
     bool weights_on_chip;      /* all parameters fit in CMEM */
     uint64_t param_cache_left; /* Edge TPU parameter cache */
+    uint64_t param_bytes;      /* all running ops' float weights */
     int *host;                 /* per op position: the op it fused into (position) or -1 */
     bool *fused_away;          /* per tensor: lives only inside a fused chain */
     int *readers_start;        /* per tensor: its readers (run positions) are */
@@ -116,9 +117,6 @@ static int latest_producer(const struct lower_ctx *x, const struct op *op)
     return best;
 }
 
-/* An elementwise op fuses into the producer of its latest data input when
- * that producer (or the op it fused into) is a matrix or vector op whose
- * output nobody else reads: the value never leaves the vector registers. */
 /* Whether running op r is an epilogue whose data inputs all come from
  * fusion group `group` or from op i (the swish pattern: x * sigmoid(x),
  * where the multiply reads both the matmul's output and the sigmoid's). */
@@ -150,6 +148,12 @@ static bool only_group_reads(const struct lower_ctx *x, const struct tensor *t, 
     return !t->is_output;
 }
 
+/* An elementwise op fuses into the producer of its latest data input when
+ * that producer (or the op it fused into) is a matrix or vector op whose
+ * output nobody else reads: the value never leaves the vector registers.
+ * Returns the group's host (a run position) or -1; when op i fuses, the
+ * producer's outputs it reads are marked fused_away (never materialised,
+ * unless they are model outputs). */
 static int fusion_host(struct lower_ctx *x, int i)
 {
     const struct op *op = run_op(x, i);
@@ -171,6 +175,12 @@ static int fusion_host(struct lower_ctx *x, int i)
     enum op_class pcls = op_info_of(prod->type)->cls;
     if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT)
         return -1;
+    for (int o = 0; o < prod->n_out; o++) {
+        const struct tensor *t = op_out(x->g, prod, o);
+        for (int k = 0; k < op->n_in; k++)
+            if (op->in[k] == t->index && !t->is_output)
+                x->fused_away[t->index] = true;
+    }
     return group;
 }
 
@@ -220,17 +230,17 @@ static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op 
     return b;
 }
 
-/* GPUs: activations that stay on chip live in L2, which kernels read and
- * write at L2 bandwidth (a TPU's VMEM feeds its units directly). These are
- * the on-chip bytes of op's inputs (before) or outputs (after placement). */
-static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op, bool outputs)
+/* GPUs: activations that stay on chip live in L2, which kernels read at
+ * L2 bandwidth (a TPU's VMEM feeds its units directly). These are the bytes
+ * of op's inputs resident on chip; writes of its outputs to L2 are not
+ * charged. */
+static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op)
 {
     if (x->c->mxu_kind != MATRIX_TENSOR_CORES)
         return 0;
     uint64_t b = 0;
-    int n = outputs ? op->n_out : op->n_in;
-    for (int k = 0; k < n; k++) {
-        const struct tensor *t = outputs ? op_out(x->g, op, k) : op_in(x->g, op, k);
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
         if (t && !t->is_const && x->resident[t->index] && !x->fused_away[t->index])
             b += elems(t) * x->db;
     }
@@ -248,10 +258,10 @@ static uint64_t weight_bytes(const struct lower_ctx *x, const struct op *op)
     return b;
 }
 
-/* Weights come from HBM, the on-chip parameter cache, or the host link. */
-static void place_weights(struct lower_ctx *x, const struct op *op, struct op_demand *d)
+/* Weights (w bytes) come from HBM, the on-chip parameter cache, or the
+ * host link. */
+static void place_weights(struct lower_ctx *x, uint64_t w, struct op_demand *d)
 {
-    uint64_t w = weight_bytes(x, op);
     if (!w || x->weights_on_chip)
         return;
     if (x->c->param_cache_bytes) {
@@ -448,11 +458,12 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
 static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_demand *d)
 {
     enum op_class cls = op_info_of(op->type)->cls;
+    bool on_vpu = cls == OPC_MATRIX && depthwise_on_vpu(x, op);
     d->flops = op->cost.flops;
     d->macs = op->cost.macs;
     if (cls == OPC_RECURRENT) {
         lower_rnn(x, op, d);
-    } else if (cls == OPC_MATRIX && depthwise_on_vpu(x, op)) {
+    } else if (on_vpu) {
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
     } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
         lower_gemm(x, conv_gemm(x, op), op->cost.macs, d);
@@ -463,7 +474,7 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     } else if (cls != OPC_FREE) {
         d->vpu_cycles += vector_op_cycles(x, op);
     }
-    if (cls == OPC_MATRIX && !depthwise_on_vpu(x, op) && op_in(x->g, op, 2))
+    if (cls == OPC_MATRIX && !on_vpu && op_in(x->g, op, 2))
         /* The bias is added on the vector unit as outputs leave the array. */
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_ADD, elems(op_out(x->g, op, 0)));
 }
@@ -471,7 +482,7 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
 /* When neither the weights nor the activations fit in half of VMEM (the
  * other half double-buffers), the weights go through in chunks and the
  * activations stream once per chunk: the re-reads are SRAM capacity's. */
-static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
+static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op, uint64_t w,
                                  struct op_demand *d)
 {
     uint64_t half = x->c->vmem_bytes / 2, acts = 0;
@@ -480,7 +491,6 @@ static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
         if (t && !t->is_const)
             acts += elems(t) * x->db;
     }
-    uint64_t w = weight_bytes(x, op);
     if (!half || w <= half || acts <= half || x->c->hbm_bandwidth_gbps <= 0)
         return;
     uint64_t extra = acts * ((w + half - 1) / half - 1);
@@ -499,8 +509,10 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     const struct op *op = run_op(x, i);
     struct op_demand *d = &all[i];
     int host = x->host[i];
+    uint64_t w = weight_bytes(x, op);
     d->op = op->index;
     d->fused_into = host >= 0 ? run_op(x, host)->index : -1;
+    d->fused_into_row = host;
     /* A fused op's work and traffic land in its host's pipeline. */
     struct op_demand *target = host >= 0 ? &all[host] : d;
     if (host < 0) {
@@ -511,17 +523,17 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
         target->flops += op->cost.flops;
     }
     target->hbm_bytes += input_bytes_from_hbm(x, op);
-    target->l2_bytes += l2_bytes(x, op, false);
+    target->l2_bytes += l2_bytes(x, op);
     if (host < 0 && d->on_mxu)
-        add_capacity_rereads(x, op, d);
-    place_weights(x, op, target);
+        add_capacity_rereads(x, op, w, d);
+    place_weights(x, w, target);
     release_inputs(x, op);
     uint64_t spilled = place_outputs(x, op);
     /* NAS block cache only (engine.h): this op's own boundary state. */
     const struct tensor *out0 = op_out(x->g, op, 0);
     d->out_resident = out0 && x->resident[out0->index];
     d->param_cache_left = x->param_cache_left;
-    d->weight_bytes = weight_bytes(x, op);
+    d->weight_bytes = w;
     target->hbm_bytes += spilled;
     target->hbm_write_bytes += spilled;      /* reports/traces only */
     target->sram_live_bytes = x->live_bytes; /* reports/traces only */
@@ -535,20 +547,8 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
  * then the values that stay inside a fused chain are never placed. */
 static void decide_fusion(struct lower_ctx *x)
 {
-    for (int i = 0; i < x->g->n_run_ops; i++) {
+    for (int i = 0; i < x->g->n_run_ops; i++)
         x->host[i] = fusion_host(x, i);
-        if (x->host[i] < 0)
-            continue;
-        const struct op *op = run_op(x, i);
-        int p = latest_producer(x, op);
-        const struct op *prod = run_op(x, p);
-        for (int o = 0; o < prod->n_out; o++) {
-            const struct tensor *t = op_out(x->g, prod, o);
-            for (int k = 0; k < op->n_in; k++)
-                if (op->in[k] == t->index && !t->is_output)
-                    x->fused_away[t->index] = true;
-        }
-    }
 }
 
 static uint64_t total_param_bytes(const struct lower_ctx *x)
@@ -575,6 +575,14 @@ uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *
     return capacity;
 }
 
+uint64_t lower_params_on_chip_bytes(const struct chip *c, uint64_t param_bytes,
+                                    bool weights_on_chip, uint64_t cache_left)
+{
+    if (weights_on_chip)
+        return param_bytes;
+    return c->param_cache_bytes ? c->param_cache_bytes - cache_left : 0;
+}
+
 static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct chip *c,
                  const struct sim_options *o, char *err, size_t err_len)
 {
@@ -585,17 +593,10 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->mu = matrix_unit_of(c);
     if (c->mxu_kind == MATRIX_SYSTOLIC)
         x->mxu = mxu_params_of(c);
-    tpusim_dtype dt = o->dtype ? o->dtype : chip_default_dtype(c);
-    x->dtype = dt;
-    if (!x->mu->supports(c, dt)) {
-        snprintf(err, err_len, "chip %s does not run %s matmuls%s", c->name,
-                 tpusim_dtype_name(dt),
-                 c->mxu_kind == MATRIX_TENSOR_CORES ? " (its matrix unit takes fp16 or fp32)"
-                 : c->mxu_bf16                      ? ""
-                                                    : " (its matrix unit is int8 only)");
-        return TPUSIM_ERR_UNSUPPORTED;
-    }
-    x->db = dtype_bytes(dt);
+    int rc = sim_dtype(c, o->dtype, &x->dtype, err, err_len);
+    if (rc)
+        return rc;
+    x->db = dtype_bytes(x->dtype);
     x->pos = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *x->pos);
     x->uses_left = calloc((size_t)g->n_tensors + 1, sizeof *x->uses_left);
     x->resident = calloc((size_t)g->n_tensors + 1, sizeof *x->resident);
@@ -614,7 +615,8 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
         return TPUSIM_ERR_NOMEM;
     }
     decide_fusion(x);
-    x->capacity_bytes = lower_capacity_bytes(c, total_param_bytes(x), &x->weights_on_chip);
+    x->param_bytes = total_param_bytes(x);
+    x->capacity_bytes = lower_capacity_bytes(c, x->param_bytes, &x->weights_on_chip);
     x->param_cache_left = c->param_cache_bytes;
     return TPUSIM_OK;
 }
@@ -647,20 +649,17 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
         }
     }
     if (!rc) {
-        for (int i = 0; i < g->n_run_ops; i++) {
-            d[i].fused_into = -1;
+        for (int i = 0; i < g->n_run_ops; i++)
             lower_one(&x, i, d);
-        }
         /* No DRAM (Edge TPU): model inputs and outputs cross the host link. */
         for (int i = 0; i < g->n_run_ops && c->hbm_bandwidth_gbps <= 0; i++) {
             d[i].host_bytes += d[i].hbm_bytes;
             d[i].hbm_bytes = 0;
             d[i].hbm_write_bytes = 0;
         }
-        *param_bytes = total_param_bytes(&x);
-        *params_on_chip_bytes = x.weights_on_chip ? *param_bytes
-                                : c->param_cache_bytes ? c->param_cache_bytes - x.param_cache_left
-                                                       : 0;
+        *param_bytes = x.param_bytes;
+        *params_on_chip_bytes = lower_params_on_chip_bytes(c, x.param_bytes, x.weights_on_chip,
+                                                           x.param_cache_left);
         *out = d;
         *n = g->n_run_ops;
     }

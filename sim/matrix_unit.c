@@ -4,6 +4,8 @@
  */
 #include "matrix_unit.h"
 
+#include <stdio.h>
+
 #include "cycles.h"
 #include "gpu.h"
 
@@ -47,9 +49,32 @@ static void tensor_core_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t 
     gpu_gemm(c, dtype, batch, m, k, n, out, NULL);
 }
 
+/* Arrays without bf16 (Edge TPU) run int8 only. */
+static tpusim_dtype systolic_default(const struct chip *c)
+{
+    return c->mxu_bf16 ? TPUSIM_DT_BFLOAT16 : TPUSIM_DT_INT8;
+}
+
+static const char *systolic_takes(const struct chip *c)
+{
+    return c->mxu_bf16 ? "" : " (its matrix unit is int8 only)";
+}
+
+static tpusim_dtype tensor_core_default(const struct chip *c)
+{
+    (void)c;
+    return TPUSIM_DT_FLOAT16;
+}
+
+static const char *tensor_core_takes(const struct chip *c)
+{
+    (void)c;
+    return " (its matrix unit takes fp16 or fp32)";
+}
+
 static const struct matrix_unit UNITS[] = {
-    {"systolic", MATRIX_SYSTOLIC, TPUSIM_DT_BFLOAT16, systolic_supports, systolic_gemm},
-    {"tensor_cores", MATRIX_TENSOR_CORES, TPUSIM_DT_FLOAT16, gpu_dtype_supported,
+    {MATRIX_SYSTOLIC, systolic_default, systolic_supports, systolic_takes, systolic_gemm},
+    {MATRIX_TENSOR_CORES, tensor_core_default, gpu_dtype_supported, tensor_core_takes,
      tensor_core_gemm},
 };
 
@@ -63,7 +88,17 @@ const struct matrix_unit *matrix_unit_of(const struct chip *c)
 
 tpusim_dtype chip_default_dtype(const struct chip *c)
 {
-    if (c->mxu_kind == MATRIX_SYSTOLIC && !c->mxu_bf16)
-        return TPUSIM_DT_INT8;
-    return matrix_unit_of(c)->default_dtype;
+    return matrix_unit_of(c)->default_dtype(c);
+}
+
+int sim_dtype(const struct chip *c, tpusim_dtype asked, tpusim_dtype *out, char *err,
+              size_t err_len)
+{
+    const struct matrix_unit *mu = matrix_unit_of(c);
+    *out = asked ? asked : mu->default_dtype(c);
+    if (mu->supports(c, *out))
+        return TPUSIM_OK;
+    snprintf(err, err_len, "chip %s does not run %s matmuls%s", c->name,
+             tpusim_dtype_name(*out), mu->takes(c));
+    return TPUSIM_ERR_UNSUPPORTED;
 }

@@ -32,6 +32,11 @@ uint64_t hbm_stream_cycles(const struct chip *c, uint64_t bytes)
     return bytes_cycles(bytes, c->hbm_bytes_per_cycle);
 }
 
+uint64_t host_link_stream_cycles(const struct chip *c, uint64_t bytes)
+{
+    return bytes_cycles(bytes, c->host_link_bytes_per_cycle);
+}
+
 /*
  * latency + transfers x overhead + ceil(bytes / bandwidth); nothing sent
  * (no bytes, no transfers) is free. Bytes over a link with no bandwidth:
@@ -43,5 +48,5 @@ uint64_t host_link_cycles(const struct chip *c, uint64_t bytes, uint64_t transfe
         return 0;
     uint64_t fixed = sat_add(c->host_link_latency_cycles,
                              sat_mul(transfers, c->host_link_overhead_cycles));
-    return sat_add(fixed, bytes_cycles(bytes, c->host_link_bytes_per_cycle));
+    return sat_add(fixed, host_link_stream_cycles(c, bytes));
 }

@@ -15,6 +15,9 @@ uint64_t hbm_transfer_cycles(const struct chip *c, uint64_t bytes);
 /* Cycles to stream `bytes` at full HBM bandwidth, latency excluded (the
  * steady state of pipelined DMAs). */
 uint64_t hbm_stream_cycles(const struct chip *c, uint64_t bytes);
+/* Cycles to stream `bytes` at host link bandwidth, latency and overhead
+ * excluded (the steady state of pipelined transfers). */
+uint64_t host_link_stream_cycles(const struct chip *c, uint64_t bytes);
 /* Cycles for `bytes` over the host link in `transfers` transfers: latency
  * once, per-transfer overhead each, bytes at link bandwidth. */
 uint64_t host_link_cycles(const struct chip *c, uint64_t bytes, uint64_t transfers);

@@ -72,27 +72,34 @@ static void key_context(struct block_key *k, uint64_t capacity, uint64_t cache_l
     k->is_last = is_last;
 }
 
-/* The warm path: every block from the cache, or false (nothing changed in
- * res; the hits and misses are counted). */
+/* The warm path: every block from the cache, or false (*s may be
+ * overwritten, the caller simulates then; the hits and misses are counted). */
 static bool from_cache(struct query *q, tpusim_summary *s)
 {
     const tpusim_net *net = q->net;
     struct block_cache *bc = &q->ctx->cache;
     const struct chip *c = &q->chip->c;
+    /* Each block's stage-1 key is built once: stage 2 only sets the
+     * context fields on a copy. */
     enum { MAX_STACK = 64 };
     const struct block_val *info_stack[MAX_STACK];
+    struct block_key key_stack[MAX_STACK];
     const struct block_val **info = info_stack;
+    struct block_key *keys = key_stack;
     if (net->n > MAX_STACK) {
         info = malloc(net->n * sizeof *info);
-        if (!info)
+        keys = malloc(net->n * sizeof *keys);
+        if (!info || !keys) {
+            free(info);
+            free(keys);
             return false;
+        }
     }
     bool ok = true;
     uint64_t params = 0;
-    struct block_key k;
     for (size_t i = 0; i < net->n && ok; i++) {
-        key_base(q, i, &k);
-        info[i] = cache_find(bc, &k, cache_hash(&k));
+        key_base(q, i, &keys[i]);
+        info[i] = cache_find(bc, &keys[i], cache_hash(&keys[i]));
         ok = info[i] != NULL;
         if (ok)
             params += info[i]->param_bytes;
@@ -103,38 +110,27 @@ static bool from_cache(struct query *q, tpusim_summary *s)
     uint64_t capacity = ok ? lower_capacity_bytes(c, params, &weights_on_chip) : 0;
     uint64_t left = c->param_cache_bytes;
     bool in_resident = false;
-    memset(s, 0, sizeof *s);
+    struct sim_totals sum;
+    memset(&sum, 0, sizeof sum);
     for (size_t i = 0; i < net->n && ok; i++) {
-        key_base(q, i, &k);
+        struct block_key k = keys[i];
         key_context(&k, capacity, left, info[i], in_resident, weights_on_chip, i + 1 == net->n);
         const struct block_val *v = cache_find(bc, &k, cache_hash(&k));
         if (!v) {
             ok = false;
             break;
         }
-        s->cycles += v->cycles;
-        s->flops += v->flops;
-        s->macs += v->macs;
-        s->hbm_bytes += v->hbm_bytes;
-        s->host_bytes += v->host_bytes;
-        s->mac_slots += v->mac_slots;
-        s->useful_macs += v->useful_macs;
-        s->ops += v->n_ops;
-        for (int j = 0; j < CAUSE_COUNT; j++)
-            s->stall_cycles[j] += v->stall[j];
+        totals_merge(&sum, &v->sum);
         in_resident = v->out_resident;
         left -= v->cache_used;
     }
-    if (ok) {
-        s->param_bytes = params;
-        s->params_on_chip_bytes = weights_on_chip        ? params
-                                  : c->param_cache_bytes ? c->param_cache_bytes - left
-                                                         : 0;
-        s->seconds = (double)s->cycles / c->clock_hz;
-        s->dtype = q->dtype;
-    }
-    if (info != info_stack)
+    if (ok)
+        api_summary_fill(s, c, q->dtype, &sum, params,
+                         lower_params_on_chip_bytes(c, params, weights_on_chip, left));
+    if (info != info_stack) {
         free(info);
+        free(keys);
+    }
     return ok;
 }
 
@@ -162,16 +158,7 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
             b++;
         struct block_val *v = &vals[b];
         const struct op *op = g->ops[r->op];
-        v->cycles += r->cycles;
-        v->flops += op->cost.flops;
-        v->macs += r->macs;
-        v->hbm_bytes += r->hbm_bytes;
-        v->host_bytes += r->host_bytes;
-        v->mac_slots += r->mac_slots;
-        v->useful_macs += r->useful_macs;
-        for (int j = 0; j < CAUSE_COUNT; j++)
-            v->stall[j] += r->stall[j];
-        v->n_ops++;
+        totals_add_op(&v->sum, r);
         v->param_bytes += d[p].weight_bytes;
         for (int o = 0; o < op->n_out; o++) {
             const struct tensor *t = op_out(g, op, o);
@@ -264,14 +251,12 @@ int tpusim_net_query(tpusim_context *ctx, const tpusim_chip *chip, const tpusim_
         return ctx_error(ctx, TPUSIM_ERR_ARG, "the net has no blocks");
     struct query q = {.ctx = ctx, .chip = chip, .net = net};
     api_sim_options(opts, &q.so);
-    q.dtype = q.so.dtype ? q.so.dtype : chip_default_dtype(&chip->c);
-    if (!matrix_unit_of(&chip->c)->supports(&chip->c, q.dtype))
-        return ctx_error(ctx, TPUSIM_ERR_UNSUPPORTED, "chip %s does not run %s matmuls",
-                         chip->c.name, tpusim_dtype_name(q.dtype));
+    int rc = sim_dtype(&chip->c, q.so.dtype, &q.dtype, ctx->err, sizeof ctx->err);
+    if (rc)
+        return rc;
     unsigned flags = opts ? opts->flags : 0;
     struct block_cache *bc = &ctx->cache;
     uint64_t hits = bc->hits, misses = bc->misses;
-    int rc = TPUSIM_OK;
     if (flags & TPUSIM_EXACT) {
         rc = simulate_net(&q, false, (flags & TPUSIM_PER_OP) != 0, res);
     } else if ((flags & TPUSIM_PER_OP) || !from_cache(&q, &res->sum)) {

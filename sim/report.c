@@ -144,7 +144,7 @@ static void groups_and_top(struct report *rp)
         if (rp->n_top < REPORT_TOP)
             rp->n_top++;
     }
-    double total = (double)r->total_cycles;
+    double total = (double)r->sum.cycles;
     qsort(rp->by_type, (size_t)rp->n_types, sizeof *rp->by_type, by_cycles_desc);
     for (int i = 0; i < rp->n_types; i++)
         rp->by_type[i].share = ratio((double)rp->by_type[i].cycles, total);
@@ -162,52 +162,47 @@ int report_build(const struct sim_result *r, struct report *out, char *err, size
     }
     const struct chip *c = r->chip;
     size_t n = (size_t)(r->n_ops > 0 ? r->n_ops : 1);
-    int *pos = malloc((size_t)(r->graph->n_ops > 0 ? r->graph->n_ops : 1) * sizeof *pos);
     out->ops = calloc(n, sizeof *out->ops);
     out->by_type = calloc(n, sizeof *out->by_type);
-    if (!pos || !out->ops || !out->by_type) {
-        free(pos);
+    if (!out->ops || !out->by_type) {
         report_free(out);
         snprintf(err, err_len, "report: out of memory");
         return TPUSIM_ERR_NOMEM;
     }
     out->res = r;
     out->n_ops = r->n_ops;
-    for (int i = 0; i < r->graph->n_ops; i++)
-        pos[i] = -1;
     for (int i = 0; i < r->n_ops; i++) {
         fill_op(r, i, &out->ops[i]);
-        pos[r->ops[i].op] = i;
-        const struct op_result *res = &r->ops[i];
-        if (res->fused_into < 0) {
+        int host = r->ops[i].fused_into_row;
+        if (host < 0)
             out->n_run++;
-        } else if (pos[res->fused_into] >= 0) {
-            append_kind(out->ops[pos[res->fused_into]].kind, out->ops[i].type);
-        }
-        out->mac_slots += res->mac_slots;
-        out->useful_macs += res->useful_macs;
+        else /* a host runs before what fuses into it: its row is filled */
+            append_kind(out->ops[host].kind, out->ops[i].type);
+        /* Per op: an op's padding is clamped at 0, so it is not the
+         * totals' mac_slots - useful_macs. */
         out->padding_macs += out->ops[i].padding_macs;
-        out->hbm_bytes += res->hbm_bytes;
-        out->host_bytes += res->host_bytes;
     }
-    free(pos);
-    out->latency_us = chip_cycles_to_us(c, r->total_cycles);
+    out->mac_slots = r->sum.mac_slots;
+    out->useful_macs = r->sum.useful_macs;
+    out->hbm_bytes = r->sum.hbm_bytes;
+    out->host_bytes = r->sum.host_bytes;
+    out->latency_us = chip_cycles_to_us(c, r->sum.cycles);
     out->peak_flops_per_s = c->peak_flops_per_s_core;
-    out->flops_per_s = ratio((double)r->flops, out->latency_us * 1e-6);
+    out->flops_per_s = ratio((double)r->sum.flops, out->latency_us * 1e-6);
     out->pct_peak = 100.0 * ratio(out->flops_per_s, out->peak_flops_per_s);
-    out->proxy_us = (double)r->flops / c->peak_flops_per_s_core * 1e6;
+    out->proxy_us = (double)r->sum.flops / c->peak_flops_per_s_core * 1e6;
     out->proxy_error = ratio(out->latency_us, out->proxy_us);
     out->mxu_util_busy = ratio((double)out->useful_macs, (double)out->mac_slots);
     double slots = macs_per_cycle(c);
-    out->mxu_util_time = ratio((double)out->useful_macs, slots * (double)r->total_cycles);
+    out->mxu_util_time = ratio((double)out->useful_macs, slots * (double)r->sum.cycles);
     for (int k = 0; k < CAUSE_COUNT; k++)
-        out->cause_share[k] = ratio((double)r->stall[k], (double)r->total_cycles);
+        out->cause_share[k] = ratio((double)r->sum.stall[k], (double)r->sum.cycles);
     groups_and_top(out);
     double worst = 0;
     for (int i = 0; i < out->n_ops; i++) {
         const struct report_op *o = &out->ops[i];
         if (o->res->fused_into < 0 && o->proxy_error > worst &&
-            (double)o->res->cycles >= 0.01 * (double)r->total_cycles) {
+            (double)o->res->cycles >= 0.01 * (double)r->sum.cycles) {
             worst = o->proxy_error;
             out->worst_proxy = i;
         }
@@ -293,7 +288,7 @@ int report_blocks(const struct report *rp, int max_blocks, struct report_group *
             snprintf(b[k].name, sizeof b[k].name, "ops %d-%d", b[k].first, b[k].last);
     }
     for (int k = 0; k < nb; k++)
-        b[k].share = ratio((double)b[k].cycles, (double)rp->res->total_cycles);
+        b[k].share = ratio((double)b[k].cycles, (double)rp->res->sum.cycles);
     *out = b;
     *n = nb;
     return TPUSIM_OK;
@@ -529,9 +524,9 @@ void compare_explain(const struct comparison *c, const char *model, char *buf, s
         for (int k = 0; k < n && k < 3 && cat[k].lost_us > 0 && covered < 0.8 * lost; k++) {
             char why[256];
             category_why(c, &cat[k], why, sizeof why);
-            APPEND(" %s%.0f%% of %s's time was %s, which gained only %.2fx (%s); that is %.0f%% "
+            APPEND(" %.0f%% of %s's time was %s, which gained only %.2fx (%s); that is %.0f%% "
                    "of the time lost against the peak ratio.",
-                   k ? "" : "", 100.0 * ratio(cat[k].a_us, a_total), an, cat[k].name,
+                   100.0 * ratio(cat[k].a_us, a_total), an, cat[k].name,
                    ratio(cat[k].a_us, cat[k].b_us), why, 100.0 * cat[k].lost_us / lost);
             covered += cat[k].lost_us;
         }

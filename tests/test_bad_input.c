@@ -11,22 +11,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-static unsigned char *read_model(const char *rel, size_t *size)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/onnx/%s", tu_models_dir(), rel);
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
-}
-
 static int load(const unsigned char *buf, size_t size, char *msg, size_t len)
 {
     tpusim_graph *g = tu_new();
@@ -43,7 +27,7 @@ START_TEST(truncated_models_fail_cleanly)
                             "onnxruntime_testdata/mnist.onnx"};
     for (size_t m = 0; m < sizeof models / sizeof models[0]; m++) {
         size_t size;
-        unsigned char *buf = read_model(models[m], &size);
+        unsigned char *buf = tu_read_model(models[m], &size);
         char msg[1024];
         ck_assert_msg(load(buf, size, msg, sizeof msg) == TPUSIM_OK, "%s whole: %s", models[m],
                       msg);

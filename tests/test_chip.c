@@ -13,19 +13,10 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* Tests run from the repository root; TPUSIM_MODELS_DIR overrides. */
-static const char *models_dir(void)
-{
-    const char *env = getenv("TPUSIM_MODELS_DIR");
-    return env && env[0] ? env : "models";
-}
-
 static struct chip load_ok(const char *name, const char *const *ov, int n_ov)
 {
     struct chip c;
-    char err[1024];
-    int rc = chip_load(models_dir(), name, ov, n_ov, &c, err, sizeof err);
-    ck_assert_msg(rc == TPUSIM_OK, "chip_load(%s): %s", name, err);
+    tu_load_chip(name, ov, n_ov, &c);
     return c;
 }
 
@@ -118,7 +109,7 @@ START_TEST(override_last_one_wins_and_is_noted)
     struct chip_value *v;
     int n;
     char err[512];
-    ck_assert_int_eq(chip_dump(models_dir(), "tpu_v4i", ov, 2, &v, &n, err, sizeof err), 0);
+    ck_assert_int_eq(chip_dump(tu_chips_dir(), "tpu_v4i", ov, 2, &v, &n, NULL, err, sizeof err), 0);
     int found = 0;
     for (int i = 0; i < n; i++)
         if (strcmp(v[i].key, "hbm.bandwidth_gbps") == 0) {
@@ -136,7 +127,7 @@ START_TEST(override_unknown_key_names_it)
     const char *ov[] = {"mxu.banana=3"};
     struct chip c;
     char err[512];
-    int rc = chip_load(models_dir(), "tpu_v3", ov, 1, &c, err, sizeof err);
+    int rc = chip_load(tu_chips_dir(), "tpu_v3", ov, 1, &c, err, sizeof err);
     ck_assert_int_eq(rc, TPUSIM_ERR_ARG);
     ck_assert_msg(strstr(err, "mxu.banana") && strstr(err, "unknown key"), "%s", err);
 }
@@ -147,7 +138,7 @@ START_TEST(override_bad_value_is_refused)
     const char *ov[] = {"mxu.rows=0"};
     struct chip c;
     char err[512];
-    ck_assert_int_eq(chip_load(models_dir(), "tpu_v3", ov, 1, &c, err, sizeof err),
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", ov, 1, &c, err, sizeof err),
                      TPUSIM_ERR_PARSE);
     ck_assert_msg(strstr(err, "--set mxu.rows=0") && strstr(err, "must be > 0"), "%s", err);
 }
@@ -157,7 +148,7 @@ START_TEST(every_chip_in_models_loads_and_list_finds_the_four)
 {
     char **names;
     int n;
-    ck_assert_int_eq(chip_list(models_dir(), &names, &n), TPUSIM_OK);
+    ck_assert_int_eq(chip_list(tu_chips_dir(), &names, &n), TPUSIM_OK);
     const char *want[] = {"edgetpu", "tpu_v2", "tpu_v3", "tpu_v4i"};
     for (size_t w = 0; w < 4; w++) {
         int found = 0;
@@ -181,7 +172,11 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
     struct chip_value *v;
     int n;
     char err[512];
-    ck_assert_int_eq(chip_dump(models_dir(), "tpu_v3", NULL, 0, &v, &n, err, sizeof err), 0);
+    struct chip dumped;
+    ck_assert_int_eq(
+        chip_dump(tu_chips_dir(), "tpu_v3", NULL, 0, &v, &n, &dumped, err, sizeof err), 0);
+    ck_assert_str_eq(dumped.name, "tpu_v3"); /* the chip comes back with its values */
+    ck_assert_int_eq(dumped.mxu_rows, 128);
     ck_assert_int_ge(n, 30);
     int prev_line = 0, derived = 0;
     for (int i = 0; i < n; i++) {
@@ -205,10 +200,26 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
             ck_assert_str_eq(v[i].unit, "cycles/vector");
         if (strcmp(v[i].key, "sram.vmem_bytes") == 0)
             ck_assert_str_eq(v[i].unit, "bytes");
-        if (strcmp(v[i].key, "compiler.depthwise_on") == 0)
+        if (strcmp(v[i].key, "compiler.depthwise_on") == 0 ||
+            strcmp(v[i].key, "mxu.kind") == 0)
             ck_assert_str_eq(v[i].unit, "enum");
     }
     ck_assert_int_eq(derived, 8);
+    free(v);
+    /* Tensor-core chips add their two derived GPU values: launch overhead
+     * (cycles) and L2 bandwidth (bytes per cycle). */
+    ck_assert_int_eq(chip_dump(tu_chips_dir(), "gpu_v100", NULL, 0, &v, &n, NULL, err,
+                               sizeof err),
+                     0);
+    derived = 0;
+    int gpu_derived = 0;
+    for (int i = 0; i < n; i++) {
+        derived += strncmp(v[i].key, "derived.", 8) == 0;
+        gpu_derived += strcmp(v[i].key, "derived.gpu_launch_overhead_cycles") == 0 ||
+                       strcmp(v[i].key, "derived.gpu_l2_bytes_per_cycle") == 0;
+    }
+    ck_assert_int_eq(derived, 10);
+    ck_assert_int_eq(gpu_derived, 2);
     free(v);
 }
 END_TEST
@@ -411,7 +422,7 @@ START_TEST(missing_source_comment_is_an_error)
     write_chip(&t, 14, "lanes = 8 ; eight lanes", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":14: vpu.lanes: no source", NULL);
     /* the note above a key must be directly above it */
-    /* a blank line between the note and hbm.bandwidth_gbps, which moves to line 26 */
+    /* a blank line between the note and hbm.bandwidth_gbps, which moves to line 27 */
     write_chip(&t, 25, "; source: the line above a key counts as its note\n", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":27: hbm.bandwidth_gbps: no source", NULL);
 }
@@ -450,7 +461,7 @@ START_TEST(unknown_chip_name_lists_available)
 {
     struct chip c;
     char err[1024];
-    int rc = chip_load(models_dir(), "tpu_v9", NULL, 0, &c, err, sizeof err);
+    int rc = chip_load(tu_chips_dir(), "tpu_v9", NULL, 0, &c, err, sizeof err);
     ck_assert_int_eq(rc, TPUSIM_ERR_ARG);
     ck_assert_msg(strstr(err, "unknown chip 'tpu_v9'") && strstr(err, "tpu_v3") &&
                       strstr(err, "edgetpu"),

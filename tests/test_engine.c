@@ -13,19 +13,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-static const char *models_dir(void)
-{
-    const char *d = getenv("TPUSIM_MODELS_DIR");
-    return d && d[0] ? d : "models";
-}
-
-static void load_chip(const char *name, const char *const *sets, int n_sets, struct chip *c)
-{
-    char err[1024];
-    int rc = chip_load(models_dir(), name, sets, n_sets, c, err, sizeof err);
-    ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
-}
-
 static void sim_ok(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt, bool no_fusion,
                    struct sim_result *r)
 {
@@ -48,8 +35,8 @@ static tpusim_graph *gemm_graph(int64_t m, int64_t k, int64_t n)
 
 static double achieved_fraction(const struct sim_result *r)
 {
-    double seconds = (double)r->total_cycles / r->chip->clock_hz;
-    return (double)r->flops / seconds / r->chip->peak_flops_per_s_core;
+    double seconds = (double)r->sum.cycles / r->chip->clock_hz;
+    return (double)r->sum.flops / seconds / r->chip->peak_flops_per_s_core;
 }
 
 START_TEST(large_bf16_gemm_reaches_90_percent_of_peak)
@@ -59,7 +46,7 @@ START_TEST(large_bf16_gemm_reaches_90_percent_of_peak)
     for (size_t i = 0; i < 2; i++) {
         struct chip c;
         struct sim_result r;
-        load_chip(chips[i], NULL, 0, &c);
+        tu_load_chip(chips[i], NULL, 0, &c);
         sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &r);
         double f = achieved_fraction(&r);
         ck_assert_msg(f >= 0.90 && f <= 1.0, "%s: 8192^3 GEMM at %.3f of peak", chips[i], f);
@@ -87,7 +74,7 @@ START_TEST(no_op_beats_physics)
         for (size_t k = 0; k < sizeof chips / sizeof chips[0]; k++) {
             struct chip c;
             struct sim_result r;
-            load_chip(chips[k], NULL, 0, &c);
+            tu_load_chip(chips[k], NULL, 0, &c);
             sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &r);
             double flops_per_cycle = c.peak_flops_per_s_core / c.clock_hz;
             for (int i = 0; i < r.n_ops; i++) {
@@ -125,7 +112,7 @@ START_TEST(batch1_fully_connected_is_weight_bound)
     tpusim_graph *g = gemm_graph(1, 4096, 4096);
     struct chip c;
     struct sim_result r;
-    load_chip("tpu_v3", NULL, 0, &c);
+    tu_load_chip("tpu_v3", NULL, 0, &c);
     sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &r);
     enum cause b = r.ops[0].bound;
     ck_assert_msg(b == CAUSE_WEIGHT_LOAD || b == CAUSE_HBM, "bound %s", cause_name(b));
@@ -152,9 +139,9 @@ START_TEST(elementwise_over_1gib_runs_at_hbm_bandwidth)
     tpusim_graph *g = relu_graph(INT64_C(1) << 29);
     struct chip c;
     struct sim_result r;
-    load_chip("tpu_v3", NULL, 0, &c);
+    tu_load_chip("tpu_v3", NULL, 0, &c);
     sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &r);
-    double seconds = (double)r.total_cycles / c.clock_hz;
+    double seconds = (double)r.sum.cycles / c.clock_hz;
     double ideal = (double)(INT64_C(1) << 31) / (c.hbm_bandwidth_gbps * 1e9);
     ck_assert_msg(seconds >= ideal && seconds < 1.05 * ideal, "%.6f s vs ideal %.6f s", seconds,
                   ideal);
@@ -167,17 +154,17 @@ END_TEST
 START_TEST(doubling_hbm_bandwidth_helps_only_memory_bound_ops)
 {
     struct chip base, fast;
-    load_chip("tpu_v3", NULL, 0, &base);
+    tu_load_chip("tpu_v3", NULL, 0, &base);
     char set[64];
     snprintf(set, sizeof set, "hbm.bandwidth_gbps=%.17g", 2 * base.hbm_bandwidth_gbps);
     const char *sets[] = {set};
-    load_chip("tpu_v3", sets, 1, &fast);
+    tu_load_chip("tpu_v3", sets, 1, &fast);
     struct sim_result a, b;
 
     tpusim_graph *gemm = gemm_graph(8192, 8192, 8192);
     sim_ok(gemm, &base, TPUSIM_DT_BFLOAT16, false, &a);
     sim_ok(gemm, &fast, TPUSIM_DT_BFLOAT16, false, &b);
-    double ratio = (double)a.total_cycles / (double)b.total_cycles;
+    double ratio = (double)a.sum.cycles / (double)b.sum.cycles;
     ck_assert_msg(ratio >= 1.0 && ratio < 1.005, "compute-bound GEMM sped up %.4fx", ratio);
     sim_result_free(&a);
     sim_result_free(&b);
@@ -186,7 +173,7 @@ START_TEST(doubling_hbm_bandwidth_helps_only_memory_bound_ops)
     tpusim_graph *relu = relu_graph(INT64_C(1) << 28);
     sim_ok(relu, &base, TPUSIM_DT_BFLOAT16, false, &a);
     sim_ok(relu, &fast, TPUSIM_DT_BFLOAT16, false, &b);
-    ratio = (double)a.total_cycles / (double)b.total_cycles;
+    ratio = (double)a.sum.cycles / (double)b.sum.cycles;
     ck_assert_msg(ratio > 1.8 && ratio <= 2.0, "memory-bound op sped up only %.3fx", ratio);
     sim_result_free(&a);
     sim_result_free(&b);
@@ -216,7 +203,7 @@ static tpusim_graph *fc_chain(int layers, int64_t w)
 START_TEST(edgetpu_parameters_past_the_cache_stream_from_host)
 {
     struct chip c;
-    load_chip("edgetpu", NULL, 0, &c);
+    tu_load_chip("edgetpu", NULL, 0, &c);
     /* Layers of 1024x1024 int8 = 1 MiB each. */
     int64_t w = 1024;
     int fit = (int)(c.param_cache_bytes / (uint64_t)(w * w)) - 1;
@@ -228,7 +215,7 @@ START_TEST(edgetpu_parameters_past_the_cache_stream_from_host)
         tpusim_graph *g = fc_chain(fit + extra, w);
         struct sim_result r;
         sim_ok(g, &c, TPUSIM_DT_INT8, false, &r);
-        uint64_t host = r.stall[CAUSE_HOST_LINK];
+        uint64_t host = r.sum.stall[CAUSE_HOST_LINK];
         if (extra == 0) {
             base = host;
             ck_assert_uint_eq(r.params_on_chip_bytes, r.param_bytes);
@@ -254,7 +241,7 @@ START_TEST(weights_and_activations_past_vmem_reread_activations)
      * the activations stream 16 times: 15 extra passes of 128 MiB charged to
      * SRAM capacity. A 4 MiB weight fits: no re-reads. */
     struct chip c;
-    load_chip("tpu_v3", NULL, 0, &c);
+    tu_load_chip("tpu_v3", NULL, 0, &c);
     tpusim_graph *big = gemm_graph(8192, 8192, 8192);
     struct sim_result r;
     sim_ok(big, &c, TPUSIM_DT_BFLOAT16, false, &r);
@@ -276,7 +263,7 @@ END_TEST
 START_TEST(edgetpu_refuses_bf16)
 {
     struct chip c;
-    load_chip("edgetpu", NULL, 0, &c);
+    tu_load_chip("edgetpu", NULL, 0, &c);
     tpusim_graph *g = gemm_graph(8, 64, 64);
     struct sim_result r;
     char err[512];
@@ -292,11 +279,11 @@ START_TEST(fusion_hides_activations_and_no_fusion_costs_more)
     tpusim_graph *g = tu_new();
     ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
     struct chip c;
-    load_chip("tpu_v3", NULL, 0, &c);
+    tu_load_chip("tpu_v3", NULL, 0, &c);
     struct sim_result fused, unfused;
     sim_ok(g, &c, TPUSIM_DT_BFLOAT16, false, &fused);
     sim_ok(g, &c, TPUSIM_DT_BFLOAT16, true, &unfused);
-    ck_assert_uint_lt(fused.total_cycles, unfused.total_cycles);
+    ck_assert_uint_lt(fused.sum.cycles, unfused.sum.cycles);
     int n_fused = 0;
     for (int i = 0; i < fused.n_ops; i++)
         if (fused.ops[i].fused_into >= 0) {
@@ -312,19 +299,52 @@ START_TEST(fusion_hides_activations_and_no_fusion_costs_more)
 }
 END_TEST
 
-START_TEST(same_inputs_give_identical_results)
+START_TEST(a_plan_run_equals_simulate_op_by_op)
 {
+    /* A plan is scheduled once at open; each run must give what simulate()
+     * gives, every op and every cause, however many times it runs. */
     tpusim_graph *g = tu_new();
     ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
     struct chip c;
-    load_chip("tpu_v4i", NULL, 0, &c);
-    struct sim_result a, b;
-    sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &a);
-    sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &b);
-    ck_assert_int_eq(a.n_ops, b.n_ops);
-    ck_assert_mem_eq(a.ops, b.ops, (size_t)a.n_ops * sizeof *a.ops);
-    sim_result_free(&a);
-    sim_result_free(&b);
+    tu_load_chip("tpu_v4i", NULL, 0, &c);
+    struct sim_result sr;
+    sim_ok(g, &c, TPUSIM_DT_UNDEFINED, false, &sr);
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *chip = NULL;
+    ck_assert_int_eq(tpusim_chip_open(ctx, "tpu_v4i", tu_chips_dir(), NULL, 0, &chip), TPUSIM_OK);
+    tpusim_plan *plan = NULL;
+    ck_assert_int_eq(tpusim_plan_open(ctx, g, chip, NULL, &plan), TPUSIM_OK);
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    for (int run = 0; run < 2; run++) {
+        ck_assert_int_eq(tpusim_plan_run(ctx, plan, res), TPUSIM_OK);
+        tpusim_summary s;
+        ck_assert_int_eq(tpusim_result_summary(res, &s), TPUSIM_OK);
+        ck_assert_uint_eq(s.cycles, sr.sum.cycles);
+        ck_assert_uint_eq(s.flops, sr.sum.flops);
+        ck_assert_uint_eq(s.param_bytes, sr.param_bytes);
+        ck_assert_uint_eq(s.params_on_chip_bytes, sr.params_on_chip_bytes);
+        ck_assert_uint_eq(tpusim_result_op_count(res), (size_t)sr.n_ops);
+        for (int i = 0; i < sr.n_ops; i++) {
+            const struct op_result *r = &sr.ops[i];
+            tpusim_op_row row;
+            ck_assert_int_eq(tpusim_result_op(res, (size_t)i, &row), TPUSIM_OK);
+            ck_assert_int_eq(row.fused_into, r->fused_into_row);
+            ck_assert_uint_eq(row.start_cycle, r->start_cycle);
+            ck_assert_uint_eq(row.cycles, r->cycles);
+            ck_assert_uint_eq(row.hbm_bytes, r->hbm_bytes);
+            ck_assert_uint_eq(row.mac_slots, r->mac_slots);
+            ck_assert_int_eq(row.bound, (int)r->bound);
+            for (int k = 0; k < CAUSE_COUNT; k++)
+                ck_assert_uint_eq(row.stall_cycles[k], r->stall[k]);
+        }
+    }
+    tpusim_result_close(res);
+    tpusim_plan_close(plan);
+    tpusim_chip_close(chip);
+    tpusim_context_close(ctx);
+    sim_result_free(&sr);
     tpusim_graph_close(g);
 }
 END_TEST
@@ -343,7 +363,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, weights_and_activations_past_vmem_reread_activations);
     tcase_add_test(tc, edgetpu_refuses_bf16);
     tcase_add_test(tc, fusion_hides_activations_and_no_fusion_costs_more);
-    tcase_add_test(tc, same_inputs_give_identical_results);
+    tcase_add_test(tc, a_plan_run_equals_simulate_op_by_op);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,22 +8,6 @@
 #include "suites.h"
 #include "testutil.h"
 
-/* Attribute setters for the op added last; they fail the test on error. */
-static void set_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v)
-{
-    ck_assert_int_eq(tpusim_graph_set_attr_ints(g, name, v, n), TPUSIM_OK);
-}
-
-static void set_int(tpusim_graph *g, const char *name, int64_t v)
-{
-    ck_assert_int_eq(tpusim_graph_set_attr_int(g, name, v), TPUSIM_OK);
-}
-
-static void set_str(tpusim_graph *g, const char *name, const char *v)
-{
-    ck_assert_int_eq(tpusim_graph_set_attr_string(g, name, v), TPUSIM_OK);
-}
-
 static uint64_t macs_of(tpusim_graph *g, const char *op)
 {
     return tu_find_op(g, op)->cost.macs;
@@ -43,9 +27,9 @@ START_TEST(conv_resnet_stem_7x7_stride2)
     tu_weight(g, "w", 4, TU_DIMS(64, 3, 7, 7));
     tu_weight(g, "b", 1, TU_DIMS(64));
     tu_op(g, "Conv", "stem", "x,w,b", "y");
-    set_ints(g, "kernel_shape", 2, TU_DIMS(7, 7));
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_ints(g, "pads", 4, TU_DIMS(3, 3, 3, 3));
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(7, 7));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "pads", 4, TU_DIMS(3, 3, 3, 3));
     tu_finalize_ok(g);
     /* (224 + 3 + 3 - 7)/2 + 1 = 223/2 + 1 = 112 */
     tu_expect_shape(g, "y", 4, TU_DIMS(1, 64, 112, 112));
@@ -70,9 +54,9 @@ START_TEST(conv_stride_pad_dilation_per_axis)
     tu_input(g, "x", 4, TU_DIMS(2, 4, 10, 12));
     tu_weight(g, "w", 4, TU_DIMS(8, 4, 3, 3));
     tu_op(g, "Conv", "c", "x,w", "y");
-    set_ints(g, "strides", 2, TU_DIMS(2, 1));
-    set_ints(g, "dilations", 2, TU_DIMS(2, 3));
-    set_ints(g, "pads", 4, TU_DIMS(1, 0, 1, 2)); /* H: 1/1, W: 0/2 */
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 1));
+    tu_attr_ints(g, "dilations", 2, TU_DIMS(2, 3));
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 0, 1, 2)); /* H: 1/1, W: 0/2 */
     tu_finalize_ok(g);
     /* H: dilated kernel (3-1)*2+1 = 5; (10 + 1 + 1 - 5)/2 + 1 = 3 + 1 = 4
      * W: dilated kernel (3-1)*3+1 = 7; (12 + 0 + 2 - 7)/1 + 1 = 8 */
@@ -91,12 +75,12 @@ START_TEST(conv_depthwise_and_grouped)
     tu_input(g, "x", 4, TU_DIMS(1, 32, 16, 16));
     tu_weight(g, "dw", 4, TU_DIMS(32, 1, 3, 3));
     tu_op(g, "Conv", "depthwise", "x,dw", "y");
-    set_int(g, "group", 32);
-    set_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_attr_int(g, "group", 32);
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
     tu_input(g, "x2", 4, TU_DIMS(1, 8, 5, 5));
     tu_weight(g, "gw", 4, TU_DIMS(16, 2, 3, 3));
     tu_op(g, "Conv", "grouped", "x2,gw", "y2");
-    set_int(g, "group", 4);
+    tu_attr_int(g, "group", 4);
     tu_finalize_ok(g);
     /* (16 + 1 + 1 - 3)/1 + 1 = 16 */
     tu_expect_shape(g, "y", 4, TU_DIMS(1, 32, 16, 16));
@@ -118,8 +102,8 @@ static tpusim_graph *same_pad_graph(const char *auto_pad)
     tu_input(g, "x", 4, TU_DIMS(1, 1, 7, 8));
     tu_weight(g, "w", 4, TU_DIMS(2, 1, 4, 3));
     tu_op(g, "Conv", "c", "x,w", "y");
-    set_ints(g, "strides", 2, TU_DIMS(1, 2));
-    set_str(g, "auto_pad", auto_pad);
+    tu_attr_ints(g, "strides", 2, TU_DIMS(1, 2));
+    tu_attr_str(g, "auto_pad", auto_pad);
     tu_finalize_ok(g);
     return g;
 }
@@ -161,8 +145,8 @@ START_TEST(conv_valid_has_no_padding)
     tu_input(g, "x", 4, TU_DIMS(1, 3, 9, 9));
     tu_weight(g, "w", 4, TU_DIMS(4, 3, 3, 3));
     tu_op(g, "Conv", "c", "x,w", "y");
-    set_str(g, "auto_pad", "VALID");
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_str(g, "auto_pad", "VALID");
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
     tu_finalize_ok(g);
     /* (9 - 3)/2 + 1 = 4 */
     tu_expect_shape(g, "y", 4, TU_DIMS(1, 4, 4, 4));
@@ -180,8 +164,8 @@ START_TEST(conv_1d_with_bias)
     tu_weight(g, "w", 3, TU_DIMS(12, 6, 5));
     tu_weight(g, "b", 1, TU_DIMS(12));
     tu_op(g, "Conv", "c", "x,w,b", "y");
-    set_ints(g, "strides", 1, TU_DIMS(3));
-    set_ints(g, "pads", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "strides", 1, TU_DIMS(3));
+    tu_attr_ints(g, "pads", 2, TU_DIMS(2, 2));
     tu_finalize_ok(g);
     /* (50 + 2 + 2 - 5)/3 + 1 = 49/3 + 1 = 16 + 1 = 17 */
     tu_expect_shape(g, "y", 3, TU_DIMS(2, 12, 17));
@@ -200,8 +184,8 @@ START_TEST(conv_3d)
     tu_input(g, "x", 5, TU_DIMS(1, 2, 8, 16, 16));
     tu_weight(g, "w", 5, TU_DIMS(4, 2, 3, 3, 3));
     tu_op(g, "Conv", "c", "x,w", "y");
-    set_ints(g, "strides", 3, TU_DIMS(1, 2, 2));
-    set_ints(g, "pads", 6, TU_DIMS(1, 1, 1, 1, 1, 1));
+    tu_attr_ints(g, "strides", 3, TU_DIMS(1, 2, 2));
+    tu_attr_ints(g, "pads", 6, TU_DIMS(1, 1, 1, 1, 1, 1));
     tu_finalize_ok(g);
     /* D: (8 + 2 - 3)/1 + 1 = 8; H, W: (16 + 2 - 3)/2 + 1 = 7 + 1 = 8 */
     tu_expect_shape(g, "y", 5, TU_DIMS(1, 4, 8, 8, 8));
@@ -238,9 +222,9 @@ START_TEST(conv_transpose_output_padding)
     tu_weight(g, "w", 4, TU_DIMS(8, 4, 3, 3));
     tu_weight(g, "b", 1, TU_DIMS(4));
     tu_op(g, "ConvTranspose", "up", "x,w,b", "y");
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
-    set_ints(g, "output_padding", 2, TU_DIMS(1, 1));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_attr_ints(g, "output_padding", 2, TU_DIMS(1, 1));
     tu_finalize_ok(g);
     /* 2*(5-1) + 1 + ((3-1)*1 + 1) - 1 - 1 = 8 + 1 + 3 - 2 = 10 */
     tu_expect_shape(g, "y", 4, TU_DIMS(1, 4, 10, 10));
@@ -258,8 +242,8 @@ START_TEST(conv_transpose_grouped)
     tu_input(g, "x", 4, TU_DIMS(1, 4, 3, 3));
     tu_weight(g, "w", 4, TU_DIMS(4, 2, 2, 2));
     tu_op(g, "ConvTranspose", "up", "x,w", "y");
-    set_int(g, "group", 2);
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_int(g, "group", 2);
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
     tu_finalize_ok(g);
     /* Cout = 2 per group * 2 groups = 4; 2*(3-1) + 0 + 2 = 6 */
     tu_expect_shape(g, "y", 4, TU_DIMS(1, 4, 6, 6));
@@ -275,11 +259,11 @@ START_TEST(conv_transpose_output_shape_and_same)
     tu_input(g, "x", 4, TU_DIMS(1, 8, 5, 5));
     tu_weight(g, "w", 4, TU_DIMS(8, 4, 3, 3));
     tu_op(g, "ConvTranspose", "shaped", "x,w", "y");
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_ints(g, "output_shape", 2, TU_DIMS(10, 10));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "output_shape", 2, TU_DIMS(10, 10));
     tu_op(g, "ConvTranspose", "same", "x,w", "y2");
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_str(g, "auto_pad", "SAME_UPPER");
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_str(g, "auto_pad", "SAME_UPPER");
     tu_finalize_ok(g);
     /* output_shape fixes 10; full size 2*(5-1) + 3 = 11, total pad 1, not
      * SAME_UPPER: begin = 1 - 1/2 = 1, end = 1/2 = 0 */
@@ -303,8 +287,8 @@ START_TEST(gemm_trans_a_trans_b_with_bias)
     tu_weight(g, "b", 2, TU_DIMS(4, 5)); /* transB: [N, K] */
     tu_weight(g, "c", 1, TU_DIMS(4));
     tu_op(g, "Gemm", "fc", "a,b,c", "y");
-    set_int(g, "transA", 1);
-    set_int(g, "transB", 1);
+    tu_attr_int(g, "transA", 1);
+    tu_attr_int(g, "transB", 1);
     tu_finalize_ok(g);
     /* M = 3, N = 4, K = 5 */
     tu_expect_shape(g, "y", 2, TU_DIMS(3, 4));
@@ -388,7 +372,7 @@ START_TEST(einsum_batched_matmul)
     tu_input(g, "a", 3, TU_DIMS(2, 3, 4));
     tu_input(g, "b", 3, TU_DIMS(2, 4, 5));
     tu_op(g, "Einsum", "bmm", "a,b", "y");
-    set_str(g, "equation", "bij,bjk->bik");
+    tu_attr_str(g, "equation", "bij,bjk->bik");
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 3, TU_DIMS(2, 3, 5));
     /* b*i*j*k = 2*3*4*5 = 120 */
@@ -404,7 +388,7 @@ START_TEST(einsum_attention_scores)
     tu_input(g, "q", 4, TU_DIMS(2, 4, 8, 16));
     tu_input(g, "k", 4, TU_DIMS(2, 4, 10, 16));
     tu_op(g, "Einsum", "qk", "q,k", "s");
-    set_str(g, "equation", "bhqd, bhkd -> bhqk"); /* spaces are allowed */
+    tu_attr_str(g, "equation", "bhqd, bhkd -> bhqk"); /* spaces are allowed */
     tu_finalize_ok(g);
     tu_expect_shape(g, "s", 4, TU_DIMS(2, 4, 8, 10));
     /* b*h*q*k*d = 2*4*8*10*16 = 10240 */
@@ -419,10 +403,10 @@ START_TEST(einsum_implicit_output_and_one_operand)
     tu_input(g, "a", 2, TU_DIMS(3, 4));
     tu_input(g, "b", 2, TU_DIMS(4, 5));
     tu_op(g, "Einsum", "mm", "a,b", "y");
-    set_str(g, "equation", "ij,jk"); /* j appears twice: output "ik" */
+    tu_attr_str(g, "equation", "ij,jk"); /* j appears twice: output "ik" */
     tu_input(g, "t", 2, TU_DIMS(2, 3));
     tu_op(g, "Einsum", "tr", "t", "z");
-    set_str(g, "equation", "ba"); /* implicit: letters sorted, "ab": a transpose */
+    tu_attr_str(g, "equation", "ba"); /* implicit: letters sorted, "ab": a transpose */
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 2, TU_DIMS(3, 5));
     ck_assert_uint_eq(macs_of(g, "mm"), 60u); /* 3*4*5 */
@@ -445,8 +429,8 @@ START_TEST(lstm_bidirectional)
     tu_weight(g, "r", 3, TU_DIMS(2, 32, 8));
     tu_weight(g, "b", 2, TU_DIMS(2, 64));
     tu_op(g, "LSTM", "lstm", "x,w,r,b", "y,yh,yc");
-    set_int(g, "hidden_size", 8);
-    set_str(g, "direction", "bidirectional");
+    tu_attr_int(g, "hidden_size", 8);
+    tu_attr_str(g, "direction", "bidirectional");
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 4, TU_DIMS(5, 2, 2, 8));
     tu_expect_shape(g, "yh", 3, TU_DIMS(2, 2, 8));
@@ -486,7 +470,7 @@ START_TEST(gru_batch_first_layout)
     tu_weight(g, "w", 3, TU_DIMS(1, 12, 6));
     tu_weight(g, "r", 3, TU_DIMS(1, 12, 4));
     tu_op(g, "GRU", "gru", "x,w,r", "y,yh");
-    set_int(g, "layout", 1);
+    tu_attr_int(g, "layout", 1);
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 4, TU_DIMS(3, 7, 1, 4));
     tu_expect_shape(g, "yh", 3, TU_DIMS(3, 1, 4));
@@ -505,7 +489,7 @@ START_TEST(rnn_unused_y_output)
     tu_weight(g, "w", 3, TU_DIMS(1, 2, 3));
     tu_weight(g, "r", 3, TU_DIMS(1, 2, 2));
     tu_op(g, "RNN", "rnn", "x,w,r", ",yh"); /* Y left off */
-    set_str(g, "direction", "reverse");
+    tu_attr_str(g, "direction", "reverse");
     tu_finalize_ok(g);
     tu_expect_shape(g, "rnn:unused_output_0", 4, TU_DIMS(4, 1, 1, 2));
     tu_expect_shape(g, "yh", 3, TU_DIMS(1, 1, 2));
@@ -523,15 +507,15 @@ START_TEST(max_pool_ceil_mode)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 1, 6, 6));
     tu_op(g, "MaxPool", "p", "x", "y,idx");
-    set_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_int(g, "ceil_mode", 1);
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_int(g, "ceil_mode", 1);
     tu_input(g, "x2", 4, TU_DIMS(1, 1, 5, 5));
     tu_op(g, "MaxPool", "p2", "x2", "y2");
-    set_ints(g, "kernel_shape", 2, TU_DIMS(2, 2));
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
-    set_int(g, "ceil_mode", 1);
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_attr_int(g, "ceil_mode", 1);
     tu_finalize_ok(g);
     /* ceil((6 - 3)/2) + 1 = 2 + 1 = 3 (floor would give 2); the last
      * window starts at 2*2 = 4 < 6: kept */
@@ -553,10 +537,10 @@ START_TEST(average_pool_same_upper)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 2, 7, 7));
     tu_op(g, "AveragePool", "p", "x", "y");
-    set_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
-    set_ints(g, "strides", 2, TU_DIMS(2, 2));
-    set_str(g, "auto_pad", "SAME_UPPER");
-    set_int(g, "count_include_pad", 1);
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_str(g, "auto_pad", "SAME_UPPER");
+    tu_attr_int(g, "count_include_pad", 1);
     tu_finalize_ok(g);
     /* ceil(7/2) = 4; total pad (4-1)*2 + 3 - 7 = 2: 1 and 1 */
     tu_expect_shape(g, "y", 4, TU_DIMS(1, 2, 4, 4));
@@ -577,7 +561,7 @@ START_TEST(global_pool_and_lrn)
     tu_op(g, "GlobalMaxPool", "gmp", "s", "z");
     tu_input(g, "a", 4, TU_DIMS(1, 8, 4, 4));
     tu_op(g, "LRN", "lrn", "a", "b");
-    set_int(g, "size", 5);
+    tu_attr_int(g, "size", 5);
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 4, TU_DIMS(2, 16, 1, 1));
     /* one op per input element: 2*16*7*7 = 1568 */
@@ -598,7 +582,7 @@ START_TEST(conv_group_channel_mismatch_fails)
     tu_input(g, "x", 4, TU_DIMS(1, 6, 8, 8));
     tu_weight(g, "w", 4, TU_DIMS(4, 4, 3, 3)); /* 4 per group * 2 = 8 != 6 */
     tu_op(g, "Conv", "badconv", "x,w", "y");
-    set_int(g, "group", 2);
+    tu_attr_int(g, "group", 2);
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "node 'badconv' (Conv)");
     ck_assert_ptr_nonnull(strstr(tpusim_graph_errmsg(g), "6 channels"));
     tpusim_graph_close(g);
@@ -611,7 +595,7 @@ START_TEST(conv_output_channels_not_divisible_by_group_fails)
     tu_input(g, "x", 4, TU_DIMS(1, 4, 8, 8));
     tu_weight(g, "w", 4, TU_DIMS(3, 2, 3, 3));
     tu_op(g, "Conv", "c", "x,w", "y");
-    set_int(g, "group", 2);
+    tu_attr_int(g, "group", 2);
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "do not divide by group 2");
     tpusim_graph_close(g);
 }
@@ -623,7 +607,7 @@ START_TEST(conv_kernel_larger_than_input_fails)
     tu_input(g, "x", 4, TU_DIMS(1, 1, 4, 4));
     tu_weight(g, "w", 4, TU_DIMS(1, 1, 7, 7));
     tu_op(g, "Conv", "big", "x,w", "y");
-    set_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1)); /* 4 + 1 + 1 = 6 < 7 */
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1)); /* 4 + 1 + 1 = 6 < 7 */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "larger than the padded input 6");
     tpusim_graph_close(g);
 }
@@ -653,7 +637,7 @@ START_TEST(conv_zero_stride_fails)
     tu_input(g, "x", 4, TU_DIMS(1, 1, 8, 8));
     tu_weight(g, "w", 4, TU_DIMS(1, 1, 3, 3));
     tu_op(g, "Conv", "c", "x,w", "y");
-    set_ints(g, "strides", 2, TU_DIMS(1, 0));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(1, 0));
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "strides[1] = 0");
     tpusim_graph_close(g);
 }
@@ -670,7 +654,7 @@ START_TEST(pool_errors)
     g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 1, 2, 8));
     tu_op(g, "AveragePool", "p", "x", "y");
-    set_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "larger than the padded input 2");
     tpusim_graph_close(g);
 }
@@ -700,7 +684,7 @@ START_TEST(einsum_errors)
     tu_input(g, "a", 3, TU_DIMS(2, 3, 4));
     tu_input(g, "b", 3, TU_DIMS(2, 4, 5));
     tu_op(g, "Einsum", "e", "a,b", "y");
-    set_str(g, "equation", "...ij,...jk->...ik");
+    tu_attr_str(g, "equation", "...ij,...jk->...ik");
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "ellipsis");
     tpusim_graph_close(g);
 
@@ -708,7 +692,7 @@ START_TEST(einsum_errors)
     tu_input(g, "a", 2, TU_DIMS(3, 4));
     tu_input(g, "b", 2, TU_DIMS(5, 6));
     tu_op(g, "Einsum", "e", "a,b", "y");
-    set_str(g, "equation", "ij,jk->ik");
+    tu_attr_str(g, "equation", "ij,jk->ik");
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "subscript 'j' is 4");
     tpusim_graph_close(g);
 }

@@ -11,26 +11,10 @@
 
 /* ------------------------------------------------------------- helpers */
 
-/* The tensor's values must be exactly these integers. */
-static void expect_ivals(tpusim_graph *g, const char *name, size_t n, const int64_t *want)
-{
-    const struct tensor *t = tu_find_tensor(g, name);
-    ck_assert_msg(t->ivals != NULL, "tensor '%s' has no integer values", name);
-    ck_assert_msg(t->n_vals == n, "tensor '%s' has %zu values, expected %zu", name, t->n_vals, n);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_msg(t->ivals[i] == want[i], "tensor '%s' value %zu is %lld, expected %lld", name,
-                      i, (long long)t->ivals[i], (long long)want[i]);
-}
-
 static void expect_folded(tpusim_graph *g, const char *op, bool folded)
 {
     ck_assert_msg(tu_find_op(g, op)->folded == folded, "op '%s' folded is %d, expected %d", op,
                   (int)tu_find_op(g, op)->folded, (int)folded);
-}
-
-static void int_scalar(tpusim_graph *g, const char *name, int64_t v)
-{
-    ck_assert_int_eq(tpusim_graph_add_int_constant(g, name, 0, NULL, &v), TPUSIM_OK);
 }
 
 /* A 1-D float constant with known values (Resize scales): a weight whose
@@ -56,12 +40,12 @@ static struct op *last_op(tpusim_graph *g)
 #define ATTR_INTS(name, ...)                                                                       \
     do {                                                                                           \
         const int64_t v_[] = {__VA_ARGS__};                                                        \
-        ck_assert_int_eq(tpusim_graph_set_attr_ints(g, name, v_, N_OF(v_)), TPUSIM_OK);           \
+        tu_attr_ints(g, name, N_OF(v_), v_);                                                       \
     } while (0)
 #define EXPECT_IVALS(tensor, ...)                                                                  \
     do {                                                                                           \
         const int64_t w_[] = {__VA_ARGS__};                                                        \
-        expect_ivals(g, tensor, N_OF(w_), w_);                                                     \
+        tu_expect_ivals(g, tensor, N_OF(w_), w_);                                                  \
     } while (0)
 
 /* ------------------------------------------------------ Reshape, Flatten */
@@ -70,14 +54,14 @@ START_TEST(pytorch_flatten_chain_folds_and_reshape_runs)
 {
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(2, 3, 4, 5));
-    int_scalar(g, "zero", 0);
+    tu_int_const(g, "zero", 0, NULL, TU_DIMS(0));
     INTS("axes0", 0);
     INTS("minus1", -1);
     tu_op(g, "Shape", "shape", "x", "s");
     tu_op(g, "Gather", "gather", "s,zero", "n");
     tu_op(g, "Unsqueeze", "unsq", "n,axes0", "n1");
     tu_op(g, "Concat", "concat", "n1,minus1", "target");
-    tpusim_graph_set_attr_int(g, "axis", 0);
+    tu_attr_int(g, "axis", 0);
     tu_op(g, "Reshape", "reshape", "x,target", "y");
     tu_finalize_ok(g);
     /* Shape [2,3,4,5]; Gather index 0 -> scalar 2; Unsqueeze -> [2];
@@ -125,7 +109,7 @@ START_TEST(reshape_allowzero_keeps_a_literal_zero)
     ck_assert_int_eq(tpusim_graph_add_int_constant(g, "m", 2, TU_DIMS(2, 3), m), TPUSIM_OK);
     INTS("shape", 0, 3);
     tu_op(g, "Reshape", "r", "m,shape", "y");
-    tpusim_graph_set_attr_int(g, "allowzero", 1);
+    tu_attr_int(g, "allowzero", 1);
     /* A literal 0: [0,3] holds 0 elements, not 6. */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "(0 elements)");
     tpusim_graph_close(g);
@@ -201,11 +185,11 @@ START_TEST(flatten_default_negative_and_rank_axes)
     tu_input(g, "x", 4, TU_DIMS(2, 3, 4, 5));
     tu_op(g, "Flatten", "f1", "x", "a");
     tu_op(g, "Flatten", "f2", "x", "b");
-    tpusim_graph_set_attr_int(g, "axis", -1);
+    tu_attr_int(g, "axis", -1);
     tu_op(g, "Flatten", "f3", "x", "c");
-    tpusim_graph_set_attr_int(g, "axis", 0);
+    tu_attr_int(g, "axis", 0);
     tu_op(g, "Flatten", "f4", "x", "d");
-    tpusim_graph_set_attr_int(g, "axis", 4);
+    tu_attr_int(g, "axis", 4);
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 2, TU_DIMS(2, 60));  /* axis 1: 2 | 3*4*5 */
     tu_expect_shape(g, "b", 2, TU_DIMS(24, 5));  /* axis 3: 2*3*4 | 5 */
@@ -304,9 +288,9 @@ START_TEST(concat_joins_shape_vectors_and_checks_other_dims)
     INTS("b", 3);
     INTS("empty");
     tu_op(g, "Concat", "cv", "a,empty,b", "v");
-    tpusim_graph_set_attr_int(g, "axis", 0);
+    tu_attr_int(g, "axis", 0);
     tu_op(g, "Concat", "cx", "x,z", "y");
-    tpusim_graph_set_attr_int(g, "axis", -2);
+    tu_attr_int(g, "axis", -2);
     tu_finalize_ok(g);
     EXPECT_IVALS("v", 1, 2, 3);
     tu_expect_shape(g, "y", 3, TU_DIMS(2, 8, 4)); /* 3 + 5 on axis 1 */
@@ -320,7 +304,7 @@ START_TEST(concat_mismatch_names_the_inputs)
     tu_input(g, "x", 2, TU_DIMS(2, 3));
     tu_input(g, "z", 2, TU_DIMS(4, 3));
     tu_op(g, "Concat", "cat", "x,z", "y");
-    tpusim_graph_set_attr_int(g, "axis", 1);
+    tu_attr_int(g, "axis", 1);
     /* Axis 0 differs (2 vs 4) and is not the concat axis. */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "input 'z' [4,3] does not match input 'x' [2,3]");
     tpusim_graph_close(g);
@@ -336,13 +320,13 @@ START_TEST(split_equal_by_attribute_by_input_and_num_outputs)
     INTS("sizes", 7, 3);
     tu_op(g, "Split", "eq", "x", "a0,a1,a2");
     tu_op(g, "Split", "by_attr", "x", "b0,b1");
-    tpusim_graph_set_attr_int(g, "axis", 1);
+    tu_attr_int(g, "axis", 1);
     ATTR_INTS("split", 4, 6);
     tu_op(g, "Split", "by_input", "x,sizes", "c0,c1");
-    tpusim_graph_set_attr_int(g, "axis", -1);
+    tu_attr_int(g, "axis", -1);
     tu_op(g, "Split", "num", "x", "d0,d1,d2");
-    tpusim_graph_set_attr_int(g, "axis", 1);
-    tpusim_graph_set_attr_int(g, "num_outputs", 3);
+    tu_attr_int(g, "axis", 1);
+    tu_attr_int(g, "num_outputs", 3);
     tu_finalize_ok(g);
     tu_expect_shape(g, "a0", 2, TU_DIMS(2, 10)); /* 6 / 3 = 2 */
     tu_expect_shape(g, "a2", 2, TU_DIMS(2, 10));
@@ -478,7 +462,7 @@ START_TEST(gather_embedding_table_by_data_indices)
     tu_input(g, "ids", 2, TU_DIMS(2, 7));
     tu_op(g, "Gather", "embed", "table,ids", "e");
     tu_op(g, "Gather", "cols", "table,ids", "c");
-    tpusim_graph_set_attr_int(g, "axis", 1);
+    tu_attr_int(g, "axis", 1);
     tu_finalize_ok(g);
     /* Axis 0: [] + [2,7] + [64]. Axis 1: [1000] + [2,7] + []. */
     tu_expect_shape(g, "e", 3, TU_DIMS(2, 7, 64));
@@ -606,8 +590,8 @@ START_TEST(shape_start_end_and_size)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(2, 3, 4, 5));
     tu_op(g, "Shape", "sh", "x", "s");
-    tpusim_graph_set_attr_int(g, "start", 1);
-    tpusim_graph_set_attr_int(g, "end", -1);
+    tu_attr_int(g, "start", 1);
+    tu_attr_int(g, "end", -1);
     tu_op(g, "Size", "sz", "x", "n");
     tu_finalize_ok(g);
     EXPECT_IVALS("s", 3, 4); /* dims 1 .. 4-1 */
@@ -626,12 +610,12 @@ START_TEST(constant_of_shape_feeds_range)
     tpusim_graph *g = tu_new();
     INTS("scalar_shape");
     INTS("shape3", 3);
-    int_scalar(g, "limit", 11);
-    int_scalar(g, "delta", 3);
+    tu_int_const(g, "limit", 0, NULL, TU_DIMS(11));
+    tu_int_const(g, "delta", 0, NULL, TU_DIMS(3));
     tu_op(g, "ConstantOfShape", "cs0", "scalar_shape", "start");
-    op_add_attr_tensor(g, last_op(g), "value", TPUSIM_DT_INT64, 2);
+    ck_assert_int_eq(op_add_attr_tensor(g, last_op(g), "value", TPUSIM_DT_INT64, 2), TPUSIM_OK);
     tu_op(g, "ConstantOfShape", "cs3", "shape3", "fives");
-    op_add_attr_tensor(g, last_op(g), "value", TPUSIM_DT_INT64, 5);
+    ck_assert_int_eq(op_add_attr_tensor(g, last_op(g), "value", TPUSIM_DT_INT64, 5), TPUSIM_OK);
     tu_op(g, "Range", "rg", "start,limit,delta", "r");
     tu_finalize_ok(g);
     tu_expect_shape(g, "start", 0, NULL);
@@ -663,18 +647,18 @@ END_TEST
 START_TEST(range_negative_delta_and_data_limit_fails)
 {
     tpusim_graph *g = tu_new();
-    int_scalar(g, "start", 10);
-    int_scalar(g, "limit", 4);
-    int_scalar(g, "delta", -3);
+    tu_int_const(g, "start", 0, NULL, TU_DIMS(10));
+    tu_int_const(g, "limit", 0, NULL, TU_DIMS(4));
+    tu_int_const(g, "delta", 0, NULL, TU_DIMS(-3));
     tu_op(g, "Range", "rg", "start,limit,delta", "r");
     tu_finalize_ok(g);
     EXPECT_IVALS("r", 10, 7); /* ceil((4 - 10) / -3) = 2 */
     tpusim_graph_close(g);
 
     g = tu_new();
-    int_scalar(g, "start", 0);
+    tu_int_const(g, "start", 0, NULL, TU_DIMS(0));
     tu_input(g, "lim", 0, NULL);
-    int_scalar(g, "delta", 1);
+    tu_int_const(g, "delta", 0, NULL, TU_DIMS(1));
     tu_op(g, "Range", "rg", "start,lim,delta", "r");
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "'lim'");
     tpusim_graph_close(g);
@@ -719,7 +703,8 @@ START_TEST(upsample_scales_attribute_and_input)
     tu_input(g, "x", 4, TU_DIMS(1, 3, 8, 8));
     float_const(g, "scales", 4, (const double[]){1, 1, 3, 3});
     tu_op(g, "Upsample", "u7", "x", "a");
-    op_add_attr_floats(g, last_op(g), "scales", (const double[]){1, 1, 2, 2}, 4);
+    ck_assert_int_eq(op_add_attr_floats(g, last_op(g), "scales", (const double[]){1, 1, 2, 2}, 4),
+                     TPUSIM_OK);
     tu_op(g, "Upsample", "u9", "x,scales", "b");
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 4, TU_DIMS(1, 3, 16, 16));
@@ -746,9 +731,9 @@ START_TEST(depth_to_space_and_space_to_depth)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 16, 5, 6));
     tu_op(g, "DepthToSpace", "d2s", "x", "a");
-    tpusim_graph_set_attr_int(g, "blocksize", 2);
+    tu_attr_int(g, "blocksize", 2);
     tu_op(g, "SpaceToDepth", "s2d", "a", "b");
-    tpusim_graph_set_attr_int(g, "blocksize", 2);
+    tu_attr_int(g, "blocksize", 2);
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 4, TU_DIMS(1, 4, 10, 12)); /* 16/4, 5*2, 6*2 */
     tu_expect_shape(g, "b", 4, TU_DIMS(1, 16, 5, 6));  /* back again */
@@ -761,14 +746,14 @@ START_TEST(depth_space_not_divisible_fails)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 6, 4, 4));
     tu_op(g, "DepthToSpace", "d2s", "x", "a");
-    tpusim_graph_set_attr_int(g, "blocksize", 2); /* 6 % 4 != 0 */
+    tu_attr_int(g, "blocksize", 2); /* 6 % 4 != 0 */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "not divisible by blocksize^2 = 4");
     tpusim_graph_close(g);
 
     g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 6, 5, 4));
     tu_op(g, "SpaceToDepth", "s2d", "x", "a");
-    tpusim_graph_set_attr_int(g, "blocksize", 2); /* H = 5 is odd */
+    tu_attr_int(g, "blocksize", 2); /* H = 5 is odd */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "not divisible by blocksize 2");
     tpusim_graph_close(g);
 }

@@ -10,39 +10,6 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static void set_int(tpusim_graph *g, const char *attr, int64_t v)
-{
-    ck_assert_int_eq(tpusim_graph_set_attr_int(g, attr, v), TPUSIM_OK);
-}
-
-static void set_float(tpusim_graph *g, const char *attr, double v)
-{
-    ck_assert_int_eq(tpusim_graph_set_attr_float(g, attr, v), TPUSIM_OK);
-}
-
-static void set_ints(tpusim_graph *g, const char *attr, size_t n, const int64_t *v)
-{
-    ck_assert_int_eq(tpusim_graph_set_attr_ints(g, attr, v, n), TPUSIM_OK);
-}
-
-/* An int64 constant of any rank (tu_ints makes 1-D ones). */
-static void int_const(tpusim_graph *g, const char *name, int rank, const int64_t *dims,
-                      const int64_t *values)
-{
-    int rc = tpusim_graph_add_int_constant(g, name, rank, dims, values);
-    ck_assert_msg(rc == TPUSIM_OK, "constant %s: %s", name, tpusim_graph_errmsg(g));
-}
-
-static void expect_ivals(tpusim_graph *g, const char *name, size_t n, const int64_t *want)
-{
-    const struct tensor *t = tu_find_tensor(g, name);
-    ck_assert_msg(tensor_has_values(t) && t->ivals, "tensor '%s' has no integer values", name);
-    ck_assert_uint_eq(t->n_vals, n);
-    for (size_t i = 0; i < n; i++)
-        ck_assert_msg(t->ivals[i] == want[i], "%s[%zu] = %lld, expected %lld", name, i,
-                      (long long)t->ivals[i], (long long)want[i]);
-}
-
 static void expect_fvals(tpusim_graph *g, const char *name, size_t n, const double *want)
 {
     const struct tensor *t = tu_find_tensor(g, name);
@@ -206,7 +173,7 @@ START_TEST(identity_cast_dropout_cost_nothing)
     tu_input(g, "x", 2, TU_DIMS(4, 8));
     tu_op(g, "Identity", "id", "x", "a");
     tu_op(g, "Cast", "cast", "a", "b");
-    set_int(g, "to", TPUSIM_DT_FLOAT16);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT16);
     tu_op(g, "Dropout", "drop", "b", "c,mask");
     tu_finalize_ok(g);
     ck_assert_uint_eq(flops(g, "id"), 0);
@@ -236,18 +203,18 @@ START_TEST(clip_with_attributes)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 2, TU_DIMS(2, 3));
     tu_op(g, "Clip", "relu6", "x", "y");
-    set_float(g, "min", 0.0);
-    set_float(g, "max", 6.0);
+    tu_attr_float(g, "min", 0.0);
+    tu_attr_float(g, "max", 6.0);
     tu_ints(g, "v", 3, TU_DIMS(-5, 3, 12));
     tu_op(g, "Clip", "clip_attr", "v", "cv");
-    set_float(g, "min", 0.0);
-    set_float(g, "max", 10.0);
+    tu_attr_float(g, "min", 0.0);
+    tu_attr_float(g, "max", 10.0);
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 2, TU_DIMS(2, 3));
     ck_assert_uint_eq(flops(g, "relu6"), 6);
     /* clamp to [0, 10]: -5 -> 0, 3 -> 3, 12 -> 10; the output stays int64. */
     expect_dtype(g, "cv", TPUSIM_DT_INT64);
-    expect_ivals(g, "cv", 3, TU_DIMS(0, 3, 10));
+    tu_expect_ivals(g, "cv", 3, TU_DIMS(0, 3, 10));
     tpusim_graph_close(g);
 }
 END_TEST
@@ -261,8 +228,8 @@ START_TEST(clip_with_bound_inputs)
     tu_op(g, "Clip", "both", "v,lo,hi", "a");
     tu_op(g, "Clip", "max_only", "v,,hi", "b");
     tu_finalize_ok(g);
-    expect_ivals(g, "a", 3, TU_DIMS(0, 3, 10));  /* clamp to [0, 10] */
-    expect_ivals(g, "b", 3, TU_DIMS(-5, 3, 10)); /* only 12 is above 10 */
+    tu_expect_ivals(g, "a", 3, TU_DIMS(0, 3, 10));  /* clamp to [0, 10] */
+    tu_expect_ivals(g, "b", 3, TU_DIMS(-5, 3, 10)); /* only 12 is above 10 */
     ck_assert(tu_find_op(g, "both")->folded);
     tpusim_graph_close(g);
 }
@@ -299,7 +266,7 @@ START_TEST(softmax_keeps_shape_and_counts_three)
     tu_input(g, "x", 2, TU_DIMS(2, 10));
     tu_op(g, "Softmax", "sm", "x", "y");
     tu_op(g, "LogSoftmax", "lsm", "x", "z");
-    set_int(g, "axis", 0);
+    tu_attr_int(g, "axis", 0);
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 2, TU_DIMS(2, 10));
     tu_expect_shape(g, "z", 2, TU_DIMS(2, 10));
@@ -314,7 +281,7 @@ START_TEST(softmax_axis_out_of_range_fails)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 2, TU_DIMS(2, 10));
     tu_op(g, "Softmax", "bad_sm", "x", "y");
-    set_int(g, "axis", 2);
+    tu_attr_int(g, "axis", 2);
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "bad_sm");
     ck_assert_ptr_nonnull(strstr(tpusim_graph_errmsg(g), "out of range"));
     tpusim_graph_close(g);
@@ -330,9 +297,9 @@ START_TEST(layer_norm_mean_output_has_ones_on_normalised_axes)
     tu_weight(g, "s", 1, TU_DIMS(8));
     tu_weight(g, "b", 1, TU_DIMS(8));
     tu_op(g, "LayerNormalization", "ln", "x,s,b", "y,mean,inv");
-    set_int(g, "axis", -1);
+    tu_attr_int(g, "axis", -1);
     tu_op(g, "LayerNormalization", "ln1", "x,s", "y1,mean1");
-    set_int(g, "axis", 1);
+    tu_attr_int(g, "axis", 1);
     tu_finalize_ok(g);
     tu_expect_shape(g, "y", 3, TU_DIMS(2, 5, 8));
     tu_expect_shape(g, "mean", 3, TU_DIMS(2, 5, 1)); /* axis -1 = 2: last dim -> 1 */
@@ -350,7 +317,7 @@ START_TEST(layer_norm_bad_axis_fails)
     tu_input(g, "x", 2, TU_DIMS(2, 8));
     tu_weight(g, "s", 1, TU_DIMS(8));
     tu_op(g, "LayerNormalization", "ln_bad", "x,s", "y");
-    set_int(g, "axis", -3);
+    tu_attr_int(g, "axis", -3);
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "ln_bad");
     tpusim_graph_close(g);
 }
@@ -407,14 +374,14 @@ START_TEST(reduce_keepdims_and_negative_axes)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 3, TU_DIMS(2, 3, 4));
     tu_op(g, "ReduceSum", "sum_drop", "x", "a");
-    set_ints(g, "axes", 1, TU_DIMS(1));
-    set_int(g, "keepdims", 0);
+    tu_attr_ints(g, "axes", 1, TU_DIMS(1));
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "ReduceSum", "sum_keep", "x", "b");
-    set_ints(g, "axes", 1, TU_DIMS(1));
+    tu_attr_ints(g, "axes", 1, TU_DIMS(1));
     tu_op(g, "ReduceMean", "mean_last", "x", "c");
-    set_ints(g, "axes", 1, TU_DIMS(-1));
+    tu_attr_ints(g, "axes", 1, TU_DIMS(-1));
     tu_op(g, "ReduceMax", "max_all", "x", "d");
-    set_int(g, "keepdims", 0);
+    tu_attr_int(g, "keepdims", 0);
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 2, TU_DIMS(2, 4));    /* axis 1 removed */
     tu_expect_shape(g, "b", 3, TU_DIMS(2, 1, 4)); /* keepdims defaults to 1 */
@@ -432,9 +399,9 @@ START_TEST(reduce_axes_from_input)
     tu_input(g, "x", 3, TU_DIMS(2, 3, 4));
     tu_ints(g, "axes", 2, TU_DIMS(0, -1));
     tu_op(g, "ReduceSum", "sum13", "x,axes", "a");
-    set_int(g, "keepdims", 0);
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "ReduceMin", "noop", "x", "b");
-    set_int(g, "noop_with_empty_axes", 1);
+    tu_attr_int(g, "noop_with_empty_axes", 1);
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 1, TU_DIMS(3)); /* axes 0 and 2 removed */
     tu_expect_shape(g, "b", 3, TU_DIMS(2, 3, 4));
@@ -459,7 +426,7 @@ START_TEST(reduce_bad_and_repeated_axes_fail)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 3, TU_DIMS(2, 3, 4));
     tu_op(g, "ReduceSum", "axis3", "x", "a");
-    set_ints(g, "axes", 1, TU_DIMS(3));
+    tu_attr_ints(g, "axes", 1, TU_DIMS(3));
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "axis3");
     ck_assert_ptr_nonnull(strstr(tpusim_graph_errmsg(g), "out of range"));
     tpusim_graph_close(g);
@@ -467,7 +434,7 @@ START_TEST(reduce_bad_and_repeated_axes_fail)
     g = tu_new();
     tu_input(g, "x", 3, TU_DIMS(2, 3, 4));
     tu_op(g, "ReduceProd", "twice", "x", "a");
-    set_ints(g, "axes", 2, TU_DIMS(1, -2)); /* -2 is axis 1 again */
+    tu_attr_ints(g, "axes", 2, TU_DIMS(1, -2)); /* -2 is axis 1 again */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "listed twice");
     tpusim_graph_close(g);
 }
@@ -478,8 +445,8 @@ START_TEST(argmax_shape_and_dtype)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 3, TU_DIMS(2, 3, 4));
     tu_op(g, "ArgMax", "am", "x", "a");
-    set_int(g, "axis", 1);
-    set_int(g, "keepdims", 0);
+    tu_attr_int(g, "axis", 1);
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "ArgMax", "am_default", "x", "b");
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 2, TU_DIMS(2, 4));
@@ -495,32 +462,32 @@ START_TEST(reductions_fold_small_matrices)
     tpusim_graph *g = tu_new();
     /* m = [[1, 2, 3],
      *      [4, 5, 6]] */
-    int_const(g, "m", 2, TU_DIMS(2, 3), TU_DIMS(1, 2, 3, 4, 5, 6));
+    tu_int_const(g, "m", 2, TU_DIMS(2, 3), TU_DIMS(1, 2, 3, 4, 5, 6));
     tu_ints(g, "ax1", 1, TU_DIMS(1));
     tu_ints(g, "ax0", 1, TU_DIMS(0));
     tu_op(g, "ReduceSum", "rows", "m,ax1", "rows");
-    set_int(g, "keepdims", 0);
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "ReduceSum", "cols", "m,ax0", "cols");
     tu_op(g, "ReduceMax", "rmax", "m", "rmax");
-    set_ints(g, "axes", 1, TU_DIMS(-1));
-    set_int(g, "keepdims", 0);
+    tu_attr_ints(g, "axes", 1, TU_DIMS(-1));
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "ReduceMin", "rmin", "m", "rmin");
     tu_op(g, "ReduceMean", "rmean", "m", "rmean");
-    set_ints(g, "axes", 1, TU_DIMS(0));
-    set_int(g, "keepdims", 0);
+    tu_attr_ints(g, "axes", 1, TU_DIMS(0));
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "ArgMax", "am", "m", "am");
-    set_int(g, "axis", 1);
-    set_int(g, "keepdims", 0);
+    tu_attr_int(g, "axis", 1);
+    tu_attr_int(g, "keepdims", 0);
     tu_finalize_ok(g);
-    expect_ivals(g, "rows", 2, TU_DIMS(6, 15));   /* 1+2+3, 4+5+6 */
+    tu_expect_ivals(g, "rows", 2, TU_DIMS(6, 15));   /* 1+2+3, 4+5+6 */
     tu_expect_shape(g, "cols", 2, TU_DIMS(1, 3));
-    expect_ivals(g, "cols", 3, TU_DIMS(5, 7, 9)); /* 1+4, 2+5, 3+6 */
-    expect_ivals(g, "rmax", 2, TU_DIMS(3, 6));
+    tu_expect_ivals(g, "cols", 3, TU_DIMS(5, 7, 9)); /* 1+4, 2+5, 3+6 */
+    tu_expect_ivals(g, "rmax", 2, TU_DIMS(3, 6));
     tu_expect_shape(g, "rmin", 2, TU_DIMS(1, 1));
-    expect_ivals(g, "rmin", 1, TU_DIMS(1));
+    tu_expect_ivals(g, "rmin", 1, TU_DIMS(1));
     /* integer mean truncates: 5/2 = 2, 7/2 = 3, 9/2 = 4 */
-    expect_ivals(g, "rmean", 3, TU_DIMS(2, 3, 4));
-    expect_ivals(g, "am", 2, TU_DIMS(2, 2)); /* 3 and 6 are last in their rows */
+    tu_expect_ivals(g, "rmean", 3, TU_DIMS(2, 3, 4));
+    tu_expect_ivals(g, "am", 2, TU_DIMS(2, 2)); /* 3 and 6 are last in their rows */
     ck_assert(tu_find_op(g, "rows")->folded);
     tpusim_graph_close(g);
 }
@@ -532,11 +499,11 @@ START_TEST(argmax_folds_first_or_last_tie)
     tu_ints(g, "v", 4, TU_DIMS(3, 9, 2, 9));
     tu_op(g, "ArgMax", "first", "v", "a");
     tu_op(g, "ArgMax", "last", "v", "b");
-    set_int(g, "select_last_index", 1);
+    tu_attr_int(g, "select_last_index", 1);
     tu_finalize_ok(g);
     tu_expect_shape(g, "a", 1, TU_DIMS(1));
-    expect_ivals(g, "a", 1, TU_DIMS(1)); /* 9 first at index 1 */
-    expect_ivals(g, "b", 1, TU_DIMS(3)); /* 9 last at index 3 */
+    tu_expect_ivals(g, "a", 1, TU_DIMS(1)); /* 9 first at index 1 */
+    tu_expect_ivals(g, "b", 1, TU_DIMS(3)); /* 9 last at index 3 */
     tpusim_graph_close(g);
 }
 END_TEST
@@ -548,7 +515,7 @@ START_TEST(cast_int64_to_float_keeps_values)
     tpusim_graph *g = tu_new();
     tu_ints(g, "v", 3, TU_DIMS(1, 2, 3));
     tu_op(g, "Cast", "tofloat", "v", "f");
-    set_int(g, "to", TPUSIM_DT_FLOAT32);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT32);
     tu_finalize_ok(g);
     expect_dtype(g, "f", TPUSIM_DT_FLOAT32);
     tu_expect_shape(g, "f", 1, TU_DIMS(3));
@@ -564,23 +531,23 @@ START_TEST(cast_truncates_wraps_and_makes_bools)
     tu_ints(g, "v", 2, TU_DIMS(7, -7));
     tu_ints(g, "two", 1, TU_DIMS(2));
     tu_op(g, "Cast", "vf", "v", "vf");
-    set_int(g, "to", TPUSIM_DT_FLOAT32);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT32);
     tu_op(g, "Cast", "twof", "two", "twof");
-    set_int(g, "to", TPUSIM_DT_FLOAT32);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT32);
     tu_op(g, "Div", "half", "vf,twof", "half");
     tu_op(g, "Cast", "back", "half", "back");
-    set_int(g, "to", TPUSIM_DT_INT64);
+    tu_attr_int(g, "to", TPUSIM_DT_INT64);
     tu_ints(g, "w", 3, TU_DIMS(300, -1, 0));
     tu_op(g, "Cast", "u8", "w", "u8");
-    set_int(g, "to", TPUSIM_DT_UINT8);
+    tu_attr_int(g, "to", TPUSIM_DT_UINT8);
     tu_op(g, "Cast", "bool", "w", "bool");
-    set_int(g, "to", TPUSIM_DT_BOOL);
+    tu_attr_int(g, "to", TPUSIM_DT_BOOL);
     tu_finalize_ok(g);
     expect_fvals(g, "half", 2, (const double[]){3.5, -3.5}); /* 7/2, -7/2 in floats */
-    expect_ivals(g, "back", 2, TU_DIMS(3, -3));             /* toward zero */
+    tu_expect_ivals(g, "back", 2, TU_DIMS(3, -3));             /* toward zero */
     /* uint8 wraps mod 256: 300 - 256 = 44; -1 + 256 = 255 */
-    expect_ivals(g, "u8", 3, TU_DIMS(44, 255, 0));
-    expect_ivals(g, "bool", 3, TU_DIMS(1, 1, 0)); /* nonzero -> true */
+    tu_expect_ivals(g, "u8", 3, TU_DIMS(44, 255, 0));
+    tu_expect_ivals(g, "bool", 3, TU_DIMS(1, 1, 0)); /* nonzero -> true */
     expect_dtype(g, "bool", TPUSIM_DT_BOOL);
     tpusim_graph_close(g);
 }
@@ -591,7 +558,7 @@ START_TEST(cast_to_unsupported_types_fails)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 1, TU_DIMS(3));
     tu_op(g, "Cast", "to_string", "x", "s");
-    set_int(g, "to", TPUSIM_DT_STRING);
+    tu_attr_int(g, "to", TPUSIM_DT_STRING);
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "to_string");
     ck_assert_ptr_nonnull(strstr(tpusim_graph_errmsg(g), "string"));
     tpusim_graph_close(g);
@@ -599,14 +566,14 @@ START_TEST(cast_to_unsupported_types_fails)
     g = tu_new();
     tu_input(g, "x", 1, TU_DIMS(3));
     tu_op(g, "Cast", "to_99", "x", "s");
-    set_int(g, "to", 99);
+    tu_attr_int(g, "to", 99);
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "99");
     tpusim_graph_close(g);
 
     g = tu_new();
     tu_input(g, "x", 1, TU_DIMS(3));
     tu_op(g, "Cast", "to_complex", "x", "s");
-    set_int(g, "to", 14); /* ONNX COMPLEX64 */
+    tu_attr_int(g, "to", 14); /* ONNX COMPLEX64 */
     tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "to_complex");
     tpusim_graph_close(g);
 
@@ -637,19 +604,19 @@ START_TEST(shape_math_chain_folds)
     tu_op(g, "Equal", "eq", "s,zero", "e");
     tu_op(g, "Where", "where", "e,shape,minus1", "w");
     tu_op(g, "ReduceProd", "prod", "shape", "p");
-    set_int(g, "keepdims", 0);
+    tu_attr_int(g, "keepdims", 0);
     tu_op(g, "Cast", "cast", "p", "pf");
-    set_int(g, "to", TPUSIM_DT_FLOAT32);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT32);
     tu_finalize_ok(g);
-    expect_ivals(g, "m", 3, TU_DIMS(4, 256, 1536));     /* * 2 */
-    expect_ivals(g, "q", 3, TU_DIMS(1, 64, 384));       /* / 4 */
-    expect_ivals(g, "a", 3, TU_DIMS(2, 65, 385));       /* + 1 */
-    expect_ivals(g, "s", 3, TU_DIMS(0, -63, -383));     /* 2-2, 65-128, 385-768 */
-    expect_ivals(g, "e", 3, TU_DIMS(1, 0, 0));          /* == 0 */
+    tu_expect_ivals(g, "m", 3, TU_DIMS(4, 256, 1536));     /* * 2 */
+    tu_expect_ivals(g, "q", 3, TU_DIMS(1, 64, 384));       /* / 4 */
+    tu_expect_ivals(g, "a", 3, TU_DIMS(2, 65, 385));       /* + 1 */
+    tu_expect_ivals(g, "s", 3, TU_DIMS(0, -63, -383));     /* 2-2, 65-128, 385-768 */
+    tu_expect_ivals(g, "e", 3, TU_DIMS(1, 0, 0));          /* == 0 */
     expect_dtype(g, "e", TPUSIM_DT_BOOL);
-    expect_ivals(g, "w", 3, TU_DIMS(2, -1, -1));        /* e ? shape : -1 */
+    tu_expect_ivals(g, "w", 3, TU_DIMS(2, -1, -1));        /* e ? shape : -1 */
     tu_expect_shape(g, "p", 0, NULL);
-    expect_ivals(g, "p", 1, TU_DIMS(196608));           /* 2*128*768 = 2*98304 */
+    tu_expect_ivals(g, "p", 1, TU_DIMS(196608));           /* 2*128*768 = 2*98304 */
     expect_fvals(g, "pf", 1, (const double[]){196608.0});
     const char *ops[] = {"mul", "div", "add", "sub", "eq", "where", "prod", "cast"};
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
@@ -662,18 +629,18 @@ START_TEST(folding_broadcasts_values)
 {
     tpusim_graph *g = tu_new();
     /* m = [[1,2,3],[4,5,6]] + col [[10],[20]] */
-    int_const(g, "m", 2, TU_DIMS(2, 3), TU_DIMS(1, 2, 3, 4, 5, 6));
-    int_const(g, "col", 2, TU_DIMS(2, 1), TU_DIMS(10, 20));
+    tu_int_const(g, "m", 2, TU_DIMS(2, 3), TU_DIMS(1, 2, 3, 4, 5, 6));
+    tu_int_const(g, "col", 2, TU_DIMS(2, 1), TU_DIMS(10, 20));
     tu_op(g, "Add", "add", "m,col", "s");
     /* Where(cond [2,1] = [[1],[0]], x [3] = [1,2,3], y [1] = [9]) -> [2,3] */
-    int_const(g, "cond", 2, TU_DIMS(2, 1), TU_DIMS(1, 0));
+    tu_int_const(g, "cond", 2, TU_DIMS(2, 1), TU_DIMS(1, 0));
     tu_ints(g, "x", 3, TU_DIMS(1, 2, 3));
     tu_ints(g, "y", 1, TU_DIMS(9));
     tu_op(g, "Where", "where", "cond,x,y", "w");
     tu_finalize_ok(g);
-    expect_ivals(g, "s", 6, TU_DIMS(11, 12, 13, 24, 25, 26));
+    tu_expect_ivals(g, "s", 6, TU_DIMS(11, 12, 13, 24, 25, 26));
     tu_expect_shape(g, "w", 2, TU_DIMS(2, 3));
-    expect_ivals(g, "w", 6, TU_DIMS(1, 2, 3, 9, 9, 9)); /* row 0 takes x, row 1 takes y */
+    tu_expect_ivals(g, "w", 6, TU_DIMS(1, 2, 3, 9, 9, 9)); /* row 0 takes x, row 1 takes y */
     tpusim_graph_close(g);
 }
 END_TEST
@@ -692,8 +659,8 @@ START_TEST(integer_div_pow_and_overflow)
     tu_op(g, "Pow", "pow", "base,exp", "p");
     tu_op(g, "Mul", "over", "big,b", "o");
     tu_finalize_ok(g);
-    expect_ivals(g, "q", 2, TU_DIMS(3, -3));   /* truncation: 7/2 = 3, -7/2 = -3 */
-    expect_ivals(g, "p", 2, TU_DIMS(1024, 9)); /* 2^10, 3^2 */
+    tu_expect_ivals(g, "q", 2, TU_DIMS(3, -3));   /* truncation: 7/2 = 3, -7/2 = -3 */
+    tu_expect_ivals(g, "p", 2, TU_DIMS(1024, 9)); /* 2^10, 3^2 */
     /* No exact value: left unknown, and nothing crashes. */
     expect_no_values(g, "q0");
     expect_no_values(g, "o");
@@ -723,16 +690,16 @@ START_TEST(variadic_and_logic_fold)
     tu_op(g, "Or", "or", "eq,lt", "or");
     tu_op(g, "Not", "not", "or", "not");
     tu_finalize_ok(g);
-    expect_ivals(g, "mx", 2, TU_DIMS(4, 5)); /* max(1,4,3), max(5,2,3) */
-    expect_ivals(g, "mn", 2, TU_DIMS(1, 2)); /* min(1,4,3), min(5,2,3) */
-    expect_ivals(g, "sm", 2, TU_DIMS(8, 10)); /* 1+4+3, 5+2+3 */
-    expect_ivals(g, "me", 2, TU_DIMS(2, 3));  /* (1+4)/2 = 2 (truncated), (5+2)/2 = 3 */
-    expect_ivals(g, "eq", 3, TU_DIMS(1, 0, 0));
-    expect_ivals(g, "lt", 3, TU_DIMS(1, 1, 0));
-    expect_ivals(g, "gt", 3, TU_DIMS(0, 1, 1));
-    expect_ivals(g, "and", 3, TU_DIMS(1, 0, 0));
-    expect_ivals(g, "or", 3, TU_DIMS(1, 1, 0));
-    expect_ivals(g, "not", 3, TU_DIMS(0, 0, 1));
+    tu_expect_ivals(g, "mx", 2, TU_DIMS(4, 5)); /* max(1,4,3), max(5,2,3) */
+    tu_expect_ivals(g, "mn", 2, TU_DIMS(1, 2)); /* min(1,4,3), min(5,2,3) */
+    tu_expect_ivals(g, "sm", 2, TU_DIMS(8, 10)); /* 1+4+3, 5+2+3 */
+    tu_expect_ivals(g, "me", 2, TU_DIMS(2, 3));  /* (1+4)/2 = 2 (truncated), (5+2)/2 = 3 */
+    tu_expect_ivals(g, "eq", 3, TU_DIMS(1, 0, 0));
+    tu_expect_ivals(g, "lt", 3, TU_DIMS(1, 1, 0));
+    tu_expect_ivals(g, "gt", 3, TU_DIMS(0, 1, 1));
+    tu_expect_ivals(g, "and", 3, TU_DIMS(1, 0, 0));
+    tu_expect_ivals(g, "or", 3, TU_DIMS(1, 1, 0));
+    tu_expect_ivals(g, "not", 3, TU_DIMS(0, 0, 1));
     tpusim_graph_close(g);
 }
 END_TEST
@@ -752,19 +719,19 @@ START_TEST(unary_ops_fold)
     tu_op(g, "Identity", "id", "v", "id");
     tu_op(g, "Sqrt", "sqrt_neg", "neg", "nan");
     tu_op(g, "Cast", "c7", "seven", "f7");
-    set_int(g, "to", TPUSIM_DT_FLOAT32);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT32);
     tu_op(g, "Cast", "c2", "two", "f2");
-    set_int(g, "to", TPUSIM_DT_FLOAT32);
+    tu_attr_int(g, "to", TPUSIM_DT_FLOAT32);
     tu_op(g, "Div", "div", "f7,f2", "h");
     tu_op(g, "Floor", "floor", "h", "fl");
     tu_op(g, "Ceil", "ceil", "h", "ce");
     tu_finalize_ok(g);
     expect_dtype(g, "r", TPUSIM_DT_INT64);
-    expect_ivals(g, "r", 2, TU_DIMS(4, 3)); /* sqrt 16, sqrt 9 */
-    expect_ivals(g, "n", 2, TU_DIMS(-5, 2));
-    expect_ivals(g, "ab", 2, TU_DIMS(5, 2));
-    expect_ivals(g, "re", 2, TU_DIMS(5, 0));
-    expect_ivals(g, "id", 2, TU_DIMS(5, -2));
+    tu_expect_ivals(g, "r", 2, TU_DIMS(4, 3)); /* sqrt 16, sqrt 9 */
+    tu_expect_ivals(g, "n", 2, TU_DIMS(-5, 2));
+    tu_expect_ivals(g, "ab", 2, TU_DIMS(5, 2));
+    tu_expect_ivals(g, "re", 2, TU_DIMS(5, 0));
+    tu_expect_ivals(g, "id", 2, TU_DIMS(5, -2));
     expect_no_values(g, "nan"); /* sqrt(-4) is not a number */
     expect_fvals(g, "fl", 1, (const double[]){3.0}); /* floor(7/2 = 3.5) */
     expect_fvals(g, "ce", 1, (const double[]){4.0}); /* ceil(3.5) */
@@ -784,7 +751,7 @@ START_TEST(data_dependent_ops_are_not_folded)
     expect_no_values(g, "y");
     ck_assert_uint_eq(flops(g, "scale"), 3);
     ck_assert(tu_find_op(g, "konst")->folded);
-    expect_ivals(g, "kk", 3, TU_DIMS(1, 4, 9)); /* 1*1, 2*2, 3*3 */
+    tu_expect_ivals(g, "kk", 3, TU_DIMS(1, 4, 9)); /* 1*1, 2*2, 3*3 */
     tpusim_graph_close(g);
 }
 END_TEST

@@ -2,41 +2,18 @@
  * test_onnx_import.c — ONNX files and buffers in; shapes and counts of real
  * models checked against numbers worked out by hand from the architectures.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "suites.h"
 #include "testutil.h"
 
-static char *model_path(const char *rel)
-{
-    static char path[1024]; /* test-local scratch; tests run one at a time */
-    snprintf(path, sizeof path, "%s/onnx/%s", tu_models_dir(), rel);
-    return path;
-}
-
 static tpusim_graph *load_ok(const char *rel)
 {
     tpusim_graph *g = tu_new();
-    int rc = tpusim_graph_load_onnx_file(g, model_path(rel));
+    int rc = tpusim_graph_load_onnx_file(g, tu_model_path(rel));
     ck_assert_msg(rc == TPUSIM_OK, "%s: %s", rel, tpusim_graph_errmsg(g));
     return g;
-}
-
-static unsigned char *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_msg(f != NULL, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *buf = malloc((size_t)n);
-    ck_assert_ptr_nonnull(buf);
-    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-    return buf;
 }
 
 /* Within `pct` percent of a published figure. */
@@ -118,8 +95,9 @@ START_TEST(batch_scales_macs)
     tpusim_graph *g1 = load_ok("torch_export/tv_resnet18_light.onnx");
     tpusim_graph *g8 = tu_new();
     ck_assert_int_eq(tpusim_graph_set_batch(g8, 8), TPUSIM_OK);
-    ck_assert_int_eq(tpusim_graph_load_onnx_file(g8, model_path("torch_export/tv_resnet18_light.onnx")),
-                     TPUSIM_OK);
+    ck_assert_int_eq(
+        tpusim_graph_load_onnx_file(g8, tu_model_path("torch_export/tv_resnet18_light.onnx")),
+        TPUSIM_OK);
     tpusim_totals t1, t8;
     tpusim_graph_totals(g1, &t1);
     tpusim_graph_totals(g8, &t8);
@@ -134,7 +112,7 @@ START_TEST(buffer_equals_file)
 {
     const char *rel = "onnx_light/light_squeezenet.onnx";
     size_t size;
-    unsigned char *buf = read_all(model_path(rel), &size);
+    unsigned char *buf = tu_read_model(rel, &size);
     tpusim_graph *from_file = load_ok(rel);
     tpusim_graph *from_buf = tu_new();
     ck_assert_int_eq(tpusim_graph_load_onnx_buffer(from_buf, buf, size, "squeeze"), TPUSIM_OK);
@@ -156,7 +134,7 @@ START_TEST(unsorted_nodes_import)
     tpusim_graph *g = tu_new();
     tpusim_graph_bind_dim(g, "batch_size", 1);
     tpusim_graph_bind_dim(g, "seq_len", 4);
-    int rc = tpusim_graph_load_onnx_file(g, model_path("onnxruntime_testdata/gpt2_past.onnx"));
+    int rc = tpusim_graph_load_onnx_file(g, tu_model_path("onnxruntime_testdata/gpt2_past.onnx"));
     ck_assert_msg(rc == TPUSIM_OK, "%s", tpusim_graph_errmsg(g));
     ck_assert_uint_gt(tpusim_graph_op_count(g), 100);
     tpusim_graph_close(g);
@@ -166,7 +144,7 @@ END_TEST
 START_TEST(control_flow_is_refused_clearly)
 {
     tpusim_graph *g = tu_new();
-    const char *path = model_path("npm/silero_vad_v5.onnx");
+    const char *path = tu_model_path("npm/silero_vad_v5.onnx");
     ck_assert_int_eq(tpusim_graph_load_onnx_file(g, path), TPUSIM_ERR_UNSUPPORTED);
     const char *msg = tpusim_graph_errmsg(g);
     ck_assert_ptr_nonnull(strstr(msg, path));

@@ -697,6 +697,9 @@ START_TEST(host_link_is_latency_plus_overheads_plus_bytes)
     ck_assert_uint_eq(host_link_cycles(&c, 3, 1), 6002);        /* + ceil(1.5) */
     ck_assert_uint_eq(host_link_cycles(&c, 1000000, 4), 509000); /* 5000 + 4000 + 500000 */
     ck_assert_uint_eq(host_link_cycles(&c, 1000000, 0), 505000); /* latency still paid */
+    /* Streaming (the engine's pipeline stage): bytes only, no fixed costs. */
+    ck_assert_uint_eq(host_link_stream_cycles(&c, 0), 0);
+    ck_assert_uint_eq(host_link_stream_cycles(&c, 3), 2); /* ceil(1.5) */
     /* 0.7 bytes/cycle: 21 bytes = 30 cycles on paper (30.000000000000004
      * in doubles): 5000 + 1000 + 30 = 6030. 22 bytes: ceil(31.43) = 32. */
     c.host_link_bytes_per_cycle = 0.7;
@@ -715,6 +718,9 @@ START_TEST(memory_cycles_saturate)
     /* UINT64_MAX bytes at 0.5 bytes/cycle = 2^65 cycles: saturates. */
     c.host_link_bytes_per_cycle = 0.5;
     ck_assert_uint_eq(host_link_cycles(&c, UINT64_MAX, 1), UINT64_MAX);
+    /* Streamed alone it saturates too, not UINT64_MAX - latency (the
+     * engine's old "total minus latency"). */
+    ck_assert_uint_eq(host_link_stream_cycles(&c, UINT64_MAX), UINT64_MAX);
     /* 2^64 - 1 transfers x 1000 overhead: saturates. */
     ck_assert_uint_eq(host_link_cycles(&c, 0, UINT64_MAX), UINT64_MAX);
     c.hbm_bytes_per_cycle = 0.5;

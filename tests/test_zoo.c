@@ -125,8 +125,46 @@ START_TEST(params_change_the_graph)
     tpusim_graph_totals(g, &t4);
     tpusim_graph_close(g);
     ck_assert_uint_gt(t1.macs, 3 * t4.macs);
-    g = tu_new();
-    ck_assert_int_eq(zoo_build_ibn(g, ZOO_IBN_GROUPED, 28, 64, 4, 3, 4), TPUSIM_OK);
+}
+END_TEST
+
+static tpusim_totals ibn_totals(enum zoo_ibn kind, int64_t groups)
+{
+    tpusim_graph *g = tu_new();
+    ck_assert_msg(zoo_build_ibn(g, kind, 28, 64, 4, 3, groups) == TPUSIM_OK, "%s",
+                  tpusim_graph_errmsg(g));
+    tpusim_totals t;
+    ck_assert_int_eq(tpusim_graph_totals(g, &t), TPUSIM_OK);
+    tpusim_graph_close(g);
+    return t;
+}
+
+/* One IBN block on [1, 64, 28, 28], expansion 4 (256 filters), 3x3, stride
+ * 1, so every feature map is 28 x 28 = 784 pixels. A convolution's MACs are
+ * out_elems x (Cin / group) x k x k; its params Cout x (Cin / group) x k x k
+ * weights + Cout biases (BatchNorm folded). ReLU and the residual Add carry
+ * neither. By hand:
+ *  1x1 expand 64 -> 256:   784*256 * 64        = 12845056 MACs; 256*64 + 256     = 16640
+ *  3x3 group, g = 4:       784*256 * (256/4)*9 = 115605504;     256*64*9 + 256   = 147712
+ *  3x3 full (fused) 64->256: 784*256 * 64*9    = 115605504;     256*64*9 + 256   = 147712
+ *  3x3 depthwise (g = 256): 784*256 * 1*9      = 1806336;       256*9 + 256      = 2560
+ *  1x1 project 256 -> 64:  784*64 * 256        = 12845056;      64*256 + 64      = 16448
+ * GC-IBN = expand + group + project; fused = full 3x3 + project; depthwise =
+ * expand + depthwise + project. */
+START_TEST(ibn_blocks_count_as_derived_by_hand)
+{
+    tpusim_totals gc = ibn_totals(ZOO_IBN_GROUPED, 4);
+    ck_assert_uint_eq(gc.macs, 12845056u + 115605504u + 12845056u); /* 141295616 */
+    ck_assert_uint_eq(gc.params, 16640u + 147712u + 16448u);         /* 180800 */
+    tpusim_totals fu = ibn_totals(ZOO_IBN_FUSED, 1);
+    ck_assert_uint_eq(fu.macs, 115605504u + 12845056u);
+    ck_assert_uint_eq(fu.params, 147712u + 16448u);
+    tpusim_totals dw = ibn_totals(ZOO_IBN_DEPTHWISE, 1);
+    ck_assert_uint_eq(dw.macs, 12845056u + 1806336u + 12845056u);
+    ck_assert_uint_eq(dw.params, 16640u + 2560u + 16448u);
+    /* A group count that does not divide the filters is refused. */
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(zoo_build_ibn(g, ZOO_IBN_GROUPED, 28, 64, 4, 3, 3), TPUSIM_ERR_ARG);
     tpusim_graph_close(g);
 }
 END_TEST
@@ -181,6 +219,7 @@ Suite *zoo_suite(void)
     tcase_add_test(tc, efficientnet_x_has_about_twice_the_macs);
     tcase_add_test(tc, unknown_family_is_an_arg_error);
     tcase_add_test(tc, params_change_the_graph);
+    tcase_add_test(tc, ibn_blocks_count_as_derived_by_hand);
     tcase_add_test(tc, export_reimports_with_the_same_counts);
     suite_add_tcase(s, tc);
     return s;

@@ -5,6 +5,7 @@
 
 #include "chip.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,13 +95,8 @@ void tu_expect_shape(tpusim_graph *g, const char *tensor, int rank, const int64_
 {
     const struct tensor *t = tu_find_tensor(g, tensor);
     char got[256], want[256];
-    struct tensor w;
-    memset(&w, 0, sizeof w);
-    w.rank = rank;
-    for (int i = 0; i < rank; i++)
-        w.dims[i] = dims[i];
     shape_str(t, got, sizeof got);
-    shape_str(&w, want, sizeof want);
+    dims_str(dims, (size_t)rank, want, sizeof want);
     ck_assert_msg(strcmp(got, want) == 0, "tensor '%s' has shape %s, expected %s", tensor, got,
                   want);
 }
@@ -131,4 +127,67 @@ void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct 
     char err[1024];
     int rc = chip_load(tu_chips_dir(), name, sets, n_sets, out, err, sizeof err);
     ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
+}
+
+void tu_attr_int(tpusim_graph *g, const char *name, int64_t v)
+{
+    int rc = tpusim_graph_set_attr_int(g, name, v);
+    ck_assert_msg(rc == TPUSIM_OK, "attribute %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_attr_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v)
+{
+    int rc = tpusim_graph_set_attr_ints(g, name, v, n);
+    ck_assert_msg(rc == TPUSIM_OK, "attribute %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_attr_float(tpusim_graph *g, const char *name, double v)
+{
+    int rc = tpusim_graph_set_attr_float(g, name, v);
+    ck_assert_msg(rc == TPUSIM_OK, "attribute %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_attr_str(tpusim_graph *g, const char *name, const char *v)
+{
+    int rc = tpusim_graph_set_attr_string(g, name, v);
+    ck_assert_msg(rc == TPUSIM_OK, "attribute %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_int_const(tpusim_graph *g, const char *name, int rank, const int64_t *dims,
+                  const int64_t *values)
+{
+    int rc = tpusim_graph_add_int_constant(g, name, rank, dims, values);
+    ck_assert_msg(rc == TPUSIM_OK, "constant %s: %s", name, tpusim_graph_errmsg(g));
+}
+
+void tu_expect_ivals(tpusim_graph *g, const char *name, size_t n, const int64_t *want)
+{
+    const struct tensor *t = tu_find_tensor(g, name);
+    ck_assert_msg(tensor_has_values(t) && t->ivals, "tensor '%s' has no integer values", name);
+    ck_assert_msg(t->n_vals == n, "tensor '%s' has %zu values, expected %zu", name, t->n_vals, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(t->ivals[i] == want[i], "tensor '%s' value %zu is %lld, expected %lld", name,
+                      i, (long long)t->ivals[i], (long long)want[i]);
+}
+
+const char *tu_model_path(const char *rel)
+{
+    static char path[1024]; /* tests in one process run one at a time */
+    snprintf(path, sizeof path, "%s/onnx/%s", tu_models_dir(), rel);
+    return path;
+}
+
+unsigned char *tu_read_model(const char *rel, size_t *size)
+{
+    const char *path = tu_model_path(rel);
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    ck_assert_msg(n >= 0 && fseek(f, 0, SEEK_SET) == 0, "cannot size %s", path);
+    unsigned char *buf = malloc(n ? (size_t)n : 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *size = (size_t)n;
+    return buf;
 }

@@ -38,6 +38,22 @@ const char *tu_chips_dir(void);
 struct chip;
 void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct chip *out);
 
+/* Attribute setters for the op added last. */
+void tu_attr_int(tpusim_graph *g, const char *name, int64_t v);
+void tu_attr_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v);
+void tu_attr_float(tpusim_graph *g, const char *name, double v);
+void tu_attr_str(tpusim_graph *g, const char *name, const char *v);
+/* An int64 constant of any rank (tu_ints makes 1-D ones); dims may be
+ * NULL for rank 0. */
+void tu_int_const(tpusim_graph *g, const char *name, int rank, const int64_t *dims,
+                  const int64_t *values);
+/* The tensor must hold known values, exactly these integers. */
+void tu_expect_ivals(tpusim_graph *g, const char *name, size_t n, const int64_t *want);
+/* tu_models_dir()/onnx/rel, in storage the next call reuses. */
+const char *tu_model_path(const char *rel);
+/* The whole of model file tu_model_path(rel); malloc'ed, the caller frees. */
+unsigned char *tu_read_model(const char *rel, size_t *size);
+
 #define TU_DIMS(...) ((const int64_t[]){__VA_ARGS__})
 
 #endif

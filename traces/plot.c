@@ -208,7 +208,7 @@ int plot_causes(const char *dir, const char *stem, const struct report *rp, cons
     }
     bool shown[CAUSE_COUNT];
     for (int k = 0; k < CAUSE_COUNT; k++) {
-        shown[k] = r->stall[k] > 0;
+        shown[k] = r->sum.stall[k] > 0;
         *series += shown[k];
     }
     struct pfile d = {0}, g = {0};

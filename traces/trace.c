@@ -11,9 +11,8 @@
 
 #include "trace.h"
 
-/* Pipeline order of the engine's stages (sim/engine.c). */
-static const enum unit STAGE_ORDER[] = {UNIT_HBM, UNIT_HOST, UNIT_MXU, UNIT_VPU};
-#define N_STAGES 4
+/* enum unit lists the engine's stages in pipeline order (engine.h). */
+#define N_STAGES UNIT_COUNT
 
 enum { TID_OPS = 1, TID_VPU, TID_DMA_IN, TID_DMA_OUT, TID_HOST, TID_MXU0 };
 
@@ -115,22 +114,20 @@ static double makespan(const struct pipe *p, double f)
 }
 
 /* Lays out op r's pipeline inside its cycles (trace.h). */
-static void build_pipe(const struct tw *w, const struct op_result *r, struct pipe *p)
+static void build_pipe(const struct op_result *r, struct pipe *p)
 {
     memset(p, 0, sizeof *p);
     p->tiles = r->tiles ? r->tiles : 1;
     double pre = (double)r->stall[CAUSE_LAUNCH];
-    if (r->stage_cycles[UNIT_HBM])
-        pre += (double)w->c->hbm_latency_cycles;
-    if (r->stage_cycles[UNIT_HOST])
-        pre += (double)(w->c->host_link_latency_cycles + w->c->host_link_overhead_cycles);
+    for (int s = 0; s < N_STAGES; s++)
+        pre += (double)r->lead_cycles[s];
     double budget = (double)r->cycles - pre - (double)r->stall[CAUSE_FILL_DRAIN];
     p->begin = (double)r->start_cycle + pre;
     for (int s = 0; s < N_STAGES; s++) {
-        uint64_t total = r->stage_cycles[STAGE_ORDER[s]];
+        uint64_t total = r->stage_cycles[s];
         if (!total)
             continue;
-        p->unit[p->n] = STAGE_ORDER[s];
+        p->unit[p->n] = (enum unit)s;
         p->dur[p->n++] = (double)total / (double)p->tiles;
     }
     /* Rounding in the engine (ceil per tile, ties) can leave the redrawn
@@ -166,6 +163,24 @@ static double tile_start(const struct pipe *p, int j, uint64_t i)
     return tile_end(p, j, i) - p->dur[j];
 }
 
+/* Matrix-unit tracks an op's slices go on. A GPU op keeps up to every SM
+ * busy (80 on a V100): one "SMs" track whose slices carry the count
+ * (matrix_args) rather than a track per SM; a TPU op one track per MXU it
+ * uses, as many as the header named. */
+static uint64_t mxu_tracks(const struct tw *w, const struct op_result *r)
+{
+    if (w->c->mxu_kind == MATRIX_TENSOR_CORES)
+        return 1;
+    uint64_t used = r->mxus_used ? r->mxus_used : 1;
+    return used < (uint64_t)w->c->mxu_per_core ? used : (uint64_t)w->c->mxu_per_core;
+}
+
+static void matrix_args(struct tw *w, const struct op_result *r)
+{
+    if (w->c->mxu_kind == MATRIX_TENSOR_CORES)
+        gzprintf(w->f, ",\"sms\":%llu", (unsigned long long)r->mxus_used);
+}
+
 static void close_args(struct tw *w, uint64_t t0, uint64_t t1)
 {
     gzprintf(w->f, ",\"tiles\":\"%llu-%llu\"}}", (unsigned long long)t0, (unsigned long long)t1);
@@ -178,7 +193,7 @@ static void stage_slices(struct tw *w, const struct report_op *o, const struct p
     double read = r->hbm_bytes ? (double)(r->hbm_bytes - r->hbm_write_bytes) /
                                      (double)r->hbm_bytes
                                : 0;
-    uint64_t mxus = r->mxus_used ? r->mxus_used : 1;
+    uint64_t mxus = mxu_tracks(w, r);
     for (uint64_t g = 0; g < groups; g++) {
         uint64_t t0 = g * p->tiles / groups, t1 = (g + 1) * p->tiles / groups - 1;
         double a = tile_start(p, j, t0), b = tile_end(p, j, t1);
@@ -213,6 +228,7 @@ static void stage_slices(struct tw *w, const struct report_op *o, const struct p
         case UNIT_MXU:
             for (uint64_t m = 0; m < mxus; m++) {
                 slice_open(w, TID_MXU0 + (int)m, o->name, "mxu", a, b, o->index);
+                matrix_args(w, r);
                 close_args(w, t0, t1);
             }
             break;
@@ -253,29 +269,29 @@ static void unit_slices(struct tw *w, const struct report_op *o)
 {
     const struct op_result *r = o->res;
     struct pipe p;
-    build_pipe(w, r, &p);
+    build_pipe(r, &p);
     uint64_t groups = w->level == TRACE_OP ? 1 : p.tiles < w->max_slices ? p.tiles : w->max_slices;
     double lat_at = (double)r->start_cycle + (double)r->stall[CAUSE_LAUNCH];
-    if (r->stage_cycles[UNIT_HBM] && w->c->hbm_latency_cycles) {
-        double e = lat_at + (double)w->c->hbm_latency_cycles;
+    if (r->lead_cycles[UNIT_HBM]) {
+        double e = lat_at + (double)r->lead_cycles[UNIT_HBM];
         slice_open(w, TID_DMA_IN, "HBM latency", "dma", lat_at, e, o->index);
         gzputs(w->f, "}}");
         lat_at = e;
     }
-    uint64_t host_fixed = w->c->host_link_latency_cycles + w->c->host_link_overhead_cycles;
-    if (r->stage_cycles[UNIT_HOST] && host_fixed) {
+    if (r->lead_cycles[UNIT_HOST]) {
         slice_open(w, TID_HOST, "host link latency", "host_link", lat_at,
-                   lat_at + (double)host_fixed, o->index);
+                   lat_at + (double)r->lead_cycles[UNIT_HOST], o->index);
         gzputs(w->f, "}}");
     }
     for (int j = 0; j < p.n; j++) {
         stage_slices(w, o, &p, j, groups);
         if (p.unit[j] == UNIT_MXU && r->stall[CAUSE_FILL_DRAIN]) {
             double a = tile_end(&p, j, p.tiles - 1);
-            uint64_t mxus = r->mxus_used ? r->mxus_used : 1;
+            uint64_t mxus = mxu_tracks(w, r);
             for (uint64_t m = 0; m < mxus; m++) {
                 slice_open(w, TID_MXU0 + (int)m, "fill/drain", "mxu", a,
                            a + (double)r->stall[CAUSE_FILL_DRAIN], o->index);
+                matrix_args(w, r);
                 gzputs(w->f, "}}");
             }
         }
@@ -296,17 +312,19 @@ static void header(struct tw *w, const struct trace_options *o)
              "\"trace_level\":\"%s\",\"total_cycles\":%llu},\n\"traceEvents\":[",
              c->clock_mhz, c->hbm_bandwidth_gbps,
              (unsigned long long)(c->vmem_bytes + c->cmem_bytes + c->param_cache_bytes),
-             w->level == TRACE_OP ? "op" : "tile", (unsigned long long)w->r->total_cycles);
+             w->level == TRACE_OP ? "op" : "tile", (unsigned long long)w->r->sum.cycles);
     char name[600];
     snprintf(name, sizeof name, "tpusim: %s on %s", o->model ? o->model : "model", c->name);
     meta(w, "process_name", TID_OPS, name, -1);
     meta(w, "thread_name", TID_OPS, "ops", 0);
-    for (int m = 0; m < c->mxu_per_core; m++) {
+    int tracks = c->mxu_kind == MATRIX_TENSOR_CORES ? 1 : c->mxu_per_core;
+    for (int m = 0; m < tracks; m++) {
         char t[32];
         snprintf(t, sizeof t, "MXU%d", m);
-        meta(w, "thread_name", TID_MXU0 + m, t, 1 + m);
+        meta(w, "thread_name", TID_MXU0 + m, c->mxu_kind == MATRIX_TENSOR_CORES ? "SMs" : t,
+             1 + m);
     }
-    int after = 1 + c->mxu_per_core;
+    int after = 1 + tracks;
     meta(w, "thread_name", TID_VPU, "VPU", after);
     meta(w, "thread_name", TID_DMA_IN, "DMA in (HBM reads)", after + 1);
     meta(w, "thread_name", TID_DMA_OUT, "DMA out (HBM writes)", after + 2);
@@ -320,16 +338,11 @@ static int sram_counters(struct tw *w)
 {
     const struct sim_result *r = w->r;
     uint64_t *live = calloc((size_t)(r->n_ops > 0 ? r->n_ops : 1), sizeof *live);
-    int *pos = malloc((size_t)(r->graph->n_ops > 0 ? r->graph->n_ops : 1) * sizeof *pos);
-    if (!live || !pos) {
-        free(live);
-        free(pos);
+    if (!live)
         return TPUSIM_ERR_NOMEM;
-    }
     for (int i = 0; i < r->n_ops; i++) {
         const struct op_result *o = &r->ops[i];
-        pos[o->op] = i;
-        int host = o->fused_into >= 0 ? pos[o->fused_into] : i;
+        int host = o->fused_into_row >= 0 ? o->fused_into_row : i;
         if (o->sram_live_bytes > live[host])
             live[host] = o->sram_live_bytes;
     }
@@ -337,9 +350,8 @@ static int sram_counters(struct tw *w)
         if (r->ops[i].fused_into < 0)
             counter(w, "SRAM occupancy", "MiB", (double)r->ops[i].start_cycle,
                     (double)(live[i] + r->params_on_chip_bytes) / (1024.0 * 1024.0));
-    counter(w, "SRAM occupancy", "MiB", (double)r->total_cycles, 0);
+    counter(w, "SRAM occupancy", "MiB", (double)r->sum.cycles, 0);
     free(live);
-    free(pos);
     return TPUSIM_OK;
 }
 

@@ -3,8 +3,9 @@
  * zlib) that opens in Perfetto (ui.perfetto.dev) and chrome://tracing.
  *
  * Tracks (one process, one "thread" each): the ops, one slice per op that
- * runs (fused ops listed in its args); MXU0..n-1; VPU; DMA in; DMA out;
- * the host link (chips that have one). Counters: HBM bandwidth in use
+ * runs (fused ops listed in its args); MXU0..n-1 (GPUs: one "SMs" track,
+ * the busy SM count in each slice's args); VPU; DMA in; DMA out; the host
+ * link (chips that have one). Counters: HBM bandwidth in use
  * (GB/s) and SRAM occupancy (MiB: live activations plus parameters held on
  * chip). Times are microseconds.
  *

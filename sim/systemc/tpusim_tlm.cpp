@@ -59,7 +59,7 @@ int accelerator::run(command &cmd) const
             struct sim_result r = {};
             cmd.status = simulate(cmd.plan, &chip_, &o, &r, cmd.message, sizeof cmd.message);
             if (cmd.status == TPUSIM_OK)
-                cmd.cycles = r.total_cycles;
+                cmd.cycles = r.sum.cycles;
             sim_result_free(&r);
         }
     } else {

@@ -10,6 +10,10 @@ run "inspect negative batch" 2 "--batch needs a whole number" "$CLI" inspect --b
 run "inspect bad format" 2 "--format must be text, csv or json" "$CLI" inspect --format yaml
 run "inspect bad dim" 2 "--dim needs NAME=VALUE" "$CLI" inspect --dim seq
 run "inspect missing value" 2 "option --batch needs a value" "$CLI" inspect --batch
+run "inspect one model" 2 "one model at a time" "$CLI" inspect builtin:demo-cnn builtin:demo-cnn
+# A name cut short would bind another dimension or none: refused whole.
+long_dim=$(printf '%0300d' 0)
+run "inspect dim name too long" 2 "--dim name longer than 255 characters" "$CLI" inspect --dim "$long_dim=3"
 run "demo" 0 "on tpu_v3" "$CLI" demo
 run "builtin unknown" 1 "no built-in model named 'nope'" "$CLI" inspect builtin:nope
 

@@ -19,6 +19,15 @@ run "compare --chip" 2 "use --chips" "$CLI" compare --chip tpu_v2
 run "compare unknown chip" 1 "nosuchchip" "$CLI" compare --chips tpu_v2,nosuchchip
 run "compare two models" 0 "mean speedup" "$CLI" compare "$R50,$EFF" --chips tpu_v2,tpu_v4i
 run "compare latex" 0 "\\bottomrule" "$CLI" compare --format latex
+run "compare latex escapes the paragraph" 0 "mxu-\\textgreater{}vpu" "$CLI" compare --format latex
+run "compare rejects --trace" 2 "--trace belongs to run and report" "$CLI" compare --trace t.json.gz
+run "compare rejects --trace-level" 2 "--trace-level belongs to run and report" "$CLI" compare --trace-level op
+run "compare rejects --trace-max-slices" 2 "--trace-max-slices belongs to run and report" "$CLI" compare --trace-max-slices 8
+run "compare png needs plot" 2 "--png needs --plot" "$CLI" compare --png
+# --cores splits the batch: every command shows what one core simulates.
+run "compare per-core batch" 0 "(one core each, batch 4," "$CLI" compare --chips tpu_v2,tpu_v3 --cores 2 --batch 8
+run "report per-core batch" 0 "batch 4 per core" "$CLI" report --cores 2 --batch 7
+run "run per-core batch" 0 "batch 4 per core" "$CLI" run --cores 2 --batch 8
 
 # JSON: the per-op numbers agree with their definitions.
 "$CLI" report "$R50" --chip tpu_v3 --format json >"$tmp/r.json" 2>"$tmp/err"

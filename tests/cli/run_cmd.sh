@@ -11,9 +11,14 @@ run "run csv" 0 "index,name,type" "$CLI" run --format csv
 run "run real model" 0 "total:" "$CLI" run "$MODELS/onnx/torch_export/tv_resnet50_light.onnx" --chip tpu_v4i
 
 # JSON carries the documented fields; the same run twice is bit-identical.
-"$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --format json >"$tmp/a.json" 2>"$tmp/err"
-"$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --format json >"$tmp/b.json" 2>>"$tmp/err"
-if cmp -s "$tmp/a.json" "$tmp/b.json"; then pass; else fail "run JSON differs between two runs"; fi
+# Both runs must succeed with output: two failures would compare equal too.
+if "$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --format json >"$tmp/a.json" 2>"$tmp/err" &&
+    "$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --format json >"$tmp/b.json" 2>>"$tmp/err" &&
+    [ -s "$tmp/a.json" ] && cmp -s "$tmp/a.json" "$tmp/b.json"; then
+    pass
+else
+    fail "run JSON twice: failed, empty or different; stderr: $(head -c 400 "$tmp/err")"
+fi
 if $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -533,8 +533,14 @@ int sc_main(int argc, char **argv)
             std::printf("FAIL: %s (%ux%u): the child process died (status %#x)%s\n",
                         g.name.c_str(), g.rows, g.cols, status,
                         g.seed ? fmt(" [seed %#llx]", (unsigned long long)g.seed).c_str() : "");
+            /* Uncounted: every case of the group is lost. Counted: its cases
+             * ran, but a child that then dies failed all the same (a crash in
+             * teardown, a kill): one more failure, so the FAIL line above
+             * never goes with a green total. */
             if (!counted)
                 failed += g.tlm ? 1 : (int)g.cases.size();
+            else
+                failed += 1;
         }
         std::fflush(stdout);
     };

@@ -24,9 +24,6 @@ SC_TEST_OBJ := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/systemc/*.cpp))
 SC_TEST     := $(BUILD)/tests/systemc/systemc_tests
 SC_EXAMPLES := $(patsubst %.cpp,$(BUILD)/%,$(wildcard examples/*.cpp))
 
-# What `make test` runs after the CLI tests.
-TEST_SYSTEMC := test-systemc
-
 .PHONY: test-systemc examples
 
 $(BUILD)/%.o: %.cpp

@@ -151,7 +151,7 @@ void tlm_check(int *passed, int *failed, std::string *out)
             struct sim_result r = {};
             char err[256];
             int rc = simulate(g, &c, &o, &r, err, sizeof err);
-            uint64_t want = r.total_cycles;
+            uint64_t want = r.sum.cycles;
             sim_result_free(&r);
             tpusim_tlm::command cmd;
             cmd.kind = tpusim_tlm::CMD_PLAN;

@@ -67,7 +67,8 @@ static void *worker(void *arg)
 
 int main(int argc, char **argv)
 {
-    const char *models = argc > 1 ? argv[1] : "models";
+    /* NULL: the library's own lookup ($TPUSIM_MODELS_DIR, then ./models). */
+    const char *models = argc > 1 ? argv[1] : NULL;
     tpusim_context *ctx = NULL;
     tpusim_chip *chip = NULL;
     tpusim_net *net = NULL;

@@ -56,12 +56,15 @@ static struct run simulate_model(struct ctx *c, const char *family, const struct
     char err[512] = "";
     struct sim_options o = {.dtype = dt, .cores = 1};
     if (!rc && !(rc = simulate(g, chip, &o, &res, err, sizeof err))) {
-        r.us = chip_cycles_to_us(chip, res.total_cycles);
-        r.flops = (double)res.flops;
+        r.us = chip_cycles_to_us(chip, res.sum.cycles);
+        r.flops = (double)res.sum.flops;
         r.param_bytes = res.param_bytes;
         for (int i = 0; i < res.n_ops; i++)
             r.host_bytes += res.ops[i].host_bytes;
-        if (!report_build(&res, &rp, err, sizeof err)) {
+        /* Claim 3 reads the proxy error from the report: a failure here is
+         * an error of the run, not a silent 0. */
+        rc = report_build(&res, &rp, err, sizeof err);
+        if (!rc) {
             r.proxy_error = rp.proxy_error;
             report_free(&rp);
         }
@@ -89,7 +92,7 @@ static int within(double v, double lo, double hi)
 }
 
 /* Claim 1 and 2 helper: per-n latencies of a family on a chip, batch per
- * chip split over the chip's cores. */
+ * chip split over the chip's cores; flops (whole chip) may be NULL. */
 static void family_latencies(struct ctx *c, const char *prefix, const struct chip *chip,
                              tpusim_dtype dt, int64_t batch, double *us, double *flops)
 {
@@ -99,7 +102,8 @@ static void family_latencies(struct ctx *c, const char *prefix, const struct chi
         int64_t per_core = batch / chip->cores > 0 ? batch / chip->cores : 1;
         struct run r = simulate_model(c, name, NULL, per_core, chip, dt, NULL);
         us[n] = r.us;
-        flops[n] = r.flops * (double)chip->cores;
+        if (flops)
+            flops[n] = r.flops * (double)chip->cores;
     }
 }
 
@@ -109,11 +113,11 @@ static void claim1(struct ctx *c)
     if (load_chip(c, "tpu_v2", &v2) || load_chip(c, "tpu_v4i", &v4i))
         return;
     const int64_t batch = 128;
-    double b2[8], b4[8], x2[8], x4[8], f[8];
-    family_latencies(c, "efficientnet-b", &v2, TPUSIM_DT_BFLOAT16, batch, b2, f);
-    family_latencies(c, "efficientnet-b", &v4i, TPUSIM_DT_BFLOAT16, batch, b4, f);
-    family_latencies(c, "efficientnet-x-b", &v2, TPUSIM_DT_BFLOAT16, batch, x2, f);
-    family_latencies(c, "efficientnet-x-b", &v4i, TPUSIM_DT_BFLOAT16, batch, x4, f);
+    double b2[8], b4[8], x2[8], x4[8];
+    family_latencies(c, "efficientnet-b", &v2, TPUSIM_DT_BFLOAT16, batch, b2, NULL);
+    family_latencies(c, "efficientnet-b", &v4i, TPUSIM_DT_BFLOAT16, batch, b4, NULL);
+    family_latencies(c, "efficientnet-x-b", &v2, TPUSIM_DT_BFLOAT16, batch, x2, NULL);
+    family_latencies(c, "efficientnet-x-b", &v4i, TPUSIM_DT_BFLOAT16, batch, x4, NULL);
     double peak = v4i.peak_flops_per_s / v2.peak_flops_per_s, sb = 0, sx = 0;
     printf("## Claim 1: TPUv2 -> TPUv4i, EfficientNet ~1.3x, EfficientNet-X ~2.6x, peak ~3x\n\n"
            "Source: seed 002 (Google AI blog on EfficientNet-X / platform-aware NAS). Conditions\n"
@@ -321,46 +325,47 @@ static void claim6(struct ctx *c)
     printf("- byte-QRNN + GBST faster than BERT-base — %s\n\n", verdict(c, ok_bert));
 }
 
-
+/* Mechanisms only: the verdicts above are computed on every run, so the
+ * notes must not state outcomes that a later change to the code or a chip
+ * file could turn around. */
 static const char NOTES[] =
-    "## Notes: why the claims that fail, fail\n\n"
-    "Nothing was tuned to these numbers; the chip files are as they were. What we found:\n\n"
-    "- **Claim 1 (TPUv2 -> TPUv4i).** (Numbers: the tables above.) A first run showed both\n"
-    "  families gaining too little; the cause was the lowering, where a core's MXUs split only\n"
-    "  the output-channel tiles, so a layer with <= 128 output channels kept one of TPUv4i's\n"
-    "  four MXUs busy. XLA also splits the rows (batch x H x W); the matrix unit now tries every\n"
-    "  split of its MXUs into row groups and keeps the fastest (sim/matrix_unit.c). With that,\n"
-    "  EfficientNet's gain is reproduced; EfficientNet-X still gains less than 2.6x. `tpusim run\n"
-    "  zoo:efficientnet-x-b3 --chip tpu_v4i --batch 128` shows the rest: a third of the time is\n"
-    "  HBM (at batch 128 the activations overflow CMEM, and one TPUv4i has 614 GB/s against\n"
-    "  two TPUv2 cores' 2 x 700) and a third the VPU (one 8x128 VPU at 1050 MHz against two at\n"
-    "  700 MHz; TPUv4i's VPU width is not public, the chip file assumes TPUv2's). The source's\n"
+    "## Notes: what drives each claim's numbers\n\n"
+    "Nothing was tuned to these numbers; the chip files are as they were. The verdicts above\n"
+    "are computed on every run; these notes say what moves the numbers, not whether a claim\n"
+    "holds.\n\n"
+    "- **Claim 1 (TPUv2 -> TPUv4i).** TPUv4i has four MXUs in one core. XLA splits both the\n"
+    "  output-channel tiles and the rows (batch x H x W) over them; the matrix unit tries every\n"
+    "  split of its MXUs into row groups and keeps the fastest (sim/matrix_unit.c), without\n"
+    "  which a layer with <= 128 output channels keeps one MXU busy. Beyond the MXUs,\n"
+    "  `tpusim run zoo:efficientnet-x-b3 --chip tpu_v4i --batch 128` breaks the time down:\n"
+    "  at batch 128 the activations overflow CMEM, and one TPUv4i has 614 GB/s of HBM against\n"
+    "  two TPUv2 cores' 2 x 700; its one 8x128 VPU runs at 1050 MHz against two at 700 MHz\n"
+    "  (TPUv4i's VPU width is not public, the chip file assumes TPUv2's). The source's\n"
     "  conditions (batch, XLA's layout and fusion choices) are not published in full.\n"
-    "- **Claim 2 (X faster than B with 2x FLOPs).** The FLOPs ratio is reproduced, the speedup\n"
-    "  is not. The X models remove depthwise and swish work from the VPU early in the network,\n"
-    "  but the model charges their extra FLOPs nearly at face value, and padding of small\n"
-    "  channel counts to 128 and HBM traffic at batch 128 weigh on both families. Conditions\n"
-    "  may differ too: the source's latencies come with the authors' batch and XLA's layout\n"
-    "  choices (e.g. space-to-depth of the input image, which our graph does with a 2x2/2\n"
-    "  convolution as the code does).\n"
-    "- **Claim 3 (FLOPs proxy).** The spread is reproduced: ResNet-50 and BERT sit near the\n"
-    "  proxy, EfficientNet-B0 and MobileNetV2 far from it. The largest error is beyond the 2..8x\n"
-    "  band: the model charges depthwise convolutions on the VPU and small-channel layers padded\n"
-    "  to 128 more than the source's measurements imply.\n"
-    "- **Claim 4 (Edge TPU cliff).** Reproduced: time per GMAC halves as the width grows while\n"
-    "  the parameters fit (the array is used better), then doubles as soon as megabytes of\n"
-    "  parameters stream over USB. The criterion was revised once, openly (see above).\n"
-    "- **Claim 5 (IBN variants).** Not reproduced on every chip: on tpu_v3 depthwise-IBN beats\n"
-    "  fused-IBN at the early shape too, because the fused 3x3 convolution's K = 9 x 48 = 432\n"
-    "  costs four 128-deep weight passes while the depthwise runs on an idle VPU at batch 1. GC-IBN is slower than both at the early shape: the lowering loops over\n"
-    "  groups once a group's K or N slice no longer fits a 128x128 tile. On the Edge TPU the\n"
-    "  fused block wins at both shapes (depthwise maps onto the array there, poorly). The\n"
-    "  claim's conditions differ as well: the sources measure whole searched networks, not one\n"
-    "  block at batch 1.\n"
-    "- **Claim 6 (byte models).** Reproduced: without downsampling the byte-Transformer's\n"
-    "  attention grows quadratically with the bytes; GBST/4 gives most of it back, and the\n"
-    "  byte-QRNN with GBST stays well under BERT-base on the same text. The QRNN's fo-pooling is\n"
-    "  modelled as parallel elementwise work (docs/zoo.md), a lower bound on its time.\n";
+    "- **Claim 2 (X faster than B with 2x FLOPs).** The X models move depthwise and swish\n"
+    "  work off the VPU early in the network and add FLOPs, which the model charges nearly at\n"
+    "  face value on the MXU; padding of small channel counts to 128 and HBM traffic at batch\n"
+    "  128 weigh on both families. The source's latencies come with the authors' batch and\n"
+    "  XLA's layout choices (e.g. space-to-depth of the input image, which our graph does with\n"
+    "  a 2x2/2 convolution as the code does).\n"
+    "- **Claim 3 (FLOPs proxy).** The proxy counts FLOPs at the MXU's peak wherever they run.\n"
+    "  The model runs depthwise convolutions, SE and swish on the VPU and pads small channel\n"
+    "  counts to 128 on the MXU, so a model's error grows with its share of such layers;\n"
+    "  dense convolutions and large matrix products run near the proxy.\n"
+    "- **Claim 4 (Edge TPU cliff).** While the parameters fit the on-chip cache, a wider model\n"
+    "  uses the array better and its time per GMAC falls; parameters that do not fit stream\n"
+    "  over the host link (USB) on every inference. The criterion was revised once, openly\n"
+    "  (see above).\n"
+    "- **Claim 5 (IBN variants).** On TPUs the fused 3x3 convolution's K = 9 x 48 = 432 at the\n"
+    "  early shape costs four 128-deep weight passes, while the depthwise convolution runs on a\n"
+    "  VPU that is otherwise idle at batch 1. GC-IBN's lowering loops over groups once a\n"
+    "  group's K or N slice no longer fits a 128x128 tile. On the Edge TPU depthwise maps onto\n"
+    "  the array, poorly. The sources measure whole searched networks, not one block at\n"
+    "  batch 1.\n"
+    "- **Claim 6 (byte models).** Without downsampling the byte-Transformer's attention grows\n"
+    "  quadratically with the bytes; GBST/4 divides the encoder's sequence by 4. The QRNN's\n"
+    "  fo-pooling is modelled as parallel elementwise work (docs/zoo.md), a lower bound on its\n"
+    "  time.\n";
 
 int main(int argc, char **argv)
 {
