@@ -96,6 +96,7 @@ struct sim_cli {
     bool no_fusion;
     int64_t cores;
     double framework_overhead_us; /* GPUs: host time per kernel */
+    int engine;                   /* enum engine_kind: event (default) or fast */
     bool rich;                    /* --format also takes markdown and latex */
     enum cli_rich_format format;  /* when rich */
     const char *trace;            /* --trace FILE.json.gz, or NULL */

@@ -27,7 +27,9 @@ static void usage(FILE *f)
           "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu;\n"
           "                     fp16 on gpu_v100)\n"
           "  --set K=V          override a chip parameter, e.g. --set mxu.per_core=8\n"
-          "  --cores N          split the batch data-parallel over N cores (default 1)\n"
+          "  --cores N          split the batch data-parallel over N cores sharing HBM (default 1)\n"
+          "  --engine E         event (default): every tile, transfer and unit in time;\n"
+          "                     fast: each op alone in closed form (the NAS oracle's engine)\n"
           "  --no-fusion        run every elementwise op as its own pass\n"
           "  --framework-overhead-us US  GPUs: host time per kernel of an eager framework\n"
           "  --batch N          set dimension 0 of every data input to N\n"
@@ -60,6 +62,7 @@ void cli_sim_defaults(struct sim_cli *o, bool rich)
     memset(o, 0, sizeof *o);
     o->chip = "tpu_v3";
     o->cores = 1;
+    o->engine = ENGINE_EVENT;
     o->rich = rich;
     o->trace_level = TRACE_TILE;
 }
@@ -137,6 +140,14 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cl
         fprintf(stderr, "tpusim %s: --cores needs a whole number >= 1, got '%s'\n", cmd, v);
         return CLI_BAD;
     }
+    if (!bad && (v = cli_opt_value("--engine", argc, argv, i, &bad))) {
+        if (strcmp(v, "event") == 0 || strcmp(v, "fast") == 0) {
+            o->engine = strcmp(v, "event") == 0 ? ENGINE_EVENT : ENGINE_FAST;
+            return CLI_TAKEN;
+        }
+        fprintf(stderr, "tpusim %s: --engine must be event or fast, got '%s'\n", cmd, v);
+        return CLI_BAD;
+    }
     if (!bad && strcmp(argv[*i], "--no-fusion") == 0) {
         o->no_fusion = true;
         return CLI_TAKEN;
@@ -198,6 +209,7 @@ int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g
     struct sim_options so = {.dtype = o->dtype,
                              .no_fusion = o->no_fusion,
                              .cores = (int)o->cores,
+                             .engine = (enum engine_kind)o->engine,
                              .framework_overhead_us = o->framework_overhead_us};
     if (simulate(g, chip, &so, res, err, sizeof err)) {
         fprintf(stderr, "tpusim %s: %s\n", cmd, err);
@@ -224,6 +236,11 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
                         int (*show)(const struct report *rp, const struct sim_cli *o, void *ctx),
                         void *ctx)
 {
+    if (o->trace && o->engine == ENGINE_FAST) {
+        fprintf(stderr, "tpusim %s: --trace draws the event engine's activities; it cannot "
+                        "come with --engine fast\n", cmd);
+        return 2;
+    }
     struct chip chip;
     int rc = cli_load_chip(cmd, o, o->chip, &chip);
     if (rc)

@@ -1,13 +1,13 @@
 /*
  * engine.h — simulating a finalized graph on a chip.
  *
- * lower.c turns each op into demands on the units (MXU cycles from the
- * closed-form systolic model, VPU cycles from the cost table, HBM and host
- * link bytes after on-chip residency and fusion are decided); engine.c
- * schedules them: ops run one after another on one core, and inside an op
- * the tiles flow through a double-buffered pipeline (DMA in -> MXU -> VPU ->
- * DMA out) whose timing is closed form for identical tiles. Every cycle of
- * an op is charged to one named cause.
+ * lower.c turns each op into demands on the units (a GEMM on the matrix
+ * unit, VPU cycles from the cost table, HBM and host-link bytes after
+ * on-chip residency and fusion are decided) and tiling.c cuts them into
+ * tiles; one of two engines (scheduler.h) runs the tiles in time: the event
+ * engine, every tile, transfer and unit with cross-op and cross-core
+ * effects (the reference), or the fast engine, each op alone in closed
+ * form. Every cycle of an op is charged to one named cause.
  */
 #ifndef TPUSIM_ENGINE_H
 #define TPUSIM_ENGINE_H
@@ -18,11 +18,7 @@
 #include "chip.h"
 #include "graph.h"
 #include "mxu.h"
-
-/* The stages of an op's pipeline, in the order a tile crosses them: HBM
- * DMA, host link, MXU, VPU. engine.c schedules in this order and
- * traces/trace.c redraws it in the same order, so it is written only here. */
-enum unit { UNIT_HBM, UNIT_HOST, UNIT_MXU, UNIT_VPU, UNIT_COUNT };
+#include "tiling.h"
 
 /* Where an op's cycles go. The first four are "the unit was the limit";
  * the rest are overheads of the matrix unit and the memory system. */
@@ -41,30 +37,42 @@ enum cause {
 
 const char *cause_name(enum cause c);
 
+/* Which engine times the ops (scheduler.h): the closed-form one (the NAS
+ * oracle's default) or the event-driven reference (the CLI's). */
+enum engine_kind { ENGINE_FAST = 0, ENGINE_EVENT = 1 };
+
 struct sim_options {
     tpusim_dtype dtype;  /* bf16, fp16, int8, fp32; UNDEFINED: the chip's default */
     bool no_fusion;
-    int cores;           /* never read by the library: the CLI scales the batch */
+    int cores;           /* cores running the graph at once (each its own copy), sharing HBM */
+    enum engine_kind engine;
     double framework_overhead_us; /* GPUs: extra host time per kernel (eager frameworks) */
 };
 
-/* Demands of one scheduled op (after fusion), from lower.c. */
+/* Demands of one scheduled op (after fusion), from lower.c: the totals the
+ * lowering decided, and the tile plan both engines run (tiling.h). */
 struct op_demand {
     int op;                  /* graph op index */
     int fused_into;          /* graph op index of the op it fused into, or -1 */
     int fused_into_row;      /* the same op as a row of lower_graph's output, or -1 */
     bool on_mxu;
-    struct mxu_timing mxu;   /* whole op; zero when not on the MXU */
-    uint64_t serial_steps;   /* > 1: steps that cannot overlap (RNN time steps) */
+    struct mxu_timing mxu;   /* whole op, from its plan; zero when not on the MXU */
+    uint64_t gemm_batch, gemm_m, gemm_k, gemm_n; /* matrix ops: the GEMM the MXU runs */
+    uint64_t rnn_steps;      /* > 0: serial steps of a recurrence (one GEMM each) */
     uint64_t vpu_cycles;     /* own vector work plus fused epilogues */
-    uint64_t hbm_bytes;      /* activations and weights moved to or from HBM */
-    uint64_t sram_extra_bytes; /* of hbm_bytes: re-reads forced by capacity */
-    uint64_t host_bytes;     /* parameters over the host link (Edge TPU) */
+    uint64_t hbm_bytes;      /* everything moved to or from HBM (the four below) */
+    uint64_t hbm_read_bytes; /* activations read, re-reads included */
+    uint64_t sram_extra_bytes; /* of hbm_read_bytes: re-reads forced by capacity */
+    uint64_t hbm_weight_bytes; /* parameters read */
+    uint64_t hbm_write_bytes;  /* outputs written */
+    uint64_t host_bytes;     /* over the host link (Edge TPU): the two below */
+    uint64_t host_in_bytes;  /* parameters that left the cache, model inputs */
+    uint64_t host_out_bytes; /* model outputs */
     uint64_t l2_bytes;       /* GPUs: reads of inputs resident in L2 (outputs are not charged) */
-    uint64_t tiles;          /* pipeline steps the op is cut into */
+    uint64_t act_bytes;      /* activations the op reads and writes, wherever they live */
     uint64_t flops, macs;
-    uint64_t sram_live_bytes; /* reports/traces only: activations on chip after the op */
-    uint64_t hbm_write_bytes; /* reports/traces only: of hbm_bytes, the outputs written */
+    uint64_t sram_live_bytes; /* activations on chip after the op */
+    struct op_plan plan;     /* its tiles (fused ops: none) */
     /* For the NAS block cache (sim/cache.h) only; timing never reads these.
      * They describe this op itself, fused or not: */
     uint64_t weight_bytes;     /* its parameters' bytes (counted in param_bytes) */
@@ -84,14 +92,10 @@ struct op_result {
     uint64_t hbm_bytes, host_bytes;
     uint64_t mac_slots, useful_macs;
     /* For reports and traces only; timing never reads these. */
-    uint64_t tiles;                    /* pipeline steps (op_demand.tiles, >= 1) */
-    uint64_t stage_cycles[UNIT_COUNT]; /* each pipeline stage's busy cycles over all
-                                        * tiles (RNN: the VPU's inside the MXU's) */
-    uint64_t lead_cycles[UNIT_COUNT];  /* fixed latency of a stage before its first
-                                        * tile (HBM latency; host link latency and
-                                        * per-transfer overhead), in stall[] too */
+    uint64_t tiles;                    /* its tiles (op_plan.tiles, >= 1) */
     uint64_t mxus_used;                /* MXUs sharing the op's n-tiles (GPUs: busy SMs) */
     uint64_t sram_live_bytes;          /* activations on chip after the op */
+    uint64_t buffer_bytes;             /* its weights and buffer slots on chip while it runs */
     uint64_t hbm_write_bytes;          /* of hbm_bytes: outputs written back */
 };
 
@@ -107,14 +111,18 @@ struct sim_totals {
 void totals_add_op(struct sim_totals *t, const struct op_result *r);
 void totals_merge(struct sim_totals *t, const struct sim_totals *add);
 
+struct event_log; /* sched_event.h */
+
 struct sim_result {
     const struct chip *chip;
     const struct tpusim_graph *graph;
     tpusim_dtype dtype;
+    enum engine_kind engine;
     struct op_result *ops;   /* one per running graph op, in schedule order */
     int n_ops;
     struct sim_totals sum;   /* over ops, filled once by schedule_ops */
     uint64_t param_bytes, params_on_chip_bytes;
+    struct event_log *events; /* the event engine's activities; NULL from the fast one */
 };
 
 /* Lowers every running op of g; *out is malloc'ed (n entries, one per

@@ -132,6 +132,9 @@ void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t
                                      (double)slots);
     t.stream_cycles = t.total_cycles - t.wave_quant_cycles;
     t.tiles = best.tiles;
+    t.steps = best.waves;
+    t.step_cycles = best.wave_cycles;
+    t.epilogue_cycles = best.reduce_cycles;
     t.mxus_used = best.tiles < (uint64_t)c->gpu_sms ? best.tiles : (uint64_t)c->gpu_sms;
     double peak = tensor ? (double)c->gpu_tensor_cores_per_sm *
                                c->gpu_fp16_fma_per_tensor_core_per_cycle

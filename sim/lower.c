@@ -15,13 +15,6 @@
 #include "memory.h"
 #include "vpu.h"
 
-/* Vector and data-movement ops are cut into pipeline steps of this many
- * bytes, so DMA overlaps vector work as with double-buffered tiles. */
-#define VECTOR_TILE_BYTES (UINT64_C(256) << 10)
-#define MAX_VECTOR_TILES 4096
-/* Activation rows per pipeline step of a matrix op. */
-#define MXU_ROW_CHUNK 512
-
 struct lower_ctx {
     const struct tpusim_graph *g;
     const struct chip *c;
@@ -267,10 +260,10 @@ static void place_weights(struct lower_ctx *x, uint64_t w, struct op_demand *d)
     if (x->c->param_cache_bytes) {
         uint64_t cached = w < x->param_cache_left ? w : x->param_cache_left;
         x->param_cache_left -= cached;
-        d->host_bytes += w - cached;
+        d->host_in_bytes += w - cached;
         return;
     }
-    d->hbm_bytes += w;
+    d->hbm_weight_bytes += w;
 }
 
 /* ------------------------------------------------------- vector costs */
@@ -413,16 +406,13 @@ static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
     return w && w->rank >= 2 && w->dims[1] == 1;
 }
 
-static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
-                       struct op_demand *d)
+static void lower_gemm(struct gemm_shape s, struct op_demand *d)
 {
-    x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &d->mxu);
-    d->mxu.useful_macs = macs;
     d->on_mxu = true;
-    /* Output rows drain to the VPU and DMA as they stream, so the pipeline
-     * steps are weight tiles times chunks of rows. */
-    uint64_t row_chunks = (s.m + MXU_ROW_CHUNK - 1) / MXU_ROW_CHUNK;
-    d->tiles = (d->mxu.tiles ? d->mxu.tiles : 1) * (row_chunks ? row_chunks : 1);
+    d->gemm_batch = s.batch;
+    d->gemm_m = s.m;
+    d->gemm_k = s.k;
+    d->gemm_n = s.n;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -435,22 +425,15 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
     uint64_t batch = (uint64_t)xin->dims[batch_first ? 0 : 1];
     uint64_t dirs = (uint64_t)r->dims[0], gates_h = (uint64_t)r->dims[1],
              hidden = (uint64_t)r->dims[2];
-    struct mxu_timing step;
-    x->mu->gemm(x->c, x->dtype, 1, batch, (uint64_t)xin->dims[2] + hidden, gates_h, &step);
     uint64_t steps = seq * dirs;
     d->on_mxu = true;
-    d->mxu = step;
-    d->mxu.total_cycles = step.total_cycles * steps;
-    d->mxu.stream_cycles = step.stream_cycles * steps;
-    d->mxu.weight_load_cycles = step.weight_load_cycles * steps;
-    d->mxu.fill_drain_cycles = step.fill_drain_cycles * steps;
-    d->mxu.mac_slots = step.mac_slots * steps;
-    d->mxu.useful_macs = op->cost.macs;
-    d->mxu.tiles = step.tiles * steps;
+    d->rnn_steps = steps ? steps : 1;
+    d->gemm_batch = 1;
+    d->gemm_m = batch;
+    d->gemm_k = (uint64_t)xin->dims[2] + hidden;
+    d->gemm_n = gates_h;
     uint64_t gate_ops = op->type == OP_LSTM ? 9 : op->type == OP_GRU ? 8 : 1;
     d->vpu_cycles += vpu_op_cycles(x->c, VPU_SIGMOID, steps * batch * hidden * gate_ops);
-    d->serial_steps = steps;
-    d->tiles = steps;
 }
 
 /* --------------------------------------------------------------- lower */
@@ -466,9 +449,9 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     } else if (on_vpu) {
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
     } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
-        lower_gemm(x, conv_gemm(x, op), op->cost.macs, d);
+        lower_gemm(conv_gemm(x, op), d);
     } else if (cls == OPC_MATRIX) {
-        lower_gemm(x, matmul_gemm(x, op), op->cost.macs, d);
+        lower_gemm(matmul_gemm(x, op), d);
     } else if (cls == OPC_MOVE) {
         d->vpu_cycles += move_cycles(x, op);
     } else if (cls != OPC_FREE) {
@@ -494,7 +477,7 @@ static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
     if (!half || w <= half || acts <= half || x->c->hbm_bandwidth_gbps <= 0)
         return;
     uint64_t extra = acts * ((w + half - 1) / half - 1);
-    d->hbm_bytes += extra;
+    d->hbm_read_bytes += extra;
     d->sram_extra_bytes += extra;
 }
 
@@ -502,6 +485,20 @@ static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
 static bool folds_into_conv(const struct lower_ctx *x, const struct op *op, int host)
 {
     return op->type == OP_BATCH_NORM && host >= 0 && run_op(x, host)->type == OP_CONV;
+}
+
+/* Bytes of op's activations, read and written, wherever they live. */
+static uint64_t activation_bytes(const struct lower_ctx *x, const struct op *op)
+{
+    uint64_t b = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (t && !t->is_const)
+            b += elems(t) * x->db;
+    }
+    for (int o = 0; o < op->n_out; o++)
+        b += elems(op_out(x->g, op, o)) * x->db;
+    return b;
 }
 
 static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
@@ -522,8 +519,9 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
             target->vpu_cycles += vector_op_cycles(x, op);
         target->flops += op->cost.flops;
     }
-    target->hbm_bytes += input_bytes_from_hbm(x, op);
+    target->hbm_read_bytes += input_bytes_from_hbm(x, op);
     target->l2_bytes += l2_bytes(x, op);
+    target->act_bytes += activation_bytes(x, op);
     if (host < 0 && d->on_mxu)
         add_capacity_rereads(x, op, w, d);
     place_weights(x, w, target);
@@ -534,13 +532,56 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     d->out_resident = out0 && x->resident[out0->index];
     d->param_cache_left = x->param_cache_left;
     d->weight_bytes = w;
-    target->hbm_bytes += spilled;
-    target->hbm_write_bytes += spilled;      /* reports/traces only */
-    target->sram_live_bytes = x->live_bytes; /* reports/traces only */
-    if (host < 0 && !d->on_mxu) {
-        uint64_t t = d->hbm_bytes / VECTOR_TILE_BYTES + 1;
-        d->tiles = t > MAX_VECTOR_TILES ? MAX_VECTOR_TILES : t;
+    target->hbm_write_bytes += spilled;
+    target->sram_live_bytes = x->live_bytes;
+}
+
+/* Weights that do not fit in half of on-chip memory cannot wait there for
+ * the first tile: they stream in with the tiles (lower.c's capacity rule). */
+static bool weights_stream(const struct chip *c, const struct op_demand *d)
+{
+    return c->mxu_kind == MATRIX_TENSOR_CORES || d->hbm_weight_bytes > c->vmem_bytes / 2;
+}
+
+/* The op's tiles, once its own and its fused ops' demands are all in. */
+static void plan_op(const struct lower_ctx *x, struct op_demand *d)
+{
+    struct vector_work v = {
+        .vpu_cycles = d->vpu_cycles,
+        .read_bytes = d->hbm_read_bytes,
+        .reread_bytes = d->sram_extra_bytes,
+        .write_bytes = d->hbm_write_bytes,
+        .l2_bytes = d->l2_bytes,
+        .weight_bytes = d->hbm_weight_bytes,
+    };
+    uint64_t useful = d->macs;
+    if (d->rnn_steps) {
+        plan_recurrent(x->c, x->dtype, d->rnn_steps, d->gemm_m, d->gemm_k, d->gemm_n,
+                       d->vpu_cycles, &v, &d->plan, &d->mxu);
+    } else if (d->on_mxu) {
+        bool stream = weights_stream(x->c, d);
+        struct matrix_work m = {
+            .batch = d->gemm_batch, .m = d->gemm_m, .k = d->gemm_k, .n = d->gemm_n,
+            .dtype = x->dtype,
+            .read_bytes = d->hbm_read_bytes,
+            .reread_bytes = d->sram_extra_bytes,
+            .write_bytes = d->hbm_write_bytes,
+            .l2_bytes = d->l2_bytes,
+            .weight_bytes = stream ? 0 : d->hbm_weight_bytes,
+            .streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0,
+            .vpu_cycles = d->vpu_cycles,
+            .act_bytes = d->act_bytes,
+        };
+        plan_matrix(x->c, &m, &d->plan, &d->mxu);
+    } else {
+        plan_vector(x->c, &v, &d->plan);
     }
+    if (d->on_mxu)
+        d->mxu.useful_macs = useful;
+    d->plan.host_in_bytes = d->host_in_bytes;
+    d->plan.host_out_bytes = d->host_out_bytes;
+    d->hbm_bytes = d->hbm_read_bytes + d->hbm_weight_bytes + d->hbm_write_bytes;
+    d->host_bytes = d->host_in_bytes + d->host_out_bytes;
 }
 
 /* Fusion depends only on the graph, so it is decided for all ops first;
@@ -653,10 +694,14 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
             lower_one(&x, i, d);
         /* No DRAM (Edge TPU): model inputs and outputs cross the host link. */
         for (int i = 0; i < g->n_run_ops && c->hbm_bandwidth_gbps <= 0; i++) {
-            d[i].host_bytes += d[i].hbm_bytes;
-            d[i].hbm_bytes = 0;
-            d[i].hbm_write_bytes = 0;
+            d[i].host_in_bytes += d[i].hbm_read_bytes + d[i].hbm_weight_bytes;
+            d[i].host_out_bytes += d[i].hbm_write_bytes;
+            d[i].hbm_read_bytes = d[i].hbm_weight_bytes = d[i].hbm_write_bytes = 0;
+            d[i].sram_extra_bytes = 0;
         }
+        for (int i = 0; i < g->n_run_ops; i++)
+            if (d[i].fused_into < 0)
+                plan_op(&x, &d[i]);
         *param_bytes = x.param_bytes;
         *params_on_chip_bytes = lower_params_on_chip_bytes(c, x.param_bytes, x.weights_on_chip,
                                                            x.param_cache_left);

@@ -96,6 +96,8 @@ static void run_tiles(const struct mxu_params *p, uint64_t m, uint64_t tiles,
 {
     uint64_t r = p->rows, c = p->cols, drain = r + c - 2;
     out->tiles = tiles;
+    out->steps = tiles;
+    out->step_cycles = period(p, m);
     out->stream_cycles = sat_mul(tiles, m);
     if (p->double_buffered) {
         uint64_t q = m > r ? m : r;
@@ -104,11 +106,18 @@ static void run_tiles(const struct mxu_params *p, uint64_t m, uint64_t tiles,
             sat_add(sat_add(2 * r + c - 1, m), sat_mul(tiles - 1, q));
         out->weight_load_cycles = sat_add(r, sat_mul(tiles - 1, exposed));
         out->fill_drain_cycles = drain;
+        out->prologue_cycles = r;
     } else {
         out->total_cycles = sat_add(sat_mul(tiles, period(p, m)), 1);
         out->weight_load_cycles = sat_mul(tiles, r);
         out->fill_drain_cycles = sat_mul(tiles, drain);
     }
+    /* total = prologue + steps x step + epilogue; the epilogue of a
+     * double-buffered array is R + C - 1 + M - max(M, R) >= C, without
+     * double buffering the last output's cycle (1). Saturated totals leave
+     * it 0. */
+    uint64_t held = sat_add(out->prologue_cycles, sat_mul(tiles, out->step_cycles));
+    out->epilogue_cycles = out->total_cycles > held ? out->total_cycles - held : 0;
     out->mac_slots = sat_mul(sat_mul(r, c), out->stream_cycles);
 }
 

@@ -65,6 +65,20 @@ struct mxu_timing {
     uint64_t mxus_used;
     uint64_t wave_quant_cycles;   /* GPUs (sim/gpu.h): SMs idle in the last partial wave;
                                      0 on a systolic array */
+    /* The same time as the engines see it: a prologue, `steps` equal steps
+     * that hold the unit, and an epilogue after the last one, with
+     * total_cycles = prologue + steps x step + epilogue. Systolic,
+     * double-buffered: the first weight load (R), one step per weight tile
+     * of max(M, R) (the array streams M rows or waits for the next load),
+     * the final drain. Without double buffering a step is M + 2R + C - 2
+     * and the epilogue the last output's cycle. GPUs: waves of thread
+     * blocks, then the split-K reduction. Rows that follow on the same
+     * array overlap the epilogue (its outputs drain while they stream) and
+     * the prologue (the next weight tile loads into the shadow registers). */
+    uint64_t prologue_cycles;
+    uint64_t steps;
+    uint64_t step_cycles;
+    uint64_t epilogue_cycles;
 };
 
 /* Weight tiles of a (K x N) weight matrix: ceil(K/R) x ceil(N/C); 0 if k or

@@ -239,9 +239,13 @@ START_TEST(weights_and_activations_past_vmem_reread_activations)
     /* x [8192, 8192] bf16 = 128 MiB, w [8192, 8192] = 128 MiB: neither fits
      * in half of tpu_v3's VMEM (8 MiB), so the weights go in 16 chunks and
      * the activations stream 16 times: 15 extra passes of 128 MiB charged to
-     * SRAM capacity. A 4 MiB weight fits: no re-reads. */
+     * SRAM capacity. At 900 GB/s the MXU hides them; with HBM slowed to
+     * 10 GB/s the op waits on its transfers, and of their cycles the
+     * re-reads' share (15 of 15 + 1 + 1 + 1 passes: re-reads, x, w, y) is
+     * SRAM capacity's. A 4 MiB weight fits: no re-reads. */
+    const char *slow[] = {"hbm.bandwidth_gbps=10"};
     struct chip c;
-    tu_load_chip("tpu_v3", NULL, 0, &c);
+    tu_load_chip("tpu_v3", slow, 1, &c);
     tpusim_graph *big = gemm_graph(8192, 8192, 8192);
     struct sim_result r;
     sim_ok(big, &c, TPUSIM_DT_BFLOAT16, false, &r);
@@ -249,7 +253,13 @@ START_TEST(weights_and_activations_past_vmem_reread_activations)
     uint64_t chunks = (w + half - 1) / half;
     uint64_t hbm_min = w /* weights */ + w /* x, once */ + (chunks - 1) * w /* re-reads */;
     ck_assert_uint_ge(r.ops[0].hbm_bytes, hbm_min);
-    ck_assert_uint_gt(r.ops[0].stall[CAUSE_SRAM], 0);
+    double sram = (double)r.ops[0].stall[CAUSE_SRAM];
+    double dma = sram + (double)r.ops[0].stall[CAUSE_HBM];
+    double share = (double)(chunks - 1) / (double)(chunks - 1 + 3);
+    ck_assert_msg(dma > 0.9 * (double)r.ops[0].cycles, "not HBM-bound: %.0f of %llu", dma,
+                  (unsigned long long)r.ops[0].cycles);
+    ck_assert_msg(sram / dma > share - 0.01 && sram / dma < share + 0.01,
+                  "re-read share %.4f, expected %.4f", sram / dma, share);
     sim_result_free(&r);
     tpusim_graph_close(big);
     tpusim_graph *small = gemm_graph(8192, 1024, 2048);

@@ -1,7 +1,6 @@
 /*
- * trace.c — Chrome Trace Event JSON, gzip-compressed, of a simulation:
- * op slices, per-unit slices redrawn from each op's pipeline (see trace.h
- * for the rules), and counters for HBM bandwidth and SRAM occupancy.
+ * trace.c — Chrome Trace Event JSON, gzip-compressed, of an event-engine
+ * simulation (the rules: trace.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -9,38 +8,35 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "sched_event.h"
 #include "trace.h"
 
-/* enum unit lists the engine's stages in pipeline order (engine.h). */
-#define N_STAGES UNIT_COUNT
-
-enum { TID_OPS = 1, TID_VPU, TID_DMA_IN, TID_DMA_OUT, TID_HOST, TID_MXU0 };
+/* Thread ids: per core a block of tracks, then the chip's host link. */
+enum { TRACK_OPS, TRACK_MXU, TRACK_VPU, TRACK_DMA_IN, TRACK_DMA_OUT, TRACK_LAUNCH, TRACKS };
+#define TID(core, track) (1 + (core) * TRACKS + (track))
+#define TID_HOST 100000
 
 struct tw {
     gzFile f;
     const struct report *rp;
     const struct sim_result *r;
+    const struct event_log *log;
     const struct chip *c;
     enum trace_level level;
     uint64_t max_slices;
     bool first;
-    bool failed;
 };
 
-/* The redrawn pipeline of one op: per active stage, its per-tile time. */
-struct pipe {
-    int n;                     /* active stages */
-    enum unit unit[N_STAGES];
-    double dur[N_STAGES];      /* cycles per tile */
-    double sum[N_STAGES];      /* sum of dur[0..j] */
-    double maxd[N_STAGES];     /* max of dur[0..j] */
-    double begin;              /* cycle the first tile enters */
-    uint64_t tiles;
-};
-
-static double us_of(const struct tw *w, double cycles)
+/* Whole nanoseconds at a cycle boundary; monotone in the cycle. */
+static uint64_t ns_at(const struct tw *w, uint64_t cycle)
 {
-    return cycles / w->c->clock_hz * 1e6;
+    long double ns = (long double)cycle * 1000.0L / (long double)w->c->clock_mhz;
+    return (uint64_t)(ns + 0.5L);
+}
+
+static void put_us(struct tw *w, uint64_t ns)
+{
+    gzprintf(w->f, "%llu.%03llu", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
 }
 
 static void put_string(struct tw *w, const char *s)
@@ -82,170 +78,34 @@ static void meta(struct tw *w, const char *what, int tid, const char *name, int 
 }
 
 /* A complete slice [a, b) in cycles on track tid; the caller closes args. */
-static void slice_open(struct tw *w, int tid, const char *name, const char *cat, double a,
-                       double b, int op)
+static void slice_open(struct tw *w, int tid, const char *name, const char *cat, uint64_t a,
+                       uint64_t b, int op)
 {
+    uint64_t na = ns_at(w, a), nb = ns_at(w, b);
     begin_event(w);
-    gzprintf(w->f, "{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"cat\":\"%s\",\"ts\":%.6f,\"dur\":%.6f,"
-                   "\"name\":",
-             tid, cat, us_of(w, a), us_of(w, b) - us_of(w, a));
+    gzprintf(w->f, "{\"ph\":\"X\",\"pid\":1,\"tid\":%d,\"cat\":\"%s\",\"ts\":", tid, cat);
+    put_us(w, na);
+    gzputs(w->f, ",\"dur\":");
+    put_us(w, nb - na);
+    gzputs(w->f, ",\"name\":");
     put_string(w, name);
     gzprintf(w->f, ",\"args\":{\"op\":%d", op);
 }
 
-static void counter(struct tw *w, const char *name, const char *series, double at, double v)
+static void counter(struct tw *w, const char *name, const char *series, uint64_t at, double v)
 {
     begin_event(w);
-    gzprintf(w->f, "{\"ph\":\"C\",\"pid\":1,\"name\":\"%s\",\"ts\":%.6f,\"args\":{\"%s\":%.6f}}",
-             name, us_of(w, at), series, v);
+    gzprintf(w->f, "{\"ph\":\"C\",\"pid\":1,\"name\":\"%s\",\"ts\":", name);
+    put_us(w, ns_at(w, at));
+    gzprintf(w->f, ",\"args\":{\"%s\":%.6f}}", series, v);
 }
 
-/* Pipeline makespan (cycles) with the non-DMA stages scaled by f. */
-static double makespan(const struct pipe *p, double f)
-{
-    double sum = 0, mx = 0;
-    for (int j = 0; j < p->n; j++) {
-        double d = p->unit[j] == UNIT_HBM ? p->dur[j] : p->dur[j] * f;
-        sum += d;
-        if (d > mx)
-            mx = d;
-    }
-    return sum + (double)(p->tiles - 1) * mx;
-}
+/* ----------------------------------------------------------- op slices */
 
-/* Lays out op r's pipeline inside its cycles (trace.h). */
-static void build_pipe(const struct op_result *r, struct pipe *p)
-{
-    memset(p, 0, sizeof *p);
-    p->tiles = r->tiles ? r->tiles : 1;
-    double pre = (double)r->stall[CAUSE_LAUNCH];
-    for (int s = 0; s < N_STAGES; s++)
-        pre += (double)r->lead_cycles[s];
-    double budget = (double)r->cycles - pre - (double)r->stall[CAUSE_FILL_DRAIN];
-    p->begin = (double)r->start_cycle + pre;
-    for (int s = 0; s < N_STAGES; s++) {
-        uint64_t total = r->stage_cycles[s];
-        if (!total)
-            continue;
-        p->unit[p->n] = (enum unit)s;
-        p->dur[p->n++] = (double)total / (double)p->tiles;
-    }
-    /* Rounding in the engine (ceil per tile, ties) can leave the redrawn
-     * pipeline a little longer than the op: shrink the non-DMA stages,
-     * never the DMA, so no transfer beats the bandwidth. */
-    if (budget > 0 && makespan(p, 1) > budget) {
-        double lo = 0, hi = 1;
-        for (int it = 0; it < 60; it++) {
-            double mid = (lo + hi) / 2;
-            if (makespan(p, mid) <= budget)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        double all = makespan(p, lo) > budget ? budget / makespan(p, lo) : 1;
-        for (int j = 0; j < p->n; j++)
-            p->dur[j] *= (p->unit[j] == UNIT_HBM ? 1 : lo) * all;
-    }
-    for (int j = 0; j < p->n; j++) {
-        p->sum[j] = (j ? p->sum[j - 1] : 0) + p->dur[j];
-        p->maxd[j] = j && p->maxd[j - 1] > p->dur[j] ? p->maxd[j - 1] : p->dur[j];
-    }
-}
-
-/* Tile i of stage j ends at sum(dur[0..j]) + i * max(dur[0..j]). */
-static double tile_end(const struct pipe *p, int j, uint64_t i)
-{
-    return p->begin + p->sum[j] + (double)i * p->maxd[j];
-}
-
-static double tile_start(const struct pipe *p, int j, uint64_t i)
-{
-    return tile_end(p, j, i) - p->dur[j];
-}
-
-/* Matrix-unit tracks an op's slices go on. A GPU op keeps up to every SM
- * busy (80 on a V100): one "SMs" track whose slices carry the count
- * (matrix_args) rather than a track per SM; a TPU op one track per MXU it
- * uses, as many as the header named. */
-static uint64_t mxu_tracks(const struct tw *w, const struct op_result *r)
-{
-    if (w->c->mxu_kind == MATRIX_TENSOR_CORES)
-        return 1;
-    uint64_t used = r->mxus_used ? r->mxus_used : 1;
-    return used < (uint64_t)w->c->mxu_per_core ? used : (uint64_t)w->c->mxu_per_core;
-}
-
-static void matrix_args(struct tw *w, const struct op_result *r)
-{
-    if (w->c->mxu_kind == MATRIX_TENSOR_CORES)
-        gzprintf(w->f, ",\"sms\":%llu", (unsigned long long)r->mxus_used);
-}
-
-static void close_args(struct tw *w, uint64_t t0, uint64_t t1)
-{
-    gzprintf(w->f, ",\"tiles\":\"%llu-%llu\"}}", (unsigned long long)t0, (unsigned long long)t1);
-}
-
-static void stage_slices(struct tw *w, const struct report_op *o, const struct pipe *p, int j,
-                         uint64_t groups)
+static void op_slice(struct tw *w, const struct report_op *o, uint64_t a, uint64_t b, int core)
 {
     const struct op_result *r = o->res;
-    double read = r->hbm_bytes ? (double)(r->hbm_bytes - r->hbm_write_bytes) /
-                                     (double)r->hbm_bytes
-                               : 0;
-    uint64_t mxus = mxu_tracks(w, r);
-    for (uint64_t g = 0; g < groups; g++) {
-        uint64_t t0 = g * p->tiles / groups, t1 = (g + 1) * p->tiles / groups - 1;
-        double a = tile_start(p, j, t0), b = tile_end(p, j, t1);
-        switch (p->unit[j]) {
-        case UNIT_HBM: {
-            double mid = a + read * (b - a);
-            double bytes = (double)r->hbm_bytes * (double)(t1 - t0 + 1) / (double)p->tiles;
-            if (mid > a) {
-                slice_open(w, TID_DMA_IN, o->name, "dma", a, mid, o->index);
-                gzprintf(w->f, ",\"bytes\":%.0f", bytes * read);
-                close_args(w, t0, t1);
-            }
-            if (b > mid) {
-                slice_open(w, TID_DMA_OUT, o->name, "dma", mid, b, o->index);
-                gzprintf(w->f, ",\"bytes\":%.0f", bytes * (1 - read));
-                close_args(w, t0, t1);
-            }
-            /* Tiles move equal bytes in equal time: one level per op. */
-            double secs = (b - a) / w->c->clock_hz;
-            if (g == 0)
-                counter(w, "HBM bandwidth", "GB/s", a, secs > 0 ? bytes / secs / 1e9 : 0);
-            if (g == groups - 1)
-                counter(w, "HBM bandwidth", "GB/s", b, 0);
-            break;
-        }
-        case UNIT_HOST:
-            slice_open(w, TID_HOST, o->name, "host_link", a, b, o->index);
-            gzprintf(w->f, ",\"bytes\":%.0f",
-                     (double)r->host_bytes * (double)(t1 - t0 + 1) / (double)p->tiles);
-            close_args(w, t0, t1);
-            break;
-        case UNIT_MXU:
-            for (uint64_t m = 0; m < mxus; m++) {
-                slice_open(w, TID_MXU0 + (int)m, o->name, "mxu", a, b, o->index);
-                matrix_args(w, r);
-                close_args(w, t0, t1);
-            }
-            break;
-        case UNIT_VPU:
-        case UNIT_COUNT:
-            slice_open(w, TID_VPU, o->name, "vpu", a, b, o->index);
-            close_args(w, t0, t1);
-            break;
-        }
-    }
-}
-
-static void op_slice(struct tw *w, const struct report_op *o)
-{
-    const struct op_result *r = o->res;
-    double a = (double)r->start_cycle, b = a + (double)r->cycles;
-    slice_open(w, TID_OPS, o->name, "op", a, b, o->index);
+    slice_open(w, TID(core, TRACK_OPS), o->name, "op", a, b, o->index);
     gzputs(w->f, ",\"type\":");
     put_string(w, o->kind);
     gzputs(w->f, ",\"in\":");
@@ -265,75 +125,177 @@ static void op_slice(struct tw *w, const struct report_op *o)
     gzputs(w->f, "}}");
 }
 
-static void unit_slices(struct tw *w, const struct report_op *o)
+static bool is_compute(const struct act *x)
 {
-    const struct op_result *r = o->res;
-    struct pipe p;
-    build_pipe(r, &p);
-    uint64_t groups = w->level == TRACE_OP ? 1 : p.tiles < w->max_slices ? p.tiles : w->max_slices;
-    double lat_at = (double)r->start_cycle + (double)r->stall[CAUSE_LAUNCH];
-    if (r->lead_cycles[UNIT_HBM]) {
-        double e = lat_at + (double)r->lead_cycles[UNIT_HBM];
-        slice_open(w, TID_DMA_IN, "HBM latency", "dma", lat_at, e, o->index);
-        gzputs(w->f, "}}");
-        lat_at = e;
+    return x->kind == AK_MXU || x->kind == AK_VPU || x->kind == AK_PROLOGUE ||
+           x->kind == AK_LAUNCH;
+}
+
+/* Op slices on every core's ops track: each op from its first compute (or
+ * launch) to the end of its last: consecutive ops on a core never overlap,
+ * since an op starts when the one before it is done computing. */
+static int op_slices(struct tw *w)
+{
+    const struct report *rp = w->rp;
+    size_t n = (size_t)(rp->n_ops ? rp->n_ops : 1) * (size_t)w->log->cores;
+    uint64_t *from = malloc(n * sizeof *from), *to = calloc(n, sizeof *to);
+    if (!from || !to) {
+        free(from);
+        free(to);
+        return TPUSIM_ERR_NOMEM;
     }
-    if (r->lead_cycles[UNIT_HOST]) {
-        slice_open(w, TID_HOST, "host link latency", "host_link", lat_at,
-                   lat_at + (double)r->lead_cycles[UNIT_HOST], o->index);
-        gzputs(w->f, "}}");
+    for (size_t i = 0; i < n; i++)
+        from[i] = UINT64_MAX;
+    for (uint32_t k = 0; k < w->log->n; k++) {
+        const struct act *x = &w->log->acts[k];
+        size_t i = (size_t)x->core * (size_t)rp->n_ops + x->row;
+        if (!is_compute(x))
+            continue;
+        if (x->start < from[i])
+            from[i] = x->start;
+        if (x->end > to[i])
+            to[i] = x->end;
     }
-    for (int j = 0; j < p.n; j++) {
-        stage_slices(w, o, &p, j, groups);
-        if (p.unit[j] == UNIT_MXU && r->stall[CAUSE_FILL_DRAIN]) {
-            double a = tile_end(&p, j, p.tiles - 1);
-            uint64_t mxus = mxu_tracks(w, r);
-            for (uint64_t m = 0; m < mxus; m++) {
-                slice_open(w, TID_MXU0 + (int)m, "fill/drain", "mxu", a,
-                           a + (double)r->stall[CAUSE_FILL_DRAIN], o->index);
-                matrix_args(w, r);
-                gzputs(w->f, "}}");
-            }
+    for (int core = 0; core < w->log->cores; core++)
+        for (int i = 0; i < rp->n_ops; i++) {
+            if (rp->ops[i].res->fused_into >= 0)
+                continue;
+            size_t j = (size_t)core * (size_t)rp->n_ops + (size_t)i;
+            uint64_t a = from[j] == UINT64_MAX ? rp->ops[i].res->start_cycle : from[j];
+            op_slice(w, &rp->ops[i], a, to[j] > a ? to[j] : a, core);
         }
-    }
+    free(from);
+    free(to);
+    return TPUSIM_OK;
 }
 
-static void header(struct tw *w, const struct trace_options *o)
+/* ------------------------------------------------------- unit slices */
+
+static int track_of(const struct act *a)
 {
-    const struct chip *c = w->c;
-    gzputs(w->f, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"tpusim ");
-    gzputs(w->f, tpusim_version());
-    gzputs(w->f, "\",\"chip\":");
-    put_string(w, c->name);
-    gzputs(w->f, ",\"model\":");
-    put_string(w, o->model ? o->model : "");
-    gzprintf(w->f,
-             ",\"clock_mhz\":%.6f,\"hbm_bandwidth_gbps\":%.6f,\"sram_capacity_bytes\":%llu,"
-             "\"trace_level\":\"%s\",\"total_cycles\":%llu},\n\"traceEvents\":[",
-             c->clock_mhz, c->hbm_bandwidth_gbps,
-             (unsigned long long)(c->vmem_bytes + c->cmem_bytes + c->param_cache_bytes),
-             w->level == TRACE_OP ? "op" : "tile", (unsigned long long)w->r->sum.cycles);
-    char name[600];
-    snprintf(name, sizeof name, "tpusim: %s on %s", o->model ? o->model : "model", c->name);
-    meta(w, "process_name", TID_OPS, name, -1);
-    meta(w, "thread_name", TID_OPS, "ops", 0);
-    int tracks = c->mxu_kind == MATRIX_TENSOR_CORES ? 1 : c->mxu_per_core;
-    for (int m = 0; m < tracks; m++) {
-        char t[32];
-        snprintf(t, sizeof t, "MXU%d", m);
-        meta(w, "thread_name", TID_MXU0 + m, c->mxu_kind == MATRIX_TENSOR_CORES ? "SMs" : t,
-             1 + m);
+    switch ((enum act_unit)a->unit) {
+    case AU_DMA_IN: return TRACK_DMA_IN;
+    case AU_DMA_OUT: return TRACK_DMA_OUT;
+    case AU_MXU: return TRACK_MXU;
+    case AU_VPU: return TRACK_VPU;
+    case AU_LAUNCH: return TRACK_LAUNCH;
+    default: return -1;
     }
-    int after = 1 + tracks;
-    meta(w, "thread_name", TID_VPU, "VPU", after);
-    meta(w, "thread_name", TID_DMA_IN, "DMA in (HBM reads)", after + 1);
-    meta(w, "thread_name", TID_DMA_OUT, "DMA out (HBM writes)", after + 2);
-    if (c->host_link_bandwidth_gbps > 0)
-        meta(w, "thread_name", TID_HOST, "host link", after + 3);
 }
 
-/* On-chip bytes in use during each running op: the live activations after
- * it (and what fused into it) plus parameters held on chip. */
+static int tid_of(const struct act *a)
+{
+    int t = track_of(a);
+    return t < 0 ? TID_HOST : TID(a->core, t);
+}
+
+/* An activity's place in the file: its track, then its start. */
+struct placed {
+    int tid;
+    uint64_t start;
+    uint32_t act;
+};
+
+static int by_track_start(const void *pa, const void *pb)
+{
+    const struct placed *a = pa, *b = pb;
+    if (a->tid != b->tid)
+        return a->tid < b->tid ? -1 : 1;
+    if (a->start != b->start)
+        return a->start < b->start ? -1 : 1;
+    return a->act < b->act ? -1 : a->act > b->act;
+}
+
+static const char *cat_of(const struct act *a)
+{
+    switch ((enum act_unit)a->unit) {
+    case AU_DMA_IN:
+    case AU_DMA_OUT: return "dma";
+    case AU_MXU: return "mxu";
+    case AU_VPU: return "vpu";
+    case AU_HOST: return "host_link";
+    default: return "launch";
+    }
+}
+
+static void group_slice(struct tw *w, const struct placed *p, size_t from, size_t to)
+{
+    const struct act *a = &w->log->acts[p[from].act], *z = &w->log->acts[p[to - 1].act];
+    const struct report_op *o = &w->rp->ops[a->row];
+    uint64_t bytes = 0;
+    for (size_t k = from; k < to; k++)
+        bytes += w->log->acts[p[k].act].bytes;
+    char name[REPORT_KIND_LEN + 64];
+    snprintf(name, sizeof name, "%s %s", o->name, act_kind_name((enum act_kind)a->kind));
+    slice_open(w, p[from].tid, name, cat_of(a), a->start, z->end, (int)a->row);
+    if (bytes)
+        gzprintf(w->f, ",\"bytes\":%llu", (unsigned long long)bytes);
+    if (a->kind == AK_MXU && o->res->mxus_used)
+        gzprintf(w->f, ",\"%s\":%llu",
+                 w->c->mxu_kind == MATRIX_TENSOR_CORES ? "sms" : "mxus",
+                 (unsigned long long)o->res->mxus_used);
+    gzprintf(w->f, ",\"tiles\":\"%u-%u\"}}", a->tile, z->tile);
+}
+
+/* Every activity that takes time or moves bytes, track by track; runs of
+ * one op's activities of one kind merge so that an op shows at most
+ * max_slices slices on a track. */
+static int unit_slices(struct tw *w)
+{
+    uint32_t n = w->log->n;
+    struct placed *p = malloc((size_t)(n ? n : 1) * sizeof *p);
+    uint64_t *per_op = calloc((size_t)(w->r->n_ops ? w->r->n_ops : 1) * (TRACKS + 1),
+                              sizeof *per_op);
+    if (!p || !per_op) {
+        free(p);
+        free(per_op);
+        return TPUSIM_ERR_NOMEM;
+    }
+    size_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct act *a = &w->log->acts[i];
+        if (a->end == a->start && !a->bytes)
+            continue;
+        p[m++] = (struct placed){tid_of(a), a->start, i};
+        int t = track_of(a);
+        per_op[(size_t)a->row * (TRACKS + 1) + (size_t)(t < 0 ? TRACKS : t)]++;
+    }
+    qsort(p, m, sizeof *p, by_track_start);
+    size_t k = 0;
+    while (k < m) {
+        const struct act *a = &w->log->acts[p[k].act];
+        int t = track_of(a);
+        uint64_t count = per_op[(size_t)a->row * (TRACKS + 1) + (size_t)(t < 0 ? TRACKS : t)];
+        uint64_t group = (count + w->max_slices - 1) / w->max_slices;
+        size_t end = k + 1;
+        while (end < m && end - k < group) {
+            const struct act *b = &w->log->acts[p[end].act];
+            if (p[end].tid != p[k].tid || b->row != a->row || b->kind != a->kind)
+                break;
+            end++;
+        }
+        group_slice(w, p, k, end);
+        k = end;
+    }
+    free(p);
+    free(per_op);
+    return TPUSIM_OK;
+}
+
+/* ---------------------------------------------------------- counters */
+
+static void hbm_counter(struct tw *w)
+{
+    double gbps = w->c->clock_hz / 1e9;
+    for (uint32_t i = 0; i < w->log->n_hbm; i++)
+        counter(w, "HBM bandwidth", "GB/s", w->log->hbm[i].t,
+                w->log->hbm[i].bytes_per_cycle * gbps);
+    counter(w, "HBM bandwidth", "GB/s", w->r->sum.cycles, 0);
+}
+
+/* On-chip bytes in use while each op runs on core 0: the live
+ * activations after it, its weights and buffer slots, and parameters held
+ * on chip. */
 static int sram_counters(struct tw *w)
 {
     const struct sim_result *r = w->r;
@@ -348,11 +310,53 @@ static int sram_counters(struct tw *w)
     }
     for (int i = 0; i < r->n_ops; i++)
         if (r->ops[i].fused_into < 0)
-            counter(w, "SRAM occupancy", "MiB", (double)r->ops[i].start_cycle,
-                    (double)(live[i] + r->params_on_chip_bytes) / (1024.0 * 1024.0));
-    counter(w, "SRAM occupancy", "MiB", (double)r->sum.cycles, 0);
+            counter(w, "SRAM occupancy", "MiB", r->ops[i].start_cycle,
+                    (double)(live[i] + r->ops[i].buffer_bytes + r->params_on_chip_bytes) /
+                        (1024.0 * 1024.0));
+    counter(w, "SRAM occupancy", "MiB", r->sum.cycles, 0);
     free(live);
     return TPUSIM_OK;
+}
+
+/* ------------------------------------------------------------ header */
+
+static void header(struct tw *w, const struct trace_options *o)
+{
+    const struct chip *c = w->c;
+    gzputs(w->f, "{\"displayTimeUnit\":\"ns\",\"otherData\":{\"generator\":\"tpusim ");
+    gzputs(w->f, tpusim_version());
+    gzputs(w->f, "\",\"chip\":");
+    put_string(w, c->name);
+    gzputs(w->f, ",\"model\":");
+    put_string(w, o->model ? o->model : "");
+    gzprintf(w->f,
+             ",\"clock_mhz\":%.6f,\"hbm_bandwidth_gbps\":%.6f,\"sram_capacity_bytes\":%llu,"
+             "\"trace_level\":\"%s\",\"cores\":%d,\"total_cycles\":%llu},\n\"traceEvents\":[",
+             c->clock_mhz, c->hbm_bandwidth_gbps,
+             (unsigned long long)(c->vmem_bytes + c->cmem_bytes + c->param_cache_bytes),
+             w->level == TRACE_OP ? "op" : "tile", w->log->cores,
+             (unsigned long long)w->r->sum.cycles);
+    char name[600];
+    snprintf(name, sizeof name, "tpusim: %s on %s", o->model ? o->model : "model", c->name);
+    meta(w, "process_name", TID(0, TRACK_OPS), name, -1);
+    static const char *const track_names[TRACKS] = {
+        "ops", "MXU", "VPU", "DMA in (HBM reads)", "DMA out (HBM writes)", "launch"};
+    for (int core = 0; core < w->log->cores; core++)
+        for (int t = 0; t < TRACKS; t++) {
+            if (t == TRACK_LAUNCH && c->mxu_kind != MATRIX_TENSOR_CORES)
+                continue;
+            const char *tn = t == TRACK_MXU && c->mxu_kind == MATRIX_TENSOR_CORES
+                                 ? "SMs"
+                                 : track_names[t];
+            char buf[96];
+            if (w->log->cores > 1)
+                snprintf(buf, sizeof buf, "core %d: %s", core, tn);
+            else
+                snprintf(buf, sizeof buf, "%s", tn);
+            meta(w, "thread_name", TID(core, t), buf, core * TRACKS + t);
+        }
+    if (c->host_link_bandwidth_gbps > 0)
+        meta(w, "thread_name", TID_HOST, "host link", w->log->cores * TRACKS);
 }
 
 int trace_write(const char *path, const struct report *rp, const struct trace_options *o,
@@ -365,9 +369,15 @@ int trace_write(const char *path, const struct report *rp, const struct trace_op
         snprintf(err, err_len, "trace: no file or no result");
         return TPUSIM_ERR_ARG;
     }
+    if (!rp->res->events) {
+        snprintf(err, err_len, "trace: traces are drawn from the event engine's activities; "
+                               "simulate with the event engine");
+        return TPUSIM_ERR_ARG;
+    }
     struct tw w = {0};
     w.rp = rp;
     w.r = rp->res;
+    w.log = rp->res->events;
     w.c = rp->res->chip;
     w.level = o->level;
     w.max_slices = o->max_slices_per_op ? o->max_slices_per_op : TRACE_DEFAULT_SLICES;
@@ -380,13 +390,12 @@ int trace_write(const char *path, const struct report *rp, const struct trace_op
         return TPUSIM_ERR_IO;
     }
     header(&w, o);
-    for (int i = 0; i < rp->n_ops; i++) {
-        if (rp->ops[i].res->fused_into >= 0)
-            continue;
-        op_slice(&w, &rp->ops[i]);
-        unit_slices(&w, &rp->ops[i]);
-    }
-    int rc = sram_counters(&w);
+    int rc = op_slices(&w);
+    if (!rc && w.level == TRACE_TILE)
+        rc = unit_slices(&w);
+    hbm_counter(&w);
+    if (!rc)
+        rc = sram_counters(&w);
     gzputs(w.f, "\n]}\n");
     int zerr = Z_OK;
     const char *zmsg = gzerror(w.f, &zerr);

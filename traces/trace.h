@@ -2,24 +2,24 @@
  * trace.h — a simulation as a Chrome Trace Event file (JSON, gzip via
  * zlib) that opens in Perfetto (ui.perfetto.dev) and chrome://tracing.
  *
- * Tracks (one process, one "thread" each): the ops, one slice per op that
- * runs (fused ops listed in its args); MXU0..n-1 (GPUs: one "SMs" track,
- * the busy SM count in each slice's args); VPU; DMA in; DMA out; the host
- * link (chips that have one). Counters: HBM bandwidth in use
- * (GB/s) and SRAM occupancy (MiB: live activations plus parameters held on
- * chip). Times are microseconds.
+ * Drawn from the event engine's activities (sim/sched_event.h), not from a
+ * formula: every slice is an activity that ran, at the cycles it ran.
+ * Tracks per core: ops (one slice per op that runs, from its start to the
+ * end of its vector work; fused ops listed in its args), MXU (GPUs: "SMs"),
+ * VPU, DMA in (weights and reads), DMA out (write-backs), launch (GPUs);
+ * per chip: the host link (chips that have one). A transfer may lie outside
+ * its op's slice: weights prefetched during the op before, write-backs
+ * that finish during the op after. Counters: HBM throughput (GB/s, from
+ * the engine's bandwidth shares) and on-chip memory in use (MiB: live
+ * activations, the running op's weights and buffer slots, parameters held
+ * on chip).
  *
- * The engine times an op in closed form (sim/engine.c): T identical tiles
- * through a pipeline of stages HBM DMA -> host link -> MXU -> VPU. The
- * tile-level trace redraws that pipeline: tile i of stage s runs for
- * stage_cycles[s] / T and starts when tile i of the stage before it and
- * tile i-1 of its own stage are done. The fixed latencies (HBM, host link)
- * come first, the systolic drain last. Where the engine's rounding leaves
- * the redrawn pipeline longer than the op, the non-DMA stages shrink to fit,
- * so a DMA never runs faster than the chip's bandwidth. Each step's DMA
- * time is split into its reads (DMA in) and writes (DMA out), which share
- * the bandwidth, in the proportion of the op's bytes. Ops with more tiles
- * than max_slices_per_op show groups of consecutive tiles as one slice.
+ * Timestamps are whole nanoseconds rounded from cycle boundaries (printed
+ * as microseconds with three decimals), and a slice's duration is the
+ * difference of its rounded ends, so slices that do not overlap in cycles
+ * never overlap in the file. At tile level a track shows at most
+ * max_slices_per_op slices per op: runs of consecutive activities of one
+ * op on one track are merged when an op has more.
  */
 #ifndef TPUSIM_TRACE_H
 #define TPUSIM_TRACE_H
@@ -40,7 +40,8 @@ struct trace_options {
 #define TRACE_DEFAULT_SLICES 64
 
 /* Writes the trace of a report's simulation to `path` (gzip-compressed).
- * Returns a tpusim_status; err names the file and the problem. */
+ * The simulation must come from the event engine (TPUSIM_ERR_ARG
+ * otherwise). Returns a tpusim_status; err names the file and the problem. */
 int trace_write(const char *path, const struct report *rp, const struct trace_options *o,
                 char *err, size_t err_len);
 
