@@ -43,6 +43,25 @@ class BindingTest(unittest.TestCase):
         fast = tpusim.Chip("tpu_v3", models_dir=MODELS)
         self.assertGreater(slow.latency(g)["cycles"], fast.latency(g)["cycles"])
 
+    def test_engines_agree_on_one_op_and_event_overlaps_ops(self):
+        one = tpusim.Graph()
+        one.add_input("x", [4096, 1024])
+        one.add_dense("fc", "x", "y", 1024)
+        one.finalize()
+        chip = tpusim.Chip("tpu_v3", models_dir=MODELS)
+        fast, event = (chip.latency(one, engine=e)["cycles"] for e in ("fast", "event"))
+        self.assertEqual(fast, event)
+        g = tpusim.Graph.builtin("demo-cnn")
+        r = chip.latency(g, engine="event")
+        self.assertEqual(sum(o["cycles"] for o in r["ops"]), r["cycles"])
+        self.assertLessEqual(r["cycles"], chip.latency(g)["cycles"])
+        net = small_net()
+        ev = chip.latency(net, engine="event", per_op=True)
+        self.assertEqual(sum(o["cycles"] for o in ev["ops"]), ev["cycles"])
+        self.assertLessEqual(ev["cycles"], chip.latency(net)["cycles"])
+        with self.assertRaises(ValueError):
+            chip.latency(g, engine="fastest")
+
     def test_builder_graph_result_is_a_dict_with_rows_summing_to_total(self):
         g = tpusim.Graph()
         g.add_input("x", [1, 64, 56, 56])

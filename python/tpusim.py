@@ -61,9 +61,12 @@ class _OpRow(ctypes.Structure):
                 ("bound", _int), ("stall_cycles", _u64 * _NC)]
 
 
+_ENGINES = {"fast": 0, "event": 1}
+
+
 class _Options(ctypes.Structure):
     _fields_ = [("dtype", _int), ("no_fusion", _int), ("framework_overhead_us", _dbl),
-                ("flags", ctypes.c_uint)]
+                ("flags", ctypes.c_uint), ("engine", _int)]
 
 
 class _ChipInfo(ctypes.Structure):
@@ -391,16 +394,20 @@ class Chip:
         return "Chip(%r)" % self.name
 
     def latency(self, model, dtype=None, no_fusion=False, framework_overhead_us=0.0,
-                exact=False, per_op=None, batch=None):
+                exact=False, per_op=None, batch=None, engine="fast"):
         """Latency of model: an ONNX path or bytes, a Graph or a Net. A dict with
         cycles, seconds, stall_cycles by cause, flops, bytes, and "ops" (per-op
         rows; for a Net only with per_op=True, which simulates it whole, so a
-        Net's default is False: the cached fast path)."""
+        Net's default is False: the cached fast path). engine is "fast" (each op
+        alone, closed form; cached for nets) or "event" (every tile and transfer
+        in time, ops overlapping; what the CLI reports)."""
         if per_op is None:
             per_op = not isinstance(model, Net)
+        if engine not in _ENGINES:
+            raise ValueError("engine must be one of %s, got %r" % (sorted(_ENGINES), engine))
         flags = (EXACT if exact else 0) | (PER_OP if per_op else 0)
         opts = _Options(_DTYPES[dtype] if dtype else 0, int(no_fusion), framework_overhead_us,
-                        flags)
+                        flags, _ENGINES[engine])
         if isinstance(model, Net):
             rc = _f["tpusim_net_query"](_ctx.h, self._h, model._h, _R(opts), _ctx.res)
         else:

@@ -17,6 +17,7 @@ void api_sim_options(const tpusim_options *opts, struct sim_options *out)
     out->dtype = opts->dtype;
     out->no_fusion = opts->no_fusion != 0;
     out->framework_overhead_us = opts->framework_overhead_us;
+    out->engine = opts->engine == TPUSIM_ENGINE_EVENT ? ENGINE_EVENT : ENGINE_FAST;
 }
 
 /* ------------------------------------------------------------ results */

@@ -108,16 +108,27 @@ void cli_sim_defaults(struct sim_cli *o, bool rich);
  * --cores, ...), a trace option or a model option: a CLI_ value (CLI_BAD
  * with the message printed, naming cmd and the option). */
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o);
-/* The batch one core simulates: --batch (default 1) split over --cores,
- * rounded up. What the model is opened with and what headers show. */
+/* The batch the busiest core simulates: --batch (default 1) split over
+ * --cores, rounded up. */
 int64_t cli_core_batch(const struct sim_cli *o);
+/* "batch 8", "batch 8 split 4 + 4 over 2 cores", "batch 7 split 4 + 3
+ * over 2 cores": what every header says about the batch. */
+void cli_batch_text(const struct sim_cli *o, char *buf, size_t len);
 /* Loads a chip with o's --set overrides and checks --cores against it.
  * Returns 0 or an exit code (message printed). */
 int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, struct chip *out);
-/* Opens o's model with the batch of one core (cli_core_batch); NULL on error. */
-tpusim_graph *cli_open_sim_model(const struct sim_cli *o);
+/* The graphs the cores run: --batch split as evenly as it goes, the
+ * first `n_big` cores taking one more (small is NULL when it divides). */
+struct core_models {
+    tpusim_graph *big, *small;
+    int64_t n_big;
+};
+/* Opens o's model for the cores; 0 or an exit code (message printed,
+ * naming cmd: a batch smaller than the cores is an error). */
+int cli_open_core_models(const char *cmd, const struct sim_cli *o, struct core_models *m);
+void cli_close_core_models(struct core_models *m);
 /* Simulates; 0 or an exit code (message printed). */
-int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g,
+int cli_simulate(const char *cmd, const struct sim_cli *o, const struct core_models *m,
                  const struct chip *chip, struct sim_result *res);
 /* Writes o->trace when set; 0 or an exit code (message printed). */
 int cli_write_trace(const char *cmd, const struct sim_cli *o, const struct report *rp);

@@ -30,7 +30,7 @@ struct compare_cli {
 /* One model on both chips. */
 struct model_run {
     const char *model;
-    tpusim_graph *g;
+    struct core_models models;
     struct sim_result res[2];
     struct report rp[2];
     struct comparison cmp;
@@ -149,7 +149,7 @@ static void free_run(struct model_run *m)
         if (m->have_res[k])
             sim_result_free(&m->res[k]);
     }
-    tpusim_graph_close(m->g);
+    cli_close_core_models(&m->models);
 }
 
 static int run_model(struct compare_cli *o, const struct chip *chips, const char *model,
@@ -159,12 +159,12 @@ static int run_model(struct compare_cli *o, const struct chip *chips, const char
     struct sim_cli one = o->sim;
     one.model.model = model;
     m->model = cli_model_name(&one.model);
-    m->g = cli_open_sim_model(&one);
-    if (!m->g)
-        return 1;
+    int rc = cli_open_core_models("compare", &one, &m->models);
+    if (rc)
+        return rc;
     char err[1024];
     for (int k = 0; k < 2; k++) {
-        int rc = cli_simulate("compare", &one, m->g, &chips[k], &m->res[k]);
+        rc = cli_simulate("compare", &one, &m->models, &chips[k], &m->res[k]);
         if (rc)
             return rc;
         m->have_res[k] = true;
@@ -484,11 +484,13 @@ static int print_all(const struct compare_cli *o, const struct model_run *runs, 
         return 0;
     }
     const struct comparison *c0 = &runs[0].cmp;
+    char batch[160];
+    cli_batch_text(&o->sim, batch, sizeof batch);
     if (fmt == RF_TEXT)
-        printf("tpusim compare: %s -> %s (one core each, batch %lld, %s)\n\n",
-               c0->a->res->chip->name, c0->b->res->chip->name,
-               (long long)cli_core_batch(&o->sim),
-               tpusim_dtype_name(c0->a->res->dtype));
+        printf("tpusim compare: %s -> %s (%lld core%s each, %s, %s, %s engine)\n\n",
+               c0->a->res->chip->name, c0->b->res->chip->name, (long long)o->sim.cores,
+               o->sim.cores > 1 ? "s" : "", batch, tpusim_dtype_name(c0->a->res->dtype),
+               c0->a->res->engine == ENGINE_EVENT ? "event" : "fast");
     else if (fmt == RF_LATEX)
         printf("%% tpusim compare: %s -> %s; needs \\usepackage{booktabs}\n",
                c0->a->res->chip->name, c0->b->res->chip->name);

@@ -481,10 +481,12 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
 {
     const struct sim_result *r = rp->res;
     const struct chip *c = r->chip;
-    printf("tpusim report: %s on %s (one core of %d, batch %lld%s, %s%s)\n\n", model, c->name,
-           c->cores, (long long)cli_core_batch(o),
-           o->cores > 1 ? " per core" : "", tpusim_dtype_name(r->dtype),
-           o->no_fusion ? ", no fusion" : "");
+    char batch[160];
+    cli_batch_text(o, batch, sizeof batch);
+    printf("tpusim report: %s on %s (%lld core%s of %d, %s, %s%s, %s engine)\n\n", model,
+           c->name, (long long)o->cores, o->cores > 1 ? "s" : "", c->cores, batch,
+           tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "",
+           r->engine == ENGINE_EVENT ? "event" : "fast");
     printf("  simulated latency   %10.2f us  (%llu cycles at %.0f MHz)\n", rp->latency_us,
            (unsigned long long)r->sum.cycles, c->clock_mhz);
     printf("  FLOPs proxy         %10.2f us  (%.3f GFLOP / %.1f TFLOP/s peak)\n", rp->proxy_us,

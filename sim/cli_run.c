@@ -193,16 +193,59 @@ int64_t cli_core_batch(const struct sim_cli *o)
     return (batch + o->cores - 1) / o->cores;
 }
 
-tpusim_graph *cli_open_sim_model(const struct sim_cli *o)
+void cli_batch_text(const struct sim_cli *o, char *buf, size_t len)
 {
+    int64_t batch = o->model.batch ? o->model.batch : 1, big = cli_core_batch(o);
+    if (o->cores <= 1)
+        snprintf(buf, len, "batch %lld", (long long)batch);
+    else if (batch % o->cores == 0)
+        snprintf(buf, len, "batch %lld split %lld x %lld over %lld cores", (long long)batch,
+                 (long long)o->cores, (long long)big, (long long)o->cores);
+    else
+        snprintf(buf, len, "batch %lld split %lld x %lld + %lld x %lld over %lld cores (uneven)",
+                 (long long)batch, (long long)(batch % o->cores), (long long)big,
+                 (long long)(o->cores - batch % o->cores), (long long)(big - 1),
+                 (long long)o->cores);
+}
+
+int cli_open_core_models(const char *cmd, const struct sim_cli *o, struct core_models *m)
+{
+    memset(m, 0, sizeof *m);
+    int64_t batch = o->model.batch ? o->model.batch : 1;
+    if (o->cores > batch) {
+        fprintf(stderr, "tpusim %s: --cores %lld needs a batch of at least %lld to split "
+                        "(--batch %lld)\n", cmd, (long long)o->cores, (long long)o->cores,
+                (long long)batch);
+        return 2;
+    }
     struct model_opts per_core = o->model;
     /* One core: the batch stays as given, 0 keeping the file's own. */
     if (o->cores > 1)
         per_core.batch = cli_core_batch(o);
-    return cli_open_model(&per_core);
+    m->big = cli_open_model(&per_core);
+    if (!m->big)
+        return 1;
+    m->n_big = o->cores;
+    if (o->cores > 1 && batch % o->cores) {
+        m->n_big = batch % o->cores;
+        per_core.batch = cli_core_batch(o) - 1;
+        m->small = cli_open_model(&per_core);
+        if (!m->small) {
+            cli_close_core_models(m);
+            return 1;
+        }
+    }
+    return 0;
 }
 
-int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g,
+void cli_close_core_models(struct core_models *m)
+{
+    tpusim_graph_close(m->big);
+    tpusim_graph_close(m->small);
+    memset(m, 0, sizeof *m);
+}
+
+int cli_simulate(const char *cmd, const struct sim_cli *o, const struct core_models *m,
                  const struct chip *chip, struct sim_result *res)
 {
     char err[1024];
@@ -211,7 +254,10 @@ int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g
                              .cores = (int)o->cores,
                              .engine = (enum engine_kind)o->engine,
                              .framework_overhead_us = o->framework_overhead_us};
-    if (simulate(g, chip, &so, res, err, sizeof err)) {
+    const tpusim_graph *gs[1024];
+    for (int64_t k = 0; k < o->cores && k < 1024; k++)
+        gs[k] = k < m->n_big ? m->big : m->small;
+    if (simulate_cores(gs, chip, &so, res, err, sizeof err)) {
         fprintf(stderr, "tpusim %s: %s\n", cmd, err);
         return 1;
     }
@@ -245,13 +291,14 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
     int rc = cli_load_chip(cmd, o, o->chip, &chip);
     if (rc)
         return rc;
-    tpusim_graph *g = cli_open_sim_model(o);
-    if (!g)
-        return 1;
+    struct core_models m;
+    rc = cli_open_core_models(cmd, o, &m);
+    if (rc)
+        return rc;
     struct sim_result res;
-    rc = cli_simulate(cmd, o, g, &chip, &res);
+    rc = cli_simulate(cmd, o, &m, &chip, &res);
     if (rc) {
-        tpusim_graph_close(g);
+        cli_close_core_models(&m);
         return rc;
     }
     struct report rp;
@@ -266,7 +313,7 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
         rc = show(&rp, o, ctx);
     report_free(&rp);
     sim_result_free(&res);
-    tpusim_graph_close(g);
+    cli_close_core_models(&m);
     return rc;
 }
 
@@ -281,9 +328,10 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
         fprintf(f, ",\n  \"%s\": ", keys[at]);
         json_string(f, vals[at]);
     }
-    fprintf(f, ",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
-            (long long)cli_core_batch(o), (long long)o->cores, tpusim_dtype_name(rp->res->dtype),
-            o->no_fusion ? "false" : "true");
+    fprintf(f, ",\n  \"batch\": %lld,\n  \"batch_total\": %lld,\n  \"cores\": %lld,\n  \"engine\": \"%s\",\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
+            (long long)cli_core_batch(o), (long long)(o->model.batch ? o->model.batch : 1),
+            (long long)o->cores, rp->res->engine == ENGINE_EVENT ? "event" : "fast",
+            tpusim_dtype_name(rp->res->dtype), o->no_fusion ? "false" : "true");
 }
 
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares)
@@ -310,10 +358,12 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
 {
     const struct sim_result *r = rp->res;
     const struct chip *c = r->chip;
-    printf("model %s on %s: 1 core of %d, batch %lld%s, %s%s\n\n", cli_model_name(&o->model),
-           c->name, c->cores, (long long)cli_core_batch(o),
-           o->cores > 1 ? " per core (data-parallel)" : "", tpusim_dtype_name(r->dtype),
-           o->no_fusion ? ", no fusion" : "");
+    char batch[160];
+    cli_batch_text(o, batch, sizeof batch);
+    printf("model %s on %s: %lld core%s of %d, %s, %s%s, %s engine\n\n",
+           cli_model_name(&o->model), c->name, (long long)o->cores, o->cores > 1 ? "s" : "",
+           c->cores, batch, tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "",
+           r->engine == ENGINE_EVENT ? "event" : "fast");
     printf("%4s  %-34s %-16s %12s %10s %9s %6s %6s  %s\n", "#", "name", "type", "cycles", "us",
            "TFLOP/s", "%peak", "MXU%", "bound");
     for (int i = 0; i < rp->n_ops; i++) {

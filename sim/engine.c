@@ -33,20 +33,87 @@ const char *cause_name(enum cause c)
 int simulate(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
              struct sim_result *res, char *err, size_t err_len)
 {
-    memset(res, 0, sizeof *res);
-    if (!g || !g->finalized) {
-        snprintf(err, err_len, "the graph is not finalized");
-        return TPUSIM_ERR_STATE;
+    int cores = o->cores > 1 ? o->cores : 1;
+    const struct tpusim_graph **gs = malloc((size_t)cores * sizeof *gs);
+    if (!gs) {
+        memset(res, 0, sizeof *res);
+        snprintf(err, err_len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
     }
-    struct op_demand *d;
-    int n;
+    for (int k = 0; k < cores; k++)
+        gs[k] = g;
+    int rc = simulate_cores(gs, c, o, res, err, err_len);
+    free(gs);
+    return rc;
+}
+
+/* Lowers each distinct graph of the cores once. */
+static int lower_cores(const struct tpusim_graph *const *gs, int cores, const struct chip *c,
+                       const struct sim_options *o, struct op_demand **d, int *n,
+                       uint64_t *param_bytes, uint64_t *on_chip, char *err, size_t err_len)
+{
+    for (int k = 0; k < cores; k++) {
+        d[k] = NULL;
+        if (!gs[k] || !gs[k]->finalized) {
+            snprintf(err, err_len, "the graph is not finalized");
+            return TPUSIM_ERR_STATE;
+        }
+        int same = -1;
+        for (int j = 0; j < k && same < 0; j++)
+            if (gs[j] == gs[k])
+                same = j;
+        if (same >= 0) {
+            d[k] = d[same];
+            continue;
+        }
+        int nk;
+        uint64_t pb, oc;
+        int rc = lower_graph(gs[k], c, o, &d[k], &nk, &pb, &oc, err, err_len);
+        if (rc)
+            return rc;
+        if (k == 0) {
+            *n = nk;
+            *param_bytes = pb;
+            *on_chip = oc;
+        } else if (nk != *n) {
+            snprintf(err, err_len, "the cores' graphs differ in their ops (%d and %d)", *n, nk);
+            return TPUSIM_ERR_ARG;
+        }
+    }
+    return TPUSIM_OK;
+}
+
+static void free_cores(struct op_demand **d, int cores)
+{
+    for (int k = 0; k < cores; k++) {
+        bool shared = false;
+        for (int j = 0; j < k; j++)
+            shared = shared || d[j] == d[k];
+        if (!shared)
+            free(d[k]);
+    }
+}
+
+int simulate_cores(const struct tpusim_graph *const *gs, const struct chip *c,
+                   const struct sim_options *o, struct sim_result *res, char *err,
+                   size_t err_len)
+{
+    memset(res, 0, sizeof *res);
+    int cores = o->cores > 1 ? o->cores : 1;
+    struct op_demand **d = calloc((size_t)cores, sizeof *d);
+    if (!d) {
+        snprintf(err, err_len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
+    }
+    int n = 0;
     uint64_t param_bytes = 0, on_chip = 0;
-    int rc = lower_graph(g, c, o, &d, &n, &param_bytes, &on_chip, err, err_len);
-    if (rc)
-        return rc;
-    rc = schedule_ops(g, c, o, d, n, res, err, err_len);
+    int rc = lower_cores(gs, cores, c, o, d, &n, &param_bytes, &on_chip, err, err_len);
+    if (!rc)
+        rc = schedule_cores(gs[0], c, o, (const struct op_demand *const *)d, n, res, err,
+                            err_len);
     res->param_bytes = param_bytes;
     res->params_on_chip_bytes = on_chip;
+    free_cores(d, cores);
     free(d);
     return rc;
 }
@@ -54,6 +121,24 @@ int simulate(const struct tpusim_graph *g, const struct chip *c, const struct si
 int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
                  const struct op_demand *d, int n, struct sim_result *res, char *err,
                  size_t err_len)
+{
+    int cores = o->cores > 1 ? o->cores : 1;
+    const struct op_demand **dc = malloc((size_t)cores * sizeof *dc);
+    if (!dc) {
+        memset(res, 0, sizeof *res);
+        snprintf(err, err_len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
+    }
+    for (int k = 0; k < cores; k++)
+        dc[k] = d;
+    int rc = schedule_cores(g, c, o, dc, n, res, err, err_len);
+    free(dc);
+    return rc;
+}
+
+int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
+                   const struct sim_options *o, const struct op_demand *const *d, int n,
+                   struct sim_result *res, char *err, size_t err_len)
 {
     memset(res, 0, sizeof *res);
     tpusim_dtype dt;
@@ -70,8 +155,10 @@ int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struc
     res->dtype = dt;
     res->n_ops = n;
     res->engine = o->engine;
+    /* The fast engine times core 0's program (the largest share of an
+     * uneven batch) with its share of HBM. */
     rc = o->engine == ENGINE_EVENT ? sched_event(c, o, d, n, res, err, err_len)
-                                   : sched_fast(c, o, d, n, res, err, err_len);
+                                   : sched_fast(c, o, d[0], n, res, err, err_len);
     if (rc) {
         sim_result_free(res);
         return rc;

@@ -138,15 +138,26 @@ uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *
  * what the Edge TPU parameter cache took (`cache_left` of it is left). */
 uint64_t lower_params_on_chip_bytes(const struct chip *c, uint64_t param_bytes,
                                     bool weights_on_chip, uint64_t cache_left);
-/* Schedules n lowered ops (lower_graph's output for g) one after another
- * and fills res (ops, totals); the second half of simulate(). res->ops is
- * malloc'ed; free with sim_result_free. */
+/* Runs n lowered ops (lower_graph's output for g) on o->cores cores with
+ * o->engine and fills res (ops, totals); the second half of simulate().
+ * res->ops is malloc'ed; free with sim_result_free. */
 int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
                  const struct op_demand *d, int n, struct sim_result *res, char *err,
                  size_t err_len);
-/* Simulates g on c. res is filled; free with sim_result_free. */
+/* Simulates g on c, on o->cores cores at once (each running g, sharing
+ * HBM). res is filled; free with sim_result_free. */
 int simulate(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
              struct sim_result *res, char *err, size_t err_len);
+/* The same with a graph per core (gs[0 .. o->cores-1], the same ops with
+ * different batches: an uneven split of a batch). Rows come from the
+ * slowest core; the fast engine times core 0's graph. */
+int simulate_cores(const struct tpusim_graph *const *gs, const struct chip *c,
+                   const struct sim_options *o, struct sim_result *res, char *err,
+                   size_t err_len);
+/* schedule_ops with a program per core (d[0 .. o->cores-1]). */
+int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
+                   const struct sim_options *o, const struct op_demand *const *d, int n,
+                   struct sim_result *res, char *err, size_t err_len);
 void sim_result_free(struct sim_result *res);
 /* Bytes per element the chip moves for `dtype`. */
 uint64_t dtype_bytes(tpusim_dtype dtype);

@@ -257,7 +257,9 @@ int tpusim_net_query(tpusim_context *ctx, const tpusim_chip *chip, const tpusim_
     unsigned flags = opts ? opts->flags : 0;
     struct block_cache *bc = &ctx->cache;
     uint64_t hits = bc->hits, misses = bc->misses;
-    if (flags & TPUSIM_EXACT) {
+    /* The event engine's time of a block depends on its neighbours (a
+     * prefetch, a write-back): no block cache. */
+    if ((flags & TPUSIM_EXACT) || q.so.engine == ENGINE_EVENT) {
         rc = simulate_net(&q, false, (flags & TPUSIM_PER_OP) != 0, res);
     } else if ((flags & TPUSIM_PER_OP) || !from_cache(&q, &res->sum)) {
         rc = simulate_net(&q, true, (flags & TPUSIM_PER_OP) != 0, res);

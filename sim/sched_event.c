@@ -169,6 +169,7 @@ struct opst {
 };
 
 struct ecore {
+    const struct op_demand *d; /* its program: one per op row */
     struct server dma, mxu, vpu;
     int pc;                    /* the op row the core is on */
     struct opst *ops;          /* one per op row */
@@ -184,7 +185,6 @@ struct ecore {
 struct run {
     const struct chip *c;
     const struct sim_options *o;
-    const struct op_demand *d;
     int n;
     int cores;
     struct ecore *core;
@@ -273,9 +273,9 @@ static int enqueue(struct run *r, struct server *s, uint32_t a)
 
 /* ----------------------------------------------------- DMA and HBM */
 
-static const struct op_plan *plan_of(const struct run *r, uint32_t row)
+static const struct op_plan *plan_of(const struct run *r, int core, uint32_t row)
 {
-    return &r->d[row].plan;
+    return &r->core[core].d[row].plan;
 }
 
 /* DMA class of a transfer, for its place in the queue. */
@@ -310,7 +310,7 @@ static bool is_prefetch(const struct run *r, const struct act *a)
 /* Cycles a transfer needs with all of HBM. */
 static uint64_t transfer_work(const struct run *r, const struct act *a)
 {
-    const struct op_plan *p = plan_of(r, a->row);
+    const struct op_plan *p = plan_of(r, a->core, a->row);
     if (a->kind == AK_READ) {
         const struct tile_work *w = plan_tile(p, a->tile);
         return sched_dma_cycles(r->c, r->full_bpc, w->read_bytes, w->l2_bytes);
@@ -508,7 +508,7 @@ static void dispatch_fifo(struct run *r, struct server *s, int core, int unit)
 /* How long an activity holds a unit that is not the DMA engine. */
 static uint64_t hold_cycles(const struct run *r, const struct act *a)
 {
-    const struct op_plan *p = plan_of(r, a->row);
+    const struct op_plan *p = plan_of(r, a->core, a->row);
     switch ((enum act_kind)a->kind) {
     case AK_PROLOGUE: return p->mxu_prologue_cycles;
     case AK_MXU: return plan_tile(p, a->tile)->mxu_cycles;
@@ -543,7 +543,7 @@ static void dispatch_all(struct run *r)
 /* The next op row at or after `row` that runs (not fused away). */
 static int next_running(const struct run *r, int row)
 {
-    while (row < r->n && r->d[row].fused_into >= 0)
+    while (row < r->n && r->core[0].d[row].fused_into >= 0)
         row++;
     return row;
 }
@@ -567,7 +567,7 @@ static uint32_t make_transfer(struct run *r, int core, int row, enum act_kind ki
 static void make_weights(struct run *r, int core, int row, uint32_t dep, bool prefetch)
 {
     struct opst *s = &r->core[core].ops[row];
-    uint64_t bytes = plan_of(r, (uint32_t)row)->weight_bytes;
+    uint64_t bytes = plan_of(r, core, (uint32_t)row)->weight_bytes;
     uint64_t block = prefetch ? r->block_bytes : bytes;
     if (!block)
         block = bytes;
@@ -583,11 +583,11 @@ static void make_weights(struct run *r, int core, int row, uint32_t dep, bool pr
 /* Room on chip, while op `row` runs, for the next op's weights: on-chip
  * memory less the activations that live across it, its own weights and
  * its buffer slots. */
-static bool prefetch_fits(const struct run *r, int row, int next)
+static bool prefetch_fits(const struct run *r, int core, int row, int next)
 {
-    const struct op_demand *d = &r->d[row];
+    const struct op_demand *d = &r->core[core].d[row];
     uint64_t used = sat_add(sat_add(d->sram_live_bytes, d->plan.weight_bytes), d->plan.slot_bytes);
-    uint64_t want = r->d[next].plan.weight_bytes;
+    uint64_t want = r->core[core].d[next].plan.weight_bytes;
     return r->c->vmem_bytes > used && want <= r->c->vmem_bytes - used;
 }
 
@@ -597,7 +597,7 @@ static void start_op(struct run *r, int core, int row, uint32_t cause_act)
 {
     struct ecore *k = &r->core[core];
     struct opst *s = &k->ops[row];
-    const struct op_plan *p = plan_of(r, (uint32_t)row);
+    const struct op_plan *p = plan_of(r, core, (uint32_t)row);
     s->started = true;
     s->start_act = cause_act;
     s->start = r->now;
@@ -614,7 +614,7 @@ static void start_op(struct run *r, int core, int row, uint32_t cause_act)
     }
     /* The next op's weights, while this one runs, when they fit. */
     int next = next_running(r, row + 1);
-    if (next < r->n && plan_of(r, (uint32_t)next)->weight_bytes && prefetch_fits(r, row, next))
+    if (next < r->n && plan_of(r, core, (uint32_t)next)->weight_bytes && prefetch_fits(r, core, row, next))
         make_weights(r, core, next, cause_act, true);
 }
 
@@ -629,7 +629,7 @@ static void begin_op(struct run *r, int core, int row, uint32_t prev_done)
     }
     struct opst *s = &k->ops[row];
     s->begin = r->now;
-    if (sched_launch_cycles(r->c, r->o, plan_of(r, (uint32_t)row))) {
+    if (sched_launch_cycles(r->c, r->o, plan_of(r, core, (uint32_t)row))) {
         uint32_t a = new_act(r, core, row, AU_LAUNCH, AK_LAUNCH, 0);
         if (a == ACT_NONE)
             return;
@@ -667,7 +667,7 @@ static uint32_t out_slot(const struct run *r, const struct opst *s, const struct
 static void make_reads(struct run *r, int core, int row)
 {
     struct opst *s = &r->core[core].ops[row];
-    const struct op_plan *p = plan_of(r, (uint32_t)row);
+    const struct op_plan *p = plan_of(r, core, (uint32_t)row);
     while (s->issued_r < p->tiles && s->issued_r < sat_add(s->made_v, RING - 2 * TILE_SLOTS)) {
         uint64_t i = s->issued_r;
         uint32_t dep = s->start_act;
@@ -719,7 +719,7 @@ static void make_prologue(struct run *r, int core, int row)
 {
     struct ecore *k = &r->core[core];
     struct opst *s = &k->ops[row];
-    const struct op_plan *p = plan_of(r, (uint32_t)row);
+    const struct op_plan *p = plan_of(r, core, (uint32_t)row);
     if (!p->on_mxu || s->prologue != ACT_NONE)
         return;
     if (!act_done(r, s->host_in) || !act_done(r, s->weights_last))
@@ -737,7 +737,7 @@ static void make_compute(struct run *r, int core, int row)
 {
     struct ecore *k = &r->core[core];
     struct opst *s = &k->ops[row];
-    const struct op_plan *p = plan_of(r, (uint32_t)row);
+    const struct op_plan *p = plan_of(r, core, (uint32_t)row);
     bool ok;
     /* Matrix unit. */
     while (p->on_mxu && s->made_m < p->tiles && s->made_m < s->issued_r) {
@@ -805,7 +805,7 @@ static void make_writes(struct run *r, int core, int row)
 {
     struct ecore *k = &r->core[core];
     struct opst *s = &k->ops[row];
-    const struct op_plan *p = plan_of(r, (uint32_t)row);
+    const struct op_plan *p = plan_of(r, core, (uint32_t)row);
     while (s->made_w < s->made_v && act_done(r, s->v[s->made_w & RMASK])) {
         uint64_t i = s->made_w;
         const struct tile_work *w = plan_tile(p, i);
@@ -1047,7 +1047,7 @@ static int attribute(const struct run *r, const struct sched_shares *sh, int cor
         if (!g[j].gap && r->acts[g[j].act].kind == AK_WEIGHTS)
             log->exposed_weight_cycles += g[j].to - g[j].from;
     for (int i = 0; i < r->n; i++) {
-        int host = r->d[i].fused_into_row;
+        int host = r->core[core].d[i].fused_into_row;
         if (host >= 0)
             res->ops[i].start_cycle = res->ops[host].start_cycle;
     }
@@ -1128,12 +1128,11 @@ static void init_server(struct server *s)
 }
 
 static int init_run(struct run *r, const struct chip *c, const struct sim_options *o,
-                    const struct op_demand *d, int n)
+                    const struct op_demand *const *d, int n)
 {
     memset(r, 0, sizeof *r);
     r->c = c;
     r->o = o;
-    r->d = d;
     r->n = n;
     r->cores = o->cores > 1 ? o->cores : 1;
     r->full_bpc = c->hbm_bytes_per_cycle;
@@ -1144,6 +1143,7 @@ static int init_run(struct run *r, const struct chip *c, const struct sim_option
         return TPUSIM_ERR_NOMEM;
     for (int k = 0; k < r->cores; k++) {
         struct ecore *e = &r->core[k];
+        e->d = d[k];
         init_server(&e->dma);
         init_server(&e->mxu);
         init_server(&e->vpu);
@@ -1159,8 +1159,9 @@ static int init_run(struct run *r, const struct chip *c, const struct sim_option
     return TPUSIM_OK;
 }
 
-int sched_event(const struct chip *c, const struct sim_options *o, const struct op_demand *d,
-                int n, struct sim_result *res, char *err, size_t err_len)
+int sched_event(const struct chip *c, const struct sim_options *o,
+                const struct op_demand *const *d, int n, struct sim_result *res, char *err,
+                size_t err_len)
 {
     struct run r;
     int rc = init_run(&r, c, o, d, n);
@@ -1180,10 +1181,6 @@ int sched_event(const struct chip *c, const struct sim_options *o, const struct 
         free(log);
         return rc;
     }
-    for (int i = 0; i < n; i++) {
-        sched_result_init(&d[i], &res->ops[i]);
-        sched_shares_of(&d[i].plan, &sh[i]);
-    }
     log->cores = r.cores;
     log->core_cycles = calloc((size_t)r.cores, sizeof *log->core_cycles);
     uint64_t total = 0;
@@ -1198,6 +1195,11 @@ int sched_event(const struct chip *c, const struct sim_options *o, const struct 
             slowest = a->core;
             last = i;
         }
+    }
+    /* Rows and shares from the slowest core's program. */
+    for (int i = 0; i < n; i++) {
+        sched_result_init(&d[slowest][i], &res->ops[i]);
+        sched_shares_of(&d[slowest][i].plan, &sh[i]);
     }
     for (uint32_t i = 0; i < r.n_acts; i++)
         if (r.acts[i].kind == AK_WEIGHTS && r.acts[i].core == slowest)

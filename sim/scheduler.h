@@ -92,7 +92,8 @@ enum cause sched_bound(const struct op_result *r);
 /* The engines: fill res->ops (one per op_demand) and res->sum. */
 int sched_fast(const struct chip *c, const struct sim_options *o, const struct op_demand *d,
                int n, struct sim_result *res, char *err, size_t err_len);
-int sched_event(const struct chip *c, const struct sim_options *o, const struct op_demand *d,
-                int n, struct sim_result *res, char *err, size_t err_len);
+int sched_event(const struct chip *c, const struct sim_options *o,
+                const struct op_demand *const *d, int n, struct sim_result *res, char *err,
+                size_t err_len);
 
 #endif /* TPUSIM_SCHEDULER_H */

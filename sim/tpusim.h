@@ -310,11 +310,24 @@ int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out);
  * queries always fill them. */
 #define TPUSIM_PER_OP 2u
 
+/* The engine that times a query (docs/timing.md). FAST, the default: each
+ * op alone, in closed form where its tiles repeat; what a search loop
+ * wants, cached per block for nets. EVENT: every tile, transfer and unit
+ * in time, with the next op's weights prefetched during this one, write-
+ * backs overlapping the next op and GPU kernels launched ahead; the
+ * reference the CLI reports. A net query with EVENT simulates the whole
+ * net (no cache). On one op alone the two agree to the cycle. */
+typedef enum tpusim_engine {
+    TPUSIM_ENGINE_FAST = 0,
+    TPUSIM_ENGINE_EVENT = 1
+} tpusim_engine;
+
 typedef struct tpusim_options {
     tpusim_dtype dtype;           /* TPUSIM_DT_UNDEFINED: the chip's default */
     int no_fusion;                /* 1: every op runs on its own */
     double framework_overhead_us; /* GPUs: host time per kernel, µs */
     unsigned flags;               /* TPUSIM_EXACT | TPUSIM_PER_OP */
+    int engine;                   /* tpusim_engine */
 } tpusim_options;
 
 /* ---- Results: made once by the caller, filled by each query. */

@@ -24,10 +24,12 @@ run "compare rejects --trace" 2 "--trace belongs to run and report" "$CLI" compa
 run "compare rejects --trace-level" 2 "--trace-level belongs to run and report" "$CLI" compare --trace-level op
 run "compare rejects --trace-max-slices" 2 "--trace-max-slices belongs to run and report" "$CLI" compare --trace-max-slices 8
 run "compare png needs plot" 2 "--png needs --plot" "$CLI" compare --png
-# --cores splits the batch: every command shows what one core simulates.
-run "compare per-core batch" 0 "(one core each, batch 4," "$CLI" compare --chips tpu_v2,tpu_v3 --cores 2 --batch 8
-run "report per-core batch" 0 "batch 4 per core" "$CLI" report --cores 2 --batch 7
-run "run per-core batch" 0 "batch 4 per core" "$CLI" run --cores 2 --batch 8
+# --cores splits the batch over cores that run at once and share HBM;
+# every command says how the batch was split, an uneven one included.
+run "compare per-core batch" 0 "(2 cores each, batch 8 split 2 x 4 over 2 cores," "$CLI" compare --chips tpu_v2,tpu_v3 --cores 2 --batch 8
+run "report uneven batch" 0 "batch 7 split 1 x 4 + 1 x 3 over 2 cores (uneven)" "$CLI" report --cores 2 --batch 7
+run "run per-core batch" 0 "batch 8 split 2 x 4 over 2 cores" "$CLI" run --cores 2 --batch 8
+run "run batch smaller than cores" 2 "--cores 2 needs a batch of at least 2" "$CLI" run --cores 2
 
 # JSON: the per-op numbers agree with their definitions.
 "$CLI" report "$R50" --chip tpu_v3 --format json >"$tmp/r.json" 2>"$tmp/err"
