@@ -20,6 +20,7 @@ static const struct {
     {"chip", chip_suite},
     {"units", units_suite},
     {"engine", engine_suite},
+    {"sched", sched_suite},
     {"report", report_suite},
     {"gpu", gpu_suite},
     {"api", api_suite},

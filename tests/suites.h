@@ -13,6 +13,7 @@ Suite *bad_input_suite(void);
 Suite *chip_suite(void);
 Suite *units_suite(void);
 Suite *engine_suite(void);
+Suite *sched_suite(void);
 Suite *report_suite(void);
 Suite *gpu_suite(void);
 Suite *api_suite(void);
