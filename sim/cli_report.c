@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "plot.h"
 #include "report.h"
+#include "sched_event.h"
 
 /* ------------------------------------------------------------- tables */
 
@@ -513,7 +514,55 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
     for (int k = 0; k < CAUSE_COUNT; k++)
         if (rp->cause_share[k] > 0)
             printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
-    printf("\n\n");
+    printf("\n");
+    const struct event_log *l = r->events;
+    if (l) {
+        uint64_t w = l->hidden_weight_cycles + l->exposed_weight_cycles;
+        printf("  weight transfers    %10.2f us, %.2f us of them hidden behind other ops' work "
+               "(prefetch), %.2f us on the critical path\n",
+               chip_cycles_to_us(c, w), chip_cycles_to_us(c, l->hidden_weight_cycles),
+               chip_cycles_to_us(c, l->exposed_weight_cycles));
+    }
+    printf("\n");
+}
+
+/* The event engine's units of the slowest core: busy by cause and idle by
+ * what they waited for, each a share of the run. */
+static void print_units(const struct report *rp)
+{
+    const struct sim_result *r = rp->res;
+    const struct event_log *l = r->events;
+    if (!l || !r->sum.cycles)
+        return;
+    int core = 0;
+    for (int k = 1; k < l->cores; k++)
+        if (l->core_cycles[k] > l->core_cycles[core])
+            core = k;
+    printf("Units of core %d (event engine): %% of the run busy, and idle waiting for\n", core);
+    printf("  %-10s %6s   %s\n", "unit", "busy", "busy by cause; idle by what it waited for");
+    double total = (double)r->sum.cycles;
+    for (int u = 0; u < AU_COUNT; u++) {
+        if (u == AU_DMA_OUT)
+            continue; /* DMA in and out are one engine */
+        const struct unit_time *t = &l->units[core * AU_COUNT + u];
+        uint64_t busy = 0;
+        for (int k = 0; k < CAUSE_COUNT; k++)
+            busy += t->busy[k];
+        if (!busy)
+            continue;
+        printf("  %-10s %5.1f%%  ", u == AU_DMA_IN ? "DMA" : act_unit_name((enum act_unit)u),
+               100.0 * (double)busy / total);
+        for (int k = 0; k < CAUSE_COUNT; k++)
+            if (t->busy[k])
+                printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * (double)t->busy[k] / total);
+        printf(";");
+        for (int w = 0; w < WAIT_COUNT; w++)
+            if (t->wait[w])
+                printf(" %s %.1f%%", wait_reason_name((enum wait_reason)w),
+                       100.0 * (double)t->wait[w] / total);
+        printf("\n");
+    }
+    printf("\n");
 }
 
 static void json_group(const struct report_group *g, const struct chip *c)
@@ -523,6 +572,33 @@ static void json_group(const struct report_group *g, const struct chip *c)
     printf(", \"ops\": %d, \"cycles\": %llu, \"us\": %.17g, \"share\": %.17g, \"flops\": %llu}",
            g->ops, (unsigned long long)g->cycles, chip_cycles_to_us(c, g->cycles), g->share,
            (unsigned long long)g->flops);
+}
+
+/* The event engine's weight prefetch and units (core 0), as JSON members. */
+static void json_units(const struct sim_result *r)
+{
+    const struct event_log *l = r->events;
+    if (!l)
+        return;
+    printf(",\n  \"weight_cycles_hidden\": %llu,\n  \"weight_cycles_exposed\": %llu,\n"
+           "  \"units\": {",
+           (unsigned long long)l->hidden_weight_cycles,
+           (unsigned long long)l->exposed_weight_cycles);
+    for (int u = 0, first = 1; u < AU_COUNT; u++) {
+        if (u == AU_DMA_OUT)
+            continue;
+        const struct unit_time *t = &l->units[u];
+        printf("%s\n    \"%s\": {\"busy_cycles\": ", first ? "" : ",",
+               u == AU_DMA_IN ? "dma" : act_unit_name((enum act_unit)u));
+        first = 0;
+        cli_json_causes(stdout, t->busy, NULL);
+        printf(", \"wait_cycles\": {");
+        for (int w = 0; w < WAIT_COUNT; w++)
+            printf("%s\"%s\": %llu", w ? ", " : "", wait_reason_name((enum wait_reason)w),
+                   (unsigned long long)t->wait[w]);
+        printf("}}");
+    }
+    printf("\n  }");
 }
 
 static void print_json(const struct report *rp, const struct sim_cli *o)
@@ -543,6 +619,7 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
            (unsigned long long)rp->hbm_bytes, (unsigned long long)rp->host_bytes);
     printf("  \"cause_share\": ");
     cli_json_causes(stdout, NULL, rp->cause_share);
+    json_units(r);
     printf(",\n  \"by_type\": [");
     for (int i = 0; i < rp->n_types; i++) {
         printf("%s\n    ", i ? "," : "");
@@ -666,6 +743,7 @@ static int show_report(const struct report *rp, const struct sim_cli *o, void *c
     case RF_CSV: print_csv(rp); break;
     case RF_TEXT:
         print_header(rp, o, model);
+        print_units(rp);
         rc = print_tables(rp, model, RF_TEXT);
         break;
     case RF_MARKDOWN:

@@ -1055,12 +1055,11 @@ static int attribute(const struct run *r, const struct sched_shares *sh, int cor
     return TPUSIM_OK;
 }
 
+/* What a unit waited for when it was waiting on `pred` (not a latency). */
 static enum wait_reason wait_of(const struct act *a, const struct act *pred)
 {
     if (!pred)
         return WAIT_IDLE;
-    if (a->gap_cause == CAUSE_FILL_DRAIN)
-        return WAIT_FILL_DRAIN;
     switch ((enum act_kind)pred->kind) {
     case AK_WEIGHTS:
     case AK_READ:
@@ -1071,6 +1070,32 @@ static enum wait_reason wait_of(const struct act *a, const struct act *pred)
         /* A transfer waiting on compute waits for its buffer slot. */
         return a->kind == AK_READ ? WAIT_BUFFER : WAIT_DEPENDENCY;
     }
+}
+
+static enum wait_reason wait_of_latency(uint8_t cause)
+{
+    return cause == CAUSE_FILL_DRAIN ? WAIT_FILL_DRAIN
+           : cause == CAUSE_LAUNCH   ? WAIT_LAUNCH
+                                     : WAIT_DMA;
+}
+
+/* Charges a unit's idle time before activity a (since `from`): the
+ * latency part to what it was a latency of, the rest to what a waited on. */
+static void charge_wait(const struct run *r, const struct act *a, uint64_t from,
+                        struct unit_time *u)
+{
+    if (a->start <= from)
+        return;
+    uint64_t idle = a->start - from, lat = 0;
+    const struct act *pred = a->pred == ACT_NONE ? NULL : &r->acts[a->pred];
+    if (a->gap_cause < CAUSE_COUNT) {
+        uint64_t pe = pred ? pred->end : 0;
+        lat = a->ready > pe ? a->ready - pe : 0;
+        if (lat > idle)
+            lat = idle;
+        u->wait[wait_of_latency(a->gap_cause)] += lat;
+    }
+    u->wait[wait_of(a, pred)] += idle - lat;
 }
 
 static int unit_times(const struct run *r, const struct sched_shares *sh, uint64_t total,
@@ -1091,10 +1116,7 @@ static int unit_times(const struct run *r, const struct sched_shares *sh, uint64
         for (int k = 0; k < CAUSE_COUNT; k++)
             u->busy[k] += st[k];
         /* The unit's previous activity ended at `from`; it waited since. */
-        uint64_t from = a->prev_on_unit == ACT_NONE ? 0 : r->acts[a->prev_on_unit].end;
-        if (a->start > from)
-            u->wait[wait_of(a, a->pred == ACT_NONE ? NULL : &r->acts[a->pred])] +=
-                a->start - from;
+        charge_wait(r, a, a->prev_on_unit == ACT_NONE ? 0 : r->acts[a->prev_on_unit].end, u);
         uint64_t *le = &last_end[a->core * AU_COUNT + unit];
         if (a->end > *le)
             *le = a->end;
