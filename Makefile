@@ -96,9 +96,15 @@ BENCH := $(BUILD)/bench_sim
 $(BENCH): $(BUILD)/tests/bench/bench_sim.o $(BUILD)/sim/cli_common.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LIBS_LIB)
 
-# Simulation speed on the real CNNs; writes docs/bench.md (not part of test).
+BENCH_ENGINES := $(BUILD)/bench_engines
+
+$(BENCH_ENGINES): $(BUILD)/tests/bench/bench_engines.o $(BUILD)/sim/cli_common.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LIBS_LIB)
+
+# Simulation speed on the real CNNs and the two engines against each other;
+# writes docs/bench.md and docs/bench_engines.md (not part of test).
 bench: deps
-	@$(MAKE) --no-print-directory all $(BENCH)
+	@$(MAKE) --no-print-directory all $(BENCH) $(BENCH_ENGINES)
 	sh scripts/bench.sh
 
 demo: deps
@@ -131,4 +137,5 @@ include tests/systemc/systemc.mk
 # Further parts add their targets (and names to TEST_EXTRA, run by `make test`).
 -include python/python.mk tests/validate/validate.mk
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d \
+         $(BUILD)/tests/bench/bench_engines.d
