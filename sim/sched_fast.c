@@ -295,8 +295,7 @@ void sched_fast_op(const struct chip *c, const struct op_plan *p, double bytes_p
         end = max2(end, sat_add(from, hold));
         host_busy = sat_add(host_busy, hold);
     }
-    struct plan_totals tot;
-    plan_totals_of(p, &tot);
+    const struct plan_totals tot = p->total;
     memset(out, 0, sizeof *out);
     out->end = end;
     out->dma_busy = k.dma_busy;
@@ -313,8 +312,7 @@ uint64_t sched_launch_cycles(const struct chip *c, const struct sim_options *o,
 {
     if (c->mxu_kind != MATRIX_TENSOR_CORES)
         return 0;
-    struct plan_totals t;
-    plan_totals_of(p, &t);
+    const struct plan_totals t = p->total;
     bool work = t.read_bytes || t.write_bytes || t.l2_bytes || t.mxu_cycles || t.vpu_cycles ||
                 p->weight_bytes || p->mxu_prologue_cycles || p->host_in_bytes ||
                 p->host_out_bytes;

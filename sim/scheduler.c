@@ -29,8 +29,7 @@ uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes)
 
 void sched_shares_of(const struct op_plan *p, struct sched_shares *out)
 {
-    struct plan_totals t;
-    plan_totals_of(p, &t);
+    const struct plan_totals t = p->total;
     memset(out, 0, sizeof *out);
     uint64_t moved = sat_add(sat_add(t.read_bytes, t.write_bytes), p->weight_bytes);
     out->reread = moved ? (double)t.reread_bytes / (double)moved : 0;

@@ -64,8 +64,9 @@ uint64_t tiling_vector_tile_bytes(const struct chip *c)
     return b < MIN_TILE_BYTES ? MIN_TILE_BYTES : b;
 }
 
-void plan_totals_of(const struct op_plan *p, struct plan_totals *out)
+void plan_total(struct op_plan *p)
 {
+    struct plan_totals *out = &p->total;
     uint64_t n = p->tiles ? p->tiles - 1 : 0;
     const struct tile_work *f = &p->full, *l = &p->last;
 #define SUM(field) sat_add(sat_mul(n, f->field), l->field)
@@ -137,8 +138,7 @@ static void whole_of(const struct mxu_timing *full, uint64_t n_full, const struc
                      const struct op_plan *p, struct mxu_timing *out)
 {
     memset(out, 0, sizeof *out);
-    struct plan_totals tot;
-    plan_totals_of(p, &tot);
+    const struct plan_totals tot = p->total;
     out->prologue_cycles = p->mxu_prologue_cycles;
     out->steps = sat_add(sat_mul(n_full, full->steps), last->steps);
     out->epilogue_cycles = p->last.mxu_latency_cycles;
@@ -186,6 +186,7 @@ static void plan_waves(const struct chip *c, const struct matrix_work *w, struct
     struct spread s;
     plan_weights(w, &s, p);
     spread_traffic(&s, 1, p->tiles, p->tiles, p);
+    plan_total(p);
     *whole = t;
 }
 
@@ -215,14 +216,17 @@ static void plan_row_blocks(const struct chip *c, const struct matrix_work *w, s
     uint64_t last_units = units - (p->tiles - 1) * per_tile;
     struct mxu_timing full, last;
     memset(&full, 0, sizeof full);
-    if (w->batch <= 1) {
-        if (p->tiles > 1)
-            mu->gemm(c, w->dtype, 1, per_tile, w->k, w->n, &full);
-        mu->gemm(c, w->dtype, 1, last_units, w->k, w->n, &last);
-    } else {
-        if (p->tiles > 1)
-            mu->gemm(c, w->dtype, per_tile, w->m, w->k, w->n, &full);
-        mu->gemm(c, w->dtype, last_units, w->m, w->k, w->n, &last);
+    uint64_t rows_of[2] = {per_tile, last_units};
+    struct mxu_timing *t_of[2] = {&full, &last};
+    for (int i = p->tiles > 1 ? 0 : 1; i < 2; i++) {
+        if (i == 1 && p->tiles > 1 && last_units == per_tile) {
+            last = full; /* balanced blocks: the last is a full one */
+            break;
+        }
+        if (w->batch <= 1)
+            mu->gemm(c, w->dtype, 1, rows_of[i], w->k, w->n, t_of[i]);
+        else
+            mu->gemm(c, w->dtype, rows_of[i], w->m, w->k, w->n, t_of[i]);
     }
     matrix_tile(&full, &p->full);
     matrix_tile(&last, &p->last);
@@ -230,6 +234,7 @@ static void plan_row_blocks(const struct chip *c, const struct matrix_work *w, s
     struct spread s;
     plan_weights(w, &s, p);
     spread_traffic(&s, per_tile * unit, rows_all, p->tiles, p);
+    plan_total(p);
     whole_of(&full, p->tiles - 1, &last, p, whole);
 }
 
@@ -256,6 +261,7 @@ void plan_vector(const struct chip *c, const struct vector_work *w, struct op_pl
     struct spread s = {w->read_bytes, w->reread_bytes, w->write_bytes, w->l2_bytes,
                        w->vpu_cycles};
     spread_traffic(&s, 1, out->tiles, out->tiles, out);
+    plan_total(out);
 }
 
 void plan_recurrent(const struct chip *c, tpusim_dtype dtype, uint64_t steps, uint64_t batch,
@@ -278,5 +284,6 @@ void plan_recurrent(const struct chip *c, tpusim_dtype dtype, uint64_t steps, ui
     struct spread s = {traffic->read_bytes, traffic->reread_bytes, traffic->write_bytes,
                        traffic->l2_bytes, vpu_cycles};
     spread_traffic(&s, 1, out->tiles, out->tiles, out);
+    plan_total(out);
     whole_of(&step, out->tiles - 1, &step, out, whole);
 }

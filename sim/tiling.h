@@ -49,6 +49,11 @@ struct tile_work {
  * two buffers per operand, one computed on while the other is copied). */
 #define TILE_SLOTS 2
 
+/* Sums over an op's tiles (plan_total), read by both engines. */
+struct plan_totals {
+    uint64_t read_bytes, reread_bytes, write_bytes, l2_bytes;
+    uint64_t mxu_cycles, mxu_stream_cycles, mxu_wave_cycles, vpu_cycles;
+};
 struct op_plan {
     uint64_t tiles;              /* T >= 1 */
     struct tile_work full;       /* tiles 0 .. T-2 */
@@ -60,6 +65,7 @@ struct op_plan {
     uint64_t slot_bytes;         /* on-chip bytes one tile's slots hold (in + out) */
     bool on_mxu;                 /* tiles run MXU -> VPU; else VPU only */
     bool serial;                 /* tile i+1's matrix work needs tile i's vector work (RNN) */
+    struct plan_totals total;    /* over every tile */
 };
 
 /* The tile with index i (< plan->tiles). */
@@ -68,12 +74,8 @@ static inline const struct tile_work *plan_tile(const struct op_plan *p, uint64_
     return i + 1 < p->tiles ? &p->full : &p->last;
 }
 
-/* Totals over an op's tiles, the lowering's and the reports' view. */
-struct plan_totals {
-    uint64_t read_bytes, reread_bytes, write_bytes, l2_bytes;
-    uint64_t mxu_cycles, mxu_stream_cycles, mxu_wave_cycles, vpu_cycles;
-};
-void plan_totals_of(const struct op_plan *p, struct plan_totals *out);
+/* Fills p->total from its tiles; the planners call it last. */
+void plan_total(struct op_plan *p);
 
 /* What a matrix op hands the planner: its GEMM and its traffic. */
 struct matrix_work {
