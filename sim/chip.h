@@ -84,7 +84,7 @@ struct chip {
     uint64_t gpu_shared_memory_per_sm_bytes;
     int gpu_max_threads_per_sm;
     int gpu_max_blocks_per_sm;
-    double gpu_tensor_core_efficiency_fraction; /* of peak inside a full wave */
+    double gpu_shared_memory_bytes_per_cycle_per_sm; /* shared-memory bandwidth of one SM */
     double gpu_dram_efficiency_fraction;        /* achievable share of HBM bandwidth */
     double gpu_l2_bandwidth_gbps;
     double gpu_launch_overhead_us;              /* per kernel */

@@ -413,16 +413,52 @@ static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
     return w && w->rank >= 2 && w->dims[1] == 1;
 }
 
-static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
-                       struct op_demand *d)
+/* A matrix op's demand from its matrix-unit timing over `rows` output rows. */
+static void set_matrix_demand(struct op_demand *d, const struct mxu_timing *t, uint64_t macs,
+                              uint64_t rows)
 {
-    x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &d->mxu);
+    d->mxu = *t;
     d->mxu.useful_macs = macs;
     d->on_mxu = true;
     /* Output rows drain to the VPU and DMA as they stream, so the pipeline
      * steps are weight tiles times chunks of rows. */
-    uint64_t row_chunks = (s.m + MXU_ROW_CHUNK - 1) / MXU_ROW_CHUNK;
+    uint64_t row_chunks = (rows + MXU_ROW_CHUNK - 1) / MXU_ROW_CHUNK;
     d->tiles = (d->mxu.tiles ? d->mxu.tiles : 1) * (row_chunks ? row_chunks : 1);
+}
+
+static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
+                       struct op_demand *d)
+{
+    struct mxu_timing t;
+    x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
+    set_matrix_demand(d, &t, macs, s.m);
+}
+
+/* A 2-D convolution handed whole to a matrix unit that has its own
+ * convolution algorithms (GPUs: cuDNN's); the DRAM traffic its algorithm
+ * adds (transforms, workspaces) joins the op's. */
+static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op_demand *d)
+{
+    const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
+    const struct window_params *wp = &op->win;
+    struct conv_desc cd = {
+        .n = (uint64_t)in->dims[0], .c = (uint64_t)in->dims[1],
+        .h = (uint64_t)in->dims[2], .w = (uint64_t)in->dims[3],
+        .k = (uint64_t)out->dims[1], .r = (uint64_t)wp->kernel[0], .s = (uint64_t)wp->kernel[1],
+        .p = (uint64_t)out->dims[2], .q = (uint64_t)out->dims[3],
+        .pad_h = (uint64_t)wp->pad_begin[0], .pad_w = (uint64_t)wp->pad_begin[1],
+        .stride_h = (uint64_t)wp->stride[0], .stride_w = (uint64_t)wp->stride[1],
+        .dilation_h = (uint64_t)wp->dilation[0], .dilation_w = (uint64_t)wp->dilation[1],
+        .groups = (uint64_t)(wp->group > 0 ? wp->group : 1),
+        /* ASSUMED: activations stay in the tensor-core layout (NHWC) between
+         * layers, as TensorRT keeps them; a stack that keeps NCHW pays the
+         * transforms (conv_desc.nchw). */
+        .nchw = false,
+    };
+    struct conv_timing t;
+    x->mu->conv(x->c, x->dtype, &cd, &t);
+    set_matrix_demand(d, &t.mxu, op->cost.macs, cd.n * cd.p * cd.q);
+    d->hbm_bytes += t.extra_hbm_bytes;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -465,6 +501,8 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
         lower_rnn(x, op, d);
     } else if (on_vpu) {
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
+    } else if (op->type == OP_CONV && x->mu->conv && op->win.spatial == 2) {
+        lower_conv(x, op, d);
     } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
         lower_gemm(x, conv_gemm(x, op), op->cost.macs, d);
     } else if (cls == OPC_MATRIX) {
@@ -524,7 +562,9 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     }
     target->hbm_bytes += input_bytes_from_hbm(x, op);
     target->l2_bytes += l2_bytes(x, op);
-    if (host < 0 && d->on_mxu)
+    /* GPUs: a kernel's tiles stream their operands through L2, which the
+     * matrix unit's timing already charges (sim/gpu.h). */
+    if (host < 0 && d->on_mxu && x->c->mxu_kind != MATRIX_TENSOR_CORES)
         add_capacity_rereads(x, op, w, d);
     place_weights(x, w, target);
     release_inputs(x, op);

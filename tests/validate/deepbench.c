@@ -27,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
+#include "gpu.h"
 #include "tpusim.h"
 
 #define MAX_FIELDS 20
@@ -270,6 +272,13 @@ static int conv_row(struct db_ctx *x, char **f, const char *where)
         x->run->errors++;
     }
     finish(x, &b, r, where);
+    /* The model's algorithm, from the descriptor lower.c would build. */
+    struct conv_desc cd = {(uint64_t)n, (uint64_t)c, (uint64_t)h, (uint64_t)w, (uint64_t)k,
+                           (uint64_t)rr, (uint64_t)s, (uint64_t)q, (uint64_t)p, (uint64_t)ph,
+                           (uint64_t)pw, (uint64_t)sh, (uint64_t)sw, 1, 1, 1, false};
+    struct conv_timing t;
+    gpu_conv(&x->chip->c, fp16 ? TPUSIM_DT_FLOAT16 : TPUSIM_DT_FLOAT32, &cd, &t);
+    snprintf(r->simulated_algo, sizeof r->simulated_algo, "%s", conv_algo_name(t.algo));
     return 0;
 }
 
@@ -576,4 +585,16 @@ int deepbench_print(const struct db_run *run, FILE *out)
             }
     fprintf(out, "\n");
     return missed;
+}
+
+void deepbench_print_rows(const struct db_run *run, FILE *out)
+{
+    fprintf(out, "class,precision,row,measured_us,simulated_us,ratio,measured_algo,"
+                 "simulated_algo\n");
+    for (size_t i = 0; i < run->n; i++) {
+        const struct db_row *r = &run->rows[i];
+        fprintf(out, "%s,%s,%s,%.1f,%.2f,%.3f,%s,%s\n", CLASS_NAME[r->cls],
+                r->fp16 ? "fp16" : "fp32", r->label, r->measured_us, r->simulated_us,
+                r->simulated_us / r->measured_us, r->measured_algo, r->simulated_algo);
+    }
 }

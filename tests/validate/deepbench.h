@@ -52,4 +52,8 @@ void deepbench_free(struct db_run *run);
  * <= 10% and p90 <= 30% in each precision). */
 int deepbench_print(const struct db_run *run, FILE *out);
 
+/* Every row as CSV (class, precision, row, measured_us, simulated_us,
+ * ratio, measured_algo, simulated_algo), for plots and digging. */
+void deepbench_print_rows(const struct db_run *run, FILE *out);
+
 #endif /* TPUSIM_DEEPBENCH_H */
