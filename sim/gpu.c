@@ -110,6 +110,11 @@ uint64_t gpu_streaming_kernel_cycles(const struct chip *c, uint64_t bytes, uint6
     return sat_add(c->hbm_latency_cycles, mem > alu ? mem : alu);
 }
 
+static uint64_t load_latency(const struct chip *c, const struct gpu_gemm_problem *p)
+{
+    return p->load_latency_cycles ? p->load_latency_cycles : c->hbm_latency_cycles;
+}
+
 /* One k-stage of `blocks` co-resident blocks on one SM: the longest of
  * their FMAs, their shared-memory traffic, their operand loads at the SM's
  * share of L2 bandwidth, and the DRAM latency of the next stage's loads. */
@@ -127,7 +132,7 @@ static uint64_t stage_cycles(const struct chip *c, const struct gpu_tile_shape *
                                  c->gpu_shared_memory_bytes_per_cycle_per_sm;
     t[GPU_LIMIT_L2] = b * (double)(s->m + s->n) * k * eb /
                       (c->gpu_l2_bytes_per_cycle / (double)c->gpu_sms);
-    t[GPU_LIMIT_LATENCY] = (double)c->hbm_latency_cycles;
+    t[GPU_LIMIT_LATENCY] = (double)load_latency(c, p);
     enum gpu_stage_limit best = GPU_LIMIT_MATH;
     for (int i = 1; i < 4; i++)
         if (t[i] > t[best])
@@ -152,7 +157,7 @@ static struct wave wave_of(const struct chip *c, const struct gpu_gemm_plan *pl,
     w.stage_cycles = stage_cycles(c, &pl->tile, p, blocks, &w.limit);
     uint64_t out = pl->split_k > 1 ? PARTIAL_SUM_BYTES : p->out_bytes;
     w.epilogue_cycles = gpu_dram_cycles(c, sat_mul(active, sat_mul(pl->tile.m * pl->tile.n, out)));
-    w.cycles = sat_add(sat_add(c->hbm_latency_cycles, sat_mul(pl->k_stages, w.stage_cycles)),
+    w.cycles = sat_add(sat_add(load_latency(c, p), sat_mul(pl->k_stages, w.stage_cycles)),
                        w.epilogue_cycles);
     return w;
 }
@@ -201,6 +206,9 @@ static bool plan_one(const struct chip *c, const struct gpu_tile_shape *s, uint6
         pl->reduce_cycles = reduce_cycles(c, p, split);
     pl->total_cycles = sat_add(sat_add(sat_mul(full, pl->wave_cycles), pl->last_wave_cycles),
                                pl->reduce_cycles);
+    pl->dram_floor_cycles = gpu_dram_cycles(c, p->dram_bytes);
+    if (pl->dram_floor_cycles > pl->total_cycles)
+        pl->total_cycles = pl->dram_floor_cycles;
     return true;
 }
 
@@ -253,11 +261,12 @@ void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t
     if (!batch || !m || !k || !n || c->gpu_sms <= 0)
         return;
     bool tensor = gpu_gemm_on_tensor_cores(dtype, k, n);
+    uint64_t eb = elem_bytes(dtype);
     struct gpu_gemm_problem p = {batch, m, k, n,
                                  tensor                       ? GPU_MATH_TENSOR
                                  : dtype == TPUSIM_DT_FLOAT16 ? GPU_MATH_HALF2
                                                               : GPU_MATH_FP32,
-                                 elem_bytes(dtype), elem_bytes(dtype)};
+                                 eb, eb, sat_mul(sat_mul(batch, m * k + k * n + m * n), eb), 0};
     if (!gpu_plan_kernel(c, tensor ? &GPU_CUBLAS_TENSOR : &GPU_CUBLAS_CUDA_CORES, &p, &best))
         return;
     gpu_plan_timing(c, &best, p.math, sat_mul(batch, sat_mul(m, sat_mul(k, n))), out);

@@ -82,6 +82,11 @@ struct gpu_gemm_problem {
     enum gpu_math math;
     uint64_t elem_bytes;       /* operands in shared memory */
     uint64_t out_bytes;        /* per output element the epilogue stores */
+    uint64_t dram_bytes;       /* what the kernel must move through DRAM at least
+                                  (its operands read once, its output written once);
+                                  its time is never below that at DRAM bandwidth */
+    uint64_t load_latency_cycles; /* of a stage's loads; 0: DRAM latency (operands
+                                     that L2 keeps between kernels load faster) */
 };
 
 /* How a kernel ran: the chosen tile, its occupancy and its time. */
@@ -99,7 +104,8 @@ struct gpu_gemm_plan {
     uint64_t wave_cycles;      /* one full wave: first load, k loop, epilogue */
     uint64_t last_wave_cycles; /* the partial last wave (0: the waves are all full) */
     uint64_t reduce_cycles;    /* split-K: the kernel that adds the partial sums */
-    uint64_t total_cycles;
+    uint64_t dram_floor_cycles;/* the problem's dram_bytes at DRAM bandwidth */
+    uint64_t total_cycles;     /* the longer of the waves (+ reduction) and the floor */
 };
 
 /* Whether the GPU runs matmuls in `dtype` (fp16 on tensor cores, fp32 on

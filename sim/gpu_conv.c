@@ -156,6 +156,12 @@ static void finish(const struct chip *c, const struct conv_work *wk, const struc
     out->algo = algo;
 }
 
+/* x and w read once, y written once. */
+static uint64_t io_bytes(const struct conv_work *wk)
+{
+    return wk->x_bytes + wk->w_bytes + wk->y_bytes;
+}
+
 static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
                           struct conv_timing *out)
 {
@@ -166,7 +172,8 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     /* NHWC on tensor cores: a stage is 32 channels of one tap. */
     uint64_t taps = cd->r * cd->s;
     uint64_t k = tensor ? taps * round_up(wk->cg, TENSOR_TAP_CHANNELS) : taps * wk->cg;
-    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k, wk->kg, wk->math, wk->eb, wk->eb};
+    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k,        wk->kg, wk->math, wk->eb,
+                                 wk->eb,     io_bytes(wk), 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, tensor ? &CUDNN_TENSOR : &CUDNN_CUDA_CORES, &p, &pl))
         return false;
@@ -186,7 +193,8 @@ static bool explicit_gemm(const struct chip *c, const struct conv_work *wk,
         return false;
     uint64_t cols = wk->pixels * cd->c * cd->r * cd->s * wk->eb;
     struct gpu_gemm_problem p = {cd->groups, wk->pixels, wk->cg * cd->r * cd->s, wk->kg,
-                                 wk->math, wk->eb, wk->eb};
+                                 wk->math,   wk->eb,     wk->eb, cols + wk->w_bytes + wk->y_bytes,
+                                 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
         return false;
@@ -230,9 +238,9 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
     uint64_t tiles = cd->n * ceil_div(cd->p, 2) * ceil_div(cd->q, 2);
     /* Four outputs per 16 products leave the kernel. */
     struct gpu_gemm_problem p = {gpu_winograd_multiplies(2, 3), tiles, cd->c, cd->k, wk->math,
-                                 wk->eb, ceil_div(wk->eb, 4)};
+                                 wk->eb, ceil_div(wk->eb, 4), io_bytes(wk), 0};
     struct gpu_gemm_plan pl;
-    if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
+    if (!gpu_plan_kernel(c, &CUDNN_CUDA_CORES, &p, &pl))
         return false;
     struct winograd_ops ops = winograd_ops(4);
     uint64_t transform = tiles * cd->c * ops.input * ceil_div(cd->k, pl.tile.n) +
@@ -259,7 +267,7 @@ static bool winograd_nonfused(const struct chip *c, const struct conv_work *wk,
     uint64_t cc = wk->cg, kk = wk->kg;
     uint64_t xt = planes * cc * tiles * eb, wt = planes * cc * kk * eb, yt = planes * kk * tiles * eb;
     struct winograd_ops ops = winograd_ops(alpha);
-    struct gpu_gemm_problem p = {planes, tiles, cc, kk, wk->math, eb, eb};
+    struct gpu_gemm_problem p = {planes, tiles, cc, kk, wk->math, eb, eb, xt + wt + yt, 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, wk->math == GPU_MATH_TENSOR ? &BATCHED_TENSOR : &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
         return false;
@@ -290,7 +298,8 @@ static bool fft_tiling(const struct chip *c, const struct conv_work *wk, struct 
     uint64_t wf = cd->k * cd->c * freqs * COMPLEX_FP32_BYTES;
     uint64_t yf = tiles * cd->k * freqs * COMPLEX_FP32_BYTES;
     /* A complex (T x C) x (C x K) product as a real (T x 2C) x (2C x 2K) one. */
-    struct gpu_gemm_problem p = {freqs, tiles, 2 * cd->c, 2 * cd->k, GPU_MATH_FP32, 4, 4};
+    struct gpu_gemm_problem p = {freqs, tiles, 2 * cd->c, 2 * cd->k, GPU_MATH_FP32, 4, 4,
+                                 xf + wf + yf, 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
         return false;

@@ -87,7 +87,7 @@ START_TEST(plan_is_waves_of_k_stages_plus_epilogues)
     tu_load_chip("gpu_v100", NULL, 0, &c);
     struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
     struct gpu_kernel_family f = one_tile(&t, false);
-    struct gpu_gemm_problem p = {1, 4096, 4096, 4096, GPU_MATH_TENSOR, 2, 2};
+    struct gpu_gemm_problem p = {1, 4096, 4096, 4096, GPU_MATH_TENSOR, 2, 2, 0, 0};
     struct gpu_gemm_plan pl;
     ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
     ck_assert_uint_eq(pl.blocks_per_sm, 2);
@@ -123,7 +123,7 @@ START_TEST(small_tensor_tiles_are_l2_bound_and_lone_blocks_latency_bound)
      * 1909.9 -> 1910 cycles of the SM's L2 share. */
     struct gpu_tile_shape t64 = {64, 64, 32, 32, 32, 128, 128};
     struct gpu_kernel_family f = one_tile(&t64, false);
-    struct gpu_gemm_problem p = {1, 4096, 4096, 4096, GPU_MATH_TENSOR, 2, 2};
+    struct gpu_gemm_problem p = {1, 4096, 4096, 4096, GPU_MATH_TENSOR, 2, 2, 0, 0};
     struct gpu_gemm_plan pl;
     ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
     ck_assert_uint_eq(pl.blocks_per_sm, 4);
@@ -135,7 +135,7 @@ START_TEST(small_tensor_tiles_are_l2_bound_and_lone_blocks_latency_bound)
      * 488.24 = 33.6 -> 34) = 510469. */
     struct gpu_tile_shape s32 = {32, 128, 8, 32, 32, 128, 64};
     f = one_tile(&s32, false);
-    p = (struct gpu_gemm_problem){1, 32, 4096, 128, GPU_MATH_FP32, 4, 4};
+    p = (struct gpu_gemm_problem){1, 32, 4096, 128, GPU_MATH_FP32, 4, 4, 0, 0};
     ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
     ck_assert_int_eq(pl.limit, GPU_LIMIT_LATENCY);
     ck_assert_uint_eq(pl.last_wave_cycles, 510469);
@@ -152,7 +152,7 @@ START_TEST(split_k_fills_the_sms_and_pays_a_reduction_kernel)
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
     struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
-    struct gpu_gemm_problem p = {1, 128, 32768, 128, GPU_MATH_TENSOR, 2, 2};
+    struct gpu_gemm_problem p = {1, 128, 32768, 128, GPU_MATH_TENSOR, 2, 2, 0, 0};
     struct gpu_kernel_family whole = one_tile(&t, false), split = one_tile(&t, true);
     struct gpu_gemm_plan one, many;
     ck_assert(gpu_plan_kernel(&c, &whole, &p, &one));
@@ -175,7 +175,7 @@ START_TEST(one_tile_past_a_full_wave_pays_a_second_wave)
     tu_load_chip("gpu_v100", NULL, 0, &c);
     struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
     struct gpu_kernel_family f = one_tile(&t, false);
-    struct gpu_gemm_problem p = {1, 128 * 160, 512, 128, GPU_MATH_TENSOR, 2, 2};
+    struct gpu_gemm_problem p = {1, 128 * 160, 512, 128, GPU_MATH_TENSOR, 2, 2, 0, 0};
     struct gpu_gemm_plan full, over;
     ck_assert(gpu_plan_kernel(&c, &f, &p, &full));
     p.m = 128 * 161;
