@@ -251,6 +251,21 @@ void gpu_plan_timing(const struct chip *c, const struct gpu_gemm_plan *pl, enum 
     *out = t;
 }
 
+struct gpu_gemm_problem gpu_gemm_problem_of(tpusim_dtype dtype, uint64_t batch, uint64_t m,
+                                            uint64_t k, uint64_t n,
+                                            const struct gpu_kernel_family **family)
+{
+    bool tensor = gpu_gemm_on_tensor_cores(dtype, k, n);
+    uint64_t eb = elem_bytes(dtype);
+    *family = tensor ? &GPU_CUBLAS_TENSOR : &GPU_CUBLAS_CUDA_CORES;
+    return (struct gpu_gemm_problem){batch, m, k, n,
+                                     tensor                       ? GPU_MATH_TENSOR
+                                     : dtype == TPUSIM_DT_FLOAT16 ? GPU_MATH_HALF2
+                                                                  : GPU_MATH_FP32,
+                                     eb, eb, sat_mul(sat_mul(batch, m * k + k * n + m * n), eb),
+                                     0};
+}
+
 void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m, uint64_t k,
               uint64_t n, struct mxu_timing *out, struct gpu_gemm_plan *plan)
 {
@@ -260,14 +275,9 @@ void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t
         *plan = best;
     if (!batch || !m || !k || !n || c->gpu_sms <= 0)
         return;
-    bool tensor = gpu_gemm_on_tensor_cores(dtype, k, n);
-    uint64_t eb = elem_bytes(dtype);
-    struct gpu_gemm_problem p = {batch, m, k, n,
-                                 tensor                       ? GPU_MATH_TENSOR
-                                 : dtype == TPUSIM_DT_FLOAT16 ? GPU_MATH_HALF2
-                                                              : GPU_MATH_FP32,
-                                 eb, eb, sat_mul(sat_mul(batch, m * k + k * n + m * n), eb), 0};
-    if (!gpu_plan_kernel(c, tensor ? &GPU_CUBLAS_TENSOR : &GPU_CUBLAS_CUDA_CORES, &p, &best))
+    const struct gpu_kernel_family *family;
+    struct gpu_gemm_problem p = gpu_gemm_problem_of(dtype, batch, m, k, n, &family);
+    if (!gpu_plan_kernel(c, family, &p, &best))
         return;
     gpu_plan_timing(c, &best, p.math, sat_mul(batch, sat_mul(m, sat_mul(k, n))), out);
     if (plan)

@@ -130,6 +130,14 @@ void gpu_plan_timing(const struct chip *c, const struct gpu_gemm_plan *plan, enu
  * plan may be NULL. */
 void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m, uint64_t k,
               uint64_t n, struct mxu_timing *out, struct gpu_gemm_plan *plan);
+/* The cuBLAS problem of `batch` GEMMs (M x K) x (K x N) in `dtype` (tensor
+ * cores when aligned, beta = 0); its kernel family in *family. */
+struct gpu_gemm_problem gpu_gemm_problem_of(tpusim_dtype dtype, uint64_t batch, uint64_t m,
+                                            uint64_t k, uint64_t n,
+                                            const struct gpu_kernel_family **family);
+/* A recurrent layer as cuDNN's standard algorithm runs it (gpu_rnn.c). */
+void gpu_rnn(const struct chip *c, tpusim_dtype dtype, const struct rnn_desc *rd,
+             struct mxu_timing *out);
 /* Cycles to move `bytes` to or from DRAM at the achievable bandwidth. */
 uint64_t gpu_dram_cycles(const struct chip *c, uint64_t bytes);
 /* A memory-bound helper kernel (a layout or Winograd transform): `bytes`

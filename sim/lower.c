@@ -471,9 +471,20 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
     uint64_t batch = (uint64_t)xin->dims[batch_first ? 0 : 1];
     uint64_t dirs = (uint64_t)r->dims[0], gates_h = (uint64_t)r->dims[1],
              hidden = (uint64_t)r->dims[2];
+    uint64_t steps = seq * dirs;
+    uint64_t gate_ops = op->type == OP_LSTM ? 9 : op->type == OP_GRU ? 8 : 1;
+    d->serial_steps = steps;
+    if (x->mu->rnn) { /* the chip's library runs the whole layer (GPUs: cuDNN) */
+        struct rnn_desc rd = {seq, batch, (uint64_t)xin->dims[2], hidden, dirs,
+                              gates_h / hidden, gate_ops};
+        struct mxu_timing t;
+        x->mu->rnn(x->c, x->dtype, &rd, &t);
+        set_matrix_demand(d, &t, op->cost.macs, 0);
+        d->tiles = steps;
+        return;
+    }
     struct mxu_timing step;
     x->mu->gemm(x->c, x->dtype, 1, batch, (uint64_t)xin->dims[2] + hidden, gates_h, &step);
-    uint64_t steps = seq * dirs;
     d->on_mxu = true;
     d->mxu = step;
     d->mxu.total_cycles = step.total_cycles * steps;
@@ -483,9 +494,7 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
     d->mxu.mac_slots = step.mac_slots * steps;
     d->mxu.useful_macs = op->cost.macs;
     d->mxu.tiles = step.tiles * steps;
-    uint64_t gate_ops = op->type == OP_LSTM ? 9 : op->type == OP_GRU ? 8 : 1;
     d->vpu_cycles += vpu_op_cycles(x->c, VPU_SIGMOID, steps * batch * hidden * gate_ops);
-    d->serial_steps = steps;
     d->tiles = steps;
 }
 

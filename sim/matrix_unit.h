@@ -54,6 +54,14 @@ struct conv_timing {
     enum conv_algo algo;
 };
 
+/* A recurrent layer (ONNX RNN, GRU, LSTM) from its sizes. */
+struct rnn_desc {
+    uint64_t seq, batch, input, hidden, dirs;
+    uint64_t gates;                /* 1 (RNN), 3 (GRU), 4 (LSTM) */
+    uint64_t cell_ops;             /* element operations per hidden unit and step
+                                      besides the matmuls (sim/infer_nn.c's count) */
+};
+
 struct matrix_unit {
     enum matrix_kind kind;       /* its name: chip_matrix_kind_name() */
     /* The dtype run when the user names none. */
@@ -69,6 +77,11 @@ struct matrix_unit {
      * it; NULL: lower it as an implicit GEMM through `gemm`. */
     void (*conv)(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
                  struct conv_timing *out);
+    /* A whole recurrent layer, its cell arithmetic included, as the chip's
+     * library runs it; NULL: one GEMM per step through `gemm`, the cell
+     * arithmetic on the vector unit. */
+    void (*rnn)(const struct chip *c, tpusim_dtype dtype, const struct rnn_desc *rd,
+                struct mxu_timing *out);
 };
 
 const struct matrix_unit *matrix_unit_of(const struct chip *c);

@@ -445,6 +445,39 @@ START_TEST(a_gpu_conv_op_carries_its_algorithms_traffic)
 }
 END_TEST
 
+START_TEST(rnn_steps_run_a_gemm_a_gates_kernel_and_two_kernel_boundaries)
+{
+    /* LSTM, fp16, hidden 256, batch 16, 10 steps, no input GEMM. Per step: h (16 x
+     * 256) times R^T (256 x 1024, 512 KiB: it stays in L2, so a stage's loads wait
+     * 126 ns x 1.53 GHz = 192.8 -> 193 cycles, not DRAM's 995), then the gates kernel: it reads 2 x
+     * 16 x 1024 and 3 x 16 x 256 fp16 values (90112 B / 488.24 = 184.6 -> 185 cycles;
+     * its 9 x 16 x 256 element operations on 5120 lanes take 8) after one DRAM latency
+     * (995): 1180 cycles; and two kernel boundaries of 3 us x 1530 MHz = 4590. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct rnn_desc rd = {10, 16, 0, 256, 1, 4, 9};
+    struct mxu_timing t;
+    gpu_rnn(&c, TPUSIM_DT_FLOAT16, &rd, &t);
+    const struct gpu_kernel_family *f;
+    struct gpu_gemm_problem p = gpu_gemm_problem_of(TPUSIM_DT_FLOAT16, 1, 16, 256, 1024, &f);
+    ck_assert_int_eq(p.math, GPU_MATH_TENSOR);
+    p.load_latency_cycles = 193;
+    p.dram_bytes = (16 * 256 + 16 * 1024) * 2;
+    struct gpu_gemm_plan pl, from_dram;
+    ck_assert(gpu_plan_kernel(&c, f, &p, &pl));
+    ck_assert_uint_eq(t.total_cycles, 10 * (pl.total_cycles + 1180 + 2 * 4590));
+    /* The same GEMM waiting on DRAM latency (weights not kept) is slower. */
+    p.load_latency_cycles = 0;
+    ck_assert(gpu_plan_kernel(&c, f, &p, &from_dram));
+    ck_assert_uint_lt(pl.total_cycles, from_dram.total_cycles);
+    /* fp32, hidden 2048: R is 16 MiB, more than L2's 6 MiB, so every step reads it
+     * from DRAM: at least 2048 x 2048 x 4 B / 488.24 = 34359.7 cycles a step. */
+    rd = (struct rnn_desc){10, 16, 0, 2048, 1, 1, 1};
+    gpu_rnn(&c, TPUSIM_DT_FLOAT32, &rd, &t);
+    ck_assert_uint_ge(t.total_cycles, 10 * (34360 + 2 * 4590));
+}
+END_TEST
+
 Suite *gpu_suite(void)
 {
     Suite *s = suite_create("gpu");
@@ -468,6 +501,7 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
     tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);
     tcase_add_test(tc, a_gpu_conv_op_carries_its_algorithms_traffic);
+    tcase_add_test(tc, rnn_steps_run_a_gemm_a_gates_kernel_and_two_kernel_boundaries);
     suite_add_tcase(s, tc);
     return s;
 }

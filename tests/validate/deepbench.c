@@ -11,11 +11,13 @@
  *    stored B (transA = b_t), B = the stored A (transB = a_t). For fp16
  *    gemm_bench pads every leading dimension to a multiple of 8 (m and k
  *    for N/N and T/N, m and n for N/T), as cuBLAS's tensor-op rules ask;
- *    the graph has the padded sizes, as the benchmark ran them.
+ *    the graph has the padded sizes, as the benchmark ran them. gemm_bench
+ *    calls with beta = 1, so C is an input of the graph too.
  *  - Conv: input N x C x H x W, K filters R x S, pads and strides as given.
  *    For fp16 conv_bench pads C and K to multiples of 8 and uses NHWC.
- *  - RNN: one unidirectional layer (vanilla = ReLU RNN, LSTM, GRU), input
- *    size = hidden, the given batch and time steps.
+ *  - RNN: one unidirectional layer (vanilla = ReLU RNN, LSTM, GRU), the
+ *    given hidden size, batch and time steps, cuDNN's standard algorithm
+ *    with CUDNN_SKIP_INPUT (no input GEMM): the graph's input has width 1.
  * Kernel time: the op's cycles less its launch overhead (cause "launch");
  * DeepBench times device kernels, launched back to back.
  */
@@ -216,10 +218,11 @@ static int gemm_row(struct db_ctx *x, char **f, const char *where)
         n = bt ? round_up(n, 8) : n;
     }
     struct build b = {NULL, tpusim_graph_new(&b.g), false};
-    static const char *const in[] = {"a", "b"};
+    static const char *const in[] = {"a", "b", "c"};
     b_input(&b, "a", 2, bt ? (int64_t[]){k, n} : (int64_t[]){n, k});
     b_weight(&b, "b", 2, at ? (int64_t[]){m, k} : (int64_t[]){k, m});
-    b_op(&b, "Gemm", in, 2);
+    b_input(&b, "c", 2, (int64_t[]){n, m}); /* gemm_bench runs beta = 1: C is read */
+    b_op(&b, "Gemm", in, 3);
     b_int(&b, "transA", bt);
     b_int(&b, "transB", at);
     finish(x, &b, r, where);
@@ -308,8 +311,10 @@ static int rnn_row(struct db_ctx *x, char **f, const char *where)
              (long long)batch, (long long)steps);
     struct build b = {NULL, tpusim_graph_new(&b.g), false};
     static const char *const in[] = {"x", "w", "r"};
-    b_input(&b, "x", 3, (int64_t[]){steps, batch, hidden});
-    b_weight(&b, "w", 3, (int64_t[]){1, gates * hidden, hidden});
+    /* rnn_bench uses CUDNN_SKIP_INPUT: the input is added, not multiplied; an
+     * input of width 1 makes the graph's input GEMM negligible. */
+    b_input(&b, "x", 3, (int64_t[]){steps, batch, 1});
+    b_weight(&b, "w", 3, (int64_t[]){1, gates * hidden, 1});
     b_weight(&b, "r", 3, (int64_t[]){1, gates * hidden, hidden});
     b_op(&b, type, in, 3);
     b_int(&b, "hidden_size", hidden);
