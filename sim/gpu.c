@@ -243,8 +243,7 @@ void gpu_plan_timing(const struct chip *c, const struct gpu_gemm_plan *pl, enum 
         t.wave_quant_cycles = (uint64_t)((double)pl->last_wave_cycles * (double)(slots - rem) /
                                          (double)slots);
     t.stream_cycles = t.total_cycles - t.wave_quant_cycles;
-    /* As a systolic array's tiles per MXU: the blocks the busiest SM runs. */
-    t.tiles = sat_mul(pl->waves, pl->blocks_per_sm);
+    t.tiles = pl->tiles;
     t.mxus_used = pl->tiles < sms ? pl->tiles : sms;
     t.mac_slots = (uint64_t)((double)t.total_cycles * sm_fma_rate(c, math) * (double)sms);
     t.useful_macs = useful_macs;
