@@ -265,8 +265,11 @@ struct gpu_gemm_problem gpu_gemm_problem_of(tpusim_dtype dtype, uint64_t batch, 
                                      0};
 }
 
-void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m, uint64_t k,
-              uint64_t n, struct mxu_timing *out, struct gpu_gemm_plan *plan)
+/* cuBLAS's GEMM; with reads_c, beta != 0: every output tile's epilogue
+ * loads C before it stores, and C crosses DRAM once more. */
+static void cublas_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m,
+                        uint64_t k, uint64_t n, bool reads_c, struct mxu_timing *out,
+                        struct gpu_gemm_plan *plan)
 {
     struct gpu_gemm_plan best = {0};
     *out = (struct mxu_timing){0};
@@ -276,9 +279,25 @@ void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t
         return;
     const struct gpu_kernel_family *family;
     struct gpu_gemm_problem p = gpu_gemm_problem_of(dtype, batch, m, k, n, &family);
+    if (reads_c) {
+        p.out_bytes *= 2;
+        p.dram_bytes = sat_add(p.dram_bytes, sat_mul(sat_mul(batch, m * n), p.elem_bytes));
+    }
     if (!gpu_plan_kernel(c, family, &p, &best))
         return;
     gpu_plan_timing(c, &best, p.math, sat_mul(batch, sat_mul(m, sat_mul(k, n))), out);
     if (plan)
         *plan = best;
+}
+
+void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m, uint64_t k,
+              uint64_t n, struct mxu_timing *out, struct gpu_gemm_plan *plan)
+{
+    cublas_gemm(c, dtype, batch, m, k, n, false, out, plan);
+}
+
+void gpu_gemm_accumulate(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m,
+                         uint64_t k, uint64_t n, struct mxu_timing *out)
+{
+    cublas_gemm(c, dtype, batch, m, k, n, true, out, NULL);
 }

@@ -130,6 +130,10 @@ void gpu_plan_timing(const struct chip *c, const struct gpu_gemm_plan *plan, enu
  * plan may be NULL. */
 void gpu_gemm(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m, uint64_t k,
               uint64_t n, struct mxu_timing *out, struct gpu_gemm_plan *plan);
+/* The same with beta != 0: each output tile's epilogue first loads the M x N
+ * matrix C it adds (ONNX Gemm's C at full size). */
+void gpu_gemm_accumulate(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m,
+                         uint64_t k, uint64_t n, struct mxu_timing *out);
 /* The cuBLAS problem of `batch` GEMMs (M x K) x (K x N) in `dtype` (tensor
  * cores when aligned, beta = 0); its kernel family in *family. */
 struct gpu_gemm_problem gpu_gemm_problem_of(tpusim_dtype dtype, uint64_t batch, uint64_t m,

@@ -74,9 +74,9 @@ static const char *tensor_core_takes(const struct chip *c)
 
 static const struct matrix_unit UNITS[] = {
     {MATRIX_SYSTOLIC, systolic_default, systolic_supports, systolic_takes, systolic_gemm, NULL,
-     NULL},
+     NULL, NULL},
     {MATRIX_TENSOR_CORES, tensor_core_default, gpu_dtype_supported, tensor_core_takes,
-     tensor_core_gemm, gpu_conv, gpu_rnn},
+     tensor_core_gemm, gpu_gemm_accumulate, gpu_conv, gpu_rnn},
 };
 
 const char *conv_algo_name(enum conv_algo algo)

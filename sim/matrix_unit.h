@@ -73,6 +73,11 @@ struct matrix_unit {
     /* `batch` independent GEMMs (M x K) x (K x N) on one core's matrix units. */
     void (*gemm)(const struct chip *c, tpusim_dtype dtype, uint64_t batch, uint64_t m,
                  uint64_t k, uint64_t n, struct mxu_timing *out);
+    /* As gemm, when the op also adds an M x N matrix to the product (ONNX
+     * Gemm's C at full size: cuBLAS's beta != 0) and the unit reads it in
+     * its epilogue; NULL: gemm (the addition is the vector unit's). */
+    void (*gemm_accumulate)(const struct chip *c, tpusim_dtype dtype, uint64_t batch,
+                            uint64_t m, uint64_t k, uint64_t n, struct mxu_timing *out);
     /* A convolution from its descriptor, as the chip's library would run
      * it; NULL: lower it as an implicit GEMM through `gemm`. */
     void (*conv)(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,

@@ -320,6 +320,47 @@ START_TEST(bf16_and_int8_are_refused)
 }
 END_TEST
 
+START_TEST(beta_reads_c_in_every_epilogue)
+{
+    /* With beta != 0 each output tile's epilogue loads its part of C before it stores:
+     * over the kernel that is C once, 4096 x 4096 x 2 B at 488.24 B/cycle = 68719.5
+     * cycles more (the per-wave rounding moves it by a cycle or so per wave). */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct mxu_timing plain, acc;
+    struct gpu_gemm_plan p;
+    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &plain, &p);
+    gpu_gemm_accumulate(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &acc);
+    uint64_t extra = acc.total_cycles - plain.total_cycles;
+    ck_assert_msg(extra >= 68719 - p.waves && extra <= 68720 + p.waves, "extra %llu",
+                  (unsigned long long)extra);
+    /* Through a graph: a Gemm with a full-size C pays it; one with a bias row does not. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "a", 2, TU_DIMS(4096, 4096));
+    tu_weight(g, "b", 2, TU_DIMS(4096, 4096));
+    tu_input(g, "c", 2, TU_DIMS(4096, 4096));
+    tu_op(g, "Gemm", "gemm", "a,b,c", "y");
+    tu_finalize_ok(g);
+    tpusim_graph *h = tu_new();
+    tu_input(h, "a", 2, TU_DIMS(4096, 4096));
+    tu_weight(h, "b", 2, TU_DIMS(4096, 4096));
+    tu_weight(h, "bias", 1, TU_DIMS(4096));
+    tu_op(h, "Gemm", "gemm", "a,b,bias", "y");
+    tu_finalize_ok(h);
+    struct sim_result rg, rh;
+    run(g, &c, TPUSIM_DT_FLOAT16, 0, &rg);
+    run(h, &c, TPUSIM_DT_FLOAT16, 0, &rh);
+    ck_assert_uint_eq(rg.ops[0].stall[CAUSE_MXU] + rg.ops[0].stall[CAUSE_WAVE_QUANT],
+                      acc.total_cycles);
+    ck_assert_uint_eq(rh.ops[0].stall[CAUSE_MXU] + rh.ops[0].stall[CAUSE_WAVE_QUANT],
+                      plain.total_cycles);
+    sim_result_free(&rg);
+    sim_result_free(&rh);
+    tpusim_graph_close(g);
+    tpusim_graph_close(h);
+}
+END_TEST
+
 /* A 2-D convolution's descriptor: NHWC unless nchw, pads keep the size for 3x3. */
 static struct conv_desc conv(uint64_t n, uint64_t c, uint64_t hw, uint64_t k, uint64_t r,
                              uint64_t stride, bool nchw)
@@ -495,6 +536,7 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, streaming_op_runs_at_achievable_hbm_bandwidth);
     tcase_add_test(tc, every_kernel_pays_launch_and_framework_overhead);
     tcase_add_test(tc, bf16_and_int8_are_refused);
+    tcase_add_test(tc, beta_reads_c_in_every_epilogue);
     tcase_add_test(tc, winograd_cuts_the_multiplies_per_output_tile);
     tcase_add_test(tc, fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);

@@ -543,6 +543,40 @@ static void print_algo_agreement(const struct db_run *run, FILE *out)
     }
 }
 
+/* What the model leaves out, by mechanism (not by outcome: the table above
+ * is recomputed on every run). */
+static const char NOTES[] =
+    "Notes: what these rows contain that the model does not.\n\n"
+    "- **Host submission rate.** DeepBench times a call as the wall time of back-to-back\n"
+    "  calls, so a call never takes less than the host's time to submit it (cuBLAS's and\n"
+    "  cuDNN's own work per call, and for RNNs the kernels of every time step). The kernel\n"
+    "  time compared here leaves launches out; the smallest GEMMs and convolutions and the\n"
+    "  RNNs with small per-step work read as under-predictions for that reason. The model\n"
+    "  has no host.\n"
+    "- **Sustained clock.** The model runs at the 1530 MHz boost clock (V100 whitepaper). A\n"
+    "  V100 SXM2 at its 300 W limit under dense tensor-core or FP32 work may clock lower;\n"
+    "  compute-bound rows (large GEMMs, 3x3 convolutions) would show it. No public V100\n"
+    "  measurement of that clock was found, so it is not modelled (no fitted factor\n"
+    "  replaces it).\n"
+    "- **GEMM beta = 1.** gemm_bench reads C in every GEMM's epilogue. The graph carries C\n"
+    "  and its bytes, but the matrix unit's GEMM gets no beta: its epilogue only stores.\n"
+    "- **Operand layout.** cuBLAS's transposed layouts change DRAM locality: with a_t = T\n"
+    "  the long-stride rows of A (small-N GEMMs, K = 500000) stream at about half the\n"
+    "  bandwidth of a_t = N. The matrix unit's GEMM gets no layout.\n"
+    "- **Forced algorithm.** conv_bench forces IMPLICIT_PRECOMP_GEMM for fp16 (tensor\n"
+    "  cores); the model times every algorithm cuDNN has on tensor cores (WINOGRAD_NONFUSED\n"
+    "  too) and keeps the fastest, as cudnnFind would. IMPLICIT_GEMM and\n"
+    "  IMPLICIT_PRECOMP_GEMM take the same time in the model (Volta's INT32 cores do the\n"
+    "  address arithmetic), so ties go to IMPLICIT_GEMM and the agreement count cannot\n"
+    "  separate the two.\n"
+    "- **Fused Winograd internals.** WINOGRAD is modelled as 16 batched GEMMs in cuDNN's\n"
+    "  implicit-GEMM tiles plus the transforms on the CUDA cores; the real kernel's\n"
+    "  organisation (16 accumulator planes per block) is not, which is optimistic for\n"
+    "  small images with many channels.\n"
+    "- **RNNs.** cuDNN's standard algorithm only (DeepBench's); persistent kernels are not\n"
+    "  modelled. fp16 rows run with C and K (convolutions) or leading dimensions (GEMMs)\n"
+    "  padded to 8 as the benchmark pads them; row labels show the sizes before padding.\n\n";
+
 int deepbench_print(const struct db_run *run, FILE *out)
 {
     int missed = 0;
@@ -588,7 +622,7 @@ int deepbench_print(const struct db_run *run, FILE *out)
                         p ? "fp16" : "fp32", r->label, r->measured_us, r->simulated_us,
                         r->simulated_us / r->measured_us, r->measured_algo, r->simulated_algo);
             }
-    fprintf(out, "\n");
+    fprintf(out, "\n%s", NOTES);
     return missed;
 }
 
