@@ -426,20 +426,23 @@ static void set_matrix_demand(struct op_demand *d, const struct mxu_timing *t, u
     d->tiles = (d->mxu.tiles ? d->mxu.tiles : 1) * (row_chunks ? row_chunks : 1);
 }
 
-static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
-                       struct op_demand *d)
-{
-    struct mxu_timing t;
-    x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
-    set_matrix_demand(d, &t, macs, s.m);
-}
-
 /* A Gemm adding a full-size C (beta != 0), on a unit whose epilogue reads it. */
 static bool accumulates_c(const struct lower_ctx *x, const struct op *op)
 {
     const struct tensor *cin = op_in(x->g, op, 2);
     return op->type == OP_GEMM && x->mu->gemm_accumulate && cin &&
            elems(cin) == elems(op_out(x->g, op, 0)) && attr_float(op, "beta", 1.0) != 0;
+}
+
+static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
+                       bool reads_c, struct op_demand *d)
+{
+    struct mxu_timing t;
+    if (reads_c)
+        x->mu->gemm_accumulate(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
+    else
+        x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
+    set_matrix_demand(d, &t, macs, s.m);
 }
 
 /* A 2-D convolution handed whole to a matrix unit that has its own
@@ -522,14 +525,9 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     } else if (op->type == OP_CONV && x->mu->conv && op->win.spatial == 2) {
         lower_conv(x, op, d);
     } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
-        lower_gemm(x, conv_gemm(x, op), op->cost.macs, d);
-    } else if (cls == OPC_MATRIX && accumulates_c(x, op)) {
-        struct gemm_shape s = matmul_gemm(x, op);
-        struct mxu_timing t;
-        x->mu->gemm_accumulate(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
-        set_matrix_demand(d, &t, op->cost.macs, s.m);
+        lower_gemm(x, conv_gemm(x, op), op->cost.macs, false, d);
     } else if (cls == OPC_MATRIX) {
-        lower_gemm(x, matmul_gemm(x, op), op->cost.macs, d);
+        lower_gemm(x, matmul_gemm(x, op), op->cost.macs, accumulates_c(x, op), d);
     } else if (cls == OPC_MOVE) {
         d->vpu_cycles += move_cycles(x, op);
     } else if (cls != OPC_FREE) {

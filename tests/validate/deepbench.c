@@ -558,8 +558,6 @@ static const char NOTES[] =
     "  compute-bound rows (large GEMMs, 3x3 convolutions) would show it. No public V100\n"
     "  measurement of that clock was found, so it is not modelled (no fitted factor\n"
     "  replaces it).\n"
-    "- **GEMM beta = 1.** gemm_bench reads C in every GEMM's epilogue. The graph carries C\n"
-    "  and its bytes, but the matrix unit's GEMM gets no beta: its epilogue only stores.\n"
     "- **Operand layout.** cuBLAS's transposed layouts change DRAM locality: with a_t = T\n"
     "  the long-stride rows of A (small-N GEMMs, K = 500000) stream at about half the\n"
     "  bandwidth of a_t = N. The matrix unit's GEMM gets no layout.\n"
