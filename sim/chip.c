@@ -88,10 +88,11 @@ static const struct key_def KEYS[] = {
     {"gpu", "shared_memory_per_sm_bytes", K_U64_POS, F(gpu_shared_memory_per_sm_bytes), TENSOR},
     {"gpu", "max_threads_per_sm", K_INT_POS, F(gpu_max_threads_per_sm), TENSOR},
     {"gpu", "max_blocks_per_sm", K_INT_POS, F(gpu_max_blocks_per_sm), TENSOR},
-    {"gpu", "tensor_core_efficiency_fraction", K_FRACTION,
-     F(gpu_tensor_core_efficiency_fraction), TENSOR},
+    {"gpu", "shared_memory_bytes_per_cycle_per_sm", K_DOUBLE_POS,
+     F(gpu_shared_memory_bytes_per_cycle_per_sm), TENSOR},
     {"gpu", "dram_efficiency_fraction", K_FRACTION, F(gpu_dram_efficiency_fraction), TENSOR},
     {"gpu", "l2_bandwidth_gbps", K_DOUBLE_POS, F(gpu_l2_bandwidth_gbps), TENSOR},
+    {"gpu", "l2_latency_ns", K_DOUBLE_POS, F(gpu_l2_latency_ns), TENSOR},
     {"gpu", "launch_overhead_us", K_DOUBLE_NONNEG, F(gpu_launch_overhead_us), TENSOR},
     {"compiler", "depthwise_on", K_DEPTHWISE, F(depthwise_on), 0},
     {"compiler", "fuse_elementwise", K_BOOL, F(fuse_elementwise), 0},
@@ -607,6 +608,7 @@ static void derive(struct chip *c)
                c->gpu_fp16_fma_per_tensor_core_per_cycle;
         c->gpu_launch_overhead_cycles = ceil_cycles(c->gpu_launch_overhead_us * c->clock_mhz);
         c->gpu_l2_bytes_per_cycle = c->gpu_l2_bandwidth_gbps * 1e9 / c->clock_hz;
+        c->gpu_l2_latency_cycles = ceil_cycles(c->gpu_l2_latency_ns * c->clock_mhz / 1e3);
         /* What kernels can actually draw from DRAM, not the pin rate. */
         c->hbm_bytes_per_cycle *= c->gpu_dram_efficiency_fraction;
     }
@@ -802,6 +804,7 @@ static const char *unit_of(const struct key_def *d)
         {"_cycles_per_vector", "cycles/vector"},
         {"_per_tensor_core_per_cycle", "FMAs/tensor core/cycle"},
         {"_per_sm_bytes", "bytes/SM"},
+        {"_bytes_per_cycle_per_sm", "bytes/cycle/SM"},
         {"_per_sm", "per SM"},
         {"_fraction", "fraction"},
         {"_bytes_per_cycle", "bytes/cycle"},
@@ -849,7 +852,7 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
     }
     struct loader *ld = calloc(1, sizeof *ld);
     struct chip *c = calloc(1, sizeof *c);
-    enum { N_DERIVED = 10 };
+    enum { N_DERIVED = 11 };
     struct chip_value *v = calloc(N_KEYS + N_DERIVED, sizeof *v);
     if (!ld || !c || !v) {
         free(ld);
@@ -895,8 +898,9 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
         /* Tensor-core chips only (the last N_GPU_DERIVED). */
         {"derived.gpu_launch_overhead_cycles", "cycles", (double)c->gpu_launch_overhead_cycles},
         {"derived.gpu_l2_bytes_per_cycle", "bytes/cycle", c->gpu_l2_bytes_per_cycle},
+        {"derived.gpu_l2_latency_cycles", "cycles", (double)c->gpu_l2_latency_cycles},
     };
-    enum { N_GPU_DERIVED = 2 };
+    enum { N_GPU_DERIVED = 3 };
     int n_derived = c->mxu_kind == MATRIX_TENSOR_CORES ? N_DERIVED : N_DERIVED - N_GPU_DERIVED;
     for (int i = 0; i < n_derived; i++) {
         struct chip_value *d = &v[nk + (size_t)i];

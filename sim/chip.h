@@ -84,9 +84,10 @@ struct chip {
     uint64_t gpu_shared_memory_per_sm_bytes;
     int gpu_max_threads_per_sm;
     int gpu_max_blocks_per_sm;
-    double gpu_tensor_core_efficiency_fraction; /* of peak inside a full wave */
+    double gpu_shared_memory_bytes_per_cycle_per_sm; /* shared-memory bandwidth of one SM */
     double gpu_dram_efficiency_fraction;        /* achievable share of HBM bandwidth */
     double gpu_l2_bandwidth_gbps;
+    double gpu_l2_latency_ns;                   /* load-to-use of an L2 hit */
     double gpu_launch_overhead_us;              /* per kernel */
 
     /* [compiler] what the chip's compiler does that we imitate */
@@ -102,6 +103,7 @@ struct chip {
     uint64_t host_link_overhead_cycles;
     uint64_t gpu_launch_overhead_cycles;
     double gpu_l2_bytes_per_cycle;
+    uint64_t gpu_l2_latency_cycles;
     double peak_flops_per_s;     /* all cores: cores x mxu x R x C x 2 x clock;
                                     tensor cores: SMs x TCs x FMAs x 2 x clock */
     double peak_flops_per_s_core;

@@ -56,6 +56,7 @@ struct op_demand {
     int fused_into;          /* graph op index of the op it fused into, or -1 */
     int fused_into_row;      /* the same op as a row of lower_graph's output, or -1 */
     bool on_mxu;
+    bool whole_kernel;       /* mxu is a GPU library kernel's whole time (plan_kernel) */
     struct mxu_timing mxu;   /* whole op, from its plan; zero when not on the MXU */
     uint64_t gemm_batch, gemm_m, gemm_k, gemm_n; /* matrix ops: the GEMM the MXU runs */
     uint64_t rnn_steps;      /* > 0: serial steps of a recurrence (one GEMM each) */

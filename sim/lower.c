@@ -406,13 +406,69 @@ static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
     return w && w->rank >= 2 && w->dims[1] == 1;
 }
 
-static void lower_gemm(struct gemm_shape s, struct op_demand *d)
+/* A GPU library times a whole kernel (sim/gpu.h): the op's matrix-unit
+ * timing is its whole time, cut into pipeline steps by tiling.c. */
+static void set_kernel_demand(struct op_demand *d, const struct mxu_timing *t, uint64_t macs)
+{
+    d->mxu = *t;
+    d->mxu.useful_macs = macs;
+    d->on_mxu = true;
+    d->whole_kernel = true;
+}
+
+/* A Gemm adding a full-size C (beta != 0), on a unit whose epilogue reads it. */
+static bool accumulates_c(const struct lower_ctx *x, const struct op *op)
+{
+    const struct tensor *cin = op_in(x->g, op, 2);
+    return op->type == OP_GEMM && x->mu->gemm_accumulate && cin &&
+           elems(cin) == elems(op_out(x->g, op, 0)) && attr_float(op, "beta", 1.0) != 0;
+}
+
+/* A GEMM: on a systolic array its shape, which tiling.c times block by
+ * block of rows; a GPU library times the whole kernel. */
+static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t macs,
+                       bool reads_c, struct op_demand *d)
 {
     d->on_mxu = true;
     d->gemm_batch = s.batch;
     d->gemm_m = s.m;
     d->gemm_k = s.k;
     d->gemm_n = s.n;
+    if (x->c->mxu_kind != MATRIX_TENSOR_CORES)
+        return;
+    struct mxu_timing t;
+    if (reads_c)
+        x->mu->gemm_accumulate(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
+    else
+        x->mu->gemm(x->c, x->dtype, s.batch, s.m, s.k, s.n, &t);
+    set_kernel_demand(d, &t, macs);
+}
+
+/* A 2-D convolution handed whole to a matrix unit that has its own
+ * convolution algorithms (GPUs: cuDNN's); the DRAM traffic its algorithm
+ * adds (transforms, workspaces) joins the op's. */
+static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op_demand *d)
+{
+    const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
+    const struct window_params *wp = &op->win;
+    struct conv_desc cd = {
+        .n = (uint64_t)in->dims[0], .c = (uint64_t)in->dims[1],
+        .h = (uint64_t)in->dims[2], .w = (uint64_t)in->dims[3],
+        .k = (uint64_t)out->dims[1], .r = (uint64_t)wp->kernel[0], .s = (uint64_t)wp->kernel[1],
+        .p = (uint64_t)out->dims[2], .q = (uint64_t)out->dims[3],
+        .pad_h = (uint64_t)wp->pad_begin[0], .pad_w = (uint64_t)wp->pad_begin[1],
+        .stride_h = (uint64_t)wp->stride[0], .stride_w = (uint64_t)wp->stride[1],
+        .dilation_h = (uint64_t)wp->dilation[0], .dilation_w = (uint64_t)wp->dilation[1],
+        .groups = (uint64_t)(wp->group > 0 ? wp->group : 1),
+        /* ASSUMED: activations stay in the tensor-core layout (NHWC) between
+         * layers, as TensorRT keeps them; a stack that keeps NCHW pays the
+         * transforms (conv_desc.nchw). */
+        .nchw = false,
+    };
+    struct conv_timing t;
+    x->mu->conv(x->c, x->dtype, &cd, &t);
+    set_kernel_demand(d, &t.mxu, op->cost.macs);
+    d->hbm_read_bytes += t.extra_hbm_bytes;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -426,13 +482,21 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
     uint64_t dirs = (uint64_t)r->dims[0], gates_h = (uint64_t)r->dims[1],
              hidden = (uint64_t)r->dims[2];
     uint64_t steps = seq * dirs;
+    uint64_t gate_ops = op->type == OP_LSTM ? 9 : op->type == OP_GRU ? 8 : 1;
+    if (x->mu->rnn) { /* the chip's library runs the whole layer (GPUs: cuDNN) */
+        struct rnn_desc rd = {seq, batch, (uint64_t)xin->dims[2], hidden, dirs,
+                              gates_h / hidden, gate_ops};
+        struct mxu_timing t;
+        x->mu->rnn(x->c, x->dtype, &rd, &t);
+        set_kernel_demand(d, &t, op->cost.macs);
+        return;
+    }
     d->on_mxu = true;
     d->rnn_steps = steps ? steps : 1;
     d->gemm_batch = 1;
     d->gemm_m = batch;
     d->gemm_k = (uint64_t)xin->dims[2] + hidden;
     d->gemm_n = gates_h;
-    uint64_t gate_ops = op->type == OP_LSTM ? 9 : op->type == OP_GRU ? 8 : 1;
     d->vpu_cycles += vpu_op_cycles(x->c, VPU_SIGMOID, steps * batch * hidden * gate_ops);
 }
 
@@ -448,10 +512,12 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
         lower_rnn(x, op, d);
     } else if (on_vpu) {
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
+    } else if (op->type == OP_CONV && x->mu->conv && op->win.spatial == 2) {
+        lower_conv(x, op, d);
     } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
-        lower_gemm(conv_gemm(x, op), d);
+        lower_gemm(x, conv_gemm(x, op), op->cost.macs, false, d);
     } else if (cls == OPC_MATRIX) {
-        lower_gemm(matmul_gemm(x, op), d);
+        lower_gemm(x, matmul_gemm(x, op), op->cost.macs, accumulates_c(x, op), d);
     } else if (cls == OPC_MOVE) {
         d->vpu_cycles += move_cycles(x, op);
     } else if (cls != OPC_FREE) {
@@ -522,7 +588,9 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     target->hbm_read_bytes += input_bytes_from_hbm(x, op);
     target->l2_bytes += l2_bytes(x, op);
     target->act_bytes += activation_bytes(x, op);
-    if (host < 0 && d->on_mxu)
+    /* GPUs: a kernel's tiles stream their operands through L2, which the
+     * matrix unit's timing already charges (sim/gpu.h). */
+    if (host < 0 && d->on_mxu && x->c->mxu_kind != MATRIX_TENSOR_CORES)
         add_capacity_rereads(x, op, w, d);
     place_weights(x, w, target);
     release_inputs(x, op);
@@ -540,7 +608,7 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
  * the first tile: they stream in with the tiles (lower.c's capacity rule). */
 static bool weights_stream(const struct chip *c, const struct op_demand *d)
 {
-    return c->mxu_kind == MATRIX_TENSOR_CORES || d->hbm_weight_bytes > c->vmem_bytes / 2;
+    return d->hbm_weight_bytes > c->vmem_bytes / 2;
 }
 
 /* The op's tiles, once its own and its fused ops' demands are all in. */
@@ -555,7 +623,9 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
         .weight_bytes = d->hbm_weight_bytes,
     };
     uint64_t useful = d->macs;
-    if (d->rnn_steps) {
+    if (d->whole_kernel) {
+        plan_kernel(x->c, &d->mxu, &v, &d->plan);
+    } else if (d->rnn_steps) {
         plan_recurrent(x->c, x->dtype, d->rnn_steps, d->gemm_m, d->gemm_k, d->gemm_n,
                        d->vpu_cycles, &v, &d->plan, &d->mxu);
     } else if (d->on_mxu) {

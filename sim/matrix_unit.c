@@ -73,10 +73,19 @@ static const char *tensor_core_takes(const struct chip *c)
 }
 
 static const struct matrix_unit UNITS[] = {
-    {MATRIX_SYSTOLIC, systolic_default, systolic_supports, systolic_takes, systolic_gemm},
+    {MATRIX_SYSTOLIC, systolic_default, systolic_supports, systolic_takes, systolic_gemm, NULL,
+     NULL, NULL},
     {MATRIX_TENSOR_CORES, tensor_core_default, gpu_dtype_supported, tensor_core_takes,
-     tensor_core_gemm},
+     tensor_core_gemm, gpu_gemm_accumulate, gpu_conv, gpu_rnn},
 };
+
+const char *conv_algo_name(enum conv_algo algo)
+{
+    static const char *const NAMES[CONV_ALGO_COUNT] = {
+        "IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "WINOGRAD", "WINOGRAD_NONFUSED",
+        "FFT_TILING"};
+    return algo < CONV_ALGO_COUNT ? NAMES[algo] : "?";
+}
 
 const struct matrix_unit *matrix_unit_of(const struct chip *c)
 {

@@ -557,7 +557,7 @@ static uint32_t make_transfer(struct run *r, int core, int row, enum act_kind ki
     if (a == ACT_NONE)
         return a;
     r->acts[a].bytes = bytes;
-    after(r, a, dep, r->c->hbm_latency_cycles, CAUSE_HBM);
+    after(r, a, dep, sched_dma_latency_cycles(r->c), CAUSE_HBM);
     enqueue(r, &r->core[core].dma, a);
     return a;
 }

@@ -254,7 +254,7 @@ void sched_fast_op(const struct chip *c, const struct op_plan *p, double bytes_p
     k.p = p;
     k.bpc = bytes_per_cycle;
     k.t0 = t0;
-    k.lat = c->hbm_latency_cycles;
+    k.lat = sched_dma_latency_cycles(c);
     start_op(&k);
     int64_t hist[MAX_PERIOD + 1][STATE_WORDS];
     uint64_t base[MAX_PERIOD + 1];

@@ -27,6 +27,11 @@ uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes)
     return sat_add(c->host_link_overhead_cycles, host_link_stream_cycles(c, bytes));
 }
 
+uint64_t sched_dma_latency_cycles(const struct chip *c)
+{
+    return c->mxu_kind == MATRIX_TENSOR_CORES ? 0 : c->hbm_latency_cycles;
+}
+
 void sched_shares_of(const struct op_plan *p, struct sched_shares *out)
 {
     const struct plan_totals t = p->total;
@@ -86,7 +91,7 @@ static void exposed(const struct chip *c, const struct op_plan *p, const struct 
         w[CAUSE_HBM] += dma * (1 - sh->reread);
     }
     if (p->weight_bytes || f->read_bytes || l->write_bytes)
-        w[CAUSE_HBM] += (double)c->hbm_latency_cycles;
+        w[CAUSE_HBM] += (double)sched_dma_latency_cycles(c);
     if (p->on_mxu) {
         w[CAUSE_FILL_DRAIN] += (double)l->mxu_latency_cycles;
         if (busiest != SU_MXU) {

@@ -46,6 +46,10 @@ enum dma_class { DMA_WEIGHTS, DMA_READ, DMA_WRITE, DMA_CLASSES };
  * `bytes_per_cycle`, plus GPU L2 reads at L2 bandwidth. */
 uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_cycle, uint64_t hbm_bytes,
                           uint64_t l2_bytes);
+/* The latency before a transfer's bytes start to move. A GPU kernel hides
+ * DRAM latency across its warps, and its timing (sim/gpu.h) charges what
+ * stays exposed: 0 there; the chip's HBM latency elsewhere. */
+uint64_t sched_dma_latency_cycles(const struct chip *c);
 /* Cycles one host-link transfer holds the link (its overhead and bytes;
  * its latency is the wait before it, not the hold). */
 uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes);

@@ -166,30 +166,6 @@ static void plan_weights(const struct matrix_work *w, struct spread *t, struct o
     p->weight_bytes = w->weight_bytes;
 }
 
-/* GPUs: a kernel's waves of thread blocks are its tiles; the last wave
- * carries the idle SMs of wave quantisation and the split-K reduction. */
-static void plan_waves(const struct chip *c, const struct matrix_work *w, struct op_plan *p,
-                       struct mxu_timing *whole)
-{
-    struct mxu_timing t;
-    matrix_unit_of(c)->gemm(c, w->dtype, w->batch, w->m, w->k, w->n, &t);
-    p->tiles = t.steps ? t.steps : 1;
-    if (t.steps) {
-        p->full.mxu_cycles = t.step_cycles;
-        p->full.mxu_stream_cycles = t.step_cycles;
-        uint64_t idle = t.wave_quant_cycles < t.step_cycles ? t.wave_quant_cycles
-                                                            : t.step_cycles;
-        p->last.mxu_cycles = sat_add(t.step_cycles, t.epilogue_cycles);
-        p->last.mxu_wave_cycles = idle;
-        p->last.mxu_stream_cycles = p->last.mxu_cycles - idle;
-    }
-    struct spread s;
-    plan_weights(w, &s, p);
-    spread_traffic(&s, 1, p->tiles, p->tiles, p);
-    plan_total(p);
-    *whole = t;
-}
-
 /* Systolic arrays: blocks of rows (or of independent GEMMs) stream through
  * every weight tile in turn. */
 static void plan_row_blocks(const struct chip *c, const struct matrix_work *w, struct op_plan *p,
@@ -243,10 +219,33 @@ void plan_matrix(const struct chip *c, const struct matrix_work *w, struct op_pl
 {
     memset(out, 0, sizeof *out);
     out->on_mxu = true;
-    if (c->mxu_kind == MATRIX_TENSOR_CORES)
-        plan_waves(c, w, out, whole);
-    else
-        plan_row_blocks(c, w, out, whole);
+    plan_row_blocks(c, w, out, whole);
+}
+
+/* ASSUMED: a GPU kernel's loads and stores overlap its math at the grain
+ * of its thread blocks; 64 steps (or one per block when fewer) leave one
+ * step's worth exposed at either end, within 2% of any kernel of at least
+ * 64 blocks, and bound the event engine's work. */
+#define KERNEL_STEPS 64
+
+void plan_kernel(const struct chip *c, const struct mxu_timing *t, const struct vector_work *w,
+                 struct op_plan *out)
+{
+    (void)c;
+    memset(out, 0, sizeof *out);
+    out->on_mxu = true;
+    uint64_t blocks = t->tiles ? t->tiles : 1;
+    out->tiles = blocks < KERNEL_STEPS ? blocks : KERNEL_STEPS;
+    uint64_t n = out->tiles;
+    split(t->total_cycles, 1, n, n, &out->full.mxu_cycles, &out->last.mxu_cycles);
+    split(t->wave_quant_cycles, 1, n, n, &out->full.mxu_wave_cycles, &out->last.mxu_wave_cycles);
+    out->full.mxu_stream_cycles = out->full.mxu_cycles - out->full.mxu_wave_cycles;
+    out->last.mxu_stream_cycles = out->last.mxu_cycles - out->last.mxu_wave_cycles;
+    /* Its weights stream with its blocks: a kernel has no prologue. */
+    struct spread s = {sat_add(w->read_bytes, w->weight_bytes), w->reread_bytes, w->write_bytes,
+                       w->l2_bytes, w->vpu_cycles};
+    spread_traffic(&s, 1, n, n, out);
+    plan_total(out);
 }
 
 void plan_vector(const struct chip *c, const struct vector_work *w, struct op_plan *out)

@@ -4,7 +4,9 @@
  * The lowering (lower.c) decides what an op demands in total: matrix-unit
  * work (a GEMM shape), vector cycles, bytes to and from HBM, bytes over the
  * host link. tiling.c cuts that into the schedule a TPU compiler emits for a
- * double-buffered loop (Pallas's emit_pipeline; XLA's pipelined fusions):
+ * double-buffered loop (Pallas's emit_pipeline; XLA's pipelined fusions);
+ * a GPU library's kernel is timed whole and cut into steps of thread
+ * blocks (plan_kernel):
  *
  *   prologue   the op's weights DMA'd from HBM into on-chip memory (or
  *              prefetched during the op before), host-link input, and the
@@ -100,11 +102,17 @@ uint64_t tiling_rows_per_tile(const struct chip *c, uint64_t m, uint64_t bytes_p
 /* Bytes of DMA traffic per tile of a streaming op. */
 uint64_t tiling_vector_tile_bytes(const struct chip *c);
 
-/* Plans a matrix op: tiles are blocks of GEMM rows (or of independent
- * GEMMs), each timed by the chip's matrix unit; *whole receives the op's
- * matrix-unit totals (mac slots, useful MACs, MXUs used) for the reports. */
+/* Plans a matrix op on a systolic array: tiles are blocks of GEMM rows (or
+ * of independent GEMMs), each timed by the chip's matrix unit; *whole
+ * receives the op's matrix-unit totals (mac slots, useful MACs, MXUs used)
+ * for the reports. */
 void plan_matrix(const struct chip *c, const struct matrix_work *w, struct op_plan *out,
                  struct mxu_timing *whole);
+/* Plans a kernel a GPU library timed whole (t: its matrix-unit timing,
+ * thread blocks in t->tiles): steps of thread blocks over which its time,
+ * traffic and vector work spread evenly. */
+void plan_kernel(const struct chip *c, const struct mxu_timing *t, const struct vector_work *w,
+                 struct op_plan *out);
 void plan_vector(const struct chip *c, const struct vector_work *w, struct op_plan *out);
 /* A recurrence: `steps` serial steps of one GEMM (batch x k x n) each plus
  * vpu_cycles_per_step of gate arithmetic; traffic spread over the steps. */

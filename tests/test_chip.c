@@ -206,8 +206,8 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
     }
     ck_assert_int_eq(derived, 8);
     free(v);
-    /* Tensor-core chips add their two derived GPU values: launch overhead
-     * (cycles) and L2 bandwidth (bytes per cycle). */
+    /* Tensor-core chips add their three derived GPU values: launch overhead
+     * (cycles), L2 bandwidth (bytes per cycle) and L2 latency (cycles). */
     ck_assert_int_eq(chip_dump(tu_chips_dir(), "gpu_v100", NULL, 0, &v, &n, NULL, err,
                                sizeof err),
                      0);
@@ -216,10 +216,11 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
     for (int i = 0; i < n; i++) {
         derived += strncmp(v[i].key, "derived.", 8) == 0;
         gpu_derived += strcmp(v[i].key, "derived.gpu_launch_overhead_cycles") == 0 ||
-                       strcmp(v[i].key, "derived.gpu_l2_bytes_per_cycle") == 0;
+                       strcmp(v[i].key, "derived.gpu_l2_bytes_per_cycle") == 0 ||
+                       strcmp(v[i].key, "derived.gpu_l2_latency_cycles") == 0;
     }
-    ck_assert_int_eq(derived, 10);
-    ck_assert_int_eq(gpu_derived, 2);
+    ck_assert_int_eq(derived, 11);
+    ck_assert_int_eq(gpu_derived, 3);
     free(v);
 }
 END_TEST

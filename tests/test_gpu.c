@@ -3,6 +3,7 @@
  * waves and wave quantisation, the tensor-core / CUDA-core split, and the
  * physics of whole ops. Expectations come from the chip's parameters.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,77 +46,153 @@ START_TEST(occupancy_from_registers_threads_and_shared_memory)
 {
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
-    /* 128x128 tile, 256 threads x 128 registers = 32768 registers: 65536 / 32768 = 2
-     * blocks; shared memory 2 stages x (128+128) x 32 x 2 B = 32 KiB: 96 KiB / 32 = 3;
-     * threads 2048 / 256 = 8: registers limit it to 2. */
-    struct gpu_tile_shape big = {128, 128, 256, 128};
-    ck_assert_uint_eq(gpu_blocks_per_sm(&c, &big, TPUSIM_DT_FLOAT16), 2);
-    /* 64x64, 128 threads x 96 registers = 12288: 65536 / 12288 = 5; smem 16 KiB: 6;
-     * threads 16: 5 blocks. */
-    struct gpu_tile_shape small = {64, 64, 128, 96};
-    ck_assert_uint_eq(gpu_blocks_per_sm(&c, &small, TPUSIM_DT_FLOAT16), 5);
+    /* 128x128x32 tensor tile, 128 threads x 232 registers = 29696: 65536 / 29696 = 2;
+     * shared memory 2 stages x (128 + 128) x 32 x 2 B = 32 KiB: 96 / 32 = 3; threads
+     * 2048 / 128 = 16: registers limit it to 2. */
+    struct gpu_tile_shape t128 = {128, 128, 32, 64, 64, 128, 232};
+    ck_assert_uint_eq(gpu_blocks_per_sm(&c, &t128, 2), 2);
+    /* 256x128: 256 x 232 = 59392 registers: 1 block (shared memory 48 KiB: 2). */
+    struct gpu_tile_shape t256 = {256, 128, 32, 64, 64, 256, 232};
+    ck_assert_uint_eq(gpu_blocks_per_sm(&c, &t256, 2), 1);
+    /* 128x32x8 fp32: 128 x 64 = 8192 registers: 8; shared memory 2 x 160 x 8 x 4 B =
+     * 10240: 9; threads 16: 8. */
+    struct gpu_tile_shape s128x32 = {128, 32, 8, 32, 32, 128, 64};
+    ck_assert_uint_eq(gpu_blocks_per_sm(&c, &s128x32, 4), 8);
 }
 END_TEST
 
-START_TEST(plan_is_waves_times_wave_time)
+/* A kernel family of one tile shape, split-K or not. */
+static struct gpu_kernel_family one_tile(const struct gpu_tile_shape *t, bool split)
 {
-    /* 4096^3 fp16 on gpu_v100, every number from the chip file and the
-     * CUTLASS tile table of gpu.c (K stage 32, 2 stages):
-     *  64x64 tiles, 128 threads x 96 registers: blocks per SM = min(32,
-     *  2048/128 = 16, 65536/(128 x 96) = 5, 98304/(2 x 128 x 32 x 2) = 6)
-     *  = 5; 80 SMs x 5 = 400 slots. Split-K 4: 4 x 64 x 64 = 16384 tiles,
-     *  ceil(16384/400) = 41 waves, K part 1024. One wave: ceil(5 x 64 x 64
-     *  x 1024 / (8 TCs x 64 FMA x 0.85)) = ceil(48188.2) = 48189 cycles.
-     *  Partial sums: ceil(3 x 4096^2 / (80 x 64)) = ceil(9830.4) = 9831.
-     *  Total 41 x 48189 + 9831 = 1985580. The last wave runs 16384 - 40 x
-     *  400 = 384 of 400 slots: 16 idle, floor(48189 x 16/400) = 1927
-     *  cycles of wave quantisation. The next best plan, 128x128 tiles (2
-     *  per SM, by registers) split-K 2: 2048 tiles, 13 waves of
-     *  ceil(2 x 128 x 128 x 2048 / 435.2) = 154203, plus ceil(4096^2 /
-     *  5120) = 3277: 2007916, slower. */
+    return (struct gpu_kernel_family){"test", t, 1, split};
+}
+
+START_TEST(plan_is_waves_of_k_stages_plus_epilogues)
+{
+    /* 4096^3 fp16 in 128x128x32 tiles (2 blocks per SM: 160 slots), every number
+     * from the chip file:
+     *  one k-stage of a full SM is the longest of
+     *    math:   2 x 128 x 128 x 32 / (8 TCs x 64 FMA) = 2048,
+     *    L2:     2 x (128 + 128) x 32 x 2 B / (2100e9 / 1.53e9 / 80 B/cycle) = 1909.9,
+     *    shared: 2 x (4 warps x (64 + 64) + 256) x 32 x 2 B / 128 = 768,
+     *    latency: 650 ns x 1530 MHz = 994.5 -> 995 cycles;
+     *  so 2048, math-bound. 32 x 32 = 1024 tiles: 6 full waves, 64 blocks left.
+     *  A full wave: 995 (first stage) + 128 stages x 2048 + the epilogue, 160 x 128 x
+     *  128 x 2 B at 900e9 x 0.83 / 1.53e9 = 488.24 B/cycle: 10738.5 -> 10739; 273878.
+     *  The last wave runs one block per SM: stage = max(1024 math, 955 L2, 995) =
+     *  1024; epilogue 64 x 32768 B: 4295.3 -> 4296; 995 + 131072 + 4296 = 136363.
+     *  Total 6 x 273878 + 136363 = 1779631. The last wave uses 64 of 160 slots:
+     *  136363 x 96 / 160 = 81817.8 -> 81817 cycles of wave quantisation. */
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
-    struct mxu_timing t;
-    struct gpu_gemm_plan p;
-    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &t, &p);
-    ck_assert(p.tensor_cores);
-    ck_assert_uint_eq(p.tile.m, 64);
-    ck_assert_uint_eq(p.tile.n, 64);
-    ck_assert_uint_eq(p.blocks_per_sm, 5);
-    ck_assert_uint_eq(p.split_k, 4);
-    ck_assert_uint_eq(p.tiles, 16384);
-    ck_assert_uint_eq(p.waves, 41);
-    ck_assert_uint_eq(p.wave_cycles, 48189);
-    ck_assert_uint_eq(p.reduce_cycles, 9831);
-    ck_assert_uint_eq(t.total_cycles, 1985580);
-    ck_assert_uint_lt(t.total_cycles, 2007916);
-    ck_assert_uint_eq(t.wave_quant_cycles, 1927);
-    ck_assert_uint_eq(t.stream_cycles, 1985580 - 1927);
-    ck_assert_uint_eq(t.mxus_used, 80);
-    ck_assert_uint_eq(t.useful_macs, UINT64_C(4096) * 4096 * 4096);
+    struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
+    struct gpu_kernel_family f = one_tile(&t, false);
+    struct gpu_gemm_problem p = {1, 4096, 4096, 4096, GPU_MATH_TENSOR, 2, 2, 0, 0};
+    struct gpu_gemm_plan pl;
+    ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
+    ck_assert_uint_eq(pl.blocks_per_sm, 2);
+    ck_assert_uint_eq(pl.tiles, 1024);
+    ck_assert_uint_eq(pl.waves, 7);
+    ck_assert_uint_eq(pl.k_stages, 128);
+    ck_assert_uint_eq(pl.stage_cycles, 2048);
+    ck_assert_int_eq(pl.limit, GPU_LIMIT_MATH);
+    ck_assert_uint_eq(pl.epilogue_cycles, 10739);
+    ck_assert_uint_eq(pl.wave_cycles, 273878);
+    ck_assert_uint_eq(pl.last_wave_cycles, 136363);
+    ck_assert_uint_eq(pl.total_cycles, 1779631);
+    struct mxu_timing tm;
+    gpu_plan_timing(&c, &pl, GPU_MATH_TENSOR, UINT64_C(4096) * 4096 * 4096, &tm);
+    ck_assert_uint_eq(tm.total_cycles, 1779631);
+    ck_assert_uint_eq(tm.wave_quant_cycles, 81817);
+    ck_assert_uint_eq(tm.stream_cycles, 1779631 - 81817);
+    ck_assert_uint_eq(tm.mxus_used, 80);
+    /* cuBLAS's own pick for the same GEMM is no slower. */
+    struct gpu_gemm_plan best;
+    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &tm, &best);
+    ck_assert(best.tensor_cores);
+    ck_assert_uint_le(best.total_cycles, 1779631);
+}
+END_TEST
+
+START_TEST(small_tensor_tiles_are_l2_bound_and_lone_blocks_latency_bound)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    /* 64x64x32 tensor tiles, 4 per SM: math 4 x 64 x 64 x 32 / 512 = 1024 cycles a
+     * stage, but their operands, 4 x 128 x 32 x 2 B = 32768 B, take 32768 / 17.157 =
+     * 1909.9 -> 1910 cycles of the SM's L2 share. */
+    struct gpu_tile_shape t64 = {64, 64, 32, 32, 32, 128, 128};
+    struct gpu_kernel_family f = one_tile(&t64, false);
+    struct gpu_gemm_problem p = {1, 4096, 4096, 4096, GPU_MATH_TENSOR, 2, 2, 0, 0};
+    struct gpu_gemm_plan pl;
+    ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
+    ck_assert_uint_eq(pl.blocks_per_sm, 4);
+    ck_assert_int_eq(pl.limit, GPU_LIMIT_L2);
+    ck_assert_uint_eq(pl.stage_cycles, 1910);
+    /* One 32x128x8 fp32 block alone (M = 32, N = 128): a stage's math is 32 x 128 x
+     * 8 / 64 = 512 cycles, less than the 995-cycle DRAM latency of the next stage's
+     * loads. K = 4096: 512 stages; 995 + 512 x 995 + the epilogue (32 x 128 x 4 B /
+     * 488.24 = 33.6 -> 34) = 510469. */
+    struct gpu_tile_shape s32 = {32, 128, 8, 32, 32, 128, 64};
+    f = one_tile(&s32, false);
+    p = (struct gpu_gemm_problem){1, 32, 4096, 128, GPU_MATH_FP32, 4, 4, 0, 0};
+    ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
+    ck_assert_int_eq(pl.limit, GPU_LIMIT_LATENCY);
+    ck_assert_uint_eq(pl.last_wave_cycles, 510469);
+    ck_assert_uint_eq(pl.total_cycles, 510469);
+}
+END_TEST
+
+START_TEST(split_k_fills_the_sms_and_pays_a_reduction_kernel)
+{
+    /* M = N = 128 (one tile), K = 32768: alone, one SM walks 1024 stages. Split s
+     * ways, s blocks run at once; a second kernel then reads s fp32 partial sums per
+     * output and writes the fp16 output: one kernel boundary (3 us x 1530 MHz = 4590
+     * cycles), one DRAM latency (995) and (s x 4 + 2) x 16384 B at 488.24 B/cycle. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
+    struct gpu_gemm_problem p = {1, 128, 32768, 128, GPU_MATH_TENSOR, 2, 2, 0, 0};
+    struct gpu_kernel_family whole = one_tile(&t, false), split = one_tile(&t, true);
+    struct gpu_gemm_plan one, many;
+    ck_assert(gpu_plan_kernel(&c, &whole, &p, &one));
+    ck_assert(gpu_plan_kernel(&c, &split, &p, &many));
+    ck_assert_uint_eq(one.split_k, 1);
+    ck_assert_uint_gt(many.split_k, 1);
+    uint64_t bytes = (many.split_k * 4 + 2) * 16384;
+    uint64_t dram = (uint64_t)ceil((double)bytes / (900e9 * 0.83 / 1.53e9));
+    uint64_t adds = (uint64_t)ceil((double)(many.split_k * 16384) / (80.0 * 64));
+    ck_assert_uint_eq(many.reduce_cycles, 4590 + 995 + (dram > adds ? dram : adds));
+    ck_assert_uint_lt(many.total_cycles, one.total_cycles / 4);
 }
 END_TEST
 
 START_TEST(one_tile_past_a_full_wave_pays_a_second_wave)
 {
-    /* K = 64 cannot split (split-K needs K >= 256). 128x128 tiles: 2 blocks
-     * per SM x 80 SMs = 160 slots, so M = 128 x 160 fills one wave exactly
-     * (as do 64x128 tiles: 320 tiles, 4 per SM). One more row of tiles needs
-     * a second wave whatever the shape (64x64: 644 tiles > 400 slots), so the
-     * time jumps far more than 161/160. */
+    /* 128x128 tiles, 2 per SM: 160 slots. M = 128 x 160 fills one wave exactly; one
+     * more row of tiles needs a second wave, so the time jumps far more than 161/160. */
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
-    struct mxu_timing full, over;
-    struct gpu_gemm_plan pf, po;
-    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 128 * 160, 64, 128, &full, &pf);
-    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 128 * 161, 64, 128, &over, &po);
-    ck_assert_uint_eq(pf.waves, 1);
-    ck_assert_uint_eq(po.waves, 2);
-    ck_assert_uint_eq(full.wave_quant_cycles, 0);
-    ck_assert_msg((double)over.total_cycles > 1.2 * (double)full.total_cycles,
-                  "161 tiles: %llu cycles vs 160: %llu", (unsigned long long)over.total_cycles,
-                  (unsigned long long)full.total_cycles);
-    ck_assert_uint_gt(over.wave_quant_cycles, 0);
+    struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
+    struct gpu_kernel_family f = one_tile(&t, false);
+    struct gpu_gemm_problem p = {1, 128 * 160, 512, 128, GPU_MATH_TENSOR, 2, 2, 0, 0};
+    struct gpu_gemm_plan full, over;
+    ck_assert(gpu_plan_kernel(&c, &f, &p, &full));
+    p.m = 128 * 161;
+    ck_assert(gpu_plan_kernel(&c, &f, &p, &over));
+    ck_assert_uint_eq(full.waves, 1);
+    ck_assert_uint_eq(over.waves, 2);
+    /* Full wave: 995 + 16 stages x 2048 + 160 x 32768 B / 488.24 (10739) = 44502.
+     * The second wave holds one block on one SM: stage max(1024 math, 955 L2, 995
+     * latency) = 1024; 995 + 16 x 1024 + 32768 / 488.24 (68) = 17447. */
+    ck_assert_uint_eq(full.total_cycles, 44502);
+    ck_assert_uint_eq(over.total_cycles, 44502 + 17447);
+    struct mxu_timing tf, to;
+    gpu_plan_timing(&c, &full, GPU_MATH_TENSOR, 1, &tf);
+    gpu_plan_timing(&c, &over, GPU_MATH_TENSOR, 1, &to);
+    ck_assert_uint_eq(tf.wave_quant_cycles, 0);
+    /* 159 of the second wave's 160 slots idle: 17447 x 159 / 160 = 17337.9. */
+    ck_assert_uint_eq(to.wave_quant_cycles, 17337);
 }
 END_TEST
 
@@ -139,15 +216,30 @@ static double achieved(const struct sim_result *r)
     return (double)r->sum.flops / ((double)r->sum.cycles / r->chip->clock_hz);
 }
 
-START_TEST(large_fp16_gemm_reaches_80_to_95_percent_of_tensor_peak)
+START_TEST(large_fp16_gemm_runs_at_tensor_peak_less_loads_epilogues_and_last_wave)
 {
+    /* 8192^3 fp16 picks 256x128 tiles (1 block per SM): a stage is max(2048 math,
+     * 384 x 32 x 2 B / 17.157 = 1432.6 L2, 995 latency) = 2048 cycles; 256 stages.
+     * Full wave: 995 + 524288 + 80 x 65536 B / 488.24 (10739) = 536022; 2048 tiles:
+     * 25 full waves and 48 blocks: 995 + 524288 + 48 x 65536 / 488.24 (6444) =
+     * 531727. Total 25 x 536022 + 531727 = 13932277 cycles: 96% of tensor peak.
+     * (Until this model the chip file carried a fitted 0.85 tensor-core efficiency
+     * and this test asked for 80-95%; DeepBench measures cuBLAS at 86% on V100 for
+     * such sizes with beta = 1, whose read of C the GEMM kernel here does not model:
+     * docs/validation.md lists the gap.) */
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct mxu_timing t;
+    struct gpu_gemm_plan p;
+    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 8192, 8192, 8192, &t, &p);
+    ck_assert_uint_eq(p.tile.m, 256);
+    ck_assert_uint_eq(p.tile.n, 128);
+    ck_assert_uint_eq(p.total_cycles, 13932277);
     tpusim_graph *g = gemm_graph(8192, 8192, 8192);
     struct sim_result r;
     run(g, &c, TPUSIM_DT_FLOAT16, 0, &r);
     double f = achieved(&r) / c.peak_flops_per_s;
-    ck_assert_msg(f >= 0.80 && f <= 0.95, "fp16 8192^3 at %.3f of tensor peak", f);
+    ck_assert_msg(f >= 0.90 && f <= 0.97, "fp16 8192^3 at %.3f of tensor peak", f);
     sim_result_free(&r);
     tpusim_graph_close(g);
 }
@@ -228,6 +320,205 @@ START_TEST(bf16_and_int8_are_refused)
 }
 END_TEST
 
+START_TEST(beta_reads_c_in_every_epilogue)
+{
+    /* With beta != 0 each output tile's epilogue loads its part of C before it stores:
+     * over the kernel that is C once, 4096 x 4096 x 2 B at 488.24 B/cycle = 68719.5
+     * cycles more (the per-wave rounding moves it by a cycle or so per wave). */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct mxu_timing plain, acc;
+    struct gpu_gemm_plan p;
+    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &plain, &p);
+    gpu_gemm_accumulate(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &acc);
+    uint64_t extra = acc.total_cycles - plain.total_cycles;
+    ck_assert_msg(extra >= 68719 - p.waves && extra <= 68720 + p.waves, "extra %llu",
+                  (unsigned long long)extra);
+    /* Through a graph: a Gemm with a full-size C pays it; one with a bias row does not. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "a", 2, TU_DIMS(4096, 4096));
+    tu_weight(g, "b", 2, TU_DIMS(4096, 4096));
+    tu_input(g, "c", 2, TU_DIMS(4096, 4096));
+    tu_op(g, "Gemm", "gemm", "a,b,c", "y");
+    tu_finalize_ok(g);
+    tpusim_graph *h = tu_new();
+    tu_input(h, "a", 2, TU_DIMS(4096, 4096));
+    tu_weight(h, "b", 2, TU_DIMS(4096, 4096));
+    tu_weight(h, "bias", 1, TU_DIMS(4096));
+    tu_op(h, "Gemm", "gemm", "a,b,bias", "y");
+    tu_finalize_ok(h);
+    struct sim_result rg, rh;
+    run(g, &c, TPUSIM_DT_FLOAT16, 0, &rg);
+    run(h, &c, TPUSIM_DT_FLOAT16, 0, &rh);
+    ck_assert_uint_eq(rg.ops[0].stall[CAUSE_MXU] + rg.ops[0].stall[CAUSE_WAVE_QUANT],
+                      acc.total_cycles);
+    ck_assert_uint_eq(rh.ops[0].stall[CAUSE_MXU] + rh.ops[0].stall[CAUSE_WAVE_QUANT],
+                      plain.total_cycles);
+    sim_result_free(&rg);
+    sim_result_free(&rh);
+    tpusim_graph_close(g);
+    tpusim_graph_close(h);
+}
+END_TEST
+
+/* A 2-D convolution's descriptor: NHWC unless nchw, pads keep the size for 3x3. */
+static struct conv_desc conv(uint64_t n, uint64_t c, uint64_t hw, uint64_t k, uint64_t r,
+                             uint64_t stride, bool nchw)
+{
+    uint64_t pad = r / 2, out = (hw + 2 * pad - r) / stride + 1;
+    return (struct conv_desc){n, c, hw, hw, k, r, r, out, out, pad, pad, stride, stride,
+                              1, 1, 1, nchw};
+}
+
+START_TEST(winograd_cuts_the_multiplies_per_output_tile)
+{
+    /* F(m x m, r x r) multiplies (m + r - 1)^2 per m x m tile; direct: m^2 r^2. */
+    ck_assert_uint_eq(gpu_winograd_multiplies(2, 3), 16);  /* vs 36: 2.25x fewer */
+    ck_assert_uint_eq(gpu_winograd_multiplies(4, 3), 36);  /* vs 144: 4x fewer */
+    ck_assert_uint_eq(gpu_winograd_multiplies(2, 5), 36);  /* vs 100 */
+}
+END_TEST
+
+START_TEST(fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    /* 16 x 128 x 56 x 56, 128 3x3 filters: 7.4 GMAC direct, 1.85 G with F(4x4, 3x3). */
+    struct conv_desc cd = conv(16, 128, 56, 128, 3, 1, true);
+    struct conv_timing best, direct;
+    gpu_conv(&c, TPUSIM_DT_FLOAT32, &cd, &best);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_GEMM, &direct));
+    ck_assert_msg(best.algo == CONV_ALGO_WINOGRAD || best.algo == CONV_ALGO_WINOGRAD_NONFUSED,
+                  "picked %s", conv_algo_name(best.algo));
+    ck_assert_uint_lt(best.mxu.total_cycles, direct.mxu.total_cycles * 7 / 10);
+    /* Winograd and FFT need R, S > 1 at stride 1: a 1x1 conv is an implicit GEMM. */
+    cd = conv(16, 256, 56, 64, 1, 1, true);
+    gpu_conv(&c, TPUSIM_DT_FLOAT32, &cd, &best);
+    ck_assert_int_eq(best.algo, CONV_ALGO_IMPLICIT_GEMM);
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &direct));
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_FFT_TILING, &direct));
+    cd = conv(16, 128, 56, 128, 3, 2, true);
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD_NONFUSED, &direct));
+}
+END_TEST
+
+START_TEST(tensor_cores_run_precomp_gemm_and_nonfused_winograd_only)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc cd = conv(16, 64, 56, 64, 3, 1, false);
+    struct conv_timing t;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &cd, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t));
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &cd, CONV_ALGO_WINOGRAD_NONFUSED, &t));
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &cd, CONV_ALGO_IMPLICIT_GEMM, &t));
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &cd, CONV_ALGO_WINOGRAD, &t));
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &cd, CONV_ALGO_GEMM, &t));
+    ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &cd, CONV_ALGO_FFT_TILING, &t));
+}
+END_TEST
+
+START_TEST(tensor_core_stages_pad_each_taps_channels_to_32)
+{
+    /* NHWC on tensor cores: a stage is 32 channels of one tap, so C = 8 iterates 9 x
+     * 32 = 288 of K, as C = 32 does: the same kernel time. On CUDA cores (NCHW) K =
+     * C x 9: C = 32 walks 4x the k-stages of C = 8 (36 against 9; the epilogues are
+     * the same), so it costs more than twice as much. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc c8 = conv(16, 8, 56, 64, 3, 1, false), c32 = conv(16, 32, 56, 64, 3, 1, false);
+    struct conv_timing t8, t32;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &c8, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t8));
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &c32, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t32));
+    ck_assert_uint_eq(t8.mxu.total_cycles, t32.mxu.total_cycles);
+    c8.nchw = c32.nchw = true;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &c8, CONV_ALGO_IMPLICIT_GEMM, &t8));
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &c32, CONV_ALGO_IMPLICIT_GEMM, &t32));
+    ck_assert_uint_gt(t32.mxu.total_cycles, 2 * t8.mxu.total_cycles);
+}
+END_TEST
+
+START_TEST(nchw_tensors_pay_layout_transforms_and_channel_padding)
+{
+    /* fp16, 1 x 3 x 8 x 8 input, 16 3x3 filters, NCHW: cuDNN copies x to NHWC padded
+     * to 8 channels (reads 3 x 64 x 2 = 384 B, writes 8 x 64 x 2 = 1024 B), w likewise
+     * (864 B in, 16 x 8 x 9 x 2 = 2304 out) and y back to NCHW (2048 B in, 2048 out):
+     * 1408 + 3168 + 4096 = 8672 bytes and three kernels more than the same convolution
+     * given as NHWC with 8 channels. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc nchw = conv(1, 3, 8, 16, 3, 1, true), nhwc = conv(1, 8, 8, 16, 3, 1, false);
+    struct conv_timing a, b;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &nchw, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &a));
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &nhwc, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &b));
+    ck_assert_uint_eq(a.extra_hbm_bytes - b.extra_hbm_bytes, 8672);
+    ck_assert_uint_eq(a.kernels - b.kernels, 3);
+    ck_assert_uint_gt(a.mxu.total_cycles, b.mxu.total_cycles + 3 * c.gpu_launch_overhead_cycles);
+    /* Unaligned channels already in NHWC stay on the CUDA cores (half2: 2 x 64 FMAs
+     * per SM per cycle). */
+    nhwc.c = 3;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &nhwc, CONV_ALGO_IMPLICIT_GEMM, &b));
+    ck_assert_uint_eq(b.mxu.mac_slots, (uint64_t)((double)b.mxu.total_cycles * 128 * 80));
+}
+END_TEST
+
+START_TEST(a_gpu_conv_op_carries_its_algorithms_traffic)
+{
+    /* A Conv op on gpu_v100 goes through the matrix unit's conv: its DRAM bytes are
+     * x, w and y once plus what the chosen algorithm adds. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(16, 128, 56, 56));
+    tu_weight(g, "w", 4, TU_DIMS(128, 128, 3, 3));
+    tu_op(g, "Conv", "conv", "x,w", "y");
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_finalize_ok(g);
+    struct sim_result r;
+    run(g, &c, TPUSIM_DT_FLOAT32, 0, &r);
+    struct conv_desc cd = conv(16, 128, 56, 128, 3, 1, false);
+    struct conv_timing t;
+    gpu_conv(&c, TPUSIM_DT_FLOAT32, &cd, &t);
+    uint64_t x = UINT64_C(16) * 128 * 56 * 56 * 4, w = UINT64_C(128) * 128 * 9 * 4;
+    ck_assert_uint_eq(r.ops[0].hbm_bytes, 2 * x + w + t.extra_hbm_bytes);
+    ck_assert_uint_ge(r.ops[0].cycles, t.mxu.total_cycles);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(rnn_steps_run_a_gemm_a_gates_kernel_and_two_kernel_boundaries)
+{
+    /* LSTM, fp16, hidden 256, batch 16, 10 steps, no input GEMM. Per step: h (16 x
+     * 256) times R^T (256 x 1024, 512 KiB: it stays in L2, so a stage's loads wait
+     * 126 ns x 1.53 GHz = 192.8 -> 193 cycles, not DRAM's 995), then the gates kernel: it reads 2 x
+     * 16 x 1024 and 3 x 16 x 256 fp16 values (90112 B / 488.24 = 184.6 -> 185 cycles;
+     * its 9 x 16 x 256 element operations on 5120 lanes take 8) after one DRAM latency
+     * (995): 1180 cycles; and two kernel boundaries of 3 us x 1530 MHz = 4590. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct rnn_desc rd = {10, 16, 0, 256, 1, 4, 9};
+    struct mxu_timing t;
+    gpu_rnn(&c, TPUSIM_DT_FLOAT16, &rd, &t);
+    const struct gpu_kernel_family *f;
+    struct gpu_gemm_problem p = gpu_gemm_problem_of(TPUSIM_DT_FLOAT16, 1, 16, 256, 1024, &f);
+    ck_assert_int_eq(p.math, GPU_MATH_TENSOR);
+    p.load_latency_cycles = 193;
+    p.dram_bytes = (16 * 256 + 16 * 1024) * 2;
+    struct gpu_gemm_plan pl, from_dram;
+    ck_assert(gpu_plan_kernel(&c, f, &p, &pl));
+    ck_assert_uint_eq(t.total_cycles, 10 * (pl.total_cycles + 1180 + 2 * 4590));
+    /* The same GEMM waiting on DRAM latency (weights not kept) is slower. */
+    p.load_latency_cycles = 0;
+    ck_assert(gpu_plan_kernel(&c, f, &p, &from_dram));
+    ck_assert_uint_lt(pl.total_cycles, from_dram.total_cycles);
+    /* fp32, hidden 2048: R is 16 MiB, more than L2's 6 MiB, so every step reads it
+     * from DRAM: at least 2048 x 2048 x 4 B / 488.24 = 34359.7 cycles a step. */
+    rd = (struct rnn_desc){10, 16, 0, 2048, 1, 1, 1};
+    gpu_rnn(&c, TPUSIM_DT_FLOAT32, &rd, &t);
+    ck_assert_uint_ge(t.total_cycles, 10 * (34360 + 2 * 4590));
+}
+END_TEST
+
 Suite *gpu_suite(void)
 {
     Suite *s = suite_create("gpu");
@@ -235,14 +526,24 @@ Suite *gpu_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, peak_is_sms_times_tensor_cores_times_fmas);
     tcase_add_test(tc, occupancy_from_registers_threads_and_shared_memory);
-    tcase_add_test(tc, plan_is_waves_times_wave_time);
+    tcase_add_test(tc, plan_is_waves_of_k_stages_plus_epilogues);
+    tcase_add_test(tc, small_tensor_tiles_are_l2_bound_and_lone_blocks_latency_bound);
+    tcase_add_test(tc, split_k_fills_the_sms_and_pays_a_reduction_kernel);
     tcase_add_test(tc, one_tile_past_a_full_wave_pays_a_second_wave);
     tcase_add_test(tc, tensor_cores_need_k_and_n_in_multiples_of_8);
-    tcase_add_test(tc, large_fp16_gemm_reaches_80_to_95_percent_of_tensor_peak);
+    tcase_add_test(tc, large_fp16_gemm_runs_at_tensor_peak_less_loads_epilogues_and_last_wave);
     tcase_add_test(tc, fp32_gemm_is_bounded_by_cuda_core_peak);
     tcase_add_test(tc, streaming_op_runs_at_achievable_hbm_bandwidth);
     tcase_add_test(tc, every_kernel_pays_launch_and_framework_overhead);
     tcase_add_test(tc, bf16_and_int8_are_refused);
+    tcase_add_test(tc, beta_reads_c_in_every_epilogue);
+    tcase_add_test(tc, winograd_cuts_the_multiplies_per_output_tile);
+    tcase_add_test(tc, fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm);
+    tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
+    tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
+    tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);
+    tcase_add_test(tc, a_gpu_conv_op_carries_its_algorithms_traffic);
+    tcase_add_test(tc, rnn_steps_run_a_gemm_a_gates_kernel_and_two_kernel_boundaries);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "deepbench.h"
 #include "engine.h"
 #include "report.h"
 #include "zoo.h"
@@ -325,6 +326,23 @@ static void claim6(struct ctx *c)
     printf("- byte-QRNN + GBST faster than BERT-base — %s\n\n", verdict(c, ok_bert));
 }
 
+/* The DeepBench V100 kernel calibration (deepbench.h): its targets count
+ * as claims. */
+static void calibration(struct ctx *c)
+{
+    struct db_run run;
+    const char *dir = deepbench_data_dir();
+    if (deepbench_run(c->models, dir, stderr, &run)) {
+        printf("## Calibration: DeepBench V100 kernels\n\nNot run: the data in `%s` could not be "
+               "read (set TPUSIM_CALIBRATION).\n\n", dir);
+        c->errors++;
+    } else {
+        c->failed += deepbench_print(&run, stdout);
+        c->errors += run.errors;
+    }
+    deepbench_free(&run);
+}
+
 /* Mechanisms only: the verdicts above are computed on every run, so the
  * notes must not state outcomes that a later change to the code or a chip
  * file could turn around. */
@@ -381,6 +399,7 @@ int main(int argc, char **argv)
     claim4(&c);
     claim5(&c);
     claim6(&c);
+    calibration(&c);
     printf("## Summary\n\n%d check(s) not reproduced, %d error(s).\n\n%s", c.failed, c.errors,
            NOTES);
     fprintf(stderr, "validate: %d check(s) not reproduced, %d error(s)\n", c.failed, c.errors);

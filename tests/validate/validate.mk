@@ -4,15 +4,28 @@
 # are not reproduced and why, which is its point. The exit status is the
 # signal: non-zero when a claim is not reproduced within its stated
 # tolerance or a model fails to build or simulate.
+# `make calibrate`: the DeepBench V100 calibration table alone
+# (tests/validate/calibrate.c; data in $TPUSIM_CALIBRATION, else
+# ../shared/calibration/deepbench_v100); make validate appends it to the doc.
 VALIDATE := $(BUILD)/validate
+CALIBRATE := $(BUILD)/calibrate
+DEEPBENCH_OBJ := $(BUILD)/tests/validate/deepbench.o
 
-$(VALIDATE): $(BUILD)/tests/validate/validate.o $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB_A) $(LIBS_LIB)
+$(VALIDATE): $(BUILD)/tests/validate/validate.o $(DEEPBENCH_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LIBS_LIB)
 
-.PHONY: validate
+$(CALIBRATE): $(BUILD)/tests/validate/calibrate.o $(DEEPBENCH_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB_A) $(LIBS_LIB)
+
+.PHONY: validate calibrate
 validate: deps
 	@$(MAKE) --no-print-directory all $(VALIDATE)
 	@$(VALIDATE) models > $(BUILD)/validation.md; rc=$$?; \
 	 cp $(BUILD)/validation.md docs/validation.md; echo "wrote docs/validation.md"; exit $$rc
 
--include $(BUILD)/tests/validate/validate.d
+calibrate: deps
+	@$(MAKE) --no-print-directory all $(CALIBRATE)
+	@$(CALIBRATE) models
+
+-include $(BUILD)/tests/validate/validate.d $(BUILD)/tests/validate/calibrate.d \
+	$(BUILD)/tests/validate/deepbench.d

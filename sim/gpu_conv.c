@@ -1,0 +1,347 @@
+/*
+ * gpu_conv.c — convolutions as cuDNN 7 runs them on a GPU (model in gpu.h):
+ * every forward algorithm it has for a convolution, each timed from the
+ * kernels it launches, and the fastest kept, as cudnnFind picks. The
+ * algorithms (cuDNN developer guide, cudnnConvolutionFwdAlgo_t):
+ *  - IMPLICIT_GEMM, IMPLICIT_PRECOMP_GEMM: one kernel, a GEMM of M = N P Q
+ *    output pixels by N = K filters over K = C R S taps, the input gathered
+ *    tap by tap and never written out. On tensor cores the tensors are NHWC
+ *    and a shared-memory stage holds 32 channels of one filter tap, so each
+ *    tap's channels pad to 32. The two differ only in how the gather's
+ *    addresses are made (computed, or read from a precomputed table); on
+ *    Volta the address arithmetic runs on the separate INT32 cores (V100
+ *    whitepaper, "Volta SM"), so they take the same time here.
+ *  - GEMM: the input unrolled (im2col) through DRAM, then a GEMM.
+ *  - WINOGRAD: fused Winograd F(2x2, 3x3) (Lavin and Gray 2016, "Fast
+ *    Algorithms for Convolutional Neural Networks"): 16 multiplies per 2x2
+ *    output tile instead of 36, the transforms done in the kernel.
+ *  - WINOGRAD_NONFUSED: F(4x4, 3x3) or F(2x2, 5x5) (6x6 transformed tiles)
+ *    as four kernels: input, filter and output transforms through DRAM and
+ *    36 batched GEMMs.
+ *  - FFT_TILING: 32x32 tiles through FFTs, a batched complex GEMM per
+ *    frequency, an inverse FFT.
+ * Tensor cores run IMPLICIT_PRECOMP_GEMM and WINOGRAD_NONFUSED only
+ * (cuDNN developer guide, "Tensor Core Operations"), with C and K in
+ * multiples of 8; NCHW tensors go through a transform kernel to NHWC that
+ * also pads the channels (cuDNN 7.2+, NVIDIA blog "Tensor Ops Made Easier
+ * in cuDNN", 2018), and the output comes back the same way.
+ */
+#include "gpu.h"
+
+#include "cycles.h"
+
+/* cuDNN's forward implicit-GEMM kernels on Volta, named by their tiles
+ * (pixels x filters): volta_fp16_s884cudnn_fp16_{256x128,256x64,128x128}
+ * _ldg8_..._nhwc_tn_v1, with splitK variants
+ * (volta_fp16_s884cudnn_fp16_128x128_ldg8_splitK_relu_f2f_exp_small_nhwc_tn_v1),
+ * and volta_scudnn_{128x128,128x64,128x32}_relu_interior_nn_v1 on CUDA cores
+ * (public profiler listings: apache/mxnet#9774, pytorch/pytorch#54324,
+ * pytorch/kineto's trace test data). Warp tiles and registers as cuBLAS's
+ * (gpu.c). */
+static const struct gpu_tile_shape CUDNN_TENSOR_TILES[] = {
+    /* m, n, k, warp_m, warp_n, threads, registers */
+    {256, 128, 32, 64, 64, 256, 232},
+    {256, 64, 32, 64, 64, 128, 232},
+    {128, 128, 32, 64, 64, 128, 232},
+    {128, 64, 32, 64, 32, 128, 168},
+};
+static const struct gpu_tile_shape CUDNN_CUDA_CORE_TILES[] = {
+    {128, 128, 8, 32, 64, 256, 128},
+    {128, 64, 8, 32, 64, 128, 128},
+    {128, 32, 8, 32, 32, 128, 64},
+};
+static const struct gpu_kernel_family CUDNN_TENSOR = {
+    "cudnn_tensor", CUDNN_TENSOR_TILES, sizeof CUDNN_TENSOR_TILES / sizeof CUDNN_TENSOR_TILES[0],
+    true};
+static const struct gpu_kernel_family CUDNN_CUDA_CORES = {
+    "cudnn_cuda_cores", CUDNN_CUDA_CORE_TILES,
+    sizeof CUDNN_CUDA_CORE_TILES / sizeof CUDNN_CUDA_CORE_TILES[0], false};
+/* Batched GEMMs inside Winograd and FFT: cuBLAS-style kernels, no split. */
+static const struct gpu_kernel_family BATCHED_TENSOR = {
+    "batched_tensor", CUDNN_TENSOR_TILES,
+    sizeof CUDNN_TENSOR_TILES / sizeof CUDNN_TENSOR_TILES[0], false};
+
+/* Channels per shared-memory stage of one filter tap on tensor cores. */
+#define TENSOR_TAP_CHANNELS 32
+/* Tensor cores take channels in multiples of this (8 fp16 = 16 bytes). */
+#define TENSOR_CHANNEL_MULTIPLE 8
+#define FFT_TILE 32
+#define PARTIAL_SUM_BYTES 4
+#define COMPLEX_FP32_BYTES 8
+
+/* The sizes every algorithm works from. */
+struct conv_work {
+    const struct conv_desc *cd;
+    uint64_t eb;             /* bytes per element */
+    enum gpu_math math;      /* the implicit GEMM's pipe */
+    uint64_t cg, kg;         /* channels and filters per group, padded for tensor cores */
+    uint64_t pixels;         /* N P Q */
+    uint64_t x_bytes, w_bytes, y_bytes;
+    uint64_t layout_cycles;  /* NCHW <-> NHWC transforms around tensor-core kernels */
+    uint64_t layout_bytes;
+    uint64_t layout_kernels;
+};
+
+static uint64_t round_up(uint64_t v, uint64_t to)
+{
+    return ceil_div(v, to) * to;
+}
+
+uint64_t gpu_winograd_multiplies(uint64_t m, uint64_t r)
+{
+    return (m + r - 1) * (m + r - 1);
+}
+
+/* Layout transforms (and channel padding) when tensor cores read NCHW
+ * tensors: x and w to NHWC padded to 8 channels, y back to NCHW, each a
+ * kernel that reads and writes its tensor once. */
+static void layout_transforms(const struct chip *c, struct conv_work *wk)
+{
+    const struct conv_desc *cd = wk->cd;
+    uint64_t cpad = round_up(cd->c, TENSOR_CHANNEL_MULTIPLE);
+    uint64_t kpad = round_up(cd->k, TENSOR_CHANNEL_MULTIPLE);
+    uint64_t x2 = wk->x_bytes / cd->c * cpad, y2 = wk->y_bytes / cd->k * kpad;
+    uint64_t w2 = wk->w_bytes / cd->c / cd->k * cpad * kpad;
+    uint64_t moved[3] = {wk->x_bytes + x2, wk->w_bytes + w2, wk->y_bytes + y2};
+    for (int i = 0; i < 3; i++) {
+        wk->layout_cycles = sat_add(wk->layout_cycles,
+                                    sat_add(c->gpu_launch_overhead_cycles,
+                                            gpu_streaming_kernel_cycles(c, moved[i], 0)));
+        wk->layout_bytes += moved[i];
+    }
+    wk->layout_kernels = 3;
+}
+
+static bool setup(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
+                  struct conv_work *wk)
+{
+    *wk = (struct conv_work){0};
+    wk->cd = cd;
+    if (!cd->n || !cd->c || !cd->k || !cd->r || !cd->s || !cd->p || !cd->q || !cd->groups ||
+        cd->c % cd->groups || cd->k % cd->groups || c->gpu_sms <= 0)
+        return false;
+    wk->eb = dtype == TPUSIM_DT_FLOAT32 ? 4 : 2;
+    wk->cg = cd->c / cd->groups;
+    wk->kg = cd->k / cd->groups;
+    wk->pixels = cd->n * cd->p * cd->q;
+    wk->x_bytes = cd->n * cd->c * cd->h * cd->w * wk->eb;
+    wk->w_bytes = cd->k * wk->cg * cd->r * cd->s * wk->eb;
+    wk->y_bytes = wk->pixels * cd->k * wk->eb;
+    bool aligned = wk->cg % TENSOR_CHANNEL_MULTIPLE == 0 && wk->kg % TENSOR_CHANNEL_MULTIPLE == 0;
+    wk->math = dtype == TPUSIM_DT_FLOAT32 ? GPU_MATH_FP32 : GPU_MATH_HALF2;
+    /* NHWC tensors whose channels are not aligned stay on the CUDA cores. */
+    if (dtype == TPUSIM_DT_FLOAT16 && (aligned || cd->nchw)) {
+        wk->math = GPU_MATH_TENSOR;
+        wk->cg = round_up(wk->cg, TENSOR_CHANNEL_MULTIPLE);
+        wk->kg = round_up(wk->kg, TENSOR_CHANNEL_MULTIPLE);
+        if (cd->nchw)
+            layout_transforms(c, wk);
+    }
+    return true;
+}
+
+/* Fills out from a total and the kernels that made it. */
+static void finish(const struct chip *c, const struct conv_work *wk, const struct gpu_gemm_plan *pl,
+                   enum gpu_math math, uint64_t cycles, uint64_t extra_bytes, uint64_t kernels,
+                   enum conv_algo algo, struct conv_timing *out)
+{
+    const struct conv_desc *cd = wk->cd;
+    struct gpu_gemm_plan p = *pl;
+    uint64_t macs = wk->pixels * cd->k * (cd->c / cd->groups) * cd->r * cd->s;
+    /* The wave quantisation is the main kernel's; the rest is streaming. */
+    p.total_cycles = sat_add(cycles, wk->layout_cycles);
+    gpu_plan_timing(c, &p, math, macs, &out->mxu);
+    out->extra_hbm_bytes = sat_add(extra_bytes, wk->layout_bytes);
+    out->kernels = kernels + wk->layout_kernels;
+    out->algo = algo;
+}
+
+/* x and w read once, y written once. */
+static uint64_t io_bytes(const struct conv_work *wk)
+{
+    return wk->x_bytes + wk->w_bytes + wk->y_bytes;
+}
+
+static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
+                          struct conv_timing *out)
+{
+    const struct conv_desc *cd = wk->cd;
+    bool tensor = wk->math == GPU_MATH_TENSOR;
+    if (tensor && algo != CONV_ALGO_IMPLICIT_PRECOMP_GEMM)
+        return false;
+    /* NHWC on tensor cores: a stage is 32 channels of one tap. */
+    uint64_t taps = cd->r * cd->s;
+    uint64_t k = tensor ? taps * round_up(wk->cg, TENSOR_TAP_CHANNELS) : taps * wk->cg;
+    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k,        wk->kg, wk->math, wk->eb,
+                                 wk->eb,     io_bytes(wk), 0};
+    struct gpu_gemm_plan pl;
+    if (!gpu_plan_kernel(c, tensor ? &CUDNN_TENSOR : &CUDNN_CUDA_CORES, &p, &pl))
+        return false;
+    uint64_t partials = pl.split_k > 1 ? 2 * pl.split_k * cd->groups * wk->pixels * wk->kg *
+                                             PARTIAL_SUM_BYTES
+                                       : 0;
+    finish(c, wk, &pl, wk->math, pl.total_cycles, partials, pl.split_k > 1 ? 2 : 1, algo, out);
+    return true;
+}
+
+/* The input unrolled to a (N P Q) x (C R S) matrix in DRAM, then a GEMM. */
+static bool explicit_gemm(const struct chip *c, const struct conv_work *wk,
+                          struct conv_timing *out)
+{
+    const struct conv_desc *cd = wk->cd;
+    if (wk->math == GPU_MATH_TENSOR)
+        return false;
+    uint64_t cols = wk->pixels * cd->c * cd->r * cd->s * wk->eb;
+    struct gpu_gemm_problem p = {cd->groups, wk->pixels, wk->cg * cd->r * cd->s, wk->kg,
+                                 wk->math,   wk->eb,     wk->eb, cols + wk->w_bytes + wk->y_bytes,
+                                 0};
+    struct gpu_gemm_plan pl;
+    if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
+        return false;
+    uint64_t im2col = sat_add(c->gpu_launch_overhead_cycles,
+                              gpu_streaming_kernel_cycles(c, wk->x_bytes + cols, 0));
+    finish(c, wk, &pl, wk->math, sat_add(im2col, pl.total_cycles), 2 * cols, 2, CONV_ALGO_GEMM,
+           out);
+    return true;
+}
+
+static bool unit_stride_square(const struct conv_desc *cd, uint64_t r)
+{
+    return cd->r == r && cd->s == r && cd->stride_h == 1 && cd->stride_w == 1 &&
+           cd->dilation_h == 1 && cd->dilation_w == 1 && cd->groups == 1;
+}
+
+/* Element operations of the Winograd transforms, per tile and channel,
+ * counted from the non-zeros of Lavin and Gray's matrices: F(2x2, 3x3):
+ * B^T d B 32 additions, A^T m A 24; F(4x4, 3x3) (6x6 tiles): B^T has 22
+ * non-zeros, so 2 x 22 x 6 = 264 for the input; A^T 18, so 18 x 6 + 18 x 4
+ * = 180 for the output; G 14, so 14 x 3 + 6 x 14 = 126 per filter. The 6x6
+ * F(2x2, 5x5) transforms are counted as F(4x4, 3x3)'s. */
+struct winograd_ops {
+    uint64_t input, output, filter;
+};
+
+static struct winograd_ops winograd_ops(uint64_t alpha)
+{
+    return alpha == 4 ? (struct winograd_ops){32, 24, 28} : (struct winograd_ops){264, 180, 126};
+}
+
+/* Fused F(2x2, 3x3): 16 batched GEMMs of (tiles x C) x (C x K) whose
+ * results never leave the kernel; each block transforms its input tiles
+ * itself, once per block of filters, on the CUDA cores. */
+static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
+                           struct conv_timing *out)
+{
+    const struct conv_desc *cd = wk->cd;
+    if (wk->math == GPU_MATH_TENSOR || !unit_stride_square(cd, 3))
+        return false;
+    uint64_t tiles = cd->n * ceil_div(cd->p, 2) * ceil_div(cd->q, 2);
+    /* Four outputs per 16 products leave the kernel. */
+    struct gpu_gemm_problem p = {gpu_winograd_multiplies(2, 3), tiles, cd->c, cd->k, wk->math,
+                                 wk->eb, ceil_div(wk->eb, 4), io_bytes(wk), 0};
+    struct gpu_gemm_plan pl;
+    if (!gpu_plan_kernel(c, &CUDNN_CUDA_CORES, &p, &pl))
+        return false;
+    struct winograd_ops ops = winograd_ops(4);
+    uint64_t transform = tiles * cd->c * ops.input * ceil_div(cd->k, pl.tile.n) +
+                         tiles * cd->k * ops.output;
+    uint64_t alu = ceil_cycles((double)transform /
+                               ((double)c->gpu_sms * c->gpu_fp32_cores_per_sm));
+    finish(c, wk, &pl, wk->math, sat_add(pl.total_cycles, alu), 0, 1, CONV_ALGO_WINOGRAD, out);
+    return true;
+}
+
+/* Non-fused 6x6 Winograd: F(4x4, 3x3) or F(2x2, 5x5). Four kernels: the
+ * input and filter transforms write their 36 planes to DRAM, 36 batched
+ * GEMMs read them and write 36 output planes, the output transform reads
+ * those and writes y. */
+static bool winograd_nonfused(const struct chip *c, const struct conv_work *wk,
+                              struct conv_timing *out)
+{
+    const struct conv_desc *cd = wk->cd;
+    uint64_t m = unit_stride_square(cd, 3) ? 4 : unit_stride_square(cd, 5) ? 2 : 0;
+    if (!m)
+        return false;
+    uint64_t alpha = m + cd->r - 1, planes = alpha * alpha, eb = wk->eb;
+    uint64_t tiles = cd->n * ceil_div(cd->p, m) * ceil_div(cd->q, m);
+    uint64_t cc = wk->cg, kk = wk->kg;
+    uint64_t xt = planes * cc * tiles * eb, wt = planes * cc * kk * eb, yt = planes * kk * tiles * eb;
+    struct winograd_ops ops = winograd_ops(alpha);
+    struct gpu_gemm_problem p = {planes, tiles, cc, kk, wk->math, eb, eb, xt + wt + yt, 0};
+    struct gpu_gemm_plan pl;
+    if (!gpu_plan_kernel(c, wk->math == GPU_MATH_TENSOR ? &BATCHED_TENSOR : &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
+        return false;
+    uint64_t t = pl.total_cycles;
+    t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->x_bytes + xt, tiles * cc * ops.input));
+    t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->w_bytes + wt, cc * kk * ops.filter));
+    t = sat_add(t, gpu_streaming_kernel_cycles(c, yt + wk->y_bytes, tiles * kk * ops.output));
+    t = sat_add(t, 3 * c->gpu_launch_overhead_cycles);
+    finish(c, wk, &pl, wk->math, t, 2 * (xt + wt + yt), 4, CONV_ALGO_WINOGRAD_NONFUSED, out);
+    return true;
+}
+
+/* FFT_TILING: 32x32 input tiles, each giving (33 - R) x (33 - S) outputs;
+ * real FFTs keep 32 x 17 complex frequencies. Per frequency, a complex
+ * GEMM (tiles x C) x (C x K), four real FMAs per complex one, on CUDA
+ * cores. A 32x32 real FFT costs about 2.5 N log2 N = 25600 operations. */
+static bool fft_tiling(const struct chip *c, const struct conv_work *wk, struct conv_timing *out)
+{
+    const struct conv_desc *cd = wk->cd;
+    if (wk->math != GPU_MATH_FP32 || cd->stride_h != 1 || cd->stride_w != 1 ||
+        cd->dilation_h != 1 || cd->dilation_w != 1 || cd->groups != 1 || cd->r < 2 ||
+        cd->s < 2 || cd->r > FFT_TILE || cd->s > FFT_TILE)
+        return false;
+    const uint64_t freqs = FFT_TILE * (FFT_TILE / 2 + 1), fft_ops = 25600;
+    uint64_t tiles = cd->n * ceil_div(cd->p, FFT_TILE + 1 - cd->r) *
+                     ceil_div(cd->q, FFT_TILE + 1 - cd->s);
+    uint64_t xf = tiles * cd->c * freqs * COMPLEX_FP32_BYTES;
+    uint64_t wf = cd->k * cd->c * freqs * COMPLEX_FP32_BYTES;
+    uint64_t yf = tiles * cd->k * freqs * COMPLEX_FP32_BYTES;
+    /* A complex (T x C) x (C x K) product as a real (T x 2C) x (2C x 2K) one. */
+    struct gpu_gemm_problem p = {freqs, tiles, 2 * cd->c, 2 * cd->k, GPU_MATH_FP32, 4, 4,
+                                 xf + wf + yf, 0};
+    struct gpu_gemm_plan pl;
+    if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
+        return false;
+    uint64_t t = pl.total_cycles;
+    t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->x_bytes + xf, tiles * cd->c * fft_ops));
+    t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->w_bytes + wf, cd->k * cd->c * fft_ops));
+    t = sat_add(t, gpu_streaming_kernel_cycles(c, yf + wk->y_bytes, tiles * cd->k * fft_ops));
+    t = sat_add(t, 3 * c->gpu_launch_overhead_cycles);
+    finish(c, wk, &pl, GPU_MATH_FP32, t, 2 * (xf + wf + yf), 4, CONV_ALGO_FFT_TILING, out);
+    return true;
+}
+
+bool gpu_conv_algo(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
+                   enum conv_algo algo, struct conv_timing *out)
+{
+    struct conv_work wk;
+    *out = (struct conv_timing){0};
+    if (!setup(c, dtype, cd, &wk))
+        return false;
+    switch (algo) {
+    case CONV_ALGO_IMPLICIT_GEMM:
+    case CONV_ALGO_IMPLICIT_PRECOMP_GEMM: return implicit_gemm(c, &wk, algo, out);
+    case CONV_ALGO_GEMM: return explicit_gemm(c, &wk, out);
+    case CONV_ALGO_WINOGRAD: return winograd_fused(c, &wk, out);
+    case CONV_ALGO_WINOGRAD_NONFUSED: return winograd_nonfused(c, &wk, out);
+    case CONV_ALGO_FFT_TILING: return fft_tiling(c, &wk, out);
+    case CONV_ALGO_COUNT: break;
+    }
+    return false;
+}
+
+void gpu_conv(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
+              struct conv_timing *out)
+{
+    *out = (struct conv_timing){0};
+    bool found = false;
+    for (int a = 0; a < CONV_ALGO_COUNT; a++) {
+        struct conv_timing t;
+        if (gpu_conv_algo(c, dtype, cd, (enum conv_algo)a, &t) &&
+            (!found || t.mxu.total_cycles < out->mxu.total_cycles)) {
+            *out = t;
+            found = true;
+        }
+    }
+}

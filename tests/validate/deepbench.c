@@ -1,0 +1,637 @@
+/*
+ * deepbench.c — DeepBench V100 rows as one-op graphs, simulated on
+ * gpu_v100, compared with the measured kernel times (see deepbench.h).
+ *
+ * How each row is built (DeepBench's own code, github baidu-research/
+ * DeepBench, code/nvidia/{gemm,conv,rnn}_bench.cu at commit 30c5115, which made
+ * the CUDA 10.1 V100 results):
+ *  - GEMM: cuBLAS is column-major: C (m x n) = op(A) op(B) with A m x k,
+ *    B k x n. Read row-major, the same memory is C^T (n x m) = op(B)^T
+ *    op(A)^T, so the graph is a Gemm with M = n, K = k, N = m, A = the
+ *    stored B (transA = b_t), B = the stored A (transB = a_t). For fp16
+ *    gemm_bench pads every leading dimension to a multiple of 8 (m and k
+ *    for N/N and T/N, m and n for N/T), as cuBLAS's tensor-op rules ask;
+ *    the graph has the padded sizes, as the benchmark ran them. gemm_bench
+ *    calls with beta = 1, so C is an input of the graph too.
+ *  - Conv: input N x C x H x W, K filters R x S, pads and strides as given.
+ *    For fp16 conv_bench pads C and K to multiples of 8 and uses NHWC.
+ *  - RNN: one unidirectional layer (vanilla = ReLU RNN, LSTM, GRU), the
+ *    given hidden size, batch and time steps, cuDNN's standard algorithm
+ *    with CUDNN_SKIP_INPUT (no input GEMM): the graph's input has width 1.
+ * Kernel time: the op's cycles less its launch overhead (cause "launch");
+ * DeepBench times device kernels, launched back to back.
+ */
+#include "deepbench.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "gpu.h"
+#include "tpusim.h"
+
+#define MAX_FIELDS 20
+#define LINE_CHARS 512
+#define TARGET_MEDIAN 0.10
+#define TARGET_P90 0.30
+#define WORST_SHOWN 5
+
+static const char *const CLASS_NAME[DB_CLASSES] = {"conv", "GEMM", "RNN"};
+
+struct db_ctx {
+    tpusim_context *ctx;
+    tpusim_chip *chip;
+    tpusim_result *res;
+    double clock_hz;
+    FILE *log;
+    struct db_run *run;
+};
+
+const char *deepbench_data_dir(void)
+{
+    const char *e = getenv("TPUSIM_CALIBRATION");
+    return e && *e ? e : "../shared/calibration/deepbench_v100";
+}
+
+/* Splits a CSV line in place (no quoting in these files). */
+static int split(char *line, char **f)
+{
+    int n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; n < MAX_FIELDS;) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = '\0';
+        p = c + 1;
+    }
+    return n;
+}
+
+/* An integer >= min. */
+static bool parse_i64(const char *s, int64_t min, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || end == s || *end || v < min)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_ms(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v > 0))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int64_t round_up(int64_t v, int64_t to)
+{
+    return (v + to - 1) / to * to;
+}
+
+static struct db_row *new_row(struct db_run *run)
+{
+    if (run->n == run->cap) {
+        size_t cap = run->cap ? 2 * run->cap : 256;
+        struct db_row *r = realloc(run->rows, cap * sizeof *r);
+        if (!r)
+            return NULL;
+        run->rows = r;
+        run->cap = cap;
+    }
+    struct db_row *r = &run->rows[run->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+/* Simulates the finalized graph g; the kernel time in us, < 0 on error. */
+static double kernel_us(struct db_ctx *x, tpusim_graph *g, bool fp16, const char *where)
+{
+    tpusim_options o = {.dtype = fp16 ? TPUSIM_DT_FLOAT16 : TPUSIM_DT_FLOAT32,
+                        .flags = TPUSIM_EXACT};
+    tpusim_summary s;
+    if (tpusim_graph_query(x->ctx, g, x->chip, &o, x->res) ||
+        tpusim_result_summary(x->res, &s)) {
+        fprintf(x->log, "%s: %s\n", where, tpusim_errmsg(x->ctx));
+        return -1;
+    }
+    uint64_t launch = s.stall_cycles[TPUSIM_CAUSE_LAUNCH];
+    return (double)(s.cycles - launch) / x->clock_hz * 1e6;
+}
+
+/* The builder's calls for one row; the first failure wins. */
+struct build {
+    tpusim_graph *g;
+    int rc;
+    bool finalized;
+};
+
+static void b_input(struct build *b, const char *name, int rank, const int64_t *dims)
+{
+    if (!b->rc)
+        b->rc = tpusim_graph_add_input(b->g, name, TPUSIM_DT_FLOAT32, rank, dims);
+}
+
+static void b_weight(struct build *b, const char *name, int rank, const int64_t *dims)
+{
+    if (!b->rc)
+        b->rc = tpusim_graph_add_weight(b->g, name, TPUSIM_DT_FLOAT32, rank, dims);
+}
+
+static void b_op(struct build *b, const char *type, const char *const *in, int n_in)
+{
+    static const char *const out[] = {"y"};
+    if (!b->rc)
+        b->rc = tpusim_graph_add_op(b->g, type, "op", in, n_in, out, 1);
+}
+
+static void b_ints(struct build *b, const char *attr, int64_t v0, int64_t v1, int64_t v2,
+                   int64_t v3, size_t n)
+{
+    const int64_t v[4] = {v0, v1, v2, v3};
+    if (!b->rc)
+        b->rc = tpusim_graph_set_attr_ints(b->g, attr, v, n);
+}
+
+static void b_int(struct build *b, const char *attr, int64_t v)
+{
+    if (!b->rc)
+        b->rc = tpusim_graph_set_attr_int(b->g, attr, v);
+}
+
+/* Finalizes and simulates the row's graph into r; logs and counts errors. */
+static void finish(struct db_ctx *x, struct build *b, struct db_row *r, const char *where)
+{
+    if (!b->rc && !b->finalized)
+        b->rc = tpusim_graph_finalize(b->g);
+    if (b->rc) {
+        fprintf(x->log, "%s: %s\n", where, tpusim_graph_errmsg(b->g));
+        x->run->errors++;
+    } else {
+        r->simulated_us = kernel_us(x, b->g, r->fp16, where);
+        if (r->simulated_us < 0)
+            x->run->errors++;
+    }
+    tpusim_graph_close(b->g);
+}
+
+static bool parse_precision(const char *s, bool *fp16)
+{
+    *fp16 = strcmp(s, "fp16_mixed") == 0;
+    return *fp16 || strcmp(s, "fp32") == 0;
+}
+
+/* precision,application,M,N,K,a_transpose,b_transpose,time_ms */
+static int gemm_row(struct db_ctx *x, char **f, const char *where)
+{
+    int64_t m, n, k;
+    double ms;
+    bool fp16;
+    bool at = strcmp(f[5], "T") == 0, bt = strcmp(f[6], "T") == 0;
+    if (!parse_precision(f[0], &fp16) || !parse_i64(f[2], 1, &m) || !parse_i64(f[3], 1, &n) ||
+        !parse_i64(f[4], 1, &k) || (!at && strcmp(f[5], "N")) || (!bt && strcmp(f[6], "N")))
+        return -1;
+    if (!parse_ms(f[7], &ms))
+        return 1;
+    struct db_row *r = new_row(x->run);
+    if (!r)
+        return -1;
+    r->cls = DB_GEMM;
+    r->fp16 = fp16;
+    r->measured_us = ms * 1e3;
+    snprintf(r->label, sizeof r->label, "M=%lld N=%lld K=%lld %s%s", (long long)m, (long long)n,
+             (long long)k, f[5], f[6]);
+    if (fp16) { /* every leading dimension a multiple of 8 (gemm_bench.cu) */
+        m = round_up(m, 8);
+        k = !bt || at ? round_up(k, 8) : k;
+        n = bt ? round_up(n, 8) : n;
+    }
+    struct build b = {NULL, tpusim_graph_new(&b.g), false};
+    static const char *const in[] = {"a", "b", "c"};
+    b_input(&b, "a", 2, bt ? (int64_t[]){k, n} : (int64_t[]){n, k});
+    b_weight(&b, "b", 2, at ? (int64_t[]){m, k} : (int64_t[]){k, m});
+    b_input(&b, "c", 2, (int64_t[]){n, m}); /* gemm_bench runs beta = 1: C is read */
+    b_op(&b, "Gemm", in, 3);
+    b_int(&b, "transA", bt);
+    b_int(&b, "transB", at);
+    finish(x, &b, r, where);
+    return 0;
+}
+
+/* precision,application,W,H,C,N,K,S,R,pad_w,pad_h,stride_w,stride_h,P,Q,fwd_ms,fwd_algorithm */
+static int conv_row(struct db_ctx *x, char **f, const char *where)
+{
+    int64_t v[13];
+    double ms;
+    bool fp16;
+    if (!parse_precision(f[0], &fp16))
+        return -1;
+    for (int i = 0; i < 13; i++) /* pads (7, 8) may be 0 */
+        if (!parse_i64(f[2 + i], i == 7 || i == 8 ? 0 : 1, &v[i]))
+            return -1;
+    if (!parse_ms(f[15], &ms))
+        return 1;
+    int64_t w = v[0], h = v[1], c = v[2], n = v[3], k = v[4], s = v[5], rr = v[6];
+    int64_t pw = v[7], ph = v[8], sw = v[9], sh = v[10], p = v[11], q = v[12];
+    struct db_row *r = new_row(x->run);
+    if (!r)
+        return -1;
+    r->cls = DB_CONV;
+    r->fp16 = fp16;
+    r->measured_us = ms * 1e3;
+    snprintf(r->measured_algo, sizeof r->measured_algo, "%s", f[16]);
+    snprintf(r->label, sizeof r->label, "%lldx%lld C=%lld N=%lld K=%lld %lldx%lld /%lld",
+             (long long)w, (long long)h, (long long)c, (long long)n, (long long)k, (long long)rr,
+             (long long)s, (long long)sh);
+    if (fp16) { /* conv_bench.cu: tensor cores need C and K in multiples of 8 */
+        c = round_up(c, 8);
+        k = round_up(k, 8);
+    }
+    struct build b = {NULL, tpusim_graph_new(&b.g), false};
+    static const char *const in[] = {"x", "w"};
+    b_input(&b, "x", 4, (int64_t[]){n, c, h, w});
+    b_weight(&b, "w", 4, (int64_t[]){k, c, rr, s});
+    b_op(&b, "Conv", in, 2);
+    b_ints(&b, "pads", ph, pw, ph, pw, 4);
+    b_ints(&b, "strides", sh, sw, 0, 0, 2);
+    if (!b.rc)
+        b.rc = tpusim_graph_finalize(b.g);
+    b.finalized = true;
+    tpusim_tensor_info y;
+    if (!b.rc && !tpusim_graph_op_tensor(b.g, 0, 1, 0, &y) && (y.dims[2] != q || y.dims[3] != p)) {
+        fprintf(x->log, "%s: output %lldx%lld (W x H), the file says %lldx%lld\n", where,
+                (long long)y.dims[3], (long long)y.dims[2], (long long)p, (long long)q);
+        x->run->errors++;
+    }
+    finish(x, &b, r, where);
+    /* The model's algorithm, from the descriptor lower.c would build. */
+    struct conv_desc cd = {(uint64_t)n, (uint64_t)c, (uint64_t)h, (uint64_t)w, (uint64_t)k,
+                           (uint64_t)rr, (uint64_t)s, (uint64_t)q, (uint64_t)p, (uint64_t)ph,
+                           (uint64_t)pw, (uint64_t)sh, (uint64_t)sw, 1, 1, 1, false};
+    struct conv_timing t;
+    gpu_conv(&x->chip->c, fp16 ? TPUSIM_DT_FLOAT16 : TPUSIM_DT_FLOAT32, &cd, &t);
+    snprintf(r->simulated_algo, sizeof r->simulated_algo, "%s", conv_algo_name(t.algo));
+    return 0;
+}
+
+/* precision,application,type,hidden,batch,timesteps,fwd_ms */
+static int rnn_row(struct db_ctx *x, char **f, const char *where)
+{
+    int64_t hidden, batch, steps;
+    double ms;
+    bool fp16;
+    const char *type = strcmp(f[2], "vanilla") == 0 ? "RNN"
+                       : strcmp(f[2], "lstm") == 0  ? "LSTM"
+                       : strcmp(f[2], "gru") == 0   ? "GRU"
+                                                    : NULL;
+    if (!type || !parse_precision(f[0], &fp16) || !parse_i64(f[3], 1, &hidden) ||
+        !parse_i64(f[4], 1, &batch) || !parse_i64(f[5], 1, &steps))
+        return -1;
+    if (!parse_ms(f[6], &ms))
+        return 1;
+    int64_t gates = type[0] == 'L' ? 4 : type[0] == 'G' ? 3 : 1;
+    struct db_row *r = new_row(x->run);
+    if (!r)
+        return -1;
+    r->cls = DB_RNN;
+    r->fp16 = fp16;
+    r->measured_us = ms * 1e3;
+    snprintf(r->label, sizeof r->label, "%s H=%lld N=%lld T=%lld", f[2], (long long)hidden,
+             (long long)batch, (long long)steps);
+    struct build b = {NULL, tpusim_graph_new(&b.g), false};
+    static const char *const in[] = {"x", "w", "r"};
+    /* rnn_bench uses CUDNN_SKIP_INPUT: the input is added, not multiplied; an
+     * input of width 1 makes the graph's input GEMM negligible. */
+    b_input(&b, "x", 3, (int64_t[]){steps, batch, 1});
+    b_weight(&b, "w", 3, (int64_t[]){1, gates * hidden, 1});
+    b_weight(&b, "r", 3, (int64_t[]){1, gates * hidden, hidden});
+    b_op(&b, type, in, 3);
+    b_int(&b, "hidden_size", hidden);
+    finish(x, &b, r, where);
+    return 0;
+}
+
+struct csv_kind {
+    const char *file;
+    const char *header;
+    int (*row)(struct db_ctx *x, char **f, const char *where);
+};
+
+static const struct csv_kind CSVS[] = {
+    {"conv.csv",
+     "precision,application,W,H,C,N,K,S,R,pad_w,pad_h,stride_w,stride_h,P,Q,fwd_ms,fwd_algorithm",
+     conv_row},
+    {"gemm.csv", "precision,application,M,N,K,a_transpose,b_transpose,time_ms", gemm_row},
+    {"rnn.csv", "precision,application,type,hidden,batch,timesteps,fwd_ms", rnn_row},
+};
+
+static int read_csv(struct db_ctx *x, const struct csv_kind *k)
+{
+    char path[1024], line[LINE_CHARS], where[1100];
+    snprintf(path, sizeof path, "%s/%s", x->run->data_dir, k->file);
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        fprintf(x->log, "%s: cannot open: %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = 0, ln = 0;
+    while (fgets(line, sizeof line, fp)) {
+        ln++;
+        snprintf(where, sizeof where, "%s:%d", path, ln);
+        if (ln == 1) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (strcmp(line, k->header)) {
+                fprintf(x->log, "%s: header is not \"%s\"\n", where, k->header);
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        char *f[MAX_FIELDS];
+        int n = split(line, f), expect = 1;
+        for (const char *h = k->header; *h; h++)
+            expect += *h == ',';
+        int r = n == expect ? k->row(x, f, where) : -1;
+        if (r < 0) {
+            fprintf(x->log, "%s: malformed row (%d fields, want %d)\n", where, n, expect);
+            x->run->errors++;
+        } else if (r > 0) {
+            x->run->skipped++;
+        }
+    }
+    fclose(fp);
+    return rc;
+}
+
+int deepbench_run(const char *models_dir, const char *data_dir, FILE *log, struct db_run *run)
+{
+    memset(run, 0, sizeof *run);
+    snprintf(run->data_dir, sizeof run->data_dir, "%s", data_dir);
+    struct db_ctx x = {.log = log, .run = run};
+    int rc = tpusim_context_open(0, &x.ctx);
+    if (!rc)
+        rc = tpusim_result_new(&x.res);
+    if (!rc && tpusim_chip_open(x.ctx, "gpu_v100", models_dir, NULL, 0, &x.chip)) {
+        fprintf(log, "gpu_v100: %s\n", tpusim_errmsg(x.ctx));
+        rc = -1;
+    }
+    tpusim_chip_info info;
+    if (!rc && !tpusim_chip_info_get(x.chip, &info))
+        x.clock_hz = info.clock_hz;
+    for (size_t i = 0; !rc && i < sizeof CSVS / sizeof CSVS[0]; i++)
+        rc = read_csv(&x, &CSVS[i]);
+    tpusim_chip_close(x.chip);
+    tpusim_result_close(x.res);
+    tpusim_context_close(x.ctx);
+    return rc ? -1 : 0;
+}
+
+void deepbench_free(struct db_run *run)
+{
+    free(run->rows);
+    memset(run, 0, sizeof *run);
+}
+
+/* ------------------------------------------------------------ statistics */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_of(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Nearest-rank percentile of sorted v. */
+static double percentile(const double *v, size_t n, double p)
+{
+    size_t i = (size_t)ceil(p * (double)n);
+    return v[i ? i - 1 : 0];
+}
+
+/* Ranks (1-based) of v, ties sharing their average rank. */
+static void ranks(const double *v, size_t n, double *rank)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t below = 0, equal = 0;
+        for (size_t j = 0; j < n; j++) {
+            below += v[j] < v[i];
+            equal += v[j] == v[i];
+        }
+        rank[i] = (double)below + ((double)equal + 1) / 2;
+    }
+}
+
+/* Spearman's rho: Pearson's correlation of the ranks. */
+static double spearman(const double *a, const double *b, size_t n)
+{
+    double *ra = malloc(n * sizeof *ra), *rb = malloc(n * sizeof *rb);
+    double rho = NAN;
+    if (ra && rb && n > 1) {
+        ranks(a, n, ra);
+        ranks(b, n, rb);
+        double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+        for (size_t i = 0; i < n; i++) {
+            ma += ra[i] / (double)n;
+            mb += rb[i] / (double)n;
+        }
+        for (size_t i = 0; i < n; i++) {
+            sab += (ra[i] - ma) * (rb[i] - mb);
+            saa += (ra[i] - ma) * (ra[i] - ma);
+            sbb += (rb[i] - mb) * (rb[i] - mb);
+        }
+        rho = sab / sqrt(saa * sbb);
+    }
+    free(ra);
+    free(rb);
+    return rho;
+}
+
+/* How far off a row is, symmetric in over- and under-estimation. */
+static double miss_factor(const struct db_row *r)
+{
+    double q = r->simulated_us / r->measured_us;
+    return q >= 1 ? q : 1 / q;
+}
+
+struct class_stats {
+    size_t n;
+    double median_err, p90_err, median_ratio, rho;
+    const struct db_row *worst[WORST_SHOWN];
+};
+
+static void class_stats(const struct db_run *run, enum db_class cls, bool fp16,
+                        struct class_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    double *err = malloc((run->n + 1) * sizeof *err), *ratio = malloc((run->n + 1) * sizeof *ratio);
+    double *sim = malloc((run->n + 1) * sizeof *sim), *meas = malloc((run->n + 1) * sizeof *meas);
+    if (!err || !ratio || !sim || !meas)
+        goto out;
+    for (size_t i = 0; i < run->n; i++) {
+        const struct db_row *r = &run->rows[i];
+        if (r->cls != cls || r->fp16 != fp16 || !(r->simulated_us > 0))
+            continue;
+        ratio[s->n] = r->simulated_us / r->measured_us;
+        err[s->n] = fabs(ratio[s->n] - 1);
+        sim[s->n] = r->simulated_us;
+        meas[s->n] = r->measured_us;
+        s->n++;
+        /* Keep the worst rows, worst first (insertion into a short list). */
+        for (int w = 0; w < WORST_SHOWN; w++) {
+            if (!s->worst[w] || miss_factor(r) > miss_factor(s->worst[w])) {
+                for (int j = WORST_SHOWN - 1; j > w; j--)
+                    s->worst[j] = s->worst[j - 1];
+                s->worst[w] = r;
+                break;
+            }
+        }
+    }
+    if (s->n) {
+        s->rho = spearman(sim, meas, s->n);
+        s->median_ratio = median_of(ratio, s->n);
+        s->median_err = median_of(err, s->n);
+        s->p90_err = percentile(err, s->n, 0.9);
+    }
+out:
+    free(err);
+    free(ratio);
+    free(sim);
+    free(meas);
+}
+
+static bool has_target(enum db_class cls)
+{
+    return cls == DB_CONV || cls == DB_GEMM;
+}
+
+/* The model's conv algorithm against cuDNN's pick (cudnnFind in fp32;
+ * DeepBench forces IMPLICIT_PRECOMP_GEMM for fp16 with tensor cores). */
+static void print_algo_agreement(const struct db_run *run, FILE *out)
+{
+    for (int p = 0; p < 2; p++) {
+        size_t n = 0, same = 0;
+        for (size_t i = 0; i < run->n; i++) {
+            const struct db_row *r = &run->rows[i];
+            if (r->cls != DB_CONV || r->fp16 != (p == 1) || !r->simulated_algo[0])
+                continue;
+            n++;
+            /* Two rows of the file have "LICIT_PRECOMP_GEMM": a cut-off cell. */
+            const char *m = strstr(r->measured_algo, "LICIT_PRECOMP_GEMM") ? "IMPLICIT_PRECOMP_GEMM"
+                                                                          : r->measured_algo;
+            same += strcmp(m, r->simulated_algo) == 0;
+        }
+        if (n)
+            fprintf(out, "- conv %s: the model's algorithm equals cuDNN's (fwd_algorithm) in %zu "
+                         "of %zu rows\n",
+                    p ? "fp16" : "fp32", same, n);
+    }
+}
+
+/* What the model leaves out, by mechanism (not by outcome: the table above
+ * is recomputed on every run). */
+static const char NOTES[] =
+    "Notes: what these rows contain that the model does not.\n\n"
+    "- **Host submission rate.** DeepBench times a call as the wall time of back-to-back\n"
+    "  calls, so a call never takes less than the host's time to submit it (cuBLAS's and\n"
+    "  cuDNN's own work per call, and for RNNs the kernels of every time step). The kernel\n"
+    "  time compared here leaves launches out; the smallest GEMMs and convolutions and the\n"
+    "  RNNs with small per-step work read as under-predictions for that reason. The model\n"
+    "  has no host.\n"
+    "- **Sustained clock.** The model runs at the 1530 MHz boost clock (V100 whitepaper). A\n"
+    "  V100 SXM2 at its 300 W limit under dense tensor-core or FP32 work may clock lower;\n"
+    "  compute-bound rows (large GEMMs, 3x3 convolutions) would show it. No public V100\n"
+    "  measurement of that clock was found, so it is not modelled (no fitted factor\n"
+    "  replaces it).\n"
+    "- **Operand layout.** cuBLAS's transposed layouts change DRAM locality: with a_t = T\n"
+    "  the long-stride rows of A (small-N GEMMs, K = 500000) stream at about half the\n"
+    "  bandwidth of a_t = N. The matrix unit's GEMM gets no layout.\n"
+    "- **Forced algorithm.** conv_bench forces IMPLICIT_PRECOMP_GEMM for fp16 (tensor\n"
+    "  cores); the model times every algorithm cuDNN has on tensor cores (WINOGRAD_NONFUSED\n"
+    "  too) and keeps the fastest, as cudnnFind would. IMPLICIT_GEMM and\n"
+    "  IMPLICIT_PRECOMP_GEMM take the same time in the model (Volta's INT32 cores do the\n"
+    "  address arithmetic), so ties go to IMPLICIT_GEMM and the agreement count cannot\n"
+    "  separate the two.\n"
+    "- **Fused Winograd internals.** WINOGRAD is modelled as 16 batched GEMMs in cuDNN's\n"
+    "  implicit-GEMM tiles plus the transforms on the CUDA cores; the real kernel's\n"
+    "  organisation (16 accumulator planes per block) is not, which is optimistic for\n"
+    "  small images with many channels.\n"
+    "- **RNNs.** cuDNN's standard algorithm only (DeepBench's); persistent kernels are not\n"
+    "  modelled. fp16 rows run with C and K (convolutions) or leading dimensions (GEMMs)\n"
+    "  padded to 8 as the benchmark pads them; row labels show the sizes before padding.\n\n";
+
+int deepbench_print(const struct db_run *run, FILE *out)
+{
+    int missed = 0;
+    fprintf(out,
+            "## Calibration: DeepBench V100 kernels\n\n"
+            "Generated by `make calibrate` (tests/validate/calibrate.c, deepbench.c). Each row of\n"
+            "`%s` (DeepBench, CUDA 10.1, cuDNN/cuBLAS on a V100 SXM2) is built as a one-op graph\n"
+            "with the public builder and simulated on gpu_v100 in its precision (fp32: float32;\n"
+            "fp16_mixed: float16). Compared is the **kernel time**: the op's cycles less its\n"
+            "launch overhead (cause `launch`), since DeepBench times kernels on the device, launched\n"
+            "back to back. error = simulated / measured - 1; ratio = simulated / measured.\n"
+            "Targets (conv and GEMM, each precision): median |error| <= %.0f%%, p90 <= %.0f%%.\n\n"
+            "| class | precision | rows | median abs error | p90 abs error | median ratio | "
+            "Spearman | target |\n|---|---|---:|---:|---:|---:|---:|---|\n",
+            run->data_dir, TARGET_MEDIAN * 100, TARGET_P90 * 100);
+    struct class_stats st[DB_CLASSES][2];
+    for (int c = 0; c < DB_CLASSES; c++) {
+        for (int p = 0; p < 2; p++) {
+            struct class_stats *s = &st[c][p];
+            class_stats(run, (enum db_class)c, p == 1, s);
+            const char *verdict = "no target";
+            if (has_target((enum db_class)c)) {
+                bool ok = s->n && s->median_err <= TARGET_MEDIAN && s->p90_err <= TARGET_P90;
+                missed += !ok;
+                verdict = ok ? "met" : "**not met**";
+            }
+            fprintf(out, "| %s | %s | %zu | %.1f%% | %.1f%% | %.2f | %.2f | %s |\n",
+                    CLASS_NAME[c], p ? "fp16" : "fp32", s->n, s->median_err * 100,
+                    s->p90_err * 100, s->median_ratio, s->rho, verdict);
+        }
+    }
+    fprintf(out, "\n%d row(s) skipped (time cell not a number), %d error(s).\n\n", run->skipped,
+            run->errors);
+    print_algo_agreement(run, out);
+    fprintf(out, "\nWorst rows per class (by max(ratio, 1/ratio)):\n\n"
+                 "| class | precision | row | measured us | simulated us | ratio | cuDNN algo | "
+                 "model algo |\n|---|---|---|---:|---:|---:|---|---|\n");
+    for (int c = 0; c < DB_CLASSES; c++)
+        for (int p = 0; p < 2; p++)
+            for (int w = 0; w < WORST_SHOWN && st[c][p].worst[w]; w++) {
+                const struct db_row *r = st[c][p].worst[w];
+                fprintf(out, "| %s | %s | %s | %.1f | %.1f | %.2f | %s | %s |\n", CLASS_NAME[c],
+                        p ? "fp16" : "fp32", r->label, r->measured_us, r->simulated_us,
+                        r->simulated_us / r->measured_us, r->measured_algo, r->simulated_algo);
+            }
+    fprintf(out, "\n%s", NOTES);
+    return missed;
+}
+
+void deepbench_print_rows(const struct db_run *run, FILE *out)
+{
+    fprintf(out, "class,precision,row,measured_us,simulated_us,ratio,measured_algo,"
+                 "simulated_algo\n");
+    for (size_t i = 0; i < run->n; i++) {
+        const struct db_row *r = &run->rows[i];
+        fprintf(out, "%s,%s,%s,%.1f,%.2f,%.3f,%s,%s\n", CLASS_NAME[r->cls],
+                r->fp16 ? "fp16" : "fp32", r->label, r->measured_us, r->simulated_us,
+                r->simulated_us / r->measured_us, r->measured_algo, r->simulated_algo);
+    }
+}
