@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ini_table.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -107,15 +109,6 @@ struct chip {
     double peak_flops_per_s_core;
 };
 
-/* One resolved value for `tpusim chips --dump`. */
-struct chip_value {
-    char key[64];     /* "mxu.rows" */
-    char value[64];
-    char unit[32];    /* from the key's suffix */
-    char note[256];   /* "source: ..." or "ASSUMED: ..." */
-    int line;
-};
-
 /* Loads models/<name>/chip.ini under `models_dir` (or a path ending in .ini),
  * applying overrides "section.key=value" in order. On error returns a
  * tpusim_status and writes "file:line: key: problem" into err. */
@@ -125,7 +118,7 @@ int chip_load(const char *models_dir, const char *name_or_path, const char *cons
  * derived ones; *n set. The array is malloc'ed; free() it. `out`, when not
  * NULL, receives the loaded chip (as chip_load would give it). */
 int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
-              int n_overrides, struct chip_value **values, int *n, struct chip *out, char *err,
+              int n_overrides, struct ini_value **values, int *n, struct chip *out, char *err,
               size_t err_len);
 /* The models directory to use: `given` when not NULL or empty, else
  * $TPUSIM_MODELS_DIR when set, else ./models when it exists, else
@@ -135,9 +128,8 @@ const char *chip_models_dir(const char *given);
 /* mxu.kind's name in a chip file ("systolic", "tensor_cores"). */
 const char *chip_matrix_kind_name(enum matrix_kind kind);
 /* Names of the chips under models_dir (sorted), malloc'ed array of
- * malloc'ed strings; free with chip_free_names. */
+ * malloc'ed strings; free with ini_free_names. */
 int chip_list(const char *models_dir, char ***names, int *n);
-void chip_free_names(char **names, int n);
 
 /* Seconds per cycle and the usual conversions. */
 static inline double chip_cycles_to_us(const struct chip *c, uint64_t cycles)

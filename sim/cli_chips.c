@@ -73,7 +73,7 @@ static int list_chips(const char *dir)
     }
     if (n == 0) {
         fprintf(stderr, "tpusim chips: no chip files (NAME/chip.ini) under '%s'\n", dir);
-        chip_free_names(names, n);
+        ini_free_names(names, n);
         return 1;
     }
     int rc = 0;
@@ -105,7 +105,7 @@ static int list_chips(const char *dir)
         on_chip_text(&c, mem, sizeof mem);
         printf("%-10s %-22s %9s %16s %9s  %s\n", c.name, shape, clock, peak, hbm, mem);
     }
-    chip_free_names(names, n);
+    ini_free_names(names, n);
     return rc;
 }
 
@@ -128,7 +128,7 @@ static void pad(const char *s, int w)
 
 static int dump_chip(const char *dir, const char *name, const char *const *sets, int n_sets)
 {
-    struct chip_value *v;
+    struct ini_value *v;
     int n;
     char err[1024];
     struct chip c;

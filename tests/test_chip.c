@@ -106,7 +106,7 @@ START_TEST(override_last_one_wins_and_is_noted)
     const char *ov[] = {"hbm.bandwidth_gbps=1000", "hbm.bandwidth_gbps=1050"};
     struct chip c = load_ok("tpu_v4i", ov, 2);
     ck_assert_double_eq_tol(c.hbm_bytes_per_cycle, 1000.0, 1e-9); /* 1050e9 / 1050e6 */
-    struct chip_value *v;
+    struct ini_value *v;
     int n;
     char err[512];
     ck_assert_int_eq(chip_dump(tu_chips_dir(), "tpu_v4i", ov, 2, &v, &n, NULL, err, sizeof err), 0);
@@ -163,13 +163,13 @@ START_TEST(every_chip_in_models_loads_and_list_finds_the_four)
         ck_assert_str_eq(c.name, names[i]);
         ck_assert(c.peak_flops_per_s > 0);
     }
-    chip_free_names(names, n);
+    ini_free_names(names, n);
 }
 END_TEST
 
 START_TEST(dump_has_every_key_with_unit_note_and_line)
 {
-    struct chip_value *v;
+    struct ini_value *v;
     int n;
     char err[512];
     struct chip dumped;
