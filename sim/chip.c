@@ -88,6 +88,8 @@ static const struct ini_key KEYS[] = {
         TENSOR),
     KEY("gpu", "l2_bandwidth_gbps", INI_DOUBLE_POS, F(gpu_l2_bandwidth_gbps), TENSOR),
     KEY("gpu", "launch_overhead_us", INI_DOUBLE_NONNEG, F(gpu_launch_overhead_us), TENSOR),
+    {"compiler", "default_stack", INI_NAME, F(default_stack), 0, NULL,
+     sizeof(((struct chip *)0)->default_stack), NULL},
     {"compiler", "depthwise_on", INI_ENUM, F(depthwise_on), 0, DEPTHWISE_UNITS, 0, NULL},
     KEY("compiler", "fuse_elementwise", INI_BOOL, F(fuse_elementwise), 0),
 };

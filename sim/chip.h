@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "ini_table.h"
+#include "stack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -22,9 +23,6 @@ extern "C" {
 /* The matrix unit's implementation, chosen by name in the chip file
  * (mxu.kind): a TPU-style systolic array or a GPU's tensor cores. */
 enum matrix_kind { MATRIX_SYSTOLIC = 1, MATRIX_TENSOR_CORES = 2 };
-
-/* Where depthwise convolutions run: the chip's compiler decides (chip file). */
-enum depthwise_unit { DEPTHWISE_ON_VPU, DEPTHWISE_ON_MXU };
 
 /* Element op classes of the vector unit's cost table. */
 enum vpu_op {
@@ -91,7 +89,8 @@ struct chip {
     double gpu_l2_bandwidth_gbps;
     double gpu_launch_overhead_us;              /* per kernel */
 
-    /* [compiler] what the chip's compiler does that we imitate */
+    /* [compiler] */
+    char default_stack[64];      /* the stack it runs under unless told (models/stacks/) */
     enum depthwise_unit depthwise_on;
     bool fuse_elementwise;       /* XLA-style producer fusion */
 

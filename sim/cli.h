@@ -174,10 +174,22 @@ int cli_render_plots(const char *cmd, const char *dir, const char *const *stems,
 /* Creates dir if missing; 0 or an exit code (message printed). */
 int cli_make_dir(const char *cmd, const char *dir);
 
+/* ---- `chips` and `stacks`: sim/cli_chips.c, sim/cli_stacks.c. */
+struct ini_value;
+/* Prints a dump: "NAME (PATH)", then key, value, unit, line and source. */
+void cli_print_values(const char *name, const char *path, const struct ini_value *v, int n);
+/* The arguments of `chips` and `stacks`: --dump NAME and overrides
+ * `set_flag` S.K=V (with --dump only; "--set", "--stack-set"). Returns 0
+ * after --help, an exit code on a bad argument (message printed), or -1
+ * to go on. */
+int cli_dump_args(const char *cmd, void (*usage)(FILE *f), const char *set_flag, int argc,
+                  char **argv, const char **dump, const char **sets, int *n_sets);
+
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_chips(int argc, char **argv);
+int cmd_stacks(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 /* `tpusim zoo`: the built-in model families; `zoo export`: sim/cli_zoo.c. */
 int cmd_zoo(int argc, char **argv);

@@ -267,6 +267,7 @@ static const char *const BASE[] = {
     "[compiler]",
     "depthwise_on = vpu ; ASSUMED: test",
     "fuse_elementwise = true ; ASSUMED: test",
+    "default_stack = xla ; ASSUMED: test",
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -440,7 +441,7 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 0, NULL, "depthwise_on = mxu ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: compiler.depthwise_on: duplicate key",
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: compiler.depthwise_on: duplicate key",
                 "first set at line 38");
 }
 END_TEST
@@ -453,7 +454,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: line too long", NULL);
 }
 END_TEST
 

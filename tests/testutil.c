@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "chip.h"
+#include "stack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,13 @@ void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct 
     char err[1024];
     int rc = chip_load(tu_chips_dir(), name, sets, n_sets, out, err, sizeof err);
     ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
+}
+
+void tu_load_stack(const char *name, const struct chip *c, struct stack *out)
+{
+    char err[1024];
+    int rc = stack_resolve(tu_chips_dir(), c, name, NULL, 0, out, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "stack %s on %s: %s", name ? name : "(default)", c->name, err);
 }
 
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v)
