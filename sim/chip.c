@@ -16,19 +16,12 @@
 #include "tpusim.h"
 
 _Static_assert(sizeof(enum matrix_kind) == sizeof(int), "INI_ENUM fields are ints");
-_Static_assert(sizeof(enum depthwise_unit) == sizeof(int), "INI_ENUM fields are ints");
 
 /* mxu.kind's names: the one list the parser, the messages and
  * chip_matrix_kind_name read. Its values are the bits of `applies`. */
 static const struct ini_choice MATRIX_KINDS[] = {
     {"systolic", MATRIX_SYSTOLIC},
     {"tensor_cores", MATRIX_TENSOR_CORES},
-    {NULL, 0},
-};
-
-static const struct ini_choice DEPTHWISE_UNITS[] = {
-    {"vpu", DEPTHWISE_ON_VPU},
-    {"mxu", DEPTHWISE_ON_MXU},
     {NULL, 0},
 };
 
@@ -87,11 +80,8 @@ static const struct ini_key KEYS[] = {
     KEY("gpu", "dram_efficiency_fraction", INI_FRACTION, F(gpu_dram_efficiency_fraction),
         TENSOR),
     KEY("gpu", "l2_bandwidth_gbps", INI_DOUBLE_POS, F(gpu_l2_bandwidth_gbps), TENSOR),
-    KEY("gpu", "launch_overhead_us", INI_DOUBLE_NONNEG, F(gpu_launch_overhead_us), TENSOR),
     {"compiler", "default_stack", INI_NAME, F(default_stack), 0, NULL,
      sizeof(((struct chip *)0)->default_stack), NULL},
-    {"compiler", "depthwise_on", INI_ENUM, F(depthwise_on), 0, DEPTHWISE_UNITS, 0, NULL},
-    KEY("compiler", "fuse_elementwise", INI_BOOL, F(fuse_elementwise), 0),
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -130,7 +120,6 @@ static void derive(struct chip *c)
     if (c->mxu_kind == MATRIX_TENSOR_CORES) { /* fp16 tensor-core FMAs per cycle */
         macs = (double)c->gpu_sms * c->gpu_tensor_cores_per_sm *
                c->gpu_fp16_fma_per_tensor_core_per_cycle;
-        c->gpu_launch_overhead_cycles = ceil_cycles(c->gpu_launch_overhead_us * c->clock_mhz);
         c->gpu_l2_bytes_per_cycle = c->gpu_l2_bandwidth_gbps * 1e9 / c->clock_hz;
         /* What kernels can actually draw from DRAM, not the pin rate. */
         c->hbm_bytes_per_cycle *= c->gpu_dram_efficiency_fraction;
@@ -244,15 +233,13 @@ static int derived_values(const struct chip *c, struct ini_value *v)
                       c->peak_flops_per_s_core);
     ini_value_derived(&v[n++], "derived.peak_flops_per_s", "FLOP/s", c->peak_flops_per_s);
     if (c->mxu_kind == MATRIX_TENSOR_CORES) {
-        ini_value_derived(&v[n++], "derived.gpu_launch_overhead_cycles", "cycles",
-                          (double)c->gpu_launch_overhead_cycles);
         ini_value_derived(&v[n++], "derived.gpu_l2_bytes_per_cycle", "bytes/cycle",
                           c->gpu_l2_bytes_per_cycle);
     }
     return n;
 }
 
-enum { MAX_DERIVED = 10 };
+enum { MAX_DERIVED = 9 };
 
 int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
               int n_overrides, struct ini_value **values, int *n, struct chip *out, char *err,

@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "ini_table.h"
-#include "stack.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -87,12 +86,10 @@ struct chip {
     double gpu_tensor_core_efficiency_fraction; /* of peak inside a full wave */
     double gpu_dram_efficiency_fraction;        /* achievable share of HBM bandwidth */
     double gpu_l2_bandwidth_gbps;
-    double gpu_launch_overhead_us;              /* per kernel */
 
     /* [compiler] */
-    char default_stack[64];      /* the stack it runs under unless told (models/stacks/) */
-    enum depthwise_unit depthwise_on;
-    bool fuse_elementwise;       /* XLA-style producer fusion */
+    char default_stack[64];      /* the stack it runs under unless told (models/stacks/);
+                                    fusion, placement and overheads are the stack's */
 
     /* Derived once at load. */
     double clock_hz;
@@ -101,7 +98,6 @@ struct chip {
     uint64_t hbm_latency_cycles;
     uint64_t host_link_latency_cycles;
     uint64_t host_link_overhead_cycles;
-    uint64_t gpu_launch_overhead_cycles;
     double gpu_l2_bytes_per_cycle;
     double peak_flops_per_s;     /* all cores: cores x mxu x R x C x 2 x clock;
                                     tensor cores: SMs x TCs x FMAs x 2 x clock */

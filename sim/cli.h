@@ -92,10 +92,13 @@ struct sim_cli {
     const char *chip;
     const char *sets[CLI_MAX_SETS];
     int n_sets;
+    const char *stack;            /* --stack NAME|FILE.ini, or NULL: the chip's default */
+    const char *stack_sets[CLI_MAX_SETS]; /* --stack-set S.KEY=VALUE */
+    int n_stack_sets;
     tpusim_dtype dtype;
     bool no_fusion;
     int64_t cores;
-    double framework_overhead_us; /* GPUs: host time per kernel */
+    double framework_overhead_us; /* host time per kernel, on top of the stack's */
     bool rich;                    /* --format also takes markdown and latex */
     enum cli_rich_format format;  /* when rich */
     const char *trace;            /* --trace FILE.json.gz, or NULL */
@@ -103,9 +106,10 @@ struct sim_cli {
     int64_t trace_slices;         /* --trace-max-slices, 0: default */
 };
 void cli_sim_defaults(struct sim_cli *o, bool rich);
-/* Consumes argv[*i] if it is a simulation option (--chip, --dtype, --set,
- * --cores, ...), a trace option or a model option: a CLI_ value (CLI_BAD
- * with the message printed, naming cmd and the option). */
+/* Consumes argv[*i] if it is a simulation option (--chip, --stack,
+ * --dtype, --set, --stack-set, --cores, ...), a trace option or a model
+ * option: a CLI_ value (CLI_BAD with the message printed, naming cmd and
+ * the option). */
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o);
 /* The batch one core simulates: --batch (default 1) split over --cores,
  * rounded up. What the model is opened with and what headers show. */
@@ -113,11 +117,17 @@ int64_t cli_core_batch(const struct sim_cli *o);
 /* Loads a chip with o's --set overrides and checks --cores against it.
  * Returns 0 or an exit code (message printed). */
 int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, struct chip *out);
+/* Loads the stack `name` (NULL: the chip's default) with o's --stack-set
+ * overrides, checked against the chip (stack_resolve). Returns 0 or an
+ * exit code (message printed). */
+struct stack;
+int cli_load_stack(const char *cmd, const struct sim_cli *o, const char *name,
+                   const struct chip *chip, struct stack *out);
 /* Opens o's model with the batch of one core (cli_core_batch); NULL on error. */
 tpusim_graph *cli_open_sim_model(const struct sim_cli *o);
-/* Simulates; 0 or an exit code (message printed). */
+/* Simulates under `stack`; 0 or an exit code (message printed). */
 int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g,
-                 const struct chip *chip, struct sim_result *res);
+                 const struct chip *chip, const struct stack *stack, struct sim_result *res);
 /* Writes o->trace when set; 0 or an exit code (message printed). */
 int cli_write_trace(const char *cmd, const struct sim_cli *o, const struct report *rp);
 /* What run and report share: loads o->chip, opens the model, simulates,
@@ -128,7 +138,7 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
                         void *ctx);
 /* The JSON object's opening of run and report: version, chip and model
  * (chip first when chip_first: each command's order, kept for consumers),
- * batch, cores, dtype, fusion. */
+ * stack, batch, cores, dtype, fusion, invocation cycles. */
 void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli *o,
                          bool chip_first);
 /* A JSON object of one value per cause, {"mxu": ..., ...}: cycles when

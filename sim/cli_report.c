@@ -295,8 +295,8 @@ static void usage(FILE *f)
           "simulated time over FLOPs / peak); per model the totals, the time by op type\n"
           "and by bound, and the top-10 ops.\n"
           "\n"
-          "options (and those of tpusim run: --chip --dtype --set --cores --no-fusion\n"
-          "--batch --dim --framework-overhead-us):\n"
+          "options (and those of tpusim run: --chip --stack --dtype --set --stack-set\n"
+          "--cores --no-fusion --batch --dim --framework-overhead-us):\n"
           "  --format FMT       text (default), csv, json, markdown or latex (booktabs)\n"
           "  --plot DIR         write figures to DIR: roofline and time by cause (data,\n"
           "                     editable .gp scripts, SVG and PDF via gnuplot)\n"
@@ -443,7 +443,8 @@ static int print_summary(const struct report *rp, const char *model, enum cli_ri
     cli_table_cell(&t, "ops run (fused away)");
     cli_table_cell(&t, "%d (%d)", rp->n_run, rp->n_ops - rp->n_run);
     char caption[1024];
-    snprintf(caption, sizeof caption, "%s on %s: summary", model, r->chip->name);
+    snprintf(caption, sizeof caption, "%s on %s (%s): summary", model, r->chip->name,
+             r->stack->name);
     return cli_table_finish(&t, fmt, caption);
 }
 
@@ -481,8 +482,8 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
 {
     const struct sim_result *r = rp->res;
     const struct chip *c = r->chip;
-    printf("tpusim report: %s on %s (one core of %d, batch %lld%s, %s%s)\n\n", model, c->name,
-           c->cores, (long long)cli_core_batch(o),
+    printf("tpusim report: %s on %s under %s (one core of %d, batch %lld%s, %s%s)\n\n", model,
+           c->name, r->stack->name, c->cores, (long long)cli_core_batch(o),
            o->cores > 1 ? " per core" : "", tpusim_dtype_name(r->dtype),
            o->no_fusion ? ", no fusion" : "");
     printf("  simulated latency   %10.2f us  (%llu cycles at %.0f MHz)\n", rp->latency_us,
@@ -511,7 +512,11 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
     for (int k = 0; k < CAUSE_COUNT; k++)
         if (rp->cause_share[k] > 0)
             printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
-    printf("\n\n");
+    printf("\n");
+    if (r->invocation_cycles)
+        printf("  invocation          %10.2f us  once per inference (%s), in launch, in no op\n",
+               chip_cycles_to_us(c, r->invocation_cycles), r->stack->name);
+    printf("\n");
 }
 
 static void json_group(const struct report_group *g, const struct chip *c)
@@ -600,7 +605,7 @@ static void print_csv(const struct report *rp)
            "flops_proxy_us,flops_proxy_error");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_share", cause_name((enum cause)k));
-    printf("\n");
+    printf(",stack\n");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
         const struct op_result *x = op->res;
@@ -624,6 +629,8 @@ static void print_csv(const struct report *rp)
                op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
         for (int k = 0; k < CAUSE_COUNT; k++)
             printf(",%.6f", op->cause_share[k]);
+        putchar(',');
+        csv_field(stdout, rp->res->stack->name);
         printf("\n");
     }
 }
@@ -669,9 +676,10 @@ static int show_report(const struct report *rp, const struct sim_cli *o, void *c
     case RF_MARKDOWN:
     case RF_LATEX:
         if (o->format == RF_MARKDOWN)
-            printf("## %s on %s\n\n", model, chip);
+            printf("## %s on %s (%s)\n\n", model, chip, rp->res->stack->name);
         else
-            printf("%% tpusim report: %s on %s; needs \\usepackage{booktabs}\n", model, chip);
+            printf("%% tpusim report: %s on %s (%s); needs \\usepackage{booktabs}\n", model,
+                   chip, rp->res->stack->name);
         rc = print_tables(rp, model, o->format);
         break;
     }

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "report.h"
+#include "stack.h"
 #include "trace.h"
 
 static void usage(FILE *f)
@@ -24,12 +25,17 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  --chip NAME        tpu_v2, tpu_v3 (default), tpu_v4i, edgetpu, gpu_v100\n"
+          "  --stack NAME       software stack: xla, tensorrt, pytorch-eager,\n"
+          "                     paddle-inference, tflite-edgetpu or a .ini (default: the\n"
+          "                     chip's, see tpusim chips and tpusim stacks)\n"
           "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu;\n"
           "                     fp16 on gpu_v100)\n"
           "  --set K=V          override a chip parameter, e.g. --set mxu.per_core=8\n"
+          "  --stack-set K=V    override a stack value, e.g.\n"
+          "                     --stack-set overhead.dispatch_us_per_kernel=20\n"
           "  --cores N          split the batch data-parallel over N cores (default 1)\n"
           "  --no-fusion        run every elementwise op as its own pass\n"
-          "  --framework-overhead-us US  GPUs: host time per kernel of an eager framework\n"
+          "  --framework-overhead-us US  host time per kernel on top of the stack's\n"
           "  --batch N          set dimension 0 of every data input to N\n"
           "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable)\n"
           "  --format FMT       text (default), csv or json\n"
@@ -108,6 +114,18 @@ static int rich_format_option(const char *cmd, int argc, char **argv, int *i, st
     return CLI_BAD;
 }
 
+/* One override, SECTION.KEY=VALUE: its form is checked by the loader. */
+static int set_option(const char *cmd, const char *flag, const char *v, const char **sets,
+                      int *n)
+{
+    if (!strchr(v, '=') || *n == CLI_MAX_SETS) {
+        fprintf(stderr, "tpusim %s: %s needs SECTION.KEY=VALUE, got '%s'\n", cmd, flag, v);
+        return CLI_BAD;
+    }
+    sets[(*n)++] = v;
+    return CLI_TAKEN;
+}
+
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o)
 {
     bool bad = false;
@@ -123,14 +141,14 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cl
                 v);
         return CLI_BAD;
     }
-    if (!bad && (v = cli_opt_value("--set", argc, argv, i, &bad))) {
-        if (!strchr(v, '=') || o->n_sets == CLI_MAX_SETS) {
-            fprintf(stderr, "tpusim %s: --set needs SECTION.KEY=VALUE, got '%s'\n", cmd, v);
-            return CLI_BAD;
-        }
-        o->sets[o->n_sets++] = v;
+    if (!bad && (v = cli_opt_value("--stack", argc, argv, i, &bad))) {
+        o->stack = v;
         return CLI_TAKEN;
     }
+    if (!bad && (v = cli_opt_value("--set", argc, argv, i, &bad)))
+        return set_option(cmd, "--set", v, o->sets, &o->n_sets);
+    if (!bad && (v = cli_opt_value("--stack-set", argc, argv, i, &bad)))
+        return set_option(cmd, "--stack-set", v, o->stack_sets, &o->n_stack_sets);
     if (!bad && (v = cli_opt_value("--cores", argc, argv, i, &bad))) {
         if (cli_parse_int64(v, 1, 1024, &o->cores))
             return CLI_TAKEN;
@@ -176,6 +194,18 @@ int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, st
     return 0;
 }
 
+int cli_load_stack(const char *cmd, const struct sim_cli *o, const char *name,
+                   const struct chip *chip, struct stack *out)
+{
+    char err[1024];
+    if (stack_resolve(cli_models_dir(), chip, name, o->stack_sets, o->n_stack_sets, out, err,
+                      sizeof err)) {
+        fprintf(stderr, "tpusim %s: %s\n", cmd, err);
+        return 1;
+    }
+    return 0;
+}
+
 int64_t cli_core_batch(const struct sim_cli *o)
 {
     int64_t batch = o->model.batch ? o->model.batch : 1;
@@ -192,13 +222,14 @@ tpusim_graph *cli_open_sim_model(const struct sim_cli *o)
 }
 
 int cli_simulate(const char *cmd, const struct sim_cli *o, const tpusim_graph *g,
-                 const struct chip *chip, struct sim_result *res)
+                 const struct chip *chip, const struct stack *stack, struct sim_result *res)
 {
     char err[1024];
     struct sim_options so = {.dtype = o->dtype,
                              .no_fusion = o->no_fusion,
                              .cores = (int)o->cores,
-                             .framework_overhead_us = o->framework_overhead_us};
+                             .framework_overhead_us = o->framework_overhead_us,
+                             .stack = stack};
     if (simulate(g, chip, &so, res, err, sizeof err)) {
         fprintf(stderr, "tpusim %s: %s\n", cmd, err);
         return 1;
@@ -225,14 +256,17 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
                         void *ctx)
 {
     struct chip chip;
+    struct stack stack;
     int rc = cli_load_chip(cmd, o, o->chip, &chip);
+    if (!rc)
+        rc = cli_load_stack(cmd, o, o->stack, &chip, &stack);
     if (rc)
         return rc;
     tpusim_graph *g = cli_open_sim_model(o);
     if (!g)
         return 1;
     struct sim_result res;
-    rc = cli_simulate(cmd, o, g, &chip, &res);
+    rc = cli_simulate(cmd, o, g, &chip, &stack, &res);
     if (rc) {
         tpusim_graph_close(g);
         return rc;
@@ -264,9 +298,12 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
         fprintf(f, ",\n  \"%s\": ", keys[at]);
         json_string(f, vals[at]);
     }
-    fprintf(f, ",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
+    fprintf(f, ",\n  \"stack\": ");
+    json_string(f, rp->res->stack->name);
+    fprintf(f, ",\n  \"batch\": %lld,\n  \"cores\": %lld,\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n"
+               "  \"invocation_cycles\": %llu,\n",
             (long long)cli_core_batch(o), (long long)o->cores, tpusim_dtype_name(rp->res->dtype),
-            o->no_fusion ? "false" : "true");
+            o->no_fusion ? "false" : "true", (unsigned long long)rp->res->invocation_cycles);
 }
 
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares)
@@ -293,10 +330,10 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
 {
     const struct sim_result *r = rp->res;
     const struct chip *c = r->chip;
-    printf("model %s on %s: 1 core of %d, batch %lld%s, %s%s\n\n", cli_model_name(&o->model),
-           c->name, c->cores, (long long)cli_core_batch(o),
-           o->cores > 1 ? " per core (data-parallel)" : "", tpusim_dtype_name(r->dtype),
-           o->no_fusion ? ", no fusion" : "");
+    printf("model %s on %s under %s: 1 core of %d, batch %lld%s, %s%s\n\n",
+           cli_model_name(&o->model), c->name, r->stack->name, c->cores,
+           (long long)cli_core_batch(o), o->cores > 1 ? " per core (data-parallel)" : "",
+           tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "");
     printf("%4s  %-34s %-16s %12s %10s %9s %6s %6s  %s\n", "#", "name", "type", "cycles", "us",
            "TFLOP/s", "%peak", "MXU%", "bound");
     for (int i = 0; i < rp->n_ops; i++) {
@@ -310,6 +347,10 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
                op->type, (unsigned long long)op->res->cycles, op->us, op->flops_per_s / 1e12,
                op->pct_peak, 100.0 * op->mxu_util_busy, cause_name(op->res->bound));
     }
+    if (r->invocation_cycles)
+        printf("%4s  %-34s %-16s %12llu %10.2f  (%s, once per inference)\n", "-", "invocation",
+               "-", (unsigned long long)r->invocation_cycles,
+               chip_cycles_to_us(c, r->invocation_cycles), r->stack->name);
     printf("\ntotal: %llu cycles = %.2f us at %.0f MHz\n", (unsigned long long)r->sum.cycles,
            rp->latency_us, c->clock_mhz);
     printf("achieved %.2f TFLOP/s of %.2f peak (%.1f%%); %.3f GFLOP\n", rp->flops_per_s / 1e12,
@@ -330,7 +371,7 @@ static void print_csv(const struct report *rp)
            "fused_into");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_cycles", cause_name((enum cause)k));
-    printf("\n");
+    printf(",stack\n");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
         const struct op_result *x = op->res;
@@ -346,6 +387,8 @@ static void print_csv(const struct report *rp)
             csv_field(stdout, op->fused_into);
         for (int k = 0; k < CAUSE_COUNT; k++)
             printf(",%llu", (unsigned long long)x->stall[k]);
+        putchar(',');
+        csv_field(stdout, r->stack->name);
         printf("\n");
     }
 }

@@ -135,19 +135,18 @@ static enum cause bound_of(const struct op_result *r)
     return best;
 }
 
-/* A GPU runs each unfused op as its own kernel: launch and framework
- * overhead before it. View-only ops (reshape) launch nothing. */
+/* Each unfused op that does work on the device is one kernel, launched
+ * at the stack's per-kernel cost (stack.h). View-only ops (reshape) launch
+ * nothing, nor do ops the stack runs on the host. */
 static uint64_t launch_cycles(const struct chip *c, const struct sim_options *o,
-                              const struct op_result *r)
+                              const struct op_demand *d, const struct op_result *r)
 {
-    if (c->mxu_kind != MATRIX_TENSOR_CORES)
-        return 0;
-    bool work = false;
+    uint64_t work = 0;
     for (int k = 0; k < CAUSE_COUNT; k++)
-        work = work || r->stall[k];
-    if (!work)
+        work = sat_add(work, r->stall[k]);
+    if (!work || d->on_host)
         return 0;
-    return c->gpu_launch_overhead_cycles + ceil_cycles(o->framework_overhead_us * c->clock_mhz);
+    return stack_launch_cycles(o->stack, c->clock_mhz, work, o->framework_overhead_us);
 }
 
 static void schedule_op(const struct chip *c, const struct sim_options *o,
@@ -169,7 +168,8 @@ static void schedule_op(const struct chip *c, const struct sim_options *o,
     if (d->fused_into >= 0)
         return;
     run_pipeline(c, d, r);
-    r->stall[CAUSE_LAUNCH] += launch_cycles(c, o, r);
+    r->stall[CAUSE_HOST_LINK] += d->host_cpu_cycles; /* the host computes once its inputs are in */
+    r->stall[CAUSE_LAUNCH] += launch_cycles(c, o, d, r);
     for (int k = 0; k < CAUSE_COUNT; k++)
         r->cycles += r->stall[k];
     r->bound = bound_of(r);
@@ -201,6 +201,10 @@ int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struc
                  size_t err_len)
 {
     memset(res, 0, sizeof *res);
+    if (!o->stack) {
+        snprintf(err, err_len, "no software stack (stack_resolve picks the chip's default)");
+        return TPUSIM_ERR_ARG;
+    }
     tpusim_dtype dt;
     int rc = sim_dtype(c, o->dtype, &dt, err, err_len);
     if (rc)
@@ -211,9 +215,13 @@ int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struc
         return TPUSIM_ERR_NOMEM;
     }
     res->chip = c;
+    res->stack = o->stack;
     res->graph = g;
     res->dtype = dt;
     res->n_ops = n;
+    /* The stack's per-inference cost comes before the first op. */
+    res->invocation_cycles = stack_invocation_cycles(o->stack, c->clock_mhz);
+    totals_add_invocation(&res->sum, res->invocation_cycles);
     for (int i = 0; i < n; i++) {
         struct op_result *r = &res->ops[i];
         schedule_op(c, o, &d[i], res->sum.cycles, r);
@@ -236,6 +244,12 @@ void totals_add_op(struct sim_totals *t, const struct op_result *r)
     for (int k = 0; k < CAUSE_COUNT; k++)
         t->stall[k] += r->stall[k];
     t->ops++;
+}
+
+void totals_add_invocation(struct sim_totals *t, uint64_t cycles)
+{
+    t->cycles += cycles;
+    t->stall[CAUSE_LAUNCH] += cycles;
 }
 
 void totals_merge(struct sim_totals *t, const struct sim_totals *add)

@@ -200,14 +200,17 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
             ck_assert_str_eq(v[i].unit, "cycles/vector");
         if (strcmp(v[i].key, "sram.vmem_bytes") == 0)
             ck_assert_str_eq(v[i].unit, "bytes");
-        if (strcmp(v[i].key, "compiler.depthwise_on") == 0 ||
-            strcmp(v[i].key, "mxu.kind") == 0)
+        if (strcmp(v[i].key, "mxu.kind") == 0)
             ck_assert_str_eq(v[i].unit, "enum");
+        if (strcmp(v[i].key, "compiler.default_stack") == 0) {
+            ck_assert_str_eq(v[i].unit, "name");
+            ck_assert_str_eq(v[i].value, "xla");
+        }
     }
     ck_assert_int_eq(derived, 8);
     free(v);
-    /* Tensor-core chips add their two derived GPU values: launch overhead
-     * (cycles) and L2 bandwidth (bytes per cycle). */
+    /* Tensor-core chips add their derived GPU value: L2 bandwidth (bytes
+     * per cycle). */
     ck_assert_int_eq(chip_dump(tu_chips_dir(), "gpu_v100", NULL, 0, &v, &n, NULL, err,
                                sizeof err),
                      0);
@@ -215,11 +218,10 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
     int gpu_derived = 0;
     for (int i = 0; i < n; i++) {
         derived += strncmp(v[i].key, "derived.", 8) == 0;
-        gpu_derived += strcmp(v[i].key, "derived.gpu_launch_overhead_cycles") == 0 ||
-                       strcmp(v[i].key, "derived.gpu_l2_bytes_per_cycle") == 0;
+        gpu_derived += strcmp(v[i].key, "derived.gpu_l2_bytes_per_cycle") == 0;
     }
-    ck_assert_int_eq(derived, 10);
-    ck_assert_int_eq(gpu_derived, 2);
+    ck_assert_int_eq(derived, 9);
+    ck_assert_int_eq(gpu_derived, 1);
     free(v);
 }
 END_TEST
@@ -265,8 +267,6 @@ static const char *const BASE[] = {
     "latency_us = 0 ; ASSUMED: test",
     "overhead_us_per_transfer = 0 ; ASSUMED: test",
     "[compiler]",
-    "depthwise_on = vpu ; ASSUMED: test",
-    "fuse_elementwise = true ; ASSUMED: test",
     "default_stack = xla ; ASSUMED: test",
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
@@ -406,9 +406,11 @@ END_TEST
 START_TEST(bad_enum_and_bool_are_errors)
 {
     struct tmp_chip t;
-    write_chip(&t, 38, "depthwise_on = gpu ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, "compiler.depthwise_on: expected vpu or mxu, got 'gpu'",
-                NULL);
+    write_chip(&t, 5, "kind = photonic ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE,
+                ":5: mxu.kind: expected systolic or tensor_cores, got 'photonic'", NULL);
+    write_chip(&t, 38, "default_stack = ../xla ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":38: compiler.default_stack: expected a name", NULL);
     write_chip(&t, 10, "bf16 = yes ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "mxu.bf16: expected true or false, got 'yes'", NULL);
 }
@@ -440,8 +442,8 @@ END_TEST
 START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 0, NULL, "depthwise_on = mxu ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: compiler.depthwise_on: duplicate key",
+    write_chip(&t, 0, NULL, "default_stack = tensorrt ; ASSUMED: again");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: compiler.default_stack: duplicate key",
                 "first set at line 38");
 }
 END_TEST
@@ -454,7 +456,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: line too long", NULL);
 }
 END_TEST
 

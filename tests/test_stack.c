@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "chip.h"
+#include "engine.h"
 #include "stack.h"
 #include "suites.h"
 #include "testutil.h"
+#include "zoo.h"
 
 static struct stack load_ok(const char *name, const char *const *ov, int n_ov)
 {
@@ -513,6 +515,265 @@ START_TEST(a_kernel_takes_the_longer_of_work_plus_gap_and_dispatch)
 }
 END_TEST
 
+
+/* ---- the stack in a simulation ---- */
+
+/* Simulates g on chip `chip` under stack `stack` (NULL: the chip's
+ * default), with stack overrides; the stack lives in *st. */
+static void sim_under(const tpusim_graph *g, const char *chip, const char *stack,
+                      const char *const *ov, int n_ov, struct chip *c, struct stack *st,
+                      struct sim_result *r)
+{
+    tu_load_chip(chip, NULL, 0, c);
+    char err[1024];
+    int rc = stack_resolve(tu_chips_dir(), c, stack, ov, n_ov, st, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "%s", err);
+    struct sim_options o = {.cores = 1, .stack = st};
+    rc = simulate(g, c, &o, r, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "%s on %s: %s", stack ? stack : "default", chip, err);
+}
+
+/* Rows that run as kernels: unfused, with cycles. */
+static int kernels(const struct sim_result *r)
+{
+    int n = 0;
+    for (int i = 0; i < r->n_ops; i++)
+        n += r->ops[i].fused_into < 0 && r->ops[i].cycles > 0;
+    return n;
+}
+
+static const struct op_result *row(const struct sim_result *r, const char *name)
+{
+    for (int i = 0; i < r->n_ops; i++)
+        if (strcmp(r->graph->ops[r->ops[i].op]->name, name) == 0)
+            return &r->ops[i];
+    ck_abort_msg("no row %s", name);
+    return NULL;
+}
+
+/* Conv(64 -> 64, 3x3) -> BatchNorm -> then `tail` ("relu_add": Relu then
+ * Add of the input; "add_relu": Add then Relu; "swish": Sigmoid, Mul). */
+static tpusim_graph *conv_graph(const char *tail)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 64, 56, 56));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "conv", "x", "y", 64, 3, 1, 1, 1), TPUSIM_OK);
+    const char *p[] = {"s", "b", "m", "v"};
+    for (int i = 0; i < 4; i++)
+        tu_weight(g, p[i], 1, TU_DIMS(64));
+    tu_op(g, "BatchNormalization", "bn", "y,s,b,m,v", "z");
+    if (strcmp(tail, "relu_add") == 0) {
+        tu_op(g, "Relu", "relu", "z", "r");
+        tu_op(g, "Add", "add", "r,x", "out");
+    } else if (strcmp(tail, "add_relu") == 0) {
+        tu_op(g, "Add", "add", "z,x", "a");
+        tu_op(g, "Relu", "relu", "a", "out");
+    } else {
+        tu_op(g, "Sigmoid", "sig", "z", "g");
+        tu_op(g, "Mul", "mul", "z,g", "out");
+    }
+    tu_finalize_ok(g);
+    return g;
+}
+
+/* The kernels each stack makes of the three tails, worked out from its
+ * file (docs/stacks.md): XLA fuses everything into the conv; TensorRT
+ * fuses in cuDNN's order act(conv + z + bias), so an Add after the ReLU is
+ * a second kernel and a sigmoid is a PointWise kernel with its Mul;
+ * Paddle fuses conv + BN (+ add + relu) and x * sigmoid(x) (silu);
+ * PyTorch eager runs one kernel per op. */
+START_TEST(each_stack_fuses_conv_bn_act_add_its_own_way)
+{
+    const struct {
+        const char *tail, *chip, *stack;
+        int kernels;
+        const char *add_host; /* the row the add fused into, or NULL */
+    } want[] = {
+        {"relu_add", "tpu_v3", "xla", 1, "conv"},
+        {"relu_add", "gpu_v100", "tensorrt", 2, NULL},
+        {"relu_add", "gpu_v100", "paddle-inference", 2, NULL},
+        {"relu_add", "gpu_v100", "pytorch-eager", 4, NULL},
+        {"add_relu", "tpu_v3", "xla", 1, "conv"},
+        {"add_relu", "gpu_v100", "tensorrt", 1, "conv"},
+        {"add_relu", "gpu_v100", "paddle-inference", 1, "conv"},
+        {"add_relu", "gpu_v100", "pytorch-eager", 4, NULL},
+        {"swish", "tpu_v3", "xla", 1, NULL},
+        {"swish", "gpu_v100", "tensorrt", 2, NULL},
+        {"swish", "gpu_v100", "paddle-inference", 2, NULL},
+        {"swish", "gpu_v100", "pytorch-eager", 4, NULL},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        tpusim_graph *g = conv_graph(want[i].tail);
+        struct chip c;
+        struct stack st;
+        struct sim_result r;
+        sim_under(g, want[i].chip, want[i].stack, NULL, 0, &c, &st, &r);
+        ck_assert_msg(kernels(&r) == want[i].kernels, "%s under %s: %d kernels, want %d",
+                      want[i].tail, want[i].stack, kernels(&r), want[i].kernels);
+        if (strcmp(want[i].tail, "swish") != 0) {
+            const struct op_result *add = row(&r, "add");
+            const char *host = add->fused_into >= 0 ? r.graph->ops[add->fused_into]->name : NULL;
+            ck_assert_msg(host ? want[i].add_host && strcmp(host, want[i].add_host) == 0
+                               : !want[i].add_host,
+                          "%s under %s: add fused into %s", want[i].tail, want[i].stack,
+                          host ? host : "nothing");
+        }
+        /* BatchNorm folds into the conv (no work of its own) wherever it
+         * joins it; under PyTorch eager it is a kernel with vector work. */
+        const struct op_result *bn = row(&r, "bn");
+        if (strcmp(want[i].stack, "pytorch-eager") == 0)
+            ck_assert(bn->fused_into < 0 && bn->stall[CAUSE_VPU] + bn->stall[CAUSE_HBM] > 0);
+        else
+            ck_assert_int_ge(bn->fused_into, 0);
+        sim_result_free(&r);
+        tpusim_graph_close(g);
+    }
+}
+END_TEST
+
+/* PyTorch eager runs Conv -> BN -> Relu -> Add as 4 kernels and pays 4
+ * launches: each waits the 3 us gap (4590 cycles at 1530 MHz) or, when
+ * shorter than the host's 10 us dispatch (15300 cycles) less the gap, for
+ * the host; and 6 us (9180 cycles) once per inference, before the first op. */
+START_TEST(eager_pays_a_launch_per_kernel_and_one_invocation)
+{
+    tpusim_graph *g = conv_graph("relu_add");
+    struct chip c;
+    struct stack st;
+    struct sim_result r;
+    sim_under(g, "gpu_v100", "pytorch-eager", NULL, 0, &c, &st, &r);
+    ck_assert_uint_eq(r.invocation_cycles, 9180);
+    ck_assert_uint_eq(r.ops[0].start_cycle, 9180);
+    uint64_t launch = 0, rows = 0;
+    for (int i = 0; i < r.n_ops; i++) {
+        const struct op_result *o = &r.ops[i];
+        uint64_t work = o->cycles - o->stall[CAUSE_LAUNCH];
+        uint64_t want = work + 4590 >= 15300 ? 4590 : 15300 - work;
+        ck_assert_uint_eq(o->stall[CAUSE_LAUNCH], want);
+        launch += o->stall[CAUSE_LAUNCH];
+        rows += o->cycles;
+    }
+    ck_assert_int_eq(kernels(&r), 4);
+    ck_assert_uint_eq(r.sum.stall[CAUSE_LAUNCH], launch + 9180);
+    ck_assert_uint_eq(r.sum.cycles, rows + 9180);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(eager_resnet50_on_v100_is_slower_by_launches)
+{
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(zoo_build(g, "resnet-50", NULL), TPUSIM_OK);
+    struct chip c;
+    struct stack trt_s, eager_s;
+    struct sim_result trt, eager;
+    sim_under(g, "gpu_v100", "tensorrt", NULL, 0, &c, &trt_s, &trt);
+    sim_under(g, "gpu_v100", "pytorch-eager", NULL, 0, &c, &eager_s, &eager);
+    /* every BatchNorm and ReLU becomes a kernel of its own */
+    ck_assert_int_gt(kernels(&eager), 2 * kernels(&trt));
+    ck_assert_uint_gt(eager.sum.cycles, trt.sum.cycles);
+    uint64_t diff = eager.sum.cycles - trt.sum.cycles;
+    uint64_t launch_diff = eager.sum.stall[CAUSE_LAUNCH] - trt.sum.stall[CAUSE_LAUNCH];
+    ck_assert_msg(launch_diff * 4 >= diff * 3, "launch %llu of %llu cycles",
+                  (unsigned long long)launch_diff, (unsigned long long)diff);
+    sim_result_free(&trt);
+    sim_result_free(&eager);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(depthwise_placement_comes_from_the_stack)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 32, 28, 28));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "dw", "x", "y", 32, 3, 1, 1, 32), TPUSIM_OK);
+    tu_finalize_ok(g);
+    struct chip c;
+    struct stack st;
+    struct sim_result vpu, mxu;
+    sim_under(g, "tpu_v3", "xla", NULL, 0, &c, &st, &vpu);
+    const char *ov[] = {"placement.depthwise_on=mxu"};
+    struct stack st_mxu;
+    sim_under(g, "tpu_v3", "xla", ov, 1, &c, &st_mxu, &mxu);
+    ck_assert_uint_eq(vpu.ops[0].mac_slots, 0); /* on the vector unit */
+    ck_assert_uint_gt(vpu.ops[0].stall[CAUSE_VPU], 0);
+    ck_assert_uint_gt(mxu.ops[0].mac_slots, 0); /* on the systolic array */
+    sim_result_free(&vpu);
+    sim_result_free(&mxu);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* On the Edge TPU, Exp is not in Coral's supported operations: with one
+ * partition (rest_of_graph) it and the conv after it run on the host.
+ * int8, so one byte per element; Exp's input [1,8,8,8] = 512 bytes comes
+ * from the device over USB (0.35 GB/s = 0.7 bytes/cycle at 500 MHz: 732
+ * cycles, after 100 us of latency and 10 us of per-transfer overhead =
+ * 55000 cycles); the host takes its 1024 bytes at 10 GB/s (0.1024 us) or
+ * its 512 FLOPs at 20 GFLOP/s (0.0256 us): 0.1024 us = 52 cycles. */
+START_TEST(ops_the_edge_tpu_cannot_map_run_on_the_host)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 8, 8, 8));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c1", "x", "y", 8, 3, 1, 1, 1), TPUSIM_OK);
+    tu_op(g, "Exp", "exp", "y", "z");
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c2", "z", "out", 8, 3, 1, 1, 1), TPUSIM_OK);
+    tu_finalize_ok(g);
+    struct chip c;
+    struct stack st;
+    struct sim_result r;
+    sim_under(g, "edgetpu", NULL, NULL, 0, &c, &st, &r);
+    const struct op_result *c1 = row(&r, "c1"), *ex = row(&r, "exp"), *c2 = row(&r, "c2");
+    ck_assert_uint_gt(c1->mac_slots, 0); /* on the Edge TPU */
+    ck_assert_uint_eq(ex->host_bytes, 512);
+    ck_assert_uint_eq(ex->cycles, 732 + 55000 + 52);
+    ck_assert_uint_eq(ex->stall[CAUSE_HOST_LINK], ex->cycles);
+    /* c2 follows on the host: its FLOPs at 20 GFLOP/s, its bytes (input,
+     * weights, bias, output) at 10 GB/s, whichever is slower; nothing
+     * crosses the link (its output is the model's, on the host already). */
+    const struct op *op2 = tu_find_op(g, "c2");
+    double flops_us = (double)op2->cost.flops / 20e3;
+    double bytes_us = (double)(512 + 8 * 8 * 9 + 8 + 512) / 10e3;
+    uint64_t want = (uint64_t)((flops_us > bytes_us ? flops_us : bytes_us) * 500 + 0.999999);
+    ck_assert_uint_eq(c2->mac_slots, 0);
+    ck_assert_uint_eq(c2->host_bytes, 0);
+    ck_assert_uint_eq(c2->cycles, want);
+    ck_assert_uint_eq(c2->stall[CAUSE_HOST_LINK], want);
+    sim_result_free(&r);
+    /* With each unsupported op alone on the host, c2 is back on the Edge
+     * TPU and Exp's output crosses the link back: 1024 bytes. */
+    const char *ov[] = {"placement.host_fallback=op"};
+    struct stack st_op;
+    sim_under(g, "edgetpu", NULL, ov, 1, &c, &st_op, &r);
+    ck_assert_uint_eq(row(&r, "exp")->host_bytes, 1024);
+    ck_assert_uint_gt(row(&r, "c2")->mac_slots, 0);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(no_fusion_turns_every_stack_rule_off)
+{
+    tpusim_graph *g = conv_graph("add_relu");
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct stack st;
+    tu_load_stack("tensorrt", &c, &st);
+    struct sim_options o = {.cores = 1, .stack = &st, .no_fusion = true};
+    struct sim_result r;
+    char err[1024];
+    ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_OK);
+    ck_assert_int_eq(kernels(&r), 4);
+    sim_result_free(&r);
+    /* and a simulation without a stack is refused, not defaulted */
+    o.stack = NULL;
+    ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_ERR_ARG);
+    ck_assert_msg(strstr(err, "no software stack"), "%s", err);
+    tpusim_graph_close(g);
+}
+END_TEST
+
 Suite *stack_suite(void)
 {
     Suite *s = suite_create("stack");
@@ -538,5 +799,14 @@ Suite *stack_suite(void)
     tcase_add_test(bad, a_list_continues_on_indented_lines_only);
     tcase_add_test(bad, a_kernel_takes_the_longer_of_work_plus_gap_and_dispatch);
     suite_add_tcase(s, bad);
+    TCase *sim = tcase_create("simulation");
+    tcase_set_timeout(sim, 60);
+    tcase_add_test(sim, each_stack_fuses_conv_bn_act_add_its_own_way);
+    tcase_add_test(sim, eager_pays_a_launch_per_kernel_and_one_invocation);
+    tcase_add_test(sim, eager_resnet50_on_v100_is_slower_by_launches);
+    tcase_add_test(sim, depthwise_placement_comes_from_the_stack);
+    tcase_add_test(sim, ops_the_edge_tpu_cannot_map_run_on_the_host);
+    tcase_add_test(sim, no_fusion_turns_every_stack_rule_off);
+    suite_add_tcase(s, sim);
     return s;
 }

@@ -137,6 +137,24 @@ void tu_load_stack(const char *name, const struct chip *c, struct stack *out)
     ck_assert_msg(rc == TPUSIM_OK, "stack %s on %s: %s", name ? name : "(default)", c->name, err);
 }
 
+const struct stack *tu_default_stack(const struct chip *c)
+{
+    /* Tests only: a few chips' stacks, kept for the life of the process. */
+    static struct {
+        char chip[64], stack[64];
+        struct stack s;
+    } kept[16];
+    static int n_kept;
+    for (int i = 0; i < n_kept; i++)
+        if (strcmp(kept[i].chip, c->name) == 0 && strcmp(kept[i].stack, c->default_stack) == 0)
+            return &kept[i].s;
+    ck_assert_int_lt(n_kept, 16);
+    snprintf(kept[n_kept].chip, sizeof kept[n_kept].chip, "%s", c->name);
+    snprintf(kept[n_kept].stack, sizeof kept[n_kept].stack, "%s", c->default_stack);
+    tu_load_stack(NULL, c, &kept[n_kept].s);
+    return &kept[n_kept++].s;
+}
+
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v)
 {
     int rc = tpusim_graph_set_attr_int(g, name, v);

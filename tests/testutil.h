@@ -42,6 +42,9 @@ void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct 
  * the test with the loader's message. */
 struct stack;
 void tu_load_stack(const char *name, const struct chip *c, struct stack *out);
+/* c's default stack, loaded once per test process and kept: results that
+ * point at it stay valid for the whole test. */
+const struct stack *tu_default_stack(const struct chip *c);
 
 /* Attribute setters for the op added last. */
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v);

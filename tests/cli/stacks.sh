@@ -21,3 +21,58 @@ run "stacks set without dump" 2 "--stack-set needs --dump" \
 run "stacks unknown flag" 2 "unknown option '--bogus'" "$CLI" stacks --bogus
 run "chips dump names default stack" 0 "compiler.default_stack" "$CLI" chips --dump gpu_v100
 run "chips list shows stack" 0 "tflite-edgetpu" "$CLI" chips
+
+# --stack on run, report and compare.
+run "run names its stack" 0 "on gpu_v100 under pytorch-eager" \
+    "$CLI" run --chip gpu_v100 --stack pytorch-eager
+run "run default stack" 0 "on tpu_v3 under xla" "$CLI" run --chip tpu_v3
+run "run invocation row" 0 "invocation" "$CLI" run --chip gpu_v100 --stack paddle-inference
+run "run stack path" 0 "under tensorrt" \
+    "$CLI" run --chip gpu_v100 --stack "$root/models/stacks/tensorrt.ini"
+run "run stack not targeted" 1 "stack 'tensorrt' does not run on chip 'tpu_v3'" \
+    "$CLI" run --chip tpu_v3 --stack tensorrt
+run "run unknown stack" 1 "unknown stack 'pytorch'" "$CLI" run --chip gpu_v100 --stack pytorch
+run "run stack-set unknown key" 1 "--stack-set 'fusion.into_gemm=all': fusion.into_gemm: unknown key" \
+    "$CLI" run --chip gpu_v100 --stack-set fusion.into_gemm=all
+run "run stack-set malformed" 2 "--stack-set needs SECTION.KEY=VALUE" \
+    "$CLI" run --chip gpu_v100 --stack-set gap
+run "run stack needs a value" 2 "option --stack needs a value" "$CLI" run --stack
+# JSON and CSV metadata name the stack; eager is slower than TensorRT, by launches.
+"$CLI" run zoo:resnet-50 --chip gpu_v100 --format json >"$tmp/trt.json" 2>"$tmp/err" &&
+"$CLI" run zoo:resnet-50 --chip gpu_v100 --stack pytorch-eager --format json >"$tmp/eager.json" \
+    2>>"$tmp/err"
+if $PY - "$tmp/trt.json" "$tmp/eager.json" <<'PYEOF'; then pass; else fail "run --stack json: $(head -c 300 "$tmp/err")"; fi
+import json, sys
+trt, eager = (json.load(open(p)) for p in sys.argv[1:3])
+assert trt["stack"] == "tensorrt" and eager["stack"] == "pytorch-eager", (trt["stack"], eager["stack"])
+assert eager["invocation_cycles"] == 9180 and trt["invocation_cycles"] == 0
+diff = eager["total_cycles"] - trt["total_cycles"]
+launch = eager["cycles_by_cause"]["launch"] - trt["cycles_by_cause"]["launch"]
+assert diff > 0 and launch > 0.75 * diff, (diff, launch)
+PYEOF
+"$CLI" run --chip edgetpu --format csv >"$tmp/run.csv" 2>"$tmp/err"
+if head -1 "$tmp/run.csv" | grep -q ",stack$" && sed -n 2p "$tmp/run.csv" | grep -q ",tflite-edgetpu$"; then
+    pass
+else
+    fail "run csv stack column: $(head -2 "$tmp/run.csv")"
+fi
+run "report names its stack" 0 "on gpu_v100 under pytorch-eager" \
+    "$CLI" report --chip gpu_v100 --stack pytorch-eager
+run "report json stack" 0 '"stack": "paddle-inference"' \
+    "$CLI" report --chip gpu_v100 --stack paddle-inference --format json
+run "report csv stack" 0 ",stack" "$CLI" report --chip tpu_v4i --format csv
+run "compare defaults per side" 0 "tpu_v2 (xla) -> gpu_v100 (tensorrt)" \
+    "$CLI" compare --chips tpu_v2,gpu_v100
+run "compare stacks per side" 0 "gpu_v100 (tensorrt) -> gpu_v100 (pytorch-eager)" \
+    "$CLI" compare --chips gpu_v100,gpu_v100 --stacks tensorrt,pytorch-eager
+run "compare side names" 0 "gpu_v100 under pytorch-eager" \
+    "$CLI" compare --chips gpu_v100,gpu_v100 --stacks tensorrt,pytorch-eager
+run "compare json stacks" 0 '"stacks": ["tensorrt", "paddle-inference"]' \
+    "$CLI" compare --chips gpu_v100,gpu_v100 --stacks tensorrt,paddle-inference --format json
+run "compare one stack both sides" 0 "gpu_v100 (pytorch-eager) -> gpu_v100 (pytorch-eager)" \
+    "$CLI" compare --chips gpu_v100,gpu_v100 --stack pytorch-eager
+run "compare stack not targeted" 1 "does not run on chip 'tpu_v3'" \
+    "$CLI" compare --chips gpu_v100,tpu_v3 --stack tensorrt
+run "compare stack and stacks" 2 "give one of them" \
+    "$CLI" compare --stack xla --stacks xla,xla
+run "compare bad stacks" 2 "--stacks needs two stacks" "$CLI" compare --stacks xla
