@@ -129,9 +129,10 @@ static void derive(struct chip *c)
 }
 
 /* Fills c->path and c->name from a chip name or an .ini path. */
-static int resolve(const char *models_dir, const char *name_or_path, struct chip *c, char *err,
+static int resolve(const char *models_dir, const char *name_or_path, void *out, char *err,
                    size_t err_len)
 {
+    struct chip *c = out;
     if (!name_or_path || !*name_or_path)
         return ini_error(err, err_len, TPUSIM_ERR_ARG,
                          "no chip named (give a chip name or a .ini path)");
@@ -152,38 +153,17 @@ static int resolve(const char *models_dir, const char *name_or_path, struct chip
         }
         return TPUSIM_OK;
     }
-    const char *dir = chip_models_dir(models_dir);
-    int w = snprintf(c->path, sizeof c->path, "%s/%s/chip.ini", dir, name_or_path);
-    bool plain = !strchr(name_or_path, '/') && name_or_path[0] != '.';
-    if (plain && w > 0 && (size_t)w < sizeof c->path && ini_is_file(c->path)) {
+    int rc = ini_find_named(chip_models_dir(models_dir), "", name_or_path, "/chip.ini", "chip",
+                            chip_list, c->path, sizeof c->path, err, err_len);
+    if (!rc)
         ini_copy_str(c->name, sizeof c->name, name_or_path);
-        return TPUSIM_OK;
-    }
-    char avail[512] = "none";
-    char **names = NULL;
-    int n = 0;
-    if (chip_list(dir, &names, &n) == TPUSIM_OK) {
-        ini_names_text(names, n, avail, sizeof avail);
-        ini_free_names(names, n);
-    }
-    return ini_error(err, err_len, TPUSIM_ERR_ARG, "unknown chip '%s' in %s (available: %s)",
-                     name_or_path, dir, avail);
+    return rc;
 }
 
-/* Everything chip_load and chip_dump share. On success entries hold every
- * key with its final text and note, and *c the converted chip. */
-static int load(const char *models_dir, const char *name_or_path, const char *const *overrides,
-                int n_overrides, struct chip *c, struct ini_entry *entries, char *err,
-                size_t err_len)
+/* Checks across keys, then the derived values. */
+static int finish(void *out, const struct ini_entry *entries, char *err, size_t err_len)
 {
-    memset(c, 0, sizeof *c);
-    int rc = resolve(models_dir, name_or_path, c, err, err_len);
-    unsigned variant;
-    if (!rc)
-        rc = ini_table_load(&FORMAT, c->path, overrides, n_overrides, c, entries, &variant, err,
-                            err_len);
-    if (rc)
-        return rc;
+    struct chip *c = out;
     if (c->mxu_kind == MATRIX_SYSTOLIC && !c->mxu_bf16 && c->mxu_fp32_passes) {
         int k = ini_find_key(&FORMAT, "mxu", "fp32_passes");
         return ini_error(err, err_len, TPUSIM_ERR_PARSE,
@@ -195,29 +175,11 @@ static int load(const char *models_dir, const char *name_or_path, const char *co
     return TPUSIM_OK;
 }
 
-int chip_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
-              int n_overrides, struct chip *out, char *err, size_t err_len)
+/* The derived values of a dump; tensor-core chips add their GPU one. */
+static size_t derived_values(const void *loaded, struct ini_value *v)
 {
-    if (err && err_len)
-        err[0] = '\0';
-    if (!out)
-        return ini_error(err, err_len, TPUSIM_ERR_ARG, "chip_load: out is NULL");
-    struct ini_entry *entries = calloc(N_KEYS, sizeof *entries);
-    if (!entries) {
-        memset(out, 0, sizeof *out);
-        return ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
-    }
-    int rc = load(models_dir, name_or_path, overrides, n_overrides, out, entries, err, err_len);
-    if (rc)
-        memset(out, 0, sizeof *out);
-    free(entries);
-    return rc;
-}
-
-/* The derived values of a dump; tensor-core chips add their GPU ones. */
-static int derived_values(const struct chip *c, struct ini_value *v)
-{
-    int n = 0;
+    const struct chip *c = loaded;
+    size_t n = 0;
     ini_value_derived(&v[n++], "derived.clock_hz", "Hz", c->clock_hz);
     ini_value_derived(&v[n++], "derived.hbm_bytes_per_cycle", "bytes/cycle",
                       c->hbm_bytes_per_cycle);
@@ -232,49 +194,35 @@ static int derived_values(const struct chip *c, struct ini_value *v)
     ini_value_derived(&v[n++], "derived.peak_flops_per_s_core", "FLOP/s",
                       c->peak_flops_per_s_core);
     ini_value_derived(&v[n++], "derived.peak_flops_per_s", "FLOP/s", c->peak_flops_per_s);
-    if (c->mxu_kind == MATRIX_TENSOR_CORES) {
+    if (c->mxu_kind == MATRIX_TENSOR_CORES)
         ini_value_derived(&v[n++], "derived.gpu_l2_bytes_per_cycle", "bytes/cycle",
                           c->gpu_l2_bytes_per_cycle);
-    }
     return n;
 }
 
-enum { MAX_DERIVED = 9 };
+static const struct ini_file_kind CHIP_FILE = {
+    .format = &FORMAT,
+    .size = sizeof(struct chip),
+    .path_offset = offsetof(struct chip, path),
+    .resolve = resolve,
+    .finish = finish,
+    .derived = derived_values,
+    .max_derived = 9,
+};
+
+int chip_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
+              int n_overrides, struct chip *out, char *err, size_t err_len)
+{
+    return ini_file_load(&CHIP_FILE, models_dir, name_or_path, overrides, n_overrides, out, err,
+                         err_len);
+}
 
 int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
               int n_overrides, struct ini_value **values, int *n, struct chip *out, char *err,
               size_t err_len)
 {
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (values)
-        *values = NULL;
-    if (n)
-        *n = 0;
-    if (err && err_len)
-        err[0] = '\0';
-    if (!values || !n)
-        return ini_error(err, err_len, TPUSIM_ERR_ARG,
-                         "chip_dump: values and n must not be NULL");
-    struct ini_entry *entries = calloc(N_KEYS, sizeof *entries);
-    struct chip *c = calloc(1, sizeof *c);
-    struct ini_value *v = calloc(N_KEYS + MAX_DERIVED, sizeof *v);
-    int rc = entries && c && v ? TPUSIM_OK
-                               : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
-    if (!rc)
-        rc = load(models_dir, name_or_path, overrides, n_overrides, c, entries, err, err_len);
-    if (!rc) {
-        size_t nk = ini_table_values(&FORMAT, entries, (unsigned)c->mxu_kind, v);
-        *n = (int)nk + derived_values(c, v + nk);
-        *values = v;
-        v = NULL;
-        if (out)
-            *out = *c;
-    }
-    free(entries);
-    free(c);
-    free(v);
-    return rc;
+    return ini_file_dump(&CHIP_FILE, models_dir, name_or_path, overrides, n_overrides, values, n,
+                         out, err, err_len);
 }
 
 const char *chip_models_dir(const char *given)

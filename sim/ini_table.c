@@ -649,6 +649,82 @@ int ini_table_load(const struct ini_format *f, const char *path, const char *con
     return TPUSIM_OK;
 }
 
+/* ------------------------------------------------------- file kinds */
+
+/* Resolves, loads, converts and finishes into out, entries holding every
+ * key's text and note; *variant the variant key's value. */
+static int load_kind(const struct ini_file_kind *k, const char *models_dir,
+                     const char *name_or_path, const char *const *overrides, int n_overrides,
+                     void *out, struct ini_entry *entries, unsigned *variant, char *err,
+                     size_t err_len)
+{
+    memset(out, 0, k->size);
+    *variant = 0;
+    int rc = k->resolve(models_dir, name_or_path, out, err, err_len);
+    if (!rc)
+        rc = ini_table_load(k->format, (const char *)out + k->path_offset, overrides,
+                            n_overrides, out, entries, variant, err, err_len);
+    if (!rc && k->finish)
+        rc = k->finish(out, entries, err, err_len);
+    return rc;
+}
+
+int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const char *name_or_path,
+                  const char *const *overrides, int n_overrides, void *out, char *err,
+                  size_t err_len)
+{
+    if (err && err_len)
+        err[0] = '\0';
+    if (!out)
+        return ini_error(err, err_len, TPUSIM_ERR_ARG, "%s_load: out is NULL", k->format->what);
+    struct ini_entry *entries = calloc(k->format->n_keys, sizeof *entries);
+    unsigned variant;
+    int rc = entries ? load_kind(k, models_dir, name_or_path, overrides, n_overrides, out, entries,
+                                 &variant, err, err_len)
+                     : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
+    if (rc)
+        memset(out, 0, k->size);
+    free(entries);
+    return rc;
+}
+
+int ini_file_dump(const struct ini_file_kind *k, const char *models_dir,
+                  const char *name_or_path, const char *const *overrides, int n_overrides,
+                  struct ini_value **values, int *n, void *out, char *err, size_t err_len)
+{
+    if (out)
+        memset(out, 0, k->size);
+    if (values)
+        *values = NULL;
+    if (n)
+        *n = 0;
+    if (err && err_len)
+        err[0] = '\0';
+    if (!values || !n)
+        return ini_error(err, err_len, TPUSIM_ERR_ARG, "%s_dump: values and n must not be NULL",
+                         k->format->what);
+    struct ini_entry *entries = calloc(k->format->n_keys, sizeof *entries);
+    void *loaded = calloc(1, k->size);
+    struct ini_value *v = calloc(k->format->n_keys + k->max_derived, sizeof *v);
+    unsigned variant;
+    int rc = entries && loaded && v ? load_kind(k, models_dir, name_or_path, overrides,
+                                                n_overrides, loaded, entries, &variant, err,
+                                                err_len)
+                                    : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
+    if (!rc) {
+        size_t nk = ini_table_values(k->format, entries, variant, v);
+        *n = (int)(nk + (k->derived ? k->derived(loaded, v + nk) : 0));
+        *values = v;
+        v = NULL;
+        if (out)
+            memcpy(out, loaded, k->size);
+    }
+    free(entries);
+    free(loaded);
+    free(v);
+    return rc;
+}
+
 /* ------------------------------------------------------------ dumps */
 
 /* The unit of a key, from its name's suffix. */
@@ -793,6 +869,27 @@ void ini_free_names(char **names, int n)
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);
+}
+
+int ini_find_named(const char *dir, const char *sub, const char *name, const char *suffix,
+                   const char *what, int (*list)(const char *dir, char ***names, int *n),
+                   char *path, size_t path_len, char *err, size_t err_len)
+{
+    int w = snprintf(path, path_len, "%s/%s%s%s", dir, sub, name, suffix);
+    bool plain = !strchr(name, '/') && name[0] != '.';
+    if (plain && w > 0 && (size_t)w < path_len && ini_is_file(path))
+        return TPUSIM_OK;
+    char avail[512] = "none";
+    char **names = NULL;
+    int n = 0;
+    if (list(dir, &names, &n) == TPUSIM_OK) {
+        ini_names_text(names, n, avail, sizeof avail);
+        ini_free_names(names, n);
+    }
+    size_t sub_len = strlen(sub); /* "stacks/" shows as ".../stacks" */
+    return ini_error(err, err_len, TPUSIM_ERR_ARG, "unknown %s '%s' in %s%s%.*s (available: %s)",
+                     what, name, dir, sub_len ? "/" : "", (int)(sub_len ? sub_len - 1 : 0), sub,
+                     avail);
 }
 
 const char *ini_names_text(char *const *names, int n, char *buf, size_t len)

@@ -111,6 +111,35 @@ const char *ini_choices_text(const struct ini_choice *choices, char *buf, size_t
 /* The name of an enum value, or "?". */
 const char *ini_choice_name(const struct ini_choice *choices, int value);
 
+/* A kind of parameter file (chips, stacks): its table and what it adds
+ * around it. ini_file_load and ini_file_dump are chip_load/stack_load and
+ * chip_dump/stack_dump for any kind. */
+struct ini_file_kind {
+    const struct ini_format *format;
+    size_t size;          /* of the struct a file loads into */
+    size_t path_offset;   /* of its char path[] field, which resolve fills */
+    /* Fills the struct's name and path from a name (under models_dir) or
+     * a path ending in .ini; a tpusim_status with a message in err. */
+    int (*resolve)(const char *models_dir, const char *name_or_path, void *out, char *err,
+                   size_t err_len);
+    /* Checks across keys and derived values, after conversion; may be NULL. */
+    int (*finish)(void *out, const struct ini_entry *entries, char *err, size_t err_len);
+    /* A dump's derived values after the file's (room for max_derived); may be NULL. */
+    size_t (*derived)(const void *out, struct ini_value *v);
+    size_t max_derived;
+};
+
+/* Loads name_or_path as kind k into out (zeroed on error). */
+int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const char *name_or_path,
+                  const char *const *overrides, int n_overrides, void *out, char *err,
+                  size_t err_len);
+/* Every resolved value, in file order, then the derived ones; *values is
+ * malloc'ed (free() it), *n set. `out`, when not NULL, receives what
+ * ini_file_load would give. */
+int ini_file_dump(const struct ini_file_kind *k, const char *models_dir,
+                  const char *name_or_path, const char *const *overrides, int n_overrides,
+                  struct ini_value **values, int *n, void *out, char *err, size_t err_len);
+
 /* Formats into err (when not NULL) and returns rc. */
 int ini_error(char *err, size_t err_len, int rc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -125,6 +154,14 @@ int ini_list_dir(const char *dir, bool (*keep)(const char *dir, const char *entr
                                               size_t name_len),
                  char ***names, int *n);
 void ini_free_names(char **names, int n);
+/* The file of `name` under the models directory `dir`:
+ * "dir/<sub>name<suffix>" into path ("stacks/" and ".ini" for a stack).
+ * TPUSIM_ERR_ARG, "unknown <what> 'name' in dir/<sub> (available: ...)",
+ * when name is not a plain name or no such file exists; `list` names what
+ * is there. */
+int ini_find_named(const char *dir, const char *sub, const char *name, const char *suffix,
+                   const char *what, int (*list)(const char *dir, char ***names, int *n),
+                   char *path, size_t path_len, char *err, size_t err_len);
 /* "a, b, c" into buf; "none" when n is 0. */
 const char *ini_names_text(char *const *names, int n, char *buf, size_t len);
 

@@ -193,9 +193,10 @@ static bool has_ops(const struct op_set *set)
 }
 
 /* Fills s->path and s->name from a stack name or an .ini path. */
-static int resolve(const char *models_dir, const char *name_or_path, struct stack *s, char *err,
+static int resolve(const char *models_dir, const char *name_or_path, void *out, char *err,
                    size_t err_len)
 {
+    struct stack *s = out;
     if (!name_or_path || !*name_or_path)
         return ini_error(err, err_len, TPUSIM_ERR_ARG,
                          "no stack named (give a stack name or a .ini path)");
@@ -208,37 +209,17 @@ static int resolve(const char *models_dir, const char *name_or_path, struct stac
         ini_copy_str(s->name, len + 1 < sizeof s->name ? len + 1 : sizeof s->name, base);
         return TPUSIM_OK;
     }
-    const char *dir = chip_models_dir(models_dir);
-    int w = snprintf(s->path, sizeof s->path, "%s/stacks/%s.ini", dir, name_or_path);
-    bool plain = !strchr(name_or_path, '/') && name_or_path[0] != '.';
-    if (plain && w > 0 && (size_t)w < sizeof s->path && ini_is_file(s->path)) {
+    int rc = ini_find_named(chip_models_dir(models_dir), "stacks/", name_or_path, ".ini",
+                            "stack", stack_list, s->path, sizeof s->path, err, err_len);
+    if (!rc)
         ini_copy_str(s->name, sizeof s->name, name_or_path);
-        return TPUSIM_OK;
-    }
-    char avail[512] = "none";
-    char **names = NULL;
-    int n = 0;
-    if (stack_list(dir, &names, &n) == TPUSIM_OK) {
-        ini_names_text(names, n, avail, sizeof avail);
-        ini_free_names(names, n);
-    }
-    return ini_error(err, err_len, TPUSIM_ERR_ARG,
-                     "unknown stack '%s' in %s/stacks (available: %s)", name_or_path, dir, avail);
+    return rc;
 }
 
-/* Everything stack_load and stack_dump share. */
-static int load(const char *models_dir, const char *name_or_path, const char *const *overrides,
-                int n_overrides, struct stack *s, struct ini_entry *entries, char *err,
-                size_t err_len)
+/* Checks across keys. */
+static int finish(void *out, const struct ini_entry *entries, char *err, size_t err_len)
 {
-    memset(s, 0, sizeof *s);
-    int rc = resolve(models_dir, name_or_path, s, err, err_len);
-    unsigned variant;
-    if (!rc)
-        rc = ini_table_load(&FORMAT, s->path, overrides, n_overrides, s, entries, &variant, err,
-                            err_len);
-    if (rc)
-        return rc;
+    struct stack *s = out;
     if (has_ops(&s->host_ops) && !(s->host_cpu_gflops > 0 && s->host_cpu_gbps > 0)) {
         int k = ini_find_key(&FORMAT, "placement", "host_cpu_gflops");
         return ini_error(err, err_len, TPUSIM_ERR_PARSE,
@@ -249,58 +230,27 @@ static int load(const char *models_dir, const char *name_or_path, const char *co
     return TPUSIM_OK;
 }
 
+static const struct ini_file_kind STACK_FILE = {
+    .format = &FORMAT,
+    .size = sizeof(struct stack),
+    .path_offset = offsetof(struct stack, path),
+    .resolve = resolve,
+    .finish = finish,
+};
+
 int stack_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
                int n_overrides, struct stack *out, char *err, size_t err_len)
 {
-    if (err && err_len)
-        err[0] = '\0';
-    if (!out)
-        return ini_error(err, err_len, TPUSIM_ERR_ARG, "stack_load: out is NULL");
-    struct ini_entry *entries = calloc(N_KEYS, sizeof *entries);
-    if (!entries) {
-        memset(out, 0, sizeof *out);
-        return ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
-    }
-    int rc = load(models_dir, name_or_path, overrides, n_overrides, out, entries, err, err_len);
-    if (rc)
-        memset(out, 0, sizeof *out);
-    free(entries);
-    return rc;
+    return ini_file_load(&STACK_FILE, models_dir, name_or_path, overrides, n_overrides, out, err,
+                         err_len);
 }
 
 int stack_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
                int n_overrides, struct ini_value **values, int *n, struct stack *out, char *err,
                size_t err_len)
 {
-    if (out)
-        memset(out, 0, sizeof *out);
-    if (values)
-        *values = NULL;
-    if (n)
-        *n = 0;
-    if (err && err_len)
-        err[0] = '\0';
-    if (!values || !n)
-        return ini_error(err, err_len, TPUSIM_ERR_ARG,
-                         "stack_dump: values and n must not be NULL");
-    struct ini_entry *entries = calloc(N_KEYS, sizeof *entries);
-    struct stack *s = calloc(1, sizeof *s);
-    struct ini_value *v = calloc(N_KEYS, sizeof *v);
-    int rc = entries && s && v ? TPUSIM_OK
-                               : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
-    if (!rc)
-        rc = load(models_dir, name_or_path, overrides, n_overrides, s, entries, err, err_len);
-    if (!rc) {
-        *n = (int)ini_table_values(&FORMAT, entries, 0, v);
-        *values = v;
-        v = NULL;
-        if (out)
-            *out = *s;
-    }
-    free(entries);
-    free(s);
-    free(v);
-    return rc;
+    return ini_file_dump(&STACK_FILE, models_dir, name_or_path, overrides, n_overrides, values,
+                         n, out, err, err_len);
 }
 
 /* A stack is a file NAME.ini under models/stacks. */
