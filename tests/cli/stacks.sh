@@ -76,3 +76,6 @@ run "compare stack not targeted" 1 "does not run on chip 'tpu_v3'" \
 run "compare stack and stacks" 2 "give one of them" \
     "$CLI" compare --stack xla --stacks xla,xla
 run "compare bad stacks" 2 "--stacks needs two stacks" "$CLI" compare --stacks xla
+"$CLI" run --chip gpu_v100 --stack pytorch-eager --trace "$tmp/stack.json.gz" >/dev/null 2>"$tmp/err"
+if $PY -c 'import gzip,json,sys; d=json.load(gzip.open(sys.argv[1])); assert d["otherData"]["stack"] == "pytorch-eager"' \
+    "$tmp/stack.json.gz" 2>>"$tmp/err"; then pass; else fail "trace names the stack: $(head -c 300 "$tmp/err")"; fi
