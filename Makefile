@@ -119,6 +119,7 @@ install: all
 	ln -sf libtpusim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libtpusim.so.0
 	ln -sf libtpusim.so.0 $(DESTDIR)$(PREFIX)/lib/libtpusim.so
 	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	# every chip folder and models/stacks/
 	for d in models/*/; do \
 		install -d $(DESTDIR)$(PREFIX)/share/tpusim/$$d && \
 		install -m 644 $$d* $(DESTDIR)$(PREFIX)/share/tpusim/$$d; done

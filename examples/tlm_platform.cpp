@@ -87,8 +87,10 @@ int sc_main(int argc, char **argv)
     const char *name = argc > 1 ? argv[1] : "tpu_v3";
     const char *dir = argc > 2 ? argv[2] : "models";
     struct chip c;
-    char err[512];
-    if (chip_load(dir, name, nullptr, 0, &c, err, sizeof err) != 0) {
+    struct stack st;
+    char err[1024];
+    if (chip_load(dir, name, nullptr, 0, &c, err, sizeof err) != 0 ||
+        stack_resolve(dir, &c, nullptr, nullptr, 0, &st, err, sizeof err) != 0) {
         std::fprintf(stderr, "tlm_platform: %s\n", err);
         return 1;
     }
@@ -102,7 +104,7 @@ int sc_main(int argc, char **argv)
         g = nullptr;
     }
     Cpu cpu("cpu");
-    tpusim_tlm::accelerator mxu("mxu", c);
+    tpusim_tlm::accelerator mxu("mxu", c, st);
     cpu.socket.bind(mxu.socket);
     cpu.model = g;
     cpu.model_name = model_name;

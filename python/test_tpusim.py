@@ -72,12 +72,50 @@ class BindingTest(unittest.TestCase):
         self.assertEqual([o["type"] for o in g.ops()], ["Conv", "Relu", "MaxPool"])
         chip = tpusim.Chip("tpu_v4i", models_dir=MODELS)
         r = chip.latency(g)
+        self.assertEqual(r["stack"], "xla")
+        self.assertEqual(r["invocation_cycles"], 0)
         self.assertEqual(sum(o["cycles"] for o in r["ops"]), r["cycles"])
         self.assertEqual(sum(r["stall_cycles"].values()), r["cycles"])
         self.assertEqual(r["ops"][1]["fused_into"], 0)
         # The library divides by the clock it reports: the same double, exactly.
         self.assertEqual(r["seconds"], r["cycles"] / chip.clock_hz)
         self.assertEqual(r["dtype"], "bfloat16")
+
+    def test_a_stack_by_name_or_object_changes_the_answer_with_its_mechanisms(self):
+        v100 = tpusim.Chip("gpu_v100", models_dir=MODELS)
+        self.assertEqual(v100.default_stack, "tensorrt")
+        g = tpusim.Graph.builtin("demo-cnn")
+        trt = v100.latency(g)
+        eager = v100.latency(g, stack="pytorch-eager")
+        by_object = v100.latency(g, stack=tpusim.Stack("pytorch-eager", models_dir=MODELS))
+        self.assertEqual((trt["stack"], eager["stack"]), ("tensorrt", "pytorch-eager"))
+        self.assertEqual(eager["cycles"], by_object["cycles"])
+        self.assertGreater(eager["cycles"], trt["cycles"])
+        # more kernels (BatchNorm and activations unfused), each launched
+        kernels = [len([o for o in r["ops"] if o["fused_into"] is None and o["cycles"]])
+                   for r in (trt, eager)]
+        self.assertGreater(kernels[1], kernels[0])
+        # 6 us per inference at 1530 MHz, as launch in the first op's row
+        self.assertEqual(eager["invocation_cycles"], 9180)
+        self.assertEqual(sum(o["cycles"] for o in eager["ops"]), eager["cycles"])
+        self.assertGreaterEqual(eager["ops"][0]["stall_cycles"]["launch"], 9180)
+        # an override of the stack is one more mechanism knob
+        slow = tpusim.Stack("pytorch-eager", {"overhead.dispatch_us_per_kernel": 50},
+                            models_dir=MODELS)
+        self.assertGreater(v100.latency(g, stack=slow)["stall_cycles"]["launch"],
+                           eager["stall_cycles"]["launch"])
+
+    def test_stack_errors_raise_with_the_message(self):
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Stack("xla9", models_dir=MODELS)
+        self.assertIn("unknown stack 'xla9'", str(e.exception))
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Stack("xla", {"overhead.gap": 1}, models_dir=MODELS)
+        self.assertIn("overhead.gap", str(e.exception))
+        with self.assertRaises(tpusim.Error) as e:
+            tpusim.Chip("tpu_v3", models_dir=MODELS).latency(tpusim.Graph.builtin("demo-cnn"),
+                                                             stack="tensorrt")
+        self.assertIn("does not run on chip 'tpu_v3'", str(e.exception))
 
     def test_builder_errors_raise(self):
         g = tpusim.Graph()

@@ -4,6 +4,8 @@
     chip = tpusim.Chip("tpu_v4i", overrides={"hbm.bandwidth_gbps": 1800})
     r = chip.latency("model.onnx")            # or ONNX bytes, a Graph, a Net
     print(r["seconds"], r["ops"][0])
+    v100 = tpusim.Chip("gpu_v100")            # runs under its default stack, tensorrt
+    v100.latency("model.onnx", stack="pytorch-eager")   # or a tpusim.Stack
 
 Results are dicts; errors raise tpusim.Error carrying the library's message.
 A Chip may be shared by threads; each thread queries through its own
@@ -16,7 +18,7 @@ import ctypes.util
 import os
 import threading
 
-__all__ = ["Chip", "Graph", "Net", "Error", "version", "CAUSES"]
+__all__ = ["Chip", "Stack", "Graph", "Net", "Error", "version", "CAUSES"]
 
 
 def _load():
@@ -51,7 +53,8 @@ class _Summary(ctypes.Structure):
                 ("macs", _u64), ("hbm_bytes", _u64), ("host_bytes", _u64),
                 ("mac_slots", _u64), ("useful_macs", _u64), ("param_bytes", _u64),
                 ("params_on_chip_bytes", _u64), ("stall_cycles", _u64 * _NC),
-                ("dtype", _int), ("cache_hits", _u64), ("cache_misses", _u64)]
+                ("dtype", _int), ("cache_hits", _u64), ("cache_misses", _u64),
+                ("invocation_cycles", _u64)]
 
 
 class _OpRow(ctypes.Structure):
@@ -66,12 +69,12 @@ _ENGINES = {"fast": 0, "event": 1}
 
 class _Options(ctypes.Structure):
     _fields_ = [("dtype", _int), ("no_fusion", _int), ("framework_overhead_us", _dbl),
-                ("flags", ctypes.c_uint), ("engine", _int)]
+                ("flags", ctypes.c_uint), ("stack", _P), ("engine", _int)]
 
 
 class _ChipInfo(ctypes.Structure):
     _fields_ = [("name", _str), ("clock_hz", _dbl), ("cores", _int),
-                ("peak_flops_per_s", _dbl), ("default_dtype", _int)]
+                ("peak_flops_per_s", _dbl), ("default_dtype", _int), ("default_stack", _str)]
 
 
 class _Totals(ctypes.Structure):
@@ -110,6 +113,9 @@ _f = {n: _sig(n, *s) for n, s in {
     "tpusim_chip_open": (_int, _P, _str, _str, ctypes.POINTER(_str), _int, _PP),
     "tpusim_chip_close": (None, _P),
     "tpusim_chip_info_get": (_int, _P, ctypes.POINTER(_ChipInfo)),
+    "tpusim_stack_open": (_int, _P, _str, _str, ctypes.POINTER(_str), _int, _PP),
+    "tpusim_stack_close": (None, _P),
+    "tpusim_stack_name": (_str, _P),
     "tpusim_result_new": (_int, _PP),
     "tpusim_result_close": (None, _P),
     "tpusim_result_summary": (_int, _P, ctypes.POINTER(_Summary)),
@@ -344,14 +350,15 @@ class Net:
         return {f: getattr(t, f) for f, _ in _Totals._fields_}
 
 
-def _result(res, chip_name):
+def _result(res, chip_name, stack_name):
     s = _Summary()
     _f["tpusim_result_summary"](res, _R(s))
-    out = {"chip": chip_name, "cycles": s.cycles, "seconds": s.seconds,
+    out = {"chip": chip_name, "stack": stack_name, "cycles": s.cycles, "seconds": s.seconds,
            "dtype": next((k for k, v in _DTYPES.items() if v == s.dtype), str(s.dtype)),
            "stall_cycles": dict(zip(CAUSES, s.stall_cycles))}
     for f in ("ops", "flops", "macs", "hbm_bytes", "host_bytes", "mac_slots", "useful_macs",
-              "param_bytes", "params_on_chip_bytes", "cache_hits", "cache_misses"):
+              "param_bytes", "params_on_chip_bytes", "cache_hits", "cache_misses",
+              "invocation_cycles"):
         out[f] = getattr(s, f)
     out["op_count"] = out.pop("ops")
     rows, row = [], _OpRow()
@@ -367,23 +374,51 @@ def _result(res, chip_name):
     return out
 
 
-class Chip:
-    """A chip model by name ("tpu_v4i") or .ini path, with per-key overrides.
+def _overrides(overrides):
+    sets = ["%s=%s" % (k, v) for k, v in (overrides or {}).items()]
+    return (_str * max(1, len(sets)))(*[s.encode() for s in sets]), len(sets)
 
-    Immutable once opened; may be shared by threads."""
+
+class Stack:
+    """A software stack by name ("pytorch-eager") or .ini path, with per-key
+    overrides ({"overhead.dispatch_us_per_kernel": 20}): what fuses, what runs
+    on the host, launch and invocation overheads. Immutable; shareable."""
 
     def __init__(self, name, overrides=None, models_dir=None):
-        sets = ["%s=%s" % (k, v) for k, v in (overrides or {}).items()]
-        arr = (_str * max(1, len(sets)))(*[s.encode() for s in sets])
+        arr, n = _overrides(overrides)
         self._h = _P()
-        _ctx.check(_f["tpusim_chip_open"](_ctx.h, name.encode(), _b(models_dir), arr,
-                                          len(sets), _R(self._h)))
+        _ctx.check(_f["tpusim_stack_open"](_ctx.h, name.encode(), _b(models_dir), arr, n,
+                                           _R(self._h)))
+        self.name = _f["tpusim_stack_name"](self._h).decode()
+        self.models_dir = models_dir
+
+    def __del__(self):
+        if getattr(self, "_h", None):
+            _f["tpusim_stack_close"](self._h)
+            self._h = None
+
+    def __repr__(self):
+        return "Stack(%r)" % self.name
+
+
+class Chip:
+    """A chip model by name ("tpu_v4i") or .ini path, with per-key overrides.
+    It runs under the stack its file names (default_stack) unless a query
+    names another. Immutable once opened; may be shared by threads."""
+
+    def __init__(self, name, overrides=None, models_dir=None):
+        arr, n = _overrides(overrides)
+        self._h = _P()
+        self.models_dir = models_dir
+        _ctx.check(_f["tpusim_chip_open"](_ctx.h, name.encode(), _b(models_dir), arr, n,
+                                          _R(self._h)))
         info = _ChipInfo()
         _f["tpusim_chip_info_get"](self._h, _R(info))
         self.name = info.name.decode()
         self.clock_hz = info.clock_hz
         self.cores = info.cores
         self.peak_flops_per_s = info.peak_flops_per_s
+        self.default_stack = info.default_stack.decode()
 
     def __del__(self):
         if getattr(self, "_h", None):
@@ -394,20 +429,23 @@ class Chip:
         return "Chip(%r)" % self.name
 
     def latency(self, model, dtype=None, no_fusion=False, framework_overhead_us=0.0,
-                exact=False, per_op=None, batch=None, engine="fast"):
+                exact=False, per_op=None, batch=None, stack=None, engine="fast"):
         """Latency of model: an ONNX path or bytes, a Graph or a Net. A dict with
-        cycles, seconds, stall_cycles by cause, flops, bytes, and "ops" (per-op
-        rows; for a Net only with per_op=True, which simulates it whole, so a
-        Net's default is False: the cached fast path). engine is "fast" (each op
-        alone, closed form; cached for nets) or "event" (every tile and transfer
-        in time, ops overlapping; what the CLI reports)."""
+        cycles, seconds, stall_cycles by cause, flops, bytes, the stack it ran
+        under, and "ops" (per-op rows; for a Net only with per_op=True, which
+        simulates it whole, so a Net's default is False: the cached fast path).
+        stack: None (the chip's default), a name or a Stack. engine is "fast"
+        (each op alone, closed form; cached for nets) or "event" (every tile
+        and transfer in time, ops overlapping; what the CLI reports)."""
         if per_op is None:
             per_op = not isinstance(model, Net)
         if engine not in _ENGINES:
             raise ValueError("engine must be one of %s, got %r" % (sorted(_ENGINES), engine))
+        if isinstance(stack, str):
+            stack = Stack(stack, models_dir=self.models_dir)
         flags = (EXACT if exact else 0) | (PER_OP if per_op else 0)
         opts = _Options(_DTYPES[dtype] if dtype else 0, int(no_fusion), framework_overhead_us,
-                        flags, _ENGINES[engine])
+                        flags, stack._h if stack is not None else None, _ENGINES[engine])
         if isinstance(model, Net):
             rc = _f["tpusim_net_query"](_ctx.h, self._h, model._h, _R(opts), _ctx.res)
         else:
@@ -415,7 +453,8 @@ class Chip:
                 model = Graph.onnx(model, batch=batch)
             rc = _f["tpusim_graph_query"](_ctx.h, model._h, self._h, _R(opts), _ctx.res)
         _ctx.check(rc)
-        return _result(_ctx.res, self.name)
+        return _result(_ctx.res, self.name, stack.name if stack is not None else
+                       self.default_stack)
 
     def seconds(self, net):
         """Just the latency of a Net in seconds: the fastest call (a cache lookup)."""

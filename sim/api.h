@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "chip.h"
 #include "engine.h"
+#include "stack.h"
 #include "tpusim.h"
 
 struct tpusim_context {
@@ -19,9 +20,15 @@ struct tpusim_context {
     char err[1024];
 };
 
+struct tpusim_stack {
+    struct stack s;
+    uint64_t fingerprint;  /* hash of every resolved value: the cache's stack key */
+};
+
 struct tpusim_chip {
     struct chip c;
     uint64_t fingerprint;  /* hash of every resolved parameter: the cache's chip key */
+    tpusim_stack default_stack; /* compiler.default_stack, loaded with the chip */
 };
 
 struct tpusim_result {
@@ -50,14 +57,18 @@ struct tpusim_net {
 /* Formats into ctx->err and returns code. */
 int ctx_error(tpusim_context *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* The internal options of a query; opts may be NULL. */
-void api_sim_options(const tpusim_options *opts, struct sim_options *out);
+/* The internal options of a query (opts may be NULL) and, when `stack` is
+ * not NULL, its stack: the options' or the chip's default. TPUSIM_ERR_ARG,
+ * with the message in ctx, when that stack does not target the chip. */
+int api_sim_options(tpusim_context *ctx, const tpusim_options *opts, const tpusim_chip *chip,
+                    struct sim_options *out, const tpusim_stack **stack);
 /* Fills res from a simulation: the summary, and the rows when `rows`. */
 int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows);
-/* The summary of totals t on chip c (cache counts zero). */
+/* The summary of totals t on chip c (cache counts zero); t includes the
+ * invocation's cycles. */
 void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtype,
-                      const struct sim_totals *t, uint64_t param_bytes,
-                      uint64_t params_on_chip_bytes);
+                      const struct sim_totals *t, uint64_t invocation_cycles,
+                      uint64_t param_bytes, uint64_t params_on_chip_bytes);
 /* Shape of block i's input (channels, height, width). */
 void net_block_input(const tpusim_net *net, size_t i, int64_t chw[3]);
 /* Builds the net into an empty graph and finalizes it; first_op[i] is the

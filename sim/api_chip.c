@@ -80,17 +80,30 @@ void tpusim_cache_clear(tpusim_context *ctx)
         cache_free(&ctx->cache);
 }
 
-/* FNV-1a over the loaded struct (chip_load zeroes it first, so the bytes
- * between fields are zero too). */
-static uint64_t fingerprint(const struct chip *c)
+/* FNV-1a over a loaded struct (chip_load and stack_load zero it first, so
+ * the bytes between fields are zero too). */
+static uint64_t fingerprint(const void *loaded, size_t size)
 {
-    const unsigned char *p = (const unsigned char *)c;
+    const unsigned char *p = loaded;
     uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < sizeof *c; i++) {
+    for (size_t i = 0; i < size; i++) {
         h ^= p[i];
         h *= UINT64_C(0x100000001b3);
     }
     return h;
+}
+
+/* Checks the open/new arguments shared by chips and stacks. */
+static int check_open_args(tpusim_context *ctx, const char *what, const char *name,
+                           const char *const *overrides, int n_overrides, const void *out)
+{
+    if (!out || !name || !name[0] || n_overrides < 0 || (n_overrides > 0 && !overrides))
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_%s_open needs a %s name and an out "
+                         "pointer (and overrides when n_overrides > 0)", what, what);
+    for (int i = 0; i < n_overrides; i++)
+        if (!overrides[i])
+            return ctx_error(ctx, TPUSIM_ERR_ARG, "override %d is NULL", i);
+    return TPUSIM_OK;
 }
 
 int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
@@ -100,22 +113,24 @@ int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_d
         *out = NULL;
     if (!ctx)
         return TPUSIM_ERR_ARG;
-    if (!out || !name || !name[0] || n_overrides < 0 || (n_overrides > 0 && !overrides))
-        return ctx_error(ctx, TPUSIM_ERR_ARG, "tpusim_chip_open needs a chip name and an out "
-                                              "pointer (and overrides when n_overrides > 0)");
-    for (int i = 0; i < n_overrides; i++)
-        if (!overrides[i])
-            return ctx_error(ctx, TPUSIM_ERR_ARG, "override %d is NULL", i);
+    int rc = check_open_args(ctx, "chip", name, overrides, n_overrides, out);
+    if (rc)
+        return rc;
     tpusim_chip *chip = calloc(1, sizeof *chip);
     if (!chip)
         return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
-    int rc = chip_load(models_dir, name, overrides, n_overrides, &chip->c,
-                       ctx->err, sizeof ctx->err);
+    rc = chip_load(models_dir, name, overrides, n_overrides, &chip->c, ctx->err,
+                   sizeof ctx->err);
+    if (!rc)
+        rc = stack_resolve(models_dir, &chip->c, NULL, NULL, 0, &chip->default_stack.s,
+                           ctx->err, sizeof ctx->err);
     if (rc) {
         free(chip);
         return rc;
     }
-    chip->fingerprint = fingerprint(&chip->c);
+    chip->fingerprint = fingerprint(&chip->c, sizeof chip->c);
+    chip->default_stack.fingerprint =
+        fingerprint(&chip->default_stack.s, sizeof chip->default_stack.s);
     ctx->err[0] = '\0';
     *out = chip;
     return TPUSIM_OK;
@@ -124,6 +139,41 @@ int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_d
 void tpusim_chip_close(tpusim_chip *chip)
 {
     free(chip);
+}
+
+int tpusim_stack_open(tpusim_context *ctx, const char *name, const char *models_dir,
+                      const char *const *overrides, int n_overrides, tpusim_stack **out)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    int rc = check_open_args(ctx, "stack", name, overrides, n_overrides, out);
+    if (rc)
+        return rc;
+    tpusim_stack *stack = calloc(1, sizeof *stack);
+    if (!stack)
+        return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
+    rc = stack_load(models_dir, name, overrides, n_overrides, &stack->s, ctx->err,
+                    sizeof ctx->err);
+    if (rc) {
+        free(stack);
+        return rc;
+    }
+    stack->fingerprint = fingerprint(&stack->s, sizeof stack->s);
+    ctx->err[0] = '\0';
+    *out = stack;
+    return TPUSIM_OK;
+}
+
+void tpusim_stack_close(tpusim_stack *stack)
+{
+    free(stack);
+}
+
+const char *tpusim_stack_name(const tpusim_stack *stack)
+{
+    return stack ? stack->s.name : NULL;
 }
 
 int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out)
@@ -137,5 +187,6 @@ int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out)
     out->cores = chip->c.cores;
     out->peak_flops_per_s = chip->c.peak_flops_per_s_core;
     out->default_dtype = chip_default_dtype(&chip->c);
+    out->default_stack = chip->c.default_stack;
     return TPUSIM_OK;
 }

@@ -8,16 +8,22 @@
 #include "api.h"
 #include "matrix_unit.h"
 
-void api_sim_options(const tpusim_options *opts, struct sim_options *out)
+int api_sim_options(tpusim_context *ctx, const tpusim_options *opts, const tpusim_chip *chip,
+                    struct sim_options *out, const tpusim_stack **stack)
 {
     memset(out, 0, sizeof *out);
     out->cores = 1;
+    const tpusim_stack *chosen = opts && opts->stack ? opts->stack : &chip->default_stack;
+    out->stack = &chosen->s;
+    if (stack)
+        *stack = chosen;
     if (!opts)
-        return;
+        return TPUSIM_OK;
     out->dtype = opts->dtype;
     out->no_fusion = opts->no_fusion != 0;
     out->framework_overhead_us = opts->framework_overhead_us;
     out->engine = opts->engine == TPUSIM_ENGINE_EVENT ? ENGINE_EVENT : ENGINE_FAST;
+    return stack_check_target(out->stack, &chip->c, ctx->err, sizeof ctx->err);
 }
 
 /* ------------------------------------------------------------ results */
@@ -96,8 +102,8 @@ static int reserve_rows(tpusim_result *res, size_t n, size_t name_bytes)
 }
 
 void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtype,
-                      const struct sim_totals *t, uint64_t param_bytes,
-                      uint64_t params_on_chip_bytes)
+                      const struct sim_totals *t, uint64_t invocation_cycles,
+                      uint64_t param_bytes, uint64_t params_on_chip_bytes)
 {
     memset(s, 0, sizeof *s);
     s->cycles = t->cycles;
@@ -114,6 +120,7 @@ void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtyp
     s->param_bytes = param_bytes;
     s->params_on_chip_bytes = params_on_chip_bytes;
     s->dtype = dtype;
+    s->invocation_cycles = invocation_cycles;
 }
 
 int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
@@ -121,8 +128,8 @@ int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
     res->valid = false;
     res->n_rows = 0;
     res->names_len = 0;
-    api_summary_fill(&res->sum, sr->chip, sr->dtype, &sr->sum, sr->param_bytes,
-                     sr->params_on_chip_bytes);
+    api_summary_fill(&res->sum, sr->chip, sr->dtype, &sr->sum, sr->invocation_cycles,
+                     sr->param_bytes, sr->params_on_chip_bytes);
     if (rows) {
         const struct tpusim_graph *g = sr->graph;
         size_t name_bytes = 0;
@@ -176,11 +183,13 @@ int tpusim_plan_open(tpusim_context *ctx, const tpusim_graph *g, const tpusim_ch
     tpusim_plan *p = calloc(1, sizeof *p);
     if (!p)
         return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
-    /* The schedule depends only on the graph, the chip and the options,
-     * all fixed for the plan's life: computed once here, copied by runs. */
+    /* The schedule depends only on the graph, the chip, the stack and the
+     * options, all fixed for the plan's life: computed once here, copied
+     * by runs. */
     struct sim_options so;
-    api_sim_options(opts, &so);
-    int rc = simulate(g, &chip->c, &so, &p->sr, ctx->err, sizeof ctx->err);
+    int rc = api_sim_options(ctx, opts, chip, &so, NULL);
+    if (!rc)
+        rc = simulate(g, &chip->c, &so, &p->sr, ctx->err, sizeof ctx->err);
     if (rc) {
         free(p);
         return rc;

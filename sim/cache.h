@@ -21,6 +21,7 @@
 struct block_key {
     uint64_t stage;            /* 1 or 2 */
     uint64_t chip_fp;          /* tpusim_chip.fingerprint */
+    uint64_t stack_fp;         /* tpusim_stack.fingerprint of the query's stack */
     uint64_t dtype, no_fusion; /* resolved options */
     uint64_t overhead_bits;    /* framework_overhead_us's bits */
     int64_t n, c, h, w;        /* the block's input */
@@ -28,6 +29,7 @@ struct block_key {
     uint64_t capacity_key;     /* min(activation capacity, in + all outputs bytes) */
     uint64_t cache_left_key;   /* min(Edge TPU parameter cache left, block parameters) */
     uint64_t in_resident, weights_on_chip, is_last;
+    uint64_t in_host;          /* the op before the block ran on the host CPU */
 };
 
 struct block_val {
@@ -38,6 +40,7 @@ struct block_val {
     struct sim_totals sum;     /* over the block's ops */
     uint64_t cache_used;       /* Edge TPU parameter cache the block takes */
     uint64_t out_resident;     /* its output stays on chip */
+    uint64_t out_host;         /* its last op ran on the host CPU */
 };
 
 struct cache_slot {

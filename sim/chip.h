@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ini_table.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -20,9 +22,6 @@ extern "C" {
 /* The matrix unit's implementation, chosen by name in the chip file
  * (mxu.kind): a TPU-style systolic array or a GPU's tensor cores. */
 enum matrix_kind { MATRIX_SYSTOLIC = 1, MATRIX_TENSOR_CORES = 2 };
-
-/* Where depthwise convolutions run: the chip's compiler decides (chip file). */
-enum depthwise_unit { DEPTHWISE_ON_VPU, DEPTHWISE_ON_MXU };
 
 /* Element op classes of the vector unit's cost table. */
 enum vpu_op {
@@ -88,11 +87,12 @@ struct chip {
     double gpu_dram_efficiency_fraction;        /* achievable share of HBM bandwidth */
     double gpu_l2_bandwidth_gbps;
     double gpu_l2_latency_ns;                   /* load-to-use of an L2 hit */
-    double gpu_launch_overhead_us;              /* per kernel */
+    double gpu_launch_overhead_us;              /* device time between two dependent kernels
+                                                   one library call issues (cuDNN's, cuBLAS's) */
 
-    /* [compiler] what the chip's compiler does that we imitate */
-    enum depthwise_unit depthwise_on;
-    bool fuse_elementwise;       /* XLA-style producer fusion */
+    /* [compiler] */
+    char default_stack[64];      /* the stack it runs under unless told (models/stacks/);
+                                    fusion, placement and overheads are the stack's */
 
     /* Derived once at load. */
     double clock_hz;
@@ -109,15 +109,6 @@ struct chip {
     double peak_flops_per_s_core;
 };
 
-/* One resolved value for `tpusim chips --dump`. */
-struct chip_value {
-    char key[64];     /* "mxu.rows" */
-    char value[64];
-    char unit[32];    /* from the key's suffix */
-    char note[256];   /* "source: ..." or "ASSUMED: ..." */
-    int line;
-};
-
 /* Loads models/<name>/chip.ini under `models_dir` (or a path ending in .ini),
  * applying overrides "section.key=value" in order. On error returns a
  * tpusim_status and writes "file:line: key: problem" into err. */
@@ -127,7 +118,7 @@ int chip_load(const char *models_dir, const char *name_or_path, const char *cons
  * derived ones; *n set. The array is malloc'ed; free() it. `out`, when not
  * NULL, receives the loaded chip (as chip_load would give it). */
 int chip_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,
-              int n_overrides, struct chip_value **values, int *n, struct chip *out, char *err,
+              int n_overrides, struct ini_value **values, int *n, struct chip *out, char *err,
               size_t err_len);
 /* The models directory to use: `given` when not NULL or empty, else
  * $TPUSIM_MODELS_DIR when set, else ./models when it exists, else
@@ -137,9 +128,8 @@ const char *chip_models_dir(const char *given);
 /* mxu.kind's name in a chip file ("systolic", "tensor_cores"). */
 const char *chip_matrix_kind_name(enum matrix_kind kind);
 /* Names of the chips under models_dir (sorted), malloc'ed array of
- * malloc'ed strings; free with chip_free_names. */
+ * malloc'ed strings; free with ini_free_names. */
 int chip_list(const char *models_dir, char ***names, int *n);
-void chip_free_names(char **names, int n);
 
 /* Seconds per cycle and the usual conversions. */
 static inline double chip_cycles_to_us(const struct chip *c, uint64_t cycles)

@@ -92,10 +92,13 @@ struct sim_cli {
     const char *chip;
     const char *sets[CLI_MAX_SETS];
     int n_sets;
+    const char *stack;            /* --stack NAME|FILE.ini, or NULL: the chip's default */
+    const char *stack_sets[CLI_MAX_SETS]; /* --stack-set S.KEY=VALUE */
+    int n_stack_sets;
     tpusim_dtype dtype;
     bool no_fusion;
     int64_t cores;
-    double framework_overhead_us; /* GPUs: host time per kernel */
+    double framework_overhead_us; /* host time per kernel, on top of the stack's */
     int engine;                   /* enum engine_kind: event (default) or fast */
     bool rich;                    /* --format also takes markdown and latex */
     enum cli_rich_format format;  /* when rich */
@@ -104,9 +107,10 @@ struct sim_cli {
     int64_t trace_slices;         /* --trace-max-slices, 0: default */
 };
 void cli_sim_defaults(struct sim_cli *o, bool rich);
-/* Consumes argv[*i] if it is a simulation option (--chip, --dtype, --set,
- * --cores, ...), a trace option or a model option: a CLI_ value (CLI_BAD
- * with the message printed, naming cmd and the option). */
+/* Consumes argv[*i] if it is a simulation option (--chip, --stack,
+ * --dtype, --set, --stack-set, --cores, ...), a trace option or a model
+ * option: a CLI_ value (CLI_BAD with the message printed, naming cmd and
+ * the option). */
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o);
 /* The batch the busiest core simulates: --batch (default 1) split over
  * --cores, rounded up. */
@@ -117,6 +121,12 @@ void cli_batch_text(const struct sim_cli *o, char *buf, size_t len);
 /* Loads a chip with o's --set overrides and checks --cores against it.
  * Returns 0 or an exit code (message printed). */
 int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, struct chip *out);
+/* Loads the stack `name` (NULL: the chip's default) with o's --stack-set
+ * overrides, checked against the chip (stack_resolve). Returns 0 or an
+ * exit code (message printed). */
+struct stack;
+int cli_load_stack(const char *cmd, const struct sim_cli *o, const char *name,
+                   const struct chip *chip, struct stack *out);
 /* The graphs the cores run: --batch split as evenly as it goes, the
  * first `n_big` cores taking one more (small is NULL when it divides). */
 struct core_models {
@@ -127,9 +137,9 @@ struct core_models {
  * naming cmd: a batch smaller than the cores is an error). */
 int cli_open_core_models(const char *cmd, const struct sim_cli *o, struct core_models *m);
 void cli_close_core_models(struct core_models *m);
-/* Simulates; 0 or an exit code (message printed). */
+/* Simulates under `stack`; 0 or an exit code (message printed). */
 int cli_simulate(const char *cmd, const struct sim_cli *o, const struct core_models *m,
-                 const struct chip *chip, struct sim_result *res);
+                 const struct chip *chip, const struct stack *stack, struct sim_result *res);
 /* Writes o->trace when set; 0 or an exit code (message printed). */
 int cli_write_trace(const char *cmd, const struct sim_cli *o, const struct report *rp);
 /* What run and report share: loads o->chip, opens the model, simulates,
@@ -140,7 +150,7 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
                         void *ctx);
 /* The JSON object's opening of run and report: version, chip and model
  * (chip first when chip_first: each command's order, kept for consumers),
- * batch, cores, dtype, fusion. */
+ * stack, batch, cores, dtype, fusion, invocation cycles. */
 void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli *o,
                          bool chip_first);
 /* A JSON object of one value per cause, {"mxu": ..., ...}: cycles when
@@ -186,10 +196,22 @@ int cli_render_plots(const char *cmd, const char *dir, const char *const *stems,
 /* Creates dir if missing; 0 or an exit code (message printed). */
 int cli_make_dir(const char *cmd, const char *dir);
 
+/* ---- `chips` and `stacks`: sim/cli_chips.c, sim/cli_stacks.c. */
+struct ini_value;
+/* Prints a dump: "NAME (PATH)", then key, value, unit, line and source. */
+void cli_print_values(const char *name, const char *path, const struct ini_value *v, int n);
+/* The arguments of `chips` and `stacks`: --dump NAME and overrides
+ * `set_flag` S.K=V (with --dump only; "--set", "--stack-set"). Returns 0
+ * after --help, an exit code on a bad argument (message printed), or -1
+ * to go on. */
+int cli_dump_args(const char *cmd, void (*usage)(FILE *f), const char *set_flag, int argc,
+                  char **argv, const char **dump, const char **sets, int *n_sets);
+
 int cmd_inspect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_chips(int argc, char **argv);
+int cmd_stacks(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 /* `tpusim zoo`: the built-in model families; `zoo export`: sim/cli_zoo.c. */
 int cmd_zoo(int argc, char **argv);

@@ -15,7 +15,7 @@ static void usage(FILE *f)
           "\n"
           "With no options, lists the chip models under the models directory: cores x MXUs\n"
           "per core x MXU shape, clock, peak TFLOP/s (computed from the file's own values),\n"
-          "HBM bandwidth and on-chip memory.\n"
+          "HBM bandwidth, the default software stack (tpusim stacks) and on-chip memory.\n"
           "\n"
           "options:\n"
           "  --dump NAME        print every resolved value of chip NAME (or a .ini file)\n"
@@ -73,12 +73,12 @@ static int list_chips(const char *dir)
     }
     if (n == 0) {
         fprintf(stderr, "tpusim chips: no chip files (NAME/chip.ini) under '%s'\n", dir);
-        chip_free_names(names, n);
+        ini_free_names(names, n);
         return 1;
     }
     int rc = 0;
-    printf("%-10s %-22s %9s %16s %9s  %s\n", "chip", "cores x MXU x RxC", "clock", "peak",
-           "HBM", "on-chip memory");
+    printf("%-10s %-22s %9s %16s %9s  %-14s  %s\n", "chip", "cores x MXU x RxC", "clock",
+           "peak", "HBM", "stack", "on-chip memory");
     for (int i = 0; i < n; i++) {
         struct chip c;
         char err[1024];
@@ -103,9 +103,10 @@ static int list_chips(const char *dir)
         else
             snprintf(hbm, sizeof hbm, "none");
         on_chip_text(&c, mem, sizeof mem);
-        printf("%-10s %-22s %9s %16s %9s  %s\n", c.name, shape, clock, peak, hbm, mem);
+        printf("%-10s %-22s %9s %16s %9s  %-14s  %s\n", c.name, shape, clock, peak, hbm,
+               c.default_stack, mem);
     }
-    chip_free_names(names, n);
+    ini_free_names(names, n);
     return rc;
 }
 
@@ -119,29 +120,24 @@ static int width(const char *s)
     return w;
 }
 
+/* s, then spaces to column w (two at least when s is wider). */
 static void pad(const char *s, int w)
 {
     fputs(s, stdout);
-    for (int i = width(s); i < w; i++)
+    int at = width(s);
+    for (int i = at; i < (at + 2 > w ? at + 2 : w); i++)
         putchar(' ');
 }
 
-static int dump_chip(const char *dir, const char *name, const char *const *sets, int n_sets)
+void cli_print_values(const char *name, const char *path, const struct ini_value *v, int n)
 {
-    struct chip_value *v;
-    int n;
-    char err[1024];
-    struct chip c;
-    if (chip_dump(dir, name, sets, n_sets, &v, &n, &c, err, sizeof err)) {
-        fprintf(stderr, "tpusim chips: %s\n", err);
-        return 1;
-    }
-    printf("%s (%s)\n\n", c.name, c.path);
+    printf("%s (%s)\n\n", name, path);
+    enum { WIDEST_VALUE = 40 }; /* longer values (op lists) run over their column */
     int wk = width("key"), wv = width("value"), wu = width("unit");
     for (int i = 0; i < n; i++) {
         if (width(v[i].key) > wk)
             wk = width(v[i].key);
-        if (width(v[i].value) > wv)
+        if (width(v[i].value) > wv && width(v[i].value) <= WIDEST_VALUE)
             wv = width(v[i].value);
         if (width(v[i].unit) > wu)
             wu = width(v[i].unit);
@@ -159,59 +155,85 @@ static int dump_chip(const char *dir, const char *name, const char *const *sets,
         else
             printf("%5s  %s\n", "-", v[i].note);
     }
+}
+
+static int dump_chip(const char *dir, const char *name, const char *const *sets, int n_sets)
+{
+    struct ini_value *v;
+    int n;
+    char err[1024];
+    struct chip c;
+    if (chip_dump(dir, name, sets, n_sets, &v, &n, &c, err, sizeof err)) {
+        fprintf(stderr, "tpusim chips: %s\n", err);
+        return 1;
+    }
+    cli_print_values(c.name, c.path, v, n);
     free(v);
     return 0;
 }
 
-int cmd_chips(int argc, char **argv)
+int cli_dump_args(const char *cmd, void (*print_usage)(FILE *f), const char *set_flag, int argc,
+                  char **argv, const char **dump, const char **sets, int *n_sets)
 {
-    const char *dump = NULL;
-    const char *sets[CLI_MAX_SETS];
-    int n_sets = 0;
+    *dump = NULL;
+    *n_sets = 0;
     for (int i = 1; i < argc; i++) {
         bool bad = false;
         const char *v;
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
+            print_usage(stdout);
             return 0;
         }
         if ((v = cli_opt_value("--dump", argc, argv, &i, &bad))) {
-            if (dump) {
-                fprintf(stderr, "tpusim chips: one --dump at a time ('%s' and '%s')\n", dump, v);
+            if (*dump) {
+                fprintf(stderr, "tpusim %s: one --dump at a time ('%s' and '%s')\n", cmd, *dump,
+                        v);
                 return 2;
             }
-            dump = v;
+            *dump = v;
             continue;
         }
-        if (!bad && (v = cli_opt_value("--set", argc, argv, &i, &bad))) {
-            /* As `run` checks it: the rest of the format is chip_load's to judge. */
+        if (!bad && (v = cli_opt_value(set_flag, argc, argv, &i, &bad))) {
+            /* As `run` checks it: the rest of the format is the loader's to judge. */
             if (!strchr(v, '=')) {
-                fprintf(stderr, "tpusim chips: --set needs SECTION.KEY=VALUE, got '%s'\n", v);
+                fprintf(stderr, "tpusim %s: %s needs SECTION.KEY=VALUE, got '%s'\n", cmd,
+                        set_flag, v);
                 return 2;
             }
-            if (n_sets == CLI_MAX_SETS) {
-                fprintf(stderr, "tpusim chips: too many --set options (at most %d)\n",
+            if (*n_sets == CLI_MAX_SETS) {
+                fprintf(stderr, "tpusim %s: too many %s options (at most %d)\n", cmd, set_flag,
                         CLI_MAX_SETS);
                 return 2;
             }
-            sets[n_sets++] = v;
+            sets[(*n_sets)++] = v;
             continue;
         }
         if (bad)
             return 2;
         if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "tpusim chips: unknown option '%s' (see tpusim chips --help)\n",
-                    argv[i]);
+            fprintf(stderr, "tpusim %s: unknown option '%s' (see tpusim %s --help)\n", cmd,
+                    argv[i], cmd);
             return 2;
         }
-        fprintf(stderr, "tpusim chips: unexpected argument '%s' (did you mean --dump %s?)\n",
+        fprintf(stderr, "tpusim %s: unexpected argument '%s' (did you mean --dump %s?)\n", cmd,
                 argv[i], argv[i]);
         return 2;
     }
-    if (n_sets && !dump) {
-        fprintf(stderr, "tpusim chips: --set needs --dump NAME\n");
+    if (*n_sets && !*dump) {
+        fprintf(stderr, "tpusim %s: %s needs --dump NAME\n", cmd, set_flag);
         return 2;
     }
+    return -1;
+}
+
+int cmd_chips(int argc, char **argv)
+{
+    const char *dump;
+    const char *sets[CLI_MAX_SETS];
+    int n_sets;
+    int rc = cli_dump_args("chips", usage, "--set", argc, argv, &dump, sets, &n_sets);
+    if (rc >= 0)
+        return rc;
     const char *dir = cli_models_dir();
     return dump ? dump_chip(dir, dump, sets, n_sets) : list_chips(dir);
 }

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "plot.h"
 #include "report.h"
+#include "stack.h"
 
 #define MAX_MODELS 64
 
@@ -20,6 +21,8 @@ struct compare_cli {
     struct sim_cli sim;
     char *chips_buf;
     const char *chips[2];
+    char *stacks_buf;
+    const char *stacks[2];        /* --stacks A,B; NULL: --stack or each chip's default */
     char *model_bufs[MAX_MODELS]; /* one strdup per argument, split in place */
     int n_bufs;
     const char *models[MAX_MODELS];
@@ -47,9 +50,12 @@ static void usage(FILE *f)
           "that moved (e.g. mxu->hbm), and a paragraph on where the peak ratio was lost.\n"
           "Several models give one row per model and the mean speedup.\n"
           "\n"
-          "options (and those of tpusim run but --chip: --dtype --set --cores --no-fusion\n"
-          "--batch --dim):\n"
+          "options (and those of tpusim run but --chip: --stack --dtype --set --stack-set\n"
+          "--cores --no-fusion --batch --dim):\n"
           "  --chips A,B        the two chips, e.g. tpu_v2,tpu_v4i (default)\n"
+          "  --stacks A,B       a software stack for each side (default: --stack for both,\n"
+          "                     else each chip's own), e.g. --chips gpu_v100,gpu_v100\n"
+          "                     --stacks tensorrt,pytorch-eager\n"
           "  --format FMT       text (default), csv, json, markdown or latex (booktabs)\n"
           "  --plot DIR         per-op speedup bars (and per-model bars) with gnuplot\n"
           "  --png              with --plot, PNG as well\n"
@@ -60,6 +66,7 @@ static void usage(FILE *f)
 static void free_cli(struct compare_cli *o)
 {
     free(o->chips_buf);
+    free(o->stacks_buf);
     for (int i = 0; i < o->n_bufs; i++)
         free(o->model_bufs[i]);
 }
@@ -88,22 +95,25 @@ static int add_models(const struct cli_args *a, const char *arg)
     return CLI_TAKEN;
 }
 
-static int parse_chips(struct compare_cli *o, const char *v)
+/* "A,B" into (*buf, split in place) two names; `what` names the option,
+ * `things` what it names ("chips"). */
+static int parse_pair(const char *what, const char *things, const char *v, char **buf,
+                      const char *out[2])
 {
-    free(o->chips_buf);
-    o->chips_buf = strdup(v);
-    if (!o->chips_buf) {
+    free(*buf);
+    *buf = strdup(v);
+    if (!*buf) {
         fprintf(stderr, "tpusim compare: out of memory\n");
         return CLI_FAILED;
     }
-    char *comma = strchr(o->chips_buf, ',');
-    if (!comma || comma == o->chips_buf || !comma[1] || strchr(comma + 1, ',')) {
-        fprintf(stderr, "tpusim compare: --chips needs two chips A,B, got '%s'\n", v);
+    char *comma = strchr(*buf, ',');
+    if (!comma || comma == *buf || !comma[1] || strchr(comma + 1, ',')) {
+        fprintf(stderr, "tpusim compare: %s needs two %s A,B, got '%s'\n", what, things, v);
         return CLI_BAD;
     }
     *comma = '\0';
-    o->chips[0] = o->chips_buf;
-    o->chips[1] = comma + 1;
+    out[0] = *buf;
+    out[1] = comma + 1;
     return CLI_TAKEN;
 }
 
@@ -113,7 +123,9 @@ static int compare_option(const struct cli_args *a, int argc, char **argv, int *
     bool bad = false;
     const char *v = cli_opt_value("--chips", argc, argv, i, &bad);
     if (v)
-        return parse_chips(o, v);
+        return parse_pair("--chips", "chips", v, &o->chips_buf, o->chips);
+    if (!bad && (v = cli_opt_value("--stacks", argc, argv, i, &bad)))
+        return parse_pair("--stacks", "stacks", v, &o->stacks_buf, o->stacks);
     if (bad)
         return CLI_BAD;
     int r = cli_plot_option(argc, argv, i, &o->plot);
@@ -152,8 +164,8 @@ static void free_run(struct model_run *m)
     cli_close_core_models(&m->models);
 }
 
-static int run_model(struct compare_cli *o, const struct chip *chips, const char *model,
-                     struct model_run *m)
+static int run_model(struct compare_cli *o, const struct chip *chips,
+                     const struct stack *stacks, const char *model, struct model_run *m)
 {
     memset(m, 0, sizeof *m);
     struct sim_cli one = o->sim;
@@ -164,7 +176,7 @@ static int run_model(struct compare_cli *o, const struct chip *chips, const char
         return rc;
     char err[1024];
     for (int k = 0; k < 2; k++) {
-        rc = cli_simulate("compare", &one, &m->models, &chips[k], &m->res[k]);
+        rc = cli_simulate("compare", &one, &m->models, &chips[k], &stacks[k], &m->res[k]);
         if (rc)
             return rc;
         m->have_res[k] = true;
@@ -209,9 +221,9 @@ static void print_wrapped(const char *s, const char *indent)
 static int print_op_table(const struct model_run *m, enum cli_rich_format fmt)
 {
     const struct comparison *c = &m->cmp;
-    char ha[96], hb[96];
-    snprintf(ha, sizeof ha, "%s us", c->a->res->chip->name);
-    snprintf(hb, sizeof hb, "%s us", c->b->res->chip->name);
+    char an[160], bn[160], ha[192], hb[192];
+    snprintf(ha, sizeof ha, "%s us", compare_side_name(c, c->a, an, sizeof an));
+    snprintf(hb, sizeof hb, "%s us", compare_side_name(c, c->b, bn, sizeof bn));
     const char *head[] = {"#", "name", "kind", ha, hb, "speedup", "bound", "moved"};
     struct cli_table t;
     cli_table_init(&t, 8, head, "rllrrrll");
@@ -234,15 +246,16 @@ static int print_op_table(const struct model_run *m, enum cli_rich_format fmt)
         cli_table_cell(&t, "%s", !o->a_fused && !o->b_fused && o->a_bound != o->b_bound ? "*" : "");
     }
     char cap[512];
-    snprintf(cap, sizeof cap, "%s: per-op latency, %s -> %s", m->model, c->a->res->chip->name,
-             c->b->res->chip->name);
+    snprintf(cap, sizeof cap, "%s: per-op latency, %s -> %s", m->model, an, bn);
     return cli_table_finish(&t, fmt, cap);
 }
 
 static int print_side_by_side(const struct model_run *m, enum cli_rich_format fmt)
 {
     const struct comparison *c = &m->cmp;
-    const char *an = c->a->res->chip->name, *bn = c->b->res->chip->name;
+    char a_name[160], b_name[160];
+    const char *an = compare_side_name(c, c->a, a_name, sizeof a_name);
+    const char *bn = compare_side_name(c, c->b, b_name, sizeof b_name);
     const char *head[] = {"quantity", an, bn, "ratio B/A"};
     struct cli_table t;
     cli_table_init(&t, 4, head, "lrrr");
@@ -295,9 +308,9 @@ static void means(const struct model_run *runs, int n, double *mean, double *geo
 static int print_models_table(const struct model_run *runs, int n, enum cli_rich_format fmt)
 {
     const struct comparison *c0 = &runs[0].cmp;
-    char ha[96], hb[96];
-    snprintf(ha, sizeof ha, "%s us", c0->a->res->chip->name);
-    snprintf(hb, sizeof hb, "%s us", c0->b->res->chip->name);
+    char an[160], bn[160], ha[192], hb[192];
+    snprintf(ha, sizeof ha, "%s us", compare_side_name(c0, c0->a, an, sizeof an));
+    snprintf(hb, sizeof hb, "%s us", compare_side_name(c0, c0->b, bn, sizeof bn));
     const char *head[] = {"model", ha, hb, "speedup", "peak ratio", "realised %",
                           "ops moved", "common move"};
     struct cli_table t;
@@ -350,6 +363,10 @@ static void print_json(const struct model_run *runs, int n)
     json_string(stdout, c0->a->res->chip->name);
     printf(", ");
     json_string(stdout, c0->b->res->chip->name);
+    printf("],\n  \"stacks\": [");
+    json_string(stdout, c0->a->res->stack->name);
+    printf(", ");
+    json_string(stdout, c0->b->res->stack->name);
     printf("],\n  \"peak_ratio\": %.17g,\n  \"clock_ratio\": %.17g,\n  \"hbm_ratio\": %.17g,\n"
            "  \"mean_speedup\": %.17g,\n  \"geomean_speedup\": %.17g,\n  \"models\": [",
            c0->peak_ratio, c0->clock_ratio, c0->hbm_ratio, mean, geo);
@@ -386,7 +403,8 @@ static void print_json(const struct model_run *runs, int n)
 
 static void print_csv(const struct model_run *runs, int n)
 {
-    printf("model,index,name,kind,a_chip,b_chip,a_us,b_us,speedup,a_bound,b_bound\n");
+    printf("model,index,name,kind,a_chip,b_chip,a_us,b_us,speedup,a_bound,b_bound,a_stack,"
+           "b_stack\n");
     for (int i = 0; i < n; i++) {
         const struct comparison *c = &runs[i].cmp;
         for (int k = 0; k < c->n_ops; k++) {
@@ -398,9 +416,11 @@ static void print_csv(const struct model_run *runs, int n)
             csv_field(stdout, c->a->ops[k].name);
             putchar(',');
             csv_field(stdout, c->a->ops[k].kind);
-            printf(",%s,%s,%.6f,%.6f,%.6f,%s,%s\n", c->a->res->chip->name, c->b->res->chip->name,
-                   o->a_us, o->b_us, o->speedup, o->a_fused ? "fused" : cause_name(o->a_bound),
-                   o->b_fused ? "fused" : cause_name(o->b_bound));
+            printf(",%s,%s,%.6f,%.6f,%.6f,%s,%s,%s,%s\n", c->a->res->chip->name,
+                   c->b->res->chip->name, o->a_us, o->b_us, o->speedup,
+                   o->a_fused ? "fused" : cause_name(o->a_bound),
+                   o->b_fused ? "fused" : cause_name(o->b_bound), c->a->res->stack->name,
+                   c->b->res->stack->name);
         }
     }
 }
@@ -449,12 +469,13 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
             labels[i] = base_name(runs[i].model);
             values[i] = runs[i].cmp.speedup;
         }
-        char title[256], ylabel[256], ref[96];
+        char title[512], ylabel[512], ref[96];
         const struct comparison *c0 = &runs[0].cmp;
-        snprintf(title, sizeof title, "speedup of %s over %s per model", c0->b->res->chip->name,
-                 c0->a->res->chip->name);
-        snprintf(ylabel, sizeof ylabel, "speedup (%s time / %s time)", c0->a->res->chip->name,
-                 c0->b->res->chip->name);
+        char an[160], bn[160];
+        compare_side_name(c0, c0->a, an, sizeof an);
+        compare_side_name(c0, c0->b, bn, sizeof bn);
+        snprintf(title, sizeof title, "speedup of %s over %s per model", bn, an);
+        snprintf(ylabel, sizeof ylabel, "speedup (%s time / %s time)", an, bn);
         snprintf(ref, sizeof ref, "peak-FLOPS ratio %.2fx", c0->peak_ratio);
         snprintf(stems[n], sizeof stems[n], "speedup_models");
         stem_ptrs[n] = stems[n];
@@ -484,16 +505,17 @@ static int print_all(const struct compare_cli *o, const struct model_run *runs, 
         return 0;
     }
     const struct comparison *c0 = &runs[0].cmp;
+    const struct sim_result *ra = c0->a->res, *rb = c0->b->res;
     char batch[160];
     cli_batch_text(&o->sim, batch, sizeof batch);
     if (fmt == RF_TEXT)
-        printf("tpusim compare: %s -> %s (%lld core%s each, %s, %s, %s engine)\n\n",
-               c0->a->res->chip->name, c0->b->res->chip->name, (long long)o->sim.cores,
-               o->sim.cores > 1 ? "s" : "", batch, tpusim_dtype_name(c0->a->res->dtype),
-               c0->a->res->engine == ENGINE_EVENT ? "event" : "fast");
+        printf("tpusim compare: %s (%s) -> %s (%s) (%lld core%s each, %s, %s, %s engine)\n\n",
+               ra->chip->name, ra->stack->name, rb->chip->name, rb->stack->name,
+               (long long)o->sim.cores, o->sim.cores > 1 ? "s" : "", batch,
+               tpusim_dtype_name(ra->dtype), ra->engine == ENGINE_EVENT ? "event" : "fast");
     else if (fmt == RF_LATEX)
-        printf("%% tpusim compare: %s -> %s; needs \\usepackage{booktabs}\n",
-               c0->a->res->chip->name, c0->b->res->chip->name);
+        printf("%% tpusim compare: %s (%s) -> %s (%s); needs \\usepackage{booktabs}\n",
+               ra->chip->name, ra->stack->name, rb->chip->name, rb->stack->name);
     int rc = 0;
     if (n > 1)
         rc = print_models_table(runs, n, fmt);
@@ -527,6 +549,11 @@ int cmd_compare(int argc, char **argv)
     int rc = cli_parse_args(&args, argc, argv);
     if (rc < 0 && cli_plot_check("compare", &o.plot))
         rc = 2;
+    if (rc < 0 && o.sim.stack && o.stacks[0]) {
+        fprintf(stderr, "tpusim compare: --stack %s names one stack for both sides, --stacks %s,%s "
+                "one per side: give one of them\n", o.sim.stack, o.stacks[0], o.stacks[1]);
+        rc = 2;
+    }
     if (rc >= 0) {
         free_cli(&o);
         return rc;
@@ -535,8 +562,13 @@ int cmd_compare(int argc, char **argv)
         o.models[o.n_models++] = NULL; /* the built-in default */
     rc = 0;
     struct chip chips[2];
-    for (int k = 0; k < 2 && !rc; k++)
+    struct stack stacks[2];
+    for (int k = 0; k < 2 && !rc; k++) {
         rc = cli_load_chip("compare", &o.sim, o.chips[k], &chips[k]);
+        if (!rc)
+            rc = cli_load_stack("compare", &o.sim, o.stacks[k] ? o.stacks[k] : o.sim.stack,
+                                &chips[k], &stacks[k]);
+    }
     struct model_run *runs = NULL;
     int n = 0;
     if (!rc) {
@@ -547,7 +579,7 @@ int cmd_compare(int argc, char **argv)
         }
     }
     for (int i = 0; runs && i < o.n_models && !rc; i++, n++)
-        rc = run_model(&o, chips, o.models[i], &runs[i]);
+        rc = run_model(&o, chips, stacks, o.models[i], &runs[i]);
     if (!rc)
         rc = write_plots(&o, runs, n);
     if (!rc)

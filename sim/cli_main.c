@@ -19,6 +19,7 @@ static const struct {
     {"compare", cmd_compare, "a model on two chips side by side: speedups, bounds that moved, why"},
     {"zoo", cmd_zoo, "model families from public definitions (zoo:NAME); export one as ONNX"},
     {"chips", cmd_chips, "list the chip models, or --dump one's every parameter with its source"},
+    {"stacks", cmd_stacks, "list the software stacks (XLA, TensorRT, ...), or --dump one's values"},
     {"demo", cmd_demo, "simulate the built-in demo CNN on tpu_v3 (what `make demo` runs)"},
 };
 

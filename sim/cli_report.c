@@ -296,8 +296,8 @@ static void usage(FILE *f)
           "simulated time over FLOPs / peak); per model the totals, the time by op type\n"
           "and by bound, and the top-10 ops.\n"
           "\n"
-          "options (and those of tpusim run: --chip --dtype --set --cores --no-fusion\n"
-          "--batch --dim --framework-overhead-us):\n"
+          "options (and those of tpusim run: --chip --stack --dtype --set --stack-set\n"
+          "--cores --no-fusion --batch --dim --framework-overhead-us):\n"
           "  --format FMT       text (default), csv, json, markdown or latex (booktabs)\n"
           "  --plot DIR         write figures to DIR: roofline and time by cause (data,\n"
           "                     editable .gp scripts, SVG and PDF via gnuplot)\n"
@@ -444,7 +444,8 @@ static int print_summary(const struct report *rp, const char *model, enum cli_ri
     cli_table_cell(&t, "ops run (fused away)");
     cli_table_cell(&t, "%d (%d)", rp->n_run, rp->n_ops - rp->n_run);
     char caption[1024];
-    snprintf(caption, sizeof caption, "%s on %s: summary", model, r->chip->name);
+    snprintf(caption, sizeof caption, "%s on %s (%s): summary", model, r->chip->name,
+             r->stack->name);
     return cli_table_finish(&t, fmt, caption);
 }
 
@@ -484,9 +485,9 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
     const struct chip *c = r->chip;
     char batch[160];
     cli_batch_text(o, batch, sizeof batch);
-    printf("tpusim report: %s on %s (%lld core%s of %d, %s, %s%s, %s engine)\n\n", model,
-           c->name, (long long)o->cores, o->cores > 1 ? "s" : "", c->cores, batch,
-           tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "",
+    printf("tpusim report: %s on %s under %s (%lld core%s of %d, %s, %s%s, %s engine)\n\n",
+           model, c->name, r->stack->name, (long long)o->cores, o->cores > 1 ? "s" : "",
+           c->cores, batch, tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "",
            r->engine == ENGINE_EVENT ? "event" : "fast");
     printf("  simulated latency   %10.2f us  (%llu cycles at %.0f MHz)\n", rp->latency_us,
            (unsigned long long)r->sum.cycles, c->clock_mhz);
@@ -515,6 +516,9 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
         if (rp->cause_share[k] > 0)
             printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
     printf("\n");
+    if (r->invocation_cycles)
+        printf("  invocation          %10.2f us  once per inference (%s), as launch in the first op\n",
+               chip_cycles_to_us(c, r->invocation_cycles), r->stack->name);
     const struct event_log *l = r->events;
     if (l) {
         uint64_t w = l->hidden_weight_cycles + l->exposed_weight_cycles;
@@ -679,7 +683,7 @@ static void print_csv(const struct report *rp)
            "flops_proxy_us,flops_proxy_error");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_share", cause_name((enum cause)k));
-    printf("\n");
+    printf(",stack\n");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
         const struct op_result *x = op->res;
@@ -703,6 +707,8 @@ static void print_csv(const struct report *rp)
                op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
         for (int k = 0; k < CAUSE_COUNT; k++)
             printf(",%.6f", op->cause_share[k]);
+        putchar(',');
+        csv_field(stdout, rp->res->stack->name);
         printf("\n");
     }
 }
@@ -749,9 +755,10 @@ static int show_report(const struct report *rp, const struct sim_cli *o, void *c
     case RF_MARKDOWN:
     case RF_LATEX:
         if (o->format == RF_MARKDOWN)
-            printf("## %s on %s\n\n", model, chip);
+            printf("## %s on %s (%s)\n\n", model, chip, rp->res->stack->name);
         else
-            printf("%% tpusim report: %s on %s; needs \\usepackage{booktabs}\n", model, chip);
+            printf("%% tpusim report: %s on %s (%s); needs \\usepackage{booktabs}\n", model,
+                   chip, rp->res->stack->name);
         rc = print_tables(rp, model, o->format);
         break;
     }

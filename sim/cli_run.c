@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "report.h"
+#include "stack.h"
 #include "trace.h"
 
 static void usage(FILE *f)
@@ -24,14 +25,19 @@ static void usage(FILE *f)
           "\n"
           "options:\n"
           "  --chip NAME        tpu_v2, tpu_v3 (default), tpu_v4i, edgetpu, gpu_v100\n"
+          "  --stack NAME       software stack: xla, tensorrt, pytorch-eager,\n"
+          "                     paddle-inference, tflite-edgetpu or a .ini (default: the\n"
+          "                     chip's, see tpusim chips and tpusim stacks)\n"
           "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu;\n"
           "                     fp16 on gpu_v100)\n"
           "  --set K=V          override a chip parameter, e.g. --set mxu.per_core=8\n"
+          "  --stack-set K=V    override a stack value, e.g.\n"
+          "                     --stack-set overhead.dispatch_us_per_kernel=20\n"
           "  --cores N          split the batch data-parallel over N cores sharing HBM (default 1)\n"
           "  --engine E         event (default): every tile, transfer and unit in time;\n"
           "                     fast: each op alone in closed form (the NAS oracle's engine)\n"
           "  --no-fusion        run every elementwise op as its own pass\n"
-          "  --framework-overhead-us US  GPUs: host time per kernel of an eager framework\n"
+          "  --framework-overhead-us US  host time per kernel on top of the stack's\n"
           "  --batch N          set dimension 0 of every data input to N\n"
           "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable)\n"
           "  --format FMT       text (default), csv or json\n"
@@ -111,6 +117,18 @@ static int rich_format_option(const char *cmd, int argc, char **argv, int *i, st
     return CLI_BAD;
 }
 
+/* One override, SECTION.KEY=VALUE: its form is checked by the loader. */
+static int set_option(const char *cmd, const char *flag, const char *v, const char **sets,
+                      int *n)
+{
+    if (!strchr(v, '=') || *n == CLI_MAX_SETS) {
+        fprintf(stderr, "tpusim %s: %s needs SECTION.KEY=VALUE, got '%s'\n", cmd, flag, v);
+        return CLI_BAD;
+    }
+    sets[(*n)++] = v;
+    return CLI_TAKEN;
+}
+
 int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cli *o)
 {
     bool bad = false;
@@ -126,14 +144,14 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cl
                 v);
         return CLI_BAD;
     }
-    if (!bad && (v = cli_opt_value("--set", argc, argv, i, &bad))) {
-        if (!strchr(v, '=') || o->n_sets == CLI_MAX_SETS) {
-            fprintf(stderr, "tpusim %s: --set needs SECTION.KEY=VALUE, got '%s'\n", cmd, v);
-            return CLI_BAD;
-        }
-        o->sets[o->n_sets++] = v;
+    if (!bad && (v = cli_opt_value("--stack", argc, argv, i, &bad))) {
+        o->stack = v;
         return CLI_TAKEN;
     }
+    if (!bad && (v = cli_opt_value("--set", argc, argv, i, &bad)))
+        return set_option(cmd, "--set", v, o->sets, &o->n_sets);
+    if (!bad && (v = cli_opt_value("--stack-set", argc, argv, i, &bad)))
+        return set_option(cmd, "--stack-set", v, o->stack_sets, &o->n_stack_sets);
     if (!bad && (v = cli_opt_value("--cores", argc, argv, i, &bad))) {
         if (cli_parse_int64(v, 1, 1024, &o->cores))
             return CLI_TAKEN;
@@ -183,6 +201,18 @@ int cli_load_chip(const char *cmd, const struct sim_cli *o, const char *name, st
         fprintf(stderr, "tpusim %s: --cores %lld but %s has %d\n", cmd, (long long)o->cores,
                 out->name, out->cores);
         return 2;
+    }
+    return 0;
+}
+
+int cli_load_stack(const char *cmd, const struct sim_cli *o, const char *name,
+                   const struct chip *chip, struct stack *out)
+{
+    char err[1024];
+    if (stack_resolve(cli_models_dir(), chip, name, o->stack_sets, o->n_stack_sets, out, err,
+                      sizeof err)) {
+        fprintf(stderr, "tpusim %s: %s\n", cmd, err);
+        return 1;
     }
     return 0;
 }
@@ -246,14 +276,15 @@ void cli_close_core_models(struct core_models *m)
 }
 
 int cli_simulate(const char *cmd, const struct sim_cli *o, const struct core_models *m,
-                 const struct chip *chip, struct sim_result *res)
+                 const struct chip *chip, const struct stack *stack, struct sim_result *res)
 {
     char err[1024];
     struct sim_options so = {.dtype = o->dtype,
                              .no_fusion = o->no_fusion,
                              .cores = (int)o->cores,
                              .engine = (enum engine_kind)o->engine,
-                             .framework_overhead_us = o->framework_overhead_us};
+                             .framework_overhead_us = o->framework_overhead_us,
+                             .stack = stack};
     const tpusim_graph *gs[1024];
     for (int64_t k = 0; k < o->cores && k < 1024; k++)
         gs[k] = k < m->n_big ? m->big : m->small;
@@ -288,7 +319,10 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
         return 2;
     }
     struct chip chip;
+    struct stack stack;
     int rc = cli_load_chip(cmd, o, o->chip, &chip);
+    if (!rc)
+        rc = cli_load_stack(cmd, o, o->stack, &chip, &stack);
     if (rc)
         return rc;
     struct core_models m;
@@ -296,7 +330,7 @@ int cli_simulate_report(const char *cmd, const struct sim_cli *o,
     if (rc)
         return rc;
     struct sim_result res;
-    rc = cli_simulate(cmd, o, &m, &chip, &res);
+    rc = cli_simulate(cmd, o, &m, &chip, &stack, &res);
     if (rc) {
         cli_close_core_models(&m);
         return rc;
@@ -328,10 +362,15 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
         fprintf(f, ",\n  \"%s\": ", keys[at]);
         json_string(f, vals[at]);
     }
-    fprintf(f, ",\n  \"batch\": %lld,\n  \"batch_total\": %lld,\n  \"cores\": %lld,\n  \"engine\": \"%s\",\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n",
+    fprintf(f, ",\n  \"stack\": ");
+    json_string(f, rp->res->stack->name);
+    fprintf(f, ",\n  \"batch\": %lld,\n  \"batch_total\": %lld,\n  \"cores\": %lld,\n"
+               "  \"engine\": \"%s\",\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n"
+               "  \"invocation_cycles\": %llu,\n",
             (long long)cli_core_batch(o), (long long)(o->model.batch ? o->model.batch : 1),
             (long long)o->cores, rp->res->engine == ENGINE_EVENT ? "event" : "fast",
-            tpusim_dtype_name(rp->res->dtype), o->no_fusion ? "false" : "true");
+            tpusim_dtype_name(rp->res->dtype), o->no_fusion ? "false" : "true",
+            (unsigned long long)rp->res->invocation_cycles);
 }
 
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares)
@@ -360,10 +399,10 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
     const struct chip *c = r->chip;
     char batch[160];
     cli_batch_text(o, batch, sizeof batch);
-    printf("model %s on %s: %lld core%s of %d, %s, %s%s, %s engine\n\n",
-           cli_model_name(&o->model), c->name, (long long)o->cores, o->cores > 1 ? "s" : "",
-           c->cores, batch, tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "",
-           r->engine == ENGINE_EVENT ? "event" : "fast");
+    printf("model %s on %s under %s: %lld core%s of %d, %s, %s%s, %s engine\n\n",
+           cli_model_name(&o->model), c->name, r->stack->name, (long long)o->cores,
+           o->cores > 1 ? "s" : "", c->cores, batch, tpusim_dtype_name(r->dtype),
+           o->no_fusion ? ", no fusion" : "", r->engine == ENGINE_EVENT ? "event" : "fast");
     printf("%4s  %-34s %-16s %12s %10s %9s %6s %6s  %s\n", "#", "name", "type", "cycles", "us",
            "TFLOP/s", "%peak", "MXU%", "bound");
     for (int i = 0; i < rp->n_ops; i++) {
@@ -377,6 +416,10 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
                op->type, (unsigned long long)op->res->cycles, op->us, op->flops_per_s / 1e12,
                op->pct_peak, 100.0 * op->mxu_util_busy, cause_name(op->res->bound));
     }
+    if (r->invocation_cycles)
+        printf("(the first op's cycles include %s's per-inference cost, %llu cycles = %.2f us)\n",
+               r->stack->name, (unsigned long long)r->invocation_cycles,
+               chip_cycles_to_us(c, r->invocation_cycles));
     printf("\ntotal: %llu cycles = %.2f us at %.0f MHz\n", (unsigned long long)r->sum.cycles,
            rp->latency_us, c->clock_mhz);
     printf("achieved %.2f TFLOP/s of %.2f peak (%.1f%%); %.3f GFLOP\n", rp->flops_per_s / 1e12,
@@ -397,7 +440,7 @@ static void print_csv(const struct report *rp)
            "fused_into");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_cycles", cause_name((enum cause)k));
-    printf("\n");
+    printf(",stack\n");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
         const struct op_result *x = op->res;
@@ -413,6 +456,8 @@ static void print_csv(const struct report *rp)
             csv_field(stdout, op->fused_into);
         for (int k = 0; k < CAUSE_COUNT; k++)
             printf(",%llu", (unsigned long long)x->stall[k]);
+        putchar(',');
+        csv_field(stdout, r->stack->name);
         printf("\n");
     }
 }

@@ -141,6 +141,10 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
                    struct sim_result *res, char *err, size_t err_len)
 {
     memset(res, 0, sizeof *res);
+    if (!o->stack) {
+        snprintf(err, err_len, "no software stack (stack_resolve picks the chip's default)");
+        return TPUSIM_ERR_ARG;
+    }
     tpusim_dtype dt;
     int rc = sim_dtype(c, o->dtype, &dt, err, err_len);
     if (rc)
@@ -151,10 +155,14 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
         return TPUSIM_ERR_NOMEM;
     }
     res->chip = c;
+    res->stack = o->stack;
     res->graph = g;
     res->dtype = dt;
     res->n_ops = n;
     res->engine = o->engine;
+    /* The stack's per-inference cost comes before the first op (and in its
+     * row, as launch). */
+    res->invocation_cycles = stack_invocation_cycles(o->stack, c->clock_mhz);
     /* The fast engine times core 0's program (the largest share of an
      * uneven batch) with its share of HBM. */
     rc = o->engine == ENGINE_EVENT ? sched_event(c, o, d, n, res, err, err_len)
@@ -182,6 +190,12 @@ void totals_add_op(struct sim_totals *t, const struct op_result *r)
     for (int k = 0; k < CAUSE_COUNT; k++)
         t->stall[k] += r->stall[k];
     t->ops++;
+}
+
+void totals_add_invocation(struct sim_totals *t, uint64_t cycles)
+{
+    t->cycles += cycles;
+    t->stall[CAUSE_LAUNCH] += cycles;
 }
 
 void totals_merge(struct sim_totals *t, const struct sim_totals *add)

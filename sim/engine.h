@@ -18,6 +18,7 @@
 #include "chip.h"
 #include "graph.h"
 #include "mxu.h"
+#include "stack.h"
 #include "tiling.h"
 
 /* Where an op's cycles go. The first four are "the unit was the limit";
@@ -26,11 +27,13 @@ enum cause {
     CAUSE_MXU,         /* matrix unit streaming (useful work and padding) */
     CAUSE_VPU,         /* vector unit */
     CAUSE_HBM,         /* off-chip bandwidth and latency */
-    CAUSE_HOST_LINK,   /* Edge TPU parameters streamed from the host */
+    CAUSE_HOST_LINK,   /* the host side: transfers over the host link (Edge TPU
+                        * parameters) and ops the stack runs on the host CPU */
     CAUSE_SRAM,        /* re-reads forced by on-chip capacity */
     CAUSE_FILL_DRAIN,  /* systolic pipeline fill and drain */
     CAUSE_WEIGHT_LOAD, /* array idle while weights shift in */
-    CAUSE_LAUNCH,      /* GPU kernel launch and framework overhead per kernel */
+    CAUSE_LAUNCH,      /* the stack's overheads: per kernel (launch, dispatch)
+                        * and per inference */
     CAUSE_WAVE_QUANT,  /* GPU SMs idle in a GEMM's last partial wave */
     CAUSE_COUNT
 };
@@ -43,10 +46,12 @@ enum engine_kind { ENGINE_FAST = 0, ENGINE_EVENT = 1 };
 
 struct sim_options {
     tpusim_dtype dtype;  /* bf16, fp16, int8, fp32; UNDEFINED: the chip's default */
-    bool no_fusion;
+    bool no_fusion;      /* every stack fusion rule off */
     int cores;           /* cores running the graph at once (each its own copy), sharing HBM */
     enum engine_kind engine;
-    double framework_overhead_us; /* GPUs: extra host time per kernel (eager frameworks) */
+    double framework_overhead_us; /* host time per kernel on top of the stack's dispatch */
+    const struct stack *stack;    /* the software stack; never NULL (stack_resolve picks
+                                   * the chip's default) */
 };
 
 /* Demands of one scheduled op (after fusion), from lower.c: the totals the
@@ -72,6 +77,8 @@ struct op_demand {
     uint64_t l2_bytes;       /* GPUs: reads of inputs resident in L2 (outputs are not charged) */
     uint64_t act_bytes;      /* activations the op reads and writes, wherever they live */
     uint64_t flops, macs;
+    bool on_host;            /* the stack runs it on the host CPU: no device kernel */
+    uint64_t host_cpu_cycles; /* its time there (stack_host_cycles), after its transfers */
     uint64_t sram_live_bytes; /* activations on chip after the op */
     struct op_plan plan;     /* its tiles (fused ops: none) */
     /* For the NAS block cache (sim/cache.h) only; timing never reads these.
@@ -110,18 +117,23 @@ struct sim_totals {
 };
 
 void totals_add_op(struct sim_totals *t, const struct op_result *r);
+/* Adds the stack's per-inference cost (`cycles`) to t, charged to launch. */
+void totals_add_invocation(struct sim_totals *t, uint64_t cycles);
 void totals_merge(struct sim_totals *t, const struct sim_totals *add);
 
 struct event_log; /* sched_event.h */
 
 struct sim_result {
     const struct chip *chip;
+    const struct stack *stack;
     const struct tpusim_graph *graph;
     tpusim_dtype dtype;
     enum engine_kind engine;
     struct op_result *ops;   /* one per running graph op, in schedule order */
     int n_ops;
-    struct sim_totals sum;   /* over ops, filled once by schedule_ops */
+    struct sim_totals sum;   /* over ops and the invocation, filled once by schedule_ops */
+    uint64_t invocation_cycles; /* the stack's per-inference cost: in sum (as launch),
+                                 * before the first op, in no op row */
     uint64_t param_bytes, params_on_chip_bytes;
     struct event_log *events; /* the event engine's activities; NULL from the fast one */
 };

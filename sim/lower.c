@@ -3,8 +3,10 @@
  * matrix ops become GEMMs on the MXU (convolutions as implicit GEMM, groups
  * packed block-diagonally where they fit), vector ops become VPU cycles from
  * the chip's cost table, and every tensor is placed on chip or in HBM by a
- * live-set walk. Elementwise ops fuse into their producer's output stage as
- * XLA does; BatchNorm after a convolution folds into its weights.
+ * live-set walk. What the software stack decides comes from its profile
+ * (stack.h): which ops fuse into their producer's kernel (a BatchNorm that
+ * joins a convolution folds into its weights), where depthwise
+ * convolutions run, and which ops run on the host CPU.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@ struct lower_ctx {
     const struct tpusim_graph *g;
     const struct chip *c;
     const struct sim_options *o;
+    const struct stack *s;     /* o->stack */
     struct mxu_params mxu;     /* systolic geometry, for packing groups (0 on GPUs) */
     const struct matrix_unit *mu;
     tpusim_dtype dtype;
@@ -31,6 +34,8 @@ struct lower_ctx {
     uint64_t param_cache_left; /* Edge TPU parameter cache */
     uint64_t param_bytes;      /* all running ops' float weights */
     int *host;                 /* per op position: the op it fused into (position) or -1 */
+    int *stage;                /* per kernel host position: its epilogue stage (stack_fuses) */
+    bool *on_host;             /* per op position: the stack runs it on the host CPU */
     bool *fused_away;          /* per tensor: lives only inside a fused chain */
     int *readers_start;        /* per tensor: its readers (run positions) are */
     int *readers;              /* readers[readers_start[t] .. readers_start[t+1]) */
@@ -54,11 +59,27 @@ static const struct op *run_op(const struct lower_ctx *x, int i)
 
 /* ------------------------------------------------------------- fusion */
 
-static bool is_fusible_epilogue(enum op_type t)
+/* The non-constant data inputs of op: two or more make a binary epilogue
+ * a sum with another activation (a residual), not a bias or a scale. */
+static int activation_inputs(const struct lower_ctx *x, const struct op *op)
 {
-    enum op_class cls = op_info_of(t)->cls;
-    return cls == OPC_ELEMENTWISE || cls == OPC_TRANSCENDENTAL || t == OP_BATCH_NORM ||
-           t == OP_CAST || t == OP_IDENTITY || t == OP_DROPOUT;
+    int n = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        n += t && !t->is_const;
+    }
+    return n;
+}
+
+/* Whether running op r may join the kernel hosted at run position
+ * `group`, whose epilogue has reached *stage (advanced when r joins).
+ * Ops on the host CPU fuse with nothing on the device. */
+static bool stack_allows(const struct lower_ctx *x, int r, int group, int *stage)
+{
+    const struct op *op = run_op(x, r);
+    if (x->o->no_fusion || x->on_host[r] || x->on_host[group])
+        return false;
+    return stack_fuses(x->s, run_op(x, group)->type, op->type, activation_inputs(x, op), stage);
 }
 
 /* Running consumers of each tensor, counted once per (op, input), and
@@ -116,7 +137,8 @@ static int latest_producer(const struct lower_ctx *x, const struct op *op)
 static bool joins_group(const struct lower_ctx *x, int r, int group, int i)
 {
     const struct op *op = run_op(x, r);
-    if (!is_fusible_epilogue(op->type))
+    int stage = x->stage[group]; /* r comes later: the stage as it stands now */
+    if (!stack_allows(x, r, group, &stage))
         return false;
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
@@ -142,21 +164,25 @@ static bool only_group_reads(const struct lower_ctx *x, const struct tensor *t, 
 }
 
 /* An elementwise op fuses into the producer of its latest data input when
- * that producer (or the op it fused into) is a matrix or vector op whose
- * output nobody else reads: the value never leaves the vector registers.
- * Returns the group's host (a run position) or -1; when op i fuses, the
- * producer's outputs it reads are marked fused_away (never materialised,
- * unless they are model outputs). */
+ * the stack lets it join that producer's kernel (or the kernel the
+ * producer fused into) and nobody outside the kernel reads the producer's
+ * output: the value never leaves the vector registers. Returns the
+ * group's host (a run position) or -1; when op i fuses, the producer's
+ * outputs it reads are marked fused_away (never materialised, unless they
+ * are model outputs). */
 static int fusion_host(struct lower_ctx *x, int i)
 {
     const struct op *op = run_op(x, i);
-    if (x->o->no_fusion || !x->c->fuse_elementwise || !is_fusible_epilogue(op->type))
+    if (x->o->no_fusion || !stack_fusible_type(op->type))
         return -1;
     int p = latest_producer(x, op);
     if (p < 0)
         return -1;
     const struct op *prod = run_op(x, p);
     int group = x->host[p] >= 0 ? x->host[p] : p;
+    int stage = x->stage[group];
+    if (!stack_allows(x, i, group, &stage))
+        return -1;
     for (int o = 0; o < prod->n_out; o++) {
         const struct tensor *t = op_out(x->g, prod, o);
         bool read = false;
@@ -168,6 +194,7 @@ static int fusion_host(struct lower_ctx *x, int i)
     enum op_class pcls = op_info_of(prod->type)->cls;
     if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT)
         return -1;
+    x->stage[group] = stage;
     for (int o = 0; o < prod->n_out; o++) {
         const struct tensor *t = op_out(x->g, prod, o);
         for (int k = 0; k < op->n_in; k++)
@@ -400,7 +427,7 @@ static struct gemm_shape matmul_gemm(const struct lower_ctx *x, const struct op 
 
 static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
 {
-    if (op->type != OP_CONV || op->win.group <= 1 || x->c->depthwise_on != DEPTHWISE_ON_VPU)
+    if (op->type != OP_CONV || op->win.group <= 1 || x->s->depthwise_on != DEPTHWISE_ON_VPU)
         return false;
     const struct tensor *w = op_in(x->g, op, 1);
     return w && w->rank >= 2 && w->dims[1] == 1;
@@ -567,16 +594,52 @@ static uint64_t activation_bytes(const struct lower_ctx *x, const struct op *op)
     return b;
 }
 
-static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
+/* Whether any op that runs on the device reads t. */
+static bool read_on_device(const struct lower_ctx *x, const struct tensor *t)
+{
+    for (int k = x->readers_start[t->index]; k < x->readers_start[t->index + 1]; k++)
+        if (!x->on_host[x->readers[k]])
+            return true;
+    return false;
+}
+
+/* An op the stack runs on the host CPU: its FLOPs and bytes at the host's
+ * rates (stack_host_cycles) and, where the chip has a host link, the
+ * transfer of inputs made on the device and of outputs read back there. */
+static void lower_host(struct lower_ctx *x, int i, struct op_demand *d)
+{
+    const struct op *op = run_op(x, i);
+    uint64_t bytes = 0, in = 0, out = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (!t)
+            continue;
+        bytes += elems(t) * x->db;
+        if (!t->is_const && t->producer >= 0 && !x->on_host[x->pos[t->producer]])
+            in += elems(t) * x->db;
+    }
+    for (int o = 0; o < op->n_out; o++) {
+        const struct tensor *t = op_out(x->g, op, o);
+        bytes += elems(t) * x->db;
+        if (read_on_device(x, t))
+            out += elems(t) * x->db;
+    }
+    d->on_host = true;
+    d->flops = op->cost.flops;
+    d->macs = op->cost.macs;
+    d->host_cpu_cycles = stack_host_cycles(x->s, x->c->clock_mhz, op->cost.flops, bytes);
+    if (x->c->host_link_bandwidth_gbps > 0) {
+        d->host_in_bytes += in;
+        d->host_out_bytes += out;
+    }
+}
+
+/* A device op's demands; a fused op's land in its kernel host's. */
+static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint64_t w)
 {
     const struct op *op = run_op(x, i);
     struct op_demand *d = &all[i];
     int host = x->host[i];
-    uint64_t w = weight_bytes(x, op);
-    d->op = op->index;
-    d->fused_into = host >= 0 ? run_op(x, host)->index : -1;
-    d->fused_into_row = host;
-    /* A fused op's work and traffic land in its host's pipeline. */
     struct op_demand *target = host >= 0 ? &all[host] : d;
     if (host < 0) {
         lower_compute(x, op, d);
@@ -593,8 +656,26 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     if (host < 0 && d->on_mxu && x->c->mxu_kind != MATRIX_TENSOR_CORES)
         add_capacity_rereads(x, op, w, d);
     place_weights(x, w, target);
+}
+
+static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
+{
+    const struct op *op = run_op(x, i);
+    struct op_demand *d = &all[i];
+    int host = x->host[i];
+    uint64_t w = weight_bytes(x, op);
+    d->op = op->index;
+    d->fused_into = host >= 0 ? run_op(x, host)->index : -1;
+    d->fused_into_row = host;
+    struct op_demand *target = host >= 0 ? &all[host] : d;
+    if (x->on_host[i])
+        lower_host(x, i, d);
+    else
+        lower_device(x, i, all, w);
     release_inputs(x, op);
     uint64_t spilled = place_outputs(x, op);
+    if (x->on_host[i])
+        spilled = 0; /* a host op's outputs arrive over the link, not by its own writes */
     /* NAS block cache only (engine.h): this op's own boundary state. */
     const struct tensor *out0 = op_out(x->g, op, 0);
     d->out_resident = out0 && x->resident[out0->index];
@@ -623,7 +704,11 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
         .weight_bytes = d->hbm_weight_bytes,
     };
     uint64_t useful = d->macs;
-    if (d->whole_kernel) {
+    if (d->on_host) {
+        memset(&d->plan, 0, sizeof d->plan);
+        d->plan.tiles = 1;
+        d->plan.host_cpu_cycles = d->host_cpu_cycles;
+    } else if (d->whole_kernel) {
         plan_kernel(x->c, &d->mxu, &v, &d->plan);
     } else if (d->rnn_steps) {
         plan_recurrent(x->c, x->dtype, d->rnn_steps, d->gemm_m, d->gemm_k, d->gemm_n,
@@ -654,10 +739,22 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
     d->host_bytes = d->host_in_bytes + d->host_out_bytes;
 }
 
-/* Fusion depends only on the graph, so it is decided for all ops first;
- * then the values that stay inside a fused chain are never placed. */
+/* Which ops the stack leaves to the host CPU, in run order (with
+ * host_fallback = rest_of_graph, every op after the first). */
+static void decide_placement(struct lower_ctx *x)
+{
+    bool previous = false;
+    for (int i = 0; i < x->g->n_run_ops; i++)
+        previous = x->on_host[i] = stack_on_host(x->s, run_op(x, i)->type, previous);
+}
+
+/* Fusion depends only on the graph and the stack, so it is decided for all
+ * ops first; then the values that stay inside a fused chain are never
+ * placed. */
 static void decide_fusion(struct lower_ctx *x)
 {
+    for (int i = 0; i < x->g->n_run_ops; i++)
+        x->stage[i] = -1;
     for (int i = 0; i < x->g->n_run_ops; i++)
         x->host[i] = fusion_host(x, i);
 }
@@ -698,9 +795,14 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
                  const struct sim_options *o, char *err, size_t err_len)
 {
     memset(x, 0, sizeof *x);
+    if (!o->stack) {
+        snprintf(err, err_len, "no software stack (stack_resolve picks the chip's default)");
+        return TPUSIM_ERR_ARG;
+    }
     x->g = g;
     x->c = c;
     x->o = o;
+    x->s = o->stack;
     x->mu = matrix_unit_of(c);
     if (c->mxu_kind == MATRIX_SYSTOLIC)
         x->mxu = mxu_params_of(c);
@@ -711,9 +813,13 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->pos = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *x->pos);
     x->uses_left = calloc((size_t)g->n_tensors + 1, sizeof *x->uses_left);
     x->resident = calloc((size_t)g->n_tensors + 1, sizeof *x->resident);
-    x->host = malloc((size_t)(g->n_run_ops ? g->n_run_ops : 1) * sizeof *x->host);
+    size_t n_run = (size_t)(g->n_run_ops ? g->n_run_ops : 1);
+    x->host = malloc(n_run * sizeof *x->host);
+    x->stage = malloc(n_run * sizeof *x->stage);
+    x->on_host = calloc(n_run, sizeof *x->on_host);
     x->fused_away = calloc((size_t)g->n_tensors + 1, sizeof *x->fused_away);
-    if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->fused_away) {
+    if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->stage || !x->on_host ||
+        !x->fused_away) {
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
@@ -725,6 +831,7 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
+    decide_placement(x);
     decide_fusion(x);
     x->param_bytes = total_param_bytes(x);
     x->capacity_bytes = lower_capacity_bytes(c, x->param_bytes, &x->weights_on_chip);
@@ -738,6 +845,8 @@ static void teardown(struct lower_ctx *x)
     free(x->uses_left);
     free(x->resident);
     free(x->host);
+    free(x->stage);
+    free(x->on_host);
     free(x->fused_away);
     free(x->readers_start);
     free(x->readers);

@@ -19,7 +19,10 @@
  *  - the capacity and weights_on_chip follow from the net's total
  *    parameter bytes (lower_capacity_bytes); the Edge TPU cache gives the
  *    block min(w_op, left) per op in order, which depends on `left` only
- *    through min(left, block parameter bytes).
+ *    through min(left, block parameter bytes);
+ *  - the stack places an op on the host by its type and, under
+ *    host_fallback = rest_of_graph, by whether the op before it was there
+ *    (in_host); the stack's per-inference cost is added once per query.
  * Stage-1 entries (what a block is: parameter and bound bytes) let a warm
  * query compute the capacity before its stage-2 lookups. TPUSIM_EXACT
  * simulates the whole net without the cache; tests/test_api.c checks the
@@ -34,6 +37,7 @@
 struct query {
     tpusim_context *ctx;
     const tpusim_chip *chip;
+    const tpusim_stack *stack; /* the options' or the chip's default */
     const tpusim_net *net;
     struct sim_options so;
     tpusim_dtype dtype;        /* resolved */
@@ -44,6 +48,7 @@ static void key_base(const struct query *q, size_t i, struct block_key *k)
     memset(k, 0, sizeof *k);
     k->stage = 1;
     k->chip_fp = q->chip->fingerprint;
+    k->stack_fp = q->stack->fingerprint;
     k->dtype = (uint64_t)q->dtype;
     k->no_fusion = q->so.no_fusion;
     memcpy(&k->overhead_bits, &q->so.framework_overhead_us, sizeof k->overhead_bits);
@@ -61,13 +66,14 @@ static void key_base(const struct query *q, size_t i, struct block_key *k)
 }
 
 static void key_context(struct block_key *k, uint64_t capacity, uint64_t cache_left,
-                        const struct block_val *info, bool in_resident, bool weights_on_chip,
-                        bool is_last)
+                        const struct block_val *info, bool in_resident, bool in_host,
+                        bool weights_on_chip, bool is_last)
 {
     k->stage = 2;
     k->capacity_key = capacity < info->bound_bytes ? capacity : info->bound_bytes;
     k->cache_left_key = cache_left < info->param_bytes ? cache_left : info->param_bytes;
     k->in_resident = in_resident;
+    k->in_host = in_host;
     k->weights_on_chip = weights_on_chip;
     k->is_last = is_last;
 }
@@ -109,12 +115,15 @@ static bool from_cache(struct query *q, tpusim_summary *s)
     bool weights_on_chip = false;
     uint64_t capacity = ok ? lower_capacity_bytes(c, params, &weights_on_chip) : 0;
     uint64_t left = c->param_cache_bytes;
-    bool in_resident = false;
+    bool in_resident = false, in_host = false;
+    uint64_t invocation = stack_invocation_cycles(q->so.stack, c->clock_mhz);
     struct sim_totals sum;
     memset(&sum, 0, sizeof sum);
+    totals_add_invocation(&sum, invocation);
     for (size_t i = 0; i < net->n && ok; i++) {
         struct block_key k = keys[i];
-        key_context(&k, capacity, left, info[i], in_resident, weights_on_chip, i + 1 == net->n);
+        key_context(&k, capacity, left, info[i], in_resident, in_host, weights_on_chip,
+                    i + 1 == net->n);
         const struct block_val *v = cache_find(bc, &k, cache_hash(&k));
         if (!v) {
             ok = false;
@@ -122,10 +131,11 @@ static bool from_cache(struct query *q, tpusim_summary *s)
         }
         totals_merge(&sum, &v->sum);
         in_resident = v->out_resident;
+        in_host = v->out_host;
         left -= v->cache_used;
     }
     if (ok)
-        api_summary_fill(s, c, q->dtype, &sum, params,
+        api_summary_fill(s, c, q->dtype, &sum, invocation, params,
                          lower_params_on_chip_bytes(c, params, weights_on_chip, left));
     if (info != info_stack) {
         free(info);
@@ -165,9 +175,18 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
             if (t)
                 v->bound_bytes += tensor_elems(t) * db;
         }
-        if (r->op == first_op[b + 1] - 1) /* the op that writes the block's output */
+        if (r->op == first_op[b + 1] - 1) { /* the op that writes the block's output */
             v->out_resident = d[p].out_resident;
+            v->out_host = d[p].on_host;
+        }
         last_pos[b] = p;
+    }
+    /* The stack's per-inference cost is in the first op's row; a net's
+     * cached answer adds it once (from_cache), not with block 0. */
+    uint64_t invocation = sr->invocation_cycles;
+    if (nb && vals[0].sum.stall[CAUSE_LAUNCH] >= invocation) {
+        vals[0].sum.cycles -= invocation;
+        vals[0].sum.stall[CAUSE_LAUNCH] -= invocation;
     }
     bool weights_on_chip = false;
     uint64_t params = 0;
@@ -175,7 +194,7 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         params += vals[i].param_bytes;
     uint64_t capacity = lower_capacity_bytes(c, params, &weights_on_chip);
     uint64_t left = c->param_cache_bytes;
-    bool in_resident = false;
+    bool in_resident = false, in_host = false;
     struct block_cache *bc = &q->ctx->cache;
     int rc = TPUSIM_OK;
     for (size_t i = 0; i < nb && !rc; i++) {
@@ -188,10 +207,11 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         struct block_key k;
         key_base(q, i, &k);
         rc = cache_put(bc, &k, cache_hash(&k), v);
-        key_context(&k, capacity, left, v, in_resident, weights_on_chip, i + 1 == nb);
+        key_context(&k, capacity, left, v, in_resident, in_host, weights_on_chip, i + 1 == nb);
         if (!rc)
             rc = cache_put(bc, &k, cache_hash(&k), v);
         in_resident = v->out_resident;
+        in_host = v->out_host;
         left = after;
     }
     free(vals);
@@ -250,8 +270,9 @@ int tpusim_net_query(tpusim_context *ctx, const tpusim_chip *chip, const tpusim_
     if (!net->n)
         return ctx_error(ctx, TPUSIM_ERR_ARG, "the net has no blocks");
     struct query q = {.ctx = ctx, .chip = chip, .net = net};
-    api_sim_options(opts, &q.so);
-    int rc = sim_dtype(&chip->c, q.so.dtype, &q.dtype, ctx->err, sizeof ctx->err);
+    int rc = api_sim_options(ctx, opts, chip, &q.so, &q.stack);
+    if (!rc)
+        rc = sim_dtype(&chip->c, q.so.dtype, &q.dtype, ctx->err, sizeof ctx->err);
     if (rc)
         return rc;
     unsigned flags = opts ? opts->flags : 0;

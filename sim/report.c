@@ -379,11 +379,23 @@ static int by_lost_desc(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
+const char *compare_side_name(const struct comparison *c, const struct report *r, char *buf,
+                              size_t len)
+{
+    if (strcmp(c->a->res->stack->name, c->b->res->stack->name) == 0)
+        snprintf(buf, len, "%s", r->res->chip->name);
+    else
+        snprintf(buf, len, "%s under %s", r->res->chip->name, r->res->stack->name);
+    return buf;
+}
+
 /* Why a category gained what it gained, from its largest cause on b. */
 static void category_why(const struct comparison *c, const struct category *g, char *buf,
                          size_t len)
 {
-    const char *bn = c->b->res->chip->name, *an = c->a->res->chip->name;
+    char a_name[160], b_name[160];
+    const char *an = compare_side_name(c, c->a, a_name, sizeof a_name);
+    const char *bn = compare_side_name(c, c->b, b_name, sizeof b_name);
     int best = 0;
     for (int k = 1; k < CAUSE_COUNT; k++)
         if (g->b_cause[k] > g->b_cause[best])
@@ -409,10 +421,12 @@ static void category_why(const struct comparison *c, const struct category *g, c
         snprintf(buf, len, "re-reading activations that do not fit on chip");
         break;
     case CAUSE_HOST_LINK:
-        snprintf(buf, len, "parameters streamed over the host link");
+        snprintf(buf, len, "the host side: parameters streamed over the host link, or ops left "
+                 "to the host CPU");
         break;
     case CAUSE_LAUNCH:
-        snprintf(buf, len, "kernel launch overhead, which does not shrink with a faster chip");
+        snprintf(buf, len, "the stack's launch and dispatch overhead, which does not shrink "
+                 "with a faster chip");
         break;
     case CAUSE_WAVE_QUANT:
         snprintf(buf, len, "the last partial wave of thread blocks leaving SMs idle");
@@ -500,7 +514,9 @@ void compare_explain(const struct comparison *c, const char *model, char *buf, s
         return;
     buf[0] = '\0';
     size_t at = 0;
-    const char *an = c->a->res->chip->name, *bn = c->b->res->chip->name;
+    char a_name[160], b_name[160];
+    const char *an = compare_side_name(c, c->a, a_name, sizeof a_name);
+    const char *bn = compare_side_name(c, c->b, b_name, sizeof b_name);
     APPEND("On %s, one core of %s has %.2fx the peak FLOP/s of one core of %s (%.2fx chip to "
            "chip) but runs it %.2fx faster: %.0f%% of the peak ratio.",
            model, bn, c->peak_ratio, an, c->chip_peak_ratio, c->speedup, 100.0 * c->realised);

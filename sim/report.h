@@ -107,6 +107,10 @@ struct comparison {
 int compare_build(const struct report *a, const struct report *b, struct comparison *out,
                   char *err, size_t err_len);
 void compare_free(struct comparison *c);
+/* How the comparison names side r (c->a or c->b): the chip, or "chip
+ * under stack" when the two sides run different stacks. */
+const char *compare_side_name(const struct comparison *c, const struct report *r, char *buf,
+                              size_t len);
 /* The paragraph explaining where the peak-ratio speedup was lost, written
  * from the numbers, into buf (truncated to len). model names the model. */
 void compare_explain(const struct comparison *c, const char *model, char *buf, size_t len);

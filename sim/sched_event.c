@@ -48,9 +48,9 @@ const char *act_unit_name(enum act_unit u)
 
 const char *act_kind_name(enum act_kind k)
 {
-    static const char *const names[AK_COUNT] = {"weights", "read",     "write",
-                                                "prologue", "mxu",     "vpu",
-                                                "host in",  "host out", "launch"};
+    static const char *const names[AK_COUNT] = {
+        "weights", "read", "write", "prologue", "mxu", "vpu", "host in", "host out",
+        "launch",  "dispatch", "invocation"};
     return (unsigned)k < AK_COUNT ? names[k] : "?";
 }
 
@@ -179,7 +179,8 @@ struct ecore {
     uint32_t xfer;             /* the transfer in flight */
     double xfer_left;          /* its cycles still to go at full bandwidth */
     uint32_t xfer_version;
-    uint32_t last_launch;      /* the launch track's previous activity */
+    uint32_t last_launch;      /* the host's last dispatch (or the invocation) */
+    uint64_t host_free;        /* when the host can issue the next kernel */
 };
 
 struct run {
@@ -195,6 +196,7 @@ struct run {
     struct rate_sample *rates;
     uint32_t n_rates, cap_rates;
     uint64_t now;
+    uint64_t invocation;       /* the stack's per-inference cost, cycles */
     /* HBM: transfers in flight share its bandwidth equally. */
     int hbm_active;
     uint64_t hbm_since;
@@ -513,9 +515,10 @@ static uint64_t hold_cycles(const struct run *r, const struct act *a)
     case AK_PROLOGUE: return p->mxu_prologue_cycles;
     case AK_MXU: return plan_tile(p, a->tile)->mxu_cycles;
     case AK_VPU: return plan_tile(p, a->tile)->vpu_cycles;
-    case AK_HOST_IN:
+    case AK_HOST_IN: return sat_add(sched_host_cycles(r->c, a->bytes), p->host_cpu_cycles);
     case AK_HOST_OUT: return sched_host_cycles(r->c, a->bytes);
-    case AK_LAUNCH: return sched_launch_cycles(r->c, r->o, p);
+    case AK_DISPATCH: return sched_dispatch_cycles(r->c, r->o);
+    case AK_INVOKE: return r->invocation;
     default: return 0;
     }
 }
@@ -603,12 +606,13 @@ static void start_op(struct run *r, int core, int row, uint32_t cause_act)
     s->start = r->now;
     if (p->weight_bytes && !s->weight_blocks_made)
         make_weights(r, core, row, cause_act, false);
-    if (p->host_in_bytes) {
+    if (p->host_in_bytes || p->host_cpu_cycles) {
         uint32_t a = new_act(r, core, row, AU_HOST, AK_HOST_IN, 0);
         if (a == ACT_NONE)
             return;
         r->acts[a].bytes = p->host_in_bytes;
-        after(r, a, cause_act, r->c->host_link_latency_cycles, CAUSE_HOST_LINK);
+        after(r, a, cause_act, p->host_in_bytes ? r->c->host_link_latency_cycles : 0,
+              CAUSE_HOST_LINK);
         enqueue(r, &r->host, a);
         s->host_in = a;
     }
@@ -618,7 +622,32 @@ static void start_op(struct run *r, int core, int row, uint32_t cause_act)
         make_weights(r, core, next, cause_act, true);
 }
 
-/* Launches (GPUs) or starts op `row`, after activity `prev_done`. */
+/* A kernel on `core` becomes ready to start: its dispatch, issued by the
+ * host right after the kernel before it (the host never waits for the
+ * device), and the device's gap after the previous op's work. */
+static uint32_t launch_marker(struct run *r, int core, int row, uint32_t prev_done)
+{
+    struct ecore *k = &r->core[core];
+    uint32_t d = new_act(r, core, row, AU_LAUNCH, AK_DISPATCH, 0);
+    uint32_t g = new_act(r, core, row, AU_LAUNCH, AK_LAUNCH, 0);
+    if (d == ACT_NONE || g == ACT_NONE)
+        return ACT_NONE;
+    struct act *x = &r->acts[d];
+    x->pred = x->prev_on_unit = k->last_launch;
+    x->ready = x->start = k->host_free;
+    x->end = sat_add(x->start, sched_dispatch_cycles(r->c, r->o));
+    k->host_free = x->end;
+    k->last_launch = d;
+    after(r, g, prev_done, sched_gap_cycles(r->c, r->o), CAUSE_LAUNCH);
+    after(r, g, d, 0, CAUSE_LAUNCH);
+    if (r->acts[g].ready < r->now)
+        r->acts[g].ready = r->now;
+    r->acts[g].start = r->acts[g].ready;
+    return g;
+}
+
+/* Launches (a stack that dispatches kernels) or starts op `row`, after
+ * activity `prev_done`. */
 static void begin_op(struct run *r, int core, int row, uint32_t prev_done)
 {
     struct ecore *k = &r->core[core];
@@ -629,19 +658,35 @@ static void begin_op(struct run *r, int core, int row, uint32_t prev_done)
     }
     struct opst *s = &k->ops[row];
     s->begin = r->now;
-    if (sched_launch_cycles(r->c, r->o, plan_of(r, core, (uint32_t)row))) {
-        uint32_t a = new_act(r, core, row, AU_LAUNCH, AK_LAUNCH, 0);
-        if (a == ACT_NONE)
+    bool costs = sched_dispatch_cycles(r->c, r->o) || sched_gap_cycles(r->c, r->o);
+    if (costs && sched_launches(&k->d[row])) {
+        uint32_t g = launch_marker(r, core, row, prev_done);
+        if (g == ACT_NONE)
             return;
-        after(r, a, prev_done, 0, CAUSE_LAUNCH);
-        r->acts[a].prev_on_unit = k->last_launch;
-        k->last_launch = a;
-        r->acts[a].start = r->acts[a].ready;
-        s->launch = a;
-        schedule_done(r, a, sat_add(r->acts[a].start, hold_cycles(r, &r->acts[a])));
+        s->launch = g;
+        schedule_done(r, g, r->acts[g].start);
         return;
     }
     start_op(r, core, row, prev_done);
+}
+
+/* The stack's per-inference cost on `core`, then the first op. */
+static void begin_run(struct run *r, int core)
+{
+    struct ecore *k = &r->core[core];
+    int first = next_running(r, 0);
+    if (!r->invocation || first >= r->n) {
+        begin_op(r, core, first, ACT_NONE);
+        return;
+    }
+    uint32_t a = new_act(r, core, first, AU_LAUNCH, AK_INVOKE, 0);
+    if (a == ACT_NONE)
+        return;
+    r->acts[a].start = 0;
+    k->last_launch = a;
+    k->host_free = r->invocation;
+    k->ops[first].begin = 0;
+    schedule_done(r, a, r->invocation);
 }
 
 /* Tile i's output slot is free: its write-back (or, writing nothing, its
@@ -875,6 +920,8 @@ static void complete(struct run *r, const struct ev *e)
     }
     if (a->kind == AK_LAUNCH)
         start_op(r, e->core, (int)a->row, e->act);
+    else if (a->kind == AK_INVOKE)
+        begin_op(r, e->core, (int)a->row, e->act);
 }
 
 static void dma_done(struct run *r, const struct ev *e)
@@ -894,7 +941,7 @@ static void dma_done(struct run *r, const struct ev *e)
 static int run_events(struct run *r)
 {
     for (int c = 0; c < r->cores; c++)
-        begin_op(r, c, next_running(r, 0), ACT_NONE);
+        begin_run(r, c);
     for (int c = 0; c < r->cores; c++)
         advance(r, c);
     dispatch_all(r);
@@ -948,7 +995,7 @@ static enum sched_unit charge_unit(const struct act *a)
 static void charge_act(const struct act *a, const struct sched_shares *sh, uint64_t cycles,
                        uint64_t *stall)
 {
-    if (a->kind == AK_LAUNCH) {
+    if (a->kind == AK_LAUNCH || a->kind == AK_DISPATCH || a->kind == AK_INVOKE) {
         stall[CAUSE_LAUNCH] += cycles;
     } else if (a->kind == AK_PROLOGUE) {
         stall[CAUSE_WEIGHT_LOAD] += cycles;
@@ -1065,7 +1112,9 @@ static enum wait_reason wait_of(const struct act *a, const struct act *pred)
     case AK_READ:
     case AK_HOST_IN: return WAIT_DMA;
     case AK_WRITE: return WAIT_BUFFER;
-    case AK_LAUNCH: return WAIT_LAUNCH;
+    case AK_LAUNCH:
+    case AK_DISPATCH:
+    case AK_INVOKE: return WAIT_LAUNCH;
     default:
         /* A transfer waiting on compute waits for its buffer slot. */
         return a->kind == AK_READ ? WAIT_BUFFER : WAIT_DEPENDENCY;
@@ -1150,13 +1199,14 @@ static void init_server(struct server *s)
 }
 
 static int init_run(struct run *r, const struct chip *c, const struct sim_options *o,
-                    const struct op_demand *const *d, int n)
+                    const struct op_demand *const *d, int n, uint64_t invocation)
 {
     memset(r, 0, sizeof *r);
     r->c = c;
     r->o = o;
     r->n = n;
     r->cores = o->cores > 1 ? o->cores : 1;
+    r->invocation = invocation;
     r->full_bpc = c->hbm_bytes_per_cycle;
     r->block_bytes = tiling_vector_tile_bytes(c);
     init_server(&r->host);
@@ -1186,7 +1236,7 @@ int sched_event(const struct chip *c, const struct sim_options *o,
                 size_t err_len)
 {
     struct run r;
-    int rc = init_run(&r, c, o, d, n);
+    int rc = init_run(&r, c, o, d, n, res->invocation_cycles);
     struct sched_shares *sh = calloc((size_t)(n ? n : 1), sizeof *sh);
     struct event_log *log = calloc(1, sizeof *log);
     if (!rc && (!sh || !log))

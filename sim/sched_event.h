@@ -10,7 +10,8 @@
 
 #include <stdint.h>
 
-/* Where an activity runs: one track per core and unit in a trace. */
+/* Where an activity runs: one track per core and unit in a trace (AU_LAUNCH:
+ * the host issuing kernels and invocations). */
 enum act_unit { AU_DMA_IN, AU_DMA_OUT, AU_MXU, AU_VPU, AU_HOST, AU_LAUNCH, AU_COUNT };
 
 enum act_kind {
@@ -22,7 +23,9 @@ enum act_kind {
     AK_VPU,       /* a tile on the vector unit */
     AK_HOST_IN,   /* host link, to the chip */
     AK_HOST_OUT,  /* host link, from the chip */
-    AK_LAUNCH,    /* a GPU kernel's launch */
+    AK_LAUNCH,    /* a kernel starts: after its dispatch and the device's gap */
+    AK_DISPATCH,  /* the host issues a kernel (the stack's dispatch) */
+    AK_INVOKE,    /* the stack's per-inference cost, before the first op */
     AK_COUNT
 };
 

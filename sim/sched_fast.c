@@ -230,9 +230,10 @@ static void start_op(struct kern *k)
 {
     const struct op_plan *p = k->p;
     const struct chip *c = k->c;
-    if (p->host_in_bytes)
-        k->host_in_end = sat_add(sat_add(k->t0, c->host_link_latency_cycles),
-                                 sched_host_cycles(c, p->host_in_bytes));
+    if (p->host_in_bytes || p->host_cpu_cycles)
+        k->host_in_end = sat_add(sat_add(k->t0, p->host_in_bytes ? c->host_link_latency_cycles : 0),
+                                 sat_add(sched_host_cycles(c, p->host_in_bytes),
+                                         p->host_cpu_cycles));
     k->dma_free = k->t0;
     if (p->weight_bytes)
         k->weight_end = serve(k, sat_add(k->t0, k->lat),
@@ -286,8 +287,8 @@ void sched_fast_op(const struct chip *c, const struct op_plan *p, double bytes_p
     serve_until(&k, last, last, true);
     uint64_t end = max2(k.v_end[last & WMASK], k.dma_free);
     uint64_t host_busy = 0;
-    if (p->host_in_bytes)
-        host_busy = sched_host_cycles(c, p->host_in_bytes);
+    if (p->host_in_bytes || p->host_cpu_cycles)
+        host_busy = sat_add(sched_host_cycles(c, p->host_in_bytes), p->host_cpu_cycles);
     if (p->host_out_bytes) {
         uint64_t hold = sched_host_cycles(c, p->host_out_bytes);
         uint64_t from = max2(sat_add(k.v_end[last & WMASK], c->host_link_latency_cycles),
@@ -305,21 +306,27 @@ void sched_fast_op(const struct chip *c, const struct op_plan *p, double bytes_p
     out->tiles_stepped = stepped;
 }
 
-/* A GPU runs each unfused op that does work as its own kernel: launch and
- * framework overhead before it. View-only ops (reshape) launch nothing. */
-uint64_t sched_launch_cycles(const struct chip *c, const struct sim_options *o,
-                             const struct op_plan *p)
+/* Each unfused op that does work on the device is one kernel the stack
+ * launches; view-only ops (reshape) and host ops launch nothing. */
+bool sched_launches(const struct op_demand *d)
 {
-    if (c->mxu_kind != MATRIX_TENSOR_CORES)
-        return 0;
+    if (d->on_host || d->fused_into >= 0)
+        return false;
+    const struct op_plan *p = &d->plan;
     const struct plan_totals t = p->total;
-    bool work = t.read_bytes || t.write_bytes || t.l2_bytes || t.mxu_cycles || t.vpu_cycles ||
-                p->weight_bytes || p->mxu_prologue_cycles || p->host_in_bytes ||
-                p->host_out_bytes;
-    if (!work)
-        return 0;
-    return sat_add(c->gpu_launch_overhead_cycles,
+    return t.read_bytes || t.write_bytes || t.l2_bytes || t.mxu_cycles || t.vpu_cycles ||
+           p->weight_bytes || p->mxu_prologue_cycles || p->host_in_bytes || p->host_out_bytes;
+}
+
+uint64_t sched_dispatch_cycles(const struct chip *c, const struct sim_options *o)
+{
+    return sat_add(ceil_cycles(o->stack->dispatch_us_per_kernel * c->clock_mhz),
                    ceil_cycles(o->framework_overhead_us * c->clock_mhz));
+}
+
+uint64_t sched_gap_cycles(const struct chip *c, const struct sim_options *o)
+{
+    return ceil_cycles(o->stack->gap_us_per_kernel * c->clock_mhz);
 }
 
 /* HBM bytes per cycle each core gets when all of them stream at once. */
@@ -357,27 +364,36 @@ enum cause sched_bound(const struct op_result *r)
     return best;
 }
 
+/* Each op alone, in order. A kernel's launch is the steady state of a host
+ * that issues ahead (stack_launch_cycles): it takes max(work + gap,
+ * dispatch); the stack's per-inference cost comes first, in the first
+ * running op's row. */
 int sched_fast(const struct chip *c, const struct sim_options *o, const struct op_demand *d,
                int n, struct sim_result *res, char *err, size_t err_len)
 {
     (void)err;
     (void)err_len;
     double bpc = sched_core_bandwidth(c, o);
-    uint64_t t = 0;
+    uint64_t t = 0, invocation = res->invocation_cycles;
     for (int i = 0; i < n; i++) {
         struct op_result *r = &res->ops[i];
         sched_result_init(&d[i], r);
         r->start_cycle = t;
         if (d[i].fused_into >= 0)
             continue;
-        uint64_t launch = sched_launch_cycles(c, o, &d[i].plan);
+        uint64_t before = invocation;
+        invocation = 0;
         struct op_span s;
-        sched_fast_op(c, &d[i].plan, bpc, sat_add(t, launch), &s);
-        r->cycles = s.end - t;
-        r->stall[CAUSE_LAUNCH] = launch;
-        sched_attribute(c, &d[i].plan, &s, bpc, r->cycles - launch, r->stall);
+        sched_fast_op(c, &d[i].plan, bpc, 0, &s); /* alone: the same at any start */
+        uint64_t launch = sched_launches(&d[i])
+                              ? stack_launch_cycles(o->stack, c->clock_mhz, s.end,
+                                                    o->framework_overhead_us)
+                              : 0;
+        r->cycles = sat_add(sat_add(before, launch), s.end);
+        r->stall[CAUSE_LAUNCH] = before + launch;
+        sched_attribute(c, &d[i].plan, &s, bpc, s.end, r->stall);
         r->bound = sched_bound(r);
-        t = s.end;
+        t = sat_add(t, r->cycles);
     }
     return TPUSIM_OK;
 }

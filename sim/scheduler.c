@@ -101,11 +101,12 @@ static void exposed(const struct chip *c, const struct op_plan *p, const struct 
     }
     if (busiest != SU_VPU)
         w[CAUSE_VPU] += (double)l->vpu_cycles;
-    if (p->host_in_bytes || p->host_out_bytes) {
+    if (p->host_in_bytes || p->host_out_bytes || p->host_cpu_cycles) {
         w[CAUSE_HOST_LINK] += (double)c->host_link_latency_cycles;
         if (busiest != SU_HOST)
             w[CAUSE_HOST_LINK] += (double)sched_host_cycles(c, p->host_in_bytes) +
-                                  (double)sched_host_cycles(c, p->host_out_bytes);
+                                  (double)sched_host_cycles(c, p->host_out_bytes) +
+                                  (double)p->host_cpu_cycles;
     }
 }
 

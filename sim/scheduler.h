@@ -33,6 +33,7 @@
 #ifndef TPUSIM_SCHEDULER_H
 #define TPUSIM_SCHEDULER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "chip.h"
@@ -83,9 +84,14 @@ void sched_charge(const struct sched_shares *sh, enum sched_unit u, uint64_t cyc
 void sched_attribute(const struct chip *c, const struct op_plan *p, const struct op_span *s,
                      double bytes_per_cycle, uint64_t body, uint64_t *stall);
 
-/* Launch and framework cycles before an op's kernel (GPUs; 0 elsewhere). */
-uint64_t sched_launch_cycles(const struct chip *c, const struct sim_options *o,
-                             const struct op_plan *p);
+/* Whether an op is a kernel the stack launches: it runs, does work on the
+ * device (not on the host CPU). */
+bool sched_launches(const struct op_demand *d);
+/* The host's time to issue one kernel (the stack's dispatch plus
+ * --framework-overhead-us), and the device's idle time between two
+ * dependent kernels (the stack's gap), in chip cycles. */
+uint64_t sched_dispatch_cycles(const struct chip *c, const struct sim_options *o);
+uint64_t sched_gap_cycles(const struct chip *c, const struct sim_options *o);
 /* HBM bytes per cycle per core when all o->cores cores stream at once. */
 double sched_core_bandwidth(const struct chip *c, const struct sim_options *o);
 /* An op's row before scheduling: what it moves and computes. */

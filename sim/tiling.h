@@ -64,6 +64,8 @@ struct op_plan {
     uint64_t mxu_prologue_cycles;/* the array's first weight load, after the weights */
     uint64_t host_in_bytes;      /* over the host link before tile 0 (inputs, parameters) */
     uint64_t host_out_bytes;     /* over the host link after the last tile (outputs) */
+    uint64_t host_cpu_cycles;    /* the host CPU runs the op (a stack's host op), its
+                                  * inputs in, before its outputs go back */
     uint64_t slot_bytes;         /* on-chip bytes one tile's slots hold (in + out) */
     bool on_mxu;                 /* tiles run MXU -> VPU; else VPU only */
     bool serial;                 /* tile i+1's matrix work needs tile i's vector work (RNN) */

@@ -2,16 +2,21 @@
  * tpusim.h — the public API of tpusim, a cycle-level simulator of ML
  * accelerators, and its manual.
  *
- * Five kinds of handle, each with an open/new and a close:
+ * Six kinds of handle, each with an open/new and a close:
  *  - tpusim_context: one per thread. Owns the per-op result cache, scratch
  *    memory and the last error message of the calls made through it.
  *  - tpusim_chip: a chip model (models/<chip>/chip.ini plus overrides).
  *    Immutable once opened; any number of threads may query it at once,
  *    each through its own context.
+ *  - tpusim_stack: a software stack's profile (models/stacks/<name>.ini:
+ *    what fuses, what runs on the host, overheads per kernel and per
+ *    inference, layouts). Each chip names its default stack; a query
+ *    runs under the chip's default unless its options name another.
+ *    Immutable once opened, like a chip.
  *  - tpusim_graph: a model graph from an ONNX file or buffer or built with
  *    builder calls; shapes inferred, per-op costs counted.
- *  - tpusim_plan: a graph lowered onto a chip (fusion, tiling, on-chip
- *    residency decided), made once and run many times.
+ *  - tpusim_plan: a graph lowered onto a chip under a stack (fusion,
+ *    tiling, on-chip residency decided), made once and run many times.
  *  - tpusim_net: a compact NAS candidate, a list of blocks (MBConv-style
  *    depthwise-IBN, fused-IBN, GC-IBN, plain conv, classifier head); the
  *    fast path of a search loop, answered from the cache.
@@ -56,8 +61,11 @@
 extern "C" {
 #endif
 
-#define TPUSIM_VERSION "0.2.0"
-#define TPUSIM_VERSION_NUMBER 2000 /* major*1000000 + minor*1000 + patch */
+/* 0.3: software stacks (tpusim_stack_open, tpusim_options.stack,
+ * tpusim_chip_info.default_stack, tpusim_summary.invocation_cycles), each
+ * added at the end of its struct. */
+#define TPUSIM_VERSION "0.3.0"
+#define TPUSIM_VERSION_NUMBER 3000 /* major*1000000 + minor*1000 + patch */
 
 /* Largest tensor rank tpusim handles. */
 #define TPUSIM_MAX_RANK 8
@@ -241,6 +249,7 @@ int tpusim_graph_totals(const tpusim_graph *g, tpusim_totals *out);
 
 typedef struct tpusim_context tpusim_context;
 typedef struct tpusim_chip tpusim_chip;
+typedef struct tpusim_stack tpusim_stack;
 typedef struct tpusim_plan tpusim_plan;
 typedef struct tpusim_result tpusim_result;
 typedef struct tpusim_net tpusim_net;
@@ -276,13 +285,15 @@ void tpusim_cache_clear(tpusim_context *ctx);
 /* ---- Chips. */
 
 /* Open chip `name` ("tpu_v4i": models_dir/<name>/chip.ini) or a path
- * ending in ".ini". `models_dir` NULL means $TPUSIM_MODELS_DIR when set,
- * else "models" when that folder exists, else the installed
- * TPUSIM_DEFAULT_MODELS_DIR. Overrides are "section.key=value" strings
- * ("hbm.bandwidth_gbps=1800"), applied in order; an unknown key is an
- * error. Errors (TPUSIM_ERR_IO, _PARSE, _ARG) leave "file:line: key:
- * problem" in tpusim_errmsg(ctx). The chip does not depend on ctx after
- * this call and may be used with any context, from any thread. */
+ * ending in ".ini", and the software stack it names as its default
+ * (compiler.default_stack, models_dir/stacks/). `models_dir` NULL means
+ * $TPUSIM_MODELS_DIR when set, else "models" when that folder exists,
+ * else the installed TPUSIM_DEFAULT_MODELS_DIR. Overrides are
+ * "section.key=value" strings ("hbm.bandwidth_gbps=1800"), applied in
+ * order; an unknown key is an error. Errors (TPUSIM_ERR_IO, _PARSE, _ARG)
+ * leave "file:line: key: problem" in tpusim_errmsg(ctx), for the chip file
+ * or its default stack's. The chip does not depend on ctx after this call
+ * and may be used with any context, from any thread. */
 #ifndef TPUSIM_DEFAULT_MODELS_DIR
 #define TPUSIM_DEFAULT_MODELS_DIR "/usr/local/share/tpusim/models"
 #endif
@@ -296,9 +307,26 @@ typedef struct tpusim_chip_info {
     int cores;                    /* TensorCores (or 1 for a GPU) per chip */
     double peak_flops_per_s;      /* one core, the default dtype */
     tpusim_dtype default_dtype;   /* bf16 on TPUs, int8 on Edge TPU, fp16 on V100 */
+    const char *default_stack;    /* "xla", "tensorrt", ...; owned by the chip (since 0.3) */
 } tpusim_chip_info;
 
 int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out);
+
+/* ---- Software stacks. */
+
+/* Open stack `name` ("pytorch-eager": models_dir/stacks/<name>.ini) or a
+ * path ending in ".ini"; models_dir and overrides ("section.key=value",
+ * e.g. "overhead.dispatch_us_per_kernel=20") as tpusim_chip_open. Errors
+ * leave "file:line: section.key: problem" in tpusim_errmsg(ctx). A query
+ * under a stack that does not target its chip (stack.targets) fails with
+ * TPUSIM_ERR_ARG. Immutable; any thread, any context; keep it open while
+ * plans made with it live. */
+int tpusim_stack_open(tpusim_context *ctx, const char *name, const char *models_dir,
+                      const char *const *overrides, int n_overrides, tpusim_stack **out);
+void tpusim_stack_close(tpusim_stack *stack);
+/* "pytorch-eager" (a path's file name without .ini); owned by the stack;
+ * NULL for a NULL stack. */
+const char *tpusim_stack_name(const tpusim_stack *stack);
 
 /* ---- Options of a query (NULL: all defaults). */
 
@@ -324,10 +352,11 @@ typedef enum tpusim_engine {
 
 typedef struct tpusim_options {
     tpusim_dtype dtype;           /* TPUSIM_DT_UNDEFINED: the chip's default */
-    int no_fusion;                /* 1: every op runs on its own */
-    double framework_overhead_us; /* GPUs: host time per kernel, µs */
+    int no_fusion;                /* 1: every op runs on its own (the stack's fusion off) */
+    double framework_overhead_us; /* host time per kernel on top of the stack's dispatch, µs */
     unsigned flags;               /* TPUSIM_EXACT | TPUSIM_PER_OP */
-    int engine;                   /* tpusim_engine */
+    const tpusim_stack *stack;    /* NULL: the chip's default stack (since 0.3) */
+    int engine;                   /* tpusim_engine (since 0.3) */
 } tpusim_options;
 
 /* ---- Results: made once by the caller, filled by each query. */
@@ -337,11 +366,13 @@ typedef enum tpusim_cause {
     TPUSIM_CAUSE_MXU = 0,      /* matrix unit streaming (work and padding) */
     TPUSIM_CAUSE_VPU,          /* vector unit */
     TPUSIM_CAUSE_HBM,          /* off-chip bandwidth and latency */
-    TPUSIM_CAUSE_HOST_LINK,    /* Edge TPU parameters from the host */
+    TPUSIM_CAUSE_HOST_LINK,    /* the host side: the host link (Edge TPU parameters,
+                                * tensors) and ops the stack runs on the host CPU */
     TPUSIM_CAUSE_SRAM,         /* re-reads forced by on-chip capacity */
     TPUSIM_CAUSE_FILL_DRAIN,   /* systolic fill and drain */
     TPUSIM_CAUSE_WEIGHT_LOAD,  /* array idle while weights shift in */
-    TPUSIM_CAUSE_LAUNCH,       /* GPU kernel launch and framework overhead */
+    TPUSIM_CAUSE_LAUNCH,       /* the stack's overheads: per kernel (launch, host
+                                * dispatch) and per inference (invocation_cycles) */
     TPUSIM_CAUSE_WAVE_QUANT,   /* GPU SMs idle in a partial last wave */
     TPUSIM_CAUSE_COUNT
 } tpusim_cause;
@@ -363,6 +394,8 @@ typedef struct tpusim_summary {
     uint64_t stall_cycles[TPUSIM_CAUSE_COUNT]; /* sums to cycles */
     tpusim_dtype dtype;           /* the dtype it ran in */
     uint64_t cache_hits, cache_misses; /* this query's block lookups */
+    uint64_t invocation_cycles;   /* the stack's per-inference cost: in cycles and in
+                                   * stall_cycles[LAUNCH], in no op row (since 0.3) */
 } tpusim_summary;
 
 typedef struct tpusim_op_row {
@@ -389,8 +422,9 @@ size_t tpusim_result_op_count(const tpusim_result *res);
 int tpusim_result_op(const tpusim_result *res, size_t index, tpusim_op_row *out);
 
 /* ---- Plans: a finalized graph lowered onto a chip, once. The plan
- * reads the graph and the chip while it lives: keep both open until it is
- * closed. A plan may be run by several threads, each with its context. */
+ * reads the graph, the chip and the stack while it lives: keep them open
+ * until it is closed. A plan may be run by several threads, each with its
+ * context. */
 int tpusim_plan_open(tpusim_context *ctx, const tpusim_graph *g, const tpusim_chip *chip,
                      const tpusim_options *opts, tpusim_plan **out);
 void tpusim_plan_close(tpusim_plan *plan);
@@ -421,9 +455,10 @@ int tpusim_graph_query(tpusim_context *ctx, const tpusim_graph *g, const tpusim_
  * and the channels in and out match. act SWISH is Sigmoid -> Mul.
  *
  * Cache: a block in a chain times the same wherever it sits, given its
- * input shape, the chip, the options and a small boundary state (whether
- * its input is on chip, how much on-chip memory and Edge TPU parameter
- * cache are left, whether it is the last block); a net query looks each
+ * input shape, the chip, the stack, the options and a small boundary
+ * state (whether its input is on chip, how much on-chip memory and Edge
+ * TPU parameter cache are left, whether it is the last block, whether the
+ * ops before it fell back to the host); a net query looks each
  * block up by that key and sums, and on any miss simulates the whole net
  * once and stores every block. See docs/api.md for why this is exact. */
 

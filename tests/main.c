@@ -18,6 +18,7 @@ static const struct {
     {"onnx_import", onnx_import_suite},
     {"bad_input", bad_input_suite},
     {"chip", chip_suite},
+    {"stack", stack_suite},
     {"units", units_suite},
     {"engine", engine_suite},
     {"sched", sched_suite},

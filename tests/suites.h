@@ -11,6 +11,7 @@ Suite *infer_shape_suite(void);
 Suite *onnx_import_suite(void);
 Suite *bad_input_suite(void);
 Suite *chip_suite(void);
+Suite *stack_suite(void);
 Suite *units_suite(void);
 Suite *engine_suite(void);
 Suite *sched_suite(void);

@@ -94,6 +94,8 @@ START_TEST(closing_null_is_a_no_op_and_null_args_are_errors)
     tpusim_plan_close(NULL);
     tpusim_result_close(NULL);
     tpusim_net_close(NULL);
+    tpusim_stack_close(NULL);
+    ck_assert_ptr_null(tpusim_stack_name(NULL));
     ck_assert_int_eq(tpusim_context_open(0, NULL), TPUSIM_ERR_ARG);
     ck_assert_int_eq(tpusim_net_query(NULL, NULL, NULL, NULL, NULL), TPUSIM_ERR_ARG);
     tpusim_context *ctx = NULL;
@@ -129,8 +131,160 @@ START_TEST(chip_open_errors_name_the_chip_or_key_and_leave_out_null)
     ck_assert_str_eq(info.name, "tpu_v3");
     ck_assert(info.clock_hz > 0 && info.peak_flops_per_s > 0);
     ck_assert_int_eq(info.default_dtype, TPUSIM_DT_BFLOAT16);
+    ck_assert_str_eq(info.default_stack, "xla");
+    tpusim_chip_close(chip);
+    /* A chip whose default stack cannot be loaded does not open. */
+    const char *nope[] = {"compiler.default_stack=nope"};
+    chip = (tpusim_chip *)ctx;
+    ck_assert_int_eq(tpusim_chip_open(ctx, "tpu_v3", tu_chips_dir(), nope, 1, &chip),
+                     TPUSIM_ERR_ARG);
+    ck_assert_ptr_null(chip);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "unknown stack 'nope'"));
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+static tpusim_stack *open_stack(tpusim_context *ctx, const char *name, const char *const *sets,
+                                int n_sets)
+{
+    tpusim_stack *stack = NULL;
+    int rc = tpusim_stack_open(ctx, name, tu_chips_dir(), sets, n_sets, &stack);
+    ck_assert_msg(rc == TPUSIM_OK, "stack %s: %s", name, tpusim_errmsg(ctx));
+    return stack;
+}
+
+START_TEST(a_query_runs_under_the_stack_its_options_name)
+{
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "gpu_v100", NULL, 0);
+    tpusim_chip_info info;
+    ck_assert_int_eq(tpusim_chip_info_get(chip, &info), TPUSIM_OK);
+    ck_assert_str_eq(info.default_stack, "tensorrt");
+    tpusim_stack *eager = open_stack(ctx, "pytorch-eager", NULL, 0);
+    tpusim_stack *trt = open_stack(ctx, "tensorrt", NULL, 0);
+    tpusim_stack *xla = open_stack(ctx, "xla", NULL, 0);
+    ck_assert_str_eq(tpusim_stack_name(eager), "pytorch-eager");
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    tpusim_summary by_default, by_trt, by_eager;
+    tpusim_options o = {.stack = NULL};
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, &o, res), TPUSIM_OK);
+    summary_of(res, &by_default);
+    o.stack = trt;
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, &o, res), TPUSIM_OK);
+    summary_of(res, &by_trt);
+    expect_same(&by_default, &by_trt, "default vs tensorrt on gpu_v100");
+    o.stack = eager;
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, &o, res), TPUSIM_OK);
+    summary_of(res, &by_eager);
+    ck_assert_uint_gt(by_eager.cycles, by_trt.cycles);
+    /* 6 us per inference at 1530 MHz, as launch in the first op's row */
+    ck_assert_uint_eq(by_eager.invocation_cycles, 9180);
+    ck_assert_uint_eq(by_trt.invocation_cycles, 0);
+    uint64_t rows = 0;
+    for (size_t i = 0; i < tpusim_result_op_count(res); i++) {
+        tpusim_op_row row;
+        ck_assert_int_eq(tpusim_result_op(res, i, &row), TPUSIM_OK);
+        rows += row.cycles;
+    }
+    ck_assert_uint_eq(rows, by_eager.cycles);
+    /* A stack on a chip it does not target is refused, with both named. */
+    o.stack = xla;
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, &o, res), TPUSIM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "stack 'xla' does not run on chip 'gpu_v100'"));
+    /* Bad stacks do not open; out stays NULL. */
+    tpusim_stack *bad = (tpusim_stack *)ctx;
+    ck_assert_int_eq(tpusim_stack_open(ctx, "xla9", tu_chips_dir(), NULL, 0, &bad),
+                     TPUSIM_ERR_ARG);
+    ck_assert_ptr_null(bad);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "unknown stack 'xla9'"));
+    const char *typo[] = {"overhead.gap=1"};
+    ck_assert_int_eq(tpusim_stack_open(ctx, "xla", tu_chips_dir(), typo, 1, &bad), TPUSIM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "overhead.gap: unknown key"));
+    ck_assert_int_eq(tpusim_stack_open(ctx, NULL, NULL, NULL, 0, &bad), TPUSIM_ERR_ARG);
+    tpusim_result_close(res);
+    tpusim_graph_close(g);
+    tpusim_stack_close(eager);
+    tpusim_stack_close(trt);
+    tpusim_stack_close(xla);
     tpusim_chip_close(chip);
     tpusim_context_close(ctx);
+}
+END_TEST
+
+/* Cached and exact net queries agree under a stack with a per-inference
+ * cost, and under one that sends Sigmoid and everything after it to the
+ * host (the in_host boundary state of the cache key); and the cache keeps
+ * stacks apart: the same net under another stack misses. */
+START_TEST(cached_net_query_is_exact_under_any_stack)
+{
+    tpusim_context *ctx = NULL, *exact_ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_context_open(0, &exact_ctx), TPUSIM_OK);
+    const struct {
+        const char *chip, *stack, *set;
+    } runs[] = {{"gpu_v100", "pytorch-eager", NULL},
+                {"gpu_v100", "paddle-inference", NULL},
+                {"edgetpu", "tflite-edgetpu", "placement.host_ops=Sigmoid"},
+                {"edgetpu", "tflite-edgetpu", NULL}};
+    tpusim_net *net = NULL;
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    uint64_t host_cycles = 0;
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        tpusim_chip *chip = open_chip(ctx, runs[r].chip, NULL, 0);
+        const char *sets[] = {runs[r].set};
+        tpusim_stack *stack = open_stack(ctx, runs[r].stack, sets, runs[r].set ? 1 : 0);
+        tpusim_options cached = {.stack = stack}, exact = {.stack = stack, .flags = TPUSIM_EXACT};
+        uint64_t seed = 7;
+        for (int i = 0; i < 12; i++) {
+            random_net(net, &seed, 3 + i % 9, 64);
+            tpusim_summary a, b, warm;
+            ck_assert_int_eq(tpusim_net_query(ctx, chip, net, &cached, res), TPUSIM_OK);
+            summary_of(res, &a);
+            ck_assert_int_eq(tpusim_net_query(ctx, chip, net, &cached, res), TPUSIM_OK);
+            ck_assert_int_eq(tpusim_result_summary(res, &warm), TPUSIM_OK);
+            ck_assert_uint_eq(warm.cache_misses, 0);
+            summary_of(res, &warm);
+            ck_assert_int_eq(tpusim_net_query(exact_ctx, chip, net, &exact, res), TPUSIM_OK);
+            summary_of(res, &b);
+            char what[160];
+            snprintf(what, sizeof what, "%s under %s%s%s, net %d", runs[r].chip, runs[r].stack,
+                     runs[r].set ? " with " : "", runs[r].set ? runs[r].set : "", i);
+            expect_same(&a, &b, what);
+            expect_same(&warm, &b, what);
+            if (runs[r].set)
+                host_cycles += b.stall_cycles[TPUSIM_CAUSE_HOST_LINK];
+        }
+        tpusim_stack_close(stack);
+        tpusim_chip_close(chip);
+    }
+    ck_assert_uint_gt(host_cycles, 0);
+    /* The same net, first under tensorrt, then pytorch-eager: a miss and
+     * another answer, not the cached one. */
+    tpusim_chip *chip = open_chip(ctx, "gpu_v100", NULL, 0);
+    tpusim_stack *eager = open_stack(ctx, "pytorch-eager", NULL, 0);
+    uint64_t seed = 99;
+    random_net(net, &seed, 6, 64);
+    tpusim_summary trt_s, eager_s;
+    ck_assert_int_eq(tpusim_net_query(ctx, chip, net, NULL, res), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_summary(res, &trt_s), TPUSIM_OK);
+    tpusim_options under_eager = {.stack = eager};
+    ck_assert_int_eq(tpusim_net_query(ctx, chip, net, &under_eager, res), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_summary(res, &eager_s), TPUSIM_OK);
+    ck_assert_uint_gt(eager_s.cache_misses, 0);
+    ck_assert_uint_gt(eager_s.cycles, trt_s.cycles);
+    tpusim_stack_close(eager);
+    tpusim_chip_close(chip);
+    tpusim_result_close(res);
+    tpusim_net_close(net);
+    tpusim_context_close(ctx);
+    tpusim_context_close(exact_ctx);
 }
 END_TEST
 
@@ -149,7 +303,7 @@ START_TEST(graph_query_equals_simulate_and_rows_sum_to_total)
     struct chip c;
     char err[512];
     tu_load_chip("tpu_v4i", NULL, 0, &c);
-    struct sim_options o = {.cores = 1};
+    struct sim_options o = {.cores = 1, .stack = tu_default_stack(&c)};
     struct sim_result sr;
     ck_assert_int_eq(simulate(g, &c, &o, &sr, err, sizeof err), TPUSIM_OK);
     ck_assert_uint_eq(tpusim_result_cycles(res), sr.sum.cycles);
@@ -406,6 +560,8 @@ Suite *api_suite(void)
     tcase_add_test(tc, version_macro_matches_runtime);
     tcase_add_test(tc, closing_null_is_a_no_op_and_null_args_are_errors);
     tcase_add_test(tc, chip_open_errors_name_the_chip_or_key_and_leave_out_null);
+    tcase_add_test(tc, a_query_runs_under_the_stack_its_options_name);
+    tcase_add_test(tc, cached_net_query_is_exact_under_any_stack);
     tcase_add_test(tc, graph_query_equals_simulate_and_rows_sum_to_total);
     tcase_add_test(tc, net_blocks_are_checked_with_messages);
     tcase_add_test(tc, cached_net_query_equals_exact_on_every_chip);

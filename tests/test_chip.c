@@ -106,7 +106,7 @@ START_TEST(override_last_one_wins_and_is_noted)
     const char *ov[] = {"hbm.bandwidth_gbps=1000", "hbm.bandwidth_gbps=1050"};
     struct chip c = load_ok("tpu_v4i", ov, 2);
     ck_assert_double_eq_tol(c.hbm_bytes_per_cycle, 1000.0, 1e-9); /* 1050e9 / 1050e6 */
-    struct chip_value *v;
+    struct ini_value *v;
     int n;
     char err[512];
     ck_assert_int_eq(chip_dump(tu_chips_dir(), "tpu_v4i", ov, 2, &v, &n, NULL, err, sizeof err), 0);
@@ -163,13 +163,13 @@ START_TEST(every_chip_in_models_loads_and_list_finds_the_four)
         ck_assert_str_eq(c.name, names[i]);
         ck_assert(c.peak_flops_per_s > 0);
     }
-    chip_free_names(names, n);
+    ini_free_names(names, n);
 }
 END_TEST
 
 START_TEST(dump_has_every_key_with_unit_note_and_line)
 {
-    struct chip_value *v;
+    struct ini_value *v;
     int n;
     char err[512];
     struct chip dumped;
@@ -200,9 +200,12 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
             ck_assert_str_eq(v[i].unit, "cycles/vector");
         if (strcmp(v[i].key, "sram.vmem_bytes") == 0)
             ck_assert_str_eq(v[i].unit, "bytes");
-        if (strcmp(v[i].key, "compiler.depthwise_on") == 0 ||
-            strcmp(v[i].key, "mxu.kind") == 0)
+        if (strcmp(v[i].key, "mxu.kind") == 0)
             ck_assert_str_eq(v[i].unit, "enum");
+        if (strcmp(v[i].key, "compiler.default_stack") == 0) {
+            ck_assert_str_eq(v[i].unit, "name");
+            ck_assert_str_eq(v[i].value, "xla");
+        }
     }
     ck_assert_int_eq(derived, 8);
     free(v);
@@ -266,8 +269,7 @@ static const char *const BASE[] = {
     "latency_us = 0 ; ASSUMED: test",
     "overhead_us_per_transfer = 0 ; ASSUMED: test",
     "[compiler]",
-    "depthwise_on = vpu ; ASSUMED: test",
-    "fuse_elementwise = true ; ASSUMED: test",
+    "default_stack = xla ; ASSUMED: test",
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -406,9 +408,11 @@ END_TEST
 START_TEST(bad_enum_and_bool_are_errors)
 {
     struct tmp_chip t;
-    write_chip(&t, 38, "depthwise_on = gpu ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, "compiler.depthwise_on: expected vpu or mxu, got 'gpu'",
-                NULL);
+    write_chip(&t, 5, "kind = photonic ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE,
+                ":5: mxu.kind: expected systolic or tensor_cores, got 'photonic'", NULL);
+    write_chip(&t, 38, "default_stack = ../xla ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":38: compiler.default_stack: expected a name", NULL);
     write_chip(&t, 10, "bf16 = yes ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "mxu.bf16: expected true or false, got 'yes'", NULL);
 }
@@ -440,8 +444,8 @@ END_TEST
 START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
-    write_chip(&t, 0, NULL, "depthwise_on = mxu ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: compiler.depthwise_on: duplicate key",
+    write_chip(&t, 0, NULL, "default_stack = tensorrt ; ASSUMED: again");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: compiler.default_stack: duplicate key",
                 "first set at line 38");
 }
 END_TEST
@@ -454,7 +458,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: line too long", NULL);
 }
 END_TEST
 

@@ -17,7 +17,8 @@ static void sim_ok(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt,
                    struct sim_result *r)
 {
     char err[1024];
-    struct sim_options o = {.dtype = dt, .no_fusion = no_fusion, .cores = 1};
+    struct sim_options o = {
+        .dtype = dt, .no_fusion = no_fusion, .cores = 1, .stack = tu_default_stack(c)};
     int rc = simulate(g, c, &o, r, err, sizeof err);
     ck_assert_msg(rc == TPUSIM_OK, "simulate on %s: %s", c->name, err);
 }
@@ -277,7 +278,7 @@ START_TEST(edgetpu_refuses_bf16)
     tpusim_graph *g = gemm_graph(8, 64, 64);
     struct sim_result r;
     char err[512];
-    struct sim_options o = {.dtype = TPUSIM_DT_BFLOAT16, .cores = 1};
+    struct sim_options o = {.dtype = TPUSIM_DT_BFLOAT16, .cores = 1, .stack = tu_default_stack(&c)};
     ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_ERR_UNSUPPORTED);
     ck_assert_ptr_nonnull(strstr(err, "int8"));
     tpusim_graph_close(g);

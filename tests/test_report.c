@@ -29,7 +29,8 @@ static void simulate_ok(const tpusim_graph *g, const struct chip *c, struct sim_
                         struct report *rp)
 {
     char err[1024];
-    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1, .engine = ENGINE_EVENT};
+    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1, .engine = ENGINE_EVENT,
+                            .stack = tu_default_stack(c)};
     ck_assert_msg(simulate(g, c, &o, r, err, sizeof err) == TPUSIM_OK, "%s", err);
     ck_assert_msg(report_build(r, rp, err, sizeof err) == TPUSIM_OK, "%s", err);
 }

@@ -24,7 +24,8 @@ static void sim_dt(const tpusim_graph *g, const struct chip *c, enum engine_kind
                    tpusim_dtype dt, struct sim_result *r)
 {
     char err[1024];
-    struct sim_options o = {.cores = cores, .engine = e, .dtype = dt};
+    struct sim_options o = {.cores = cores, .engine = e, .dtype = dt,
+                            .stack = tu_default_stack(c)};
     int rc = simulate(g, c, &o, r, err, sizeof err);
     ck_assert_msg(rc == TPUSIM_OK, "simulate on %s: %s", c->name, err);
 }
@@ -173,7 +174,7 @@ END_TEST
 static void plan_alone(const tpusim_graph *g, const struct chip *c, struct op_demand **d, int *n)
 {
     char err[1024];
-    struct sim_options o = {.cores = 1};
+    struct sim_options o = {.cores = 1, .stack = tu_default_stack(c)};
     uint64_t pb, oc;
     ck_assert_msg(lower_graph(g, c, &o, d, n, &pb, &oc, err, sizeof err) == TPUSIM_OK, "%s",
                   err);
@@ -232,7 +233,7 @@ START_TEST(streaming_op_worked_by_hand)
     struct op_demand *d;
     int k;
     char err[1024];
-    struct sim_options o = {.cores = 1, .dtype = TPUSIM_DT_FLOAT32};
+    struct sim_options o = {.cores = 1, .dtype = TPUSIM_DT_FLOAT32, .stack = tu_default_stack(&c)};
     uint64_t pb, oc;
     ck_assert(lower_graph(g, &c, &o, &d, &k, &pb, &oc, err, sizeof err) == TPUSIM_OK);
     const struct op_plan *p = &d[0].plan;

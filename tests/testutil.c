@@ -4,6 +4,7 @@
 #include "testutil.h"
 
 #include "chip.h"
+#include "stack.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,31 @@ void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct 
     char err[1024];
     int rc = chip_load(tu_chips_dir(), name, sets, n_sets, out, err, sizeof err);
     ck_assert_msg(rc == TPUSIM_OK, "chip %s: %s", name, err);
+}
+
+void tu_load_stack(const char *name, const struct chip *c, struct stack *out)
+{
+    char err[1024];
+    int rc = stack_resolve(tu_chips_dir(), c, name, NULL, 0, out, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "stack %s on %s: %s", name ? name : "(default)", c->name, err);
+}
+
+const struct stack *tu_default_stack(const struct chip *c)
+{
+    /* Tests only: a few chips' stacks, kept for the life of the process. */
+    static struct {
+        char chip[64], stack[64];
+        struct stack s;
+    } kept[16];
+    static int n_kept;
+    for (int i = 0; i < n_kept; i++)
+        if (strcmp(kept[i].chip, c->name) == 0 && strcmp(kept[i].stack, c->default_stack) == 0)
+            return &kept[i].s;
+    ck_assert_int_lt(n_kept, 16);
+    snprintf(kept[n_kept].chip, sizeof kept[n_kept].chip, "%s", c->name);
+    snprintf(kept[n_kept].stack, sizeof kept[n_kept].stack, "%s", c->default_stack);
+    tu_load_stack(NULL, c, &kept[n_kept].s);
+    return &kept[n_kept++].s;
 }
 
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v)

@@ -38,6 +38,14 @@ const char *tu_chips_dir(void);
 struct chip;
 void tu_load_chip(const char *name, const char *const *sets, int n_sets, struct chip *out);
 
+/* The stack chip c runs under: `name`, or c's default when NULL; fails
+ * the test with the loader's message. */
+struct stack;
+void tu_load_stack(const char *name, const struct chip *c, struct stack *out);
+/* c's default stack, loaded once per test process and kept: results that
+ * point at it stay valid for the whole test. */
+const struct stack *tu_default_stack(const struct chip *c);
+
 /* Attribute setters for the op added last. */
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v);
 void tu_attr_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v);

@@ -334,11 +334,12 @@ int plot_speedup(const char *dir, const char *stem, const struct comparison *c, 
         labels[i] = b[i].name;
         values[i] = b_us > 0 ? a_us / b_us : 0;
     }
-    char title[1024], ylabel[256], ref[128];
-    snprintf(title, sizeof title, "%s: speedup of %s over %s per %s", model ? model : "model",
-             c->b->res->chip->name, c->a->res->chip->name, nb == c->a->n_run ? "op" : "block");
-    snprintf(ylabel, sizeof ylabel, "speedup (%s time / %s time)", c->a->res->chip->name,
-             c->b->res->chip->name);
+    char title[1024], ylabel[512], ref[128], an[160], bn[160];
+    compare_side_name(c, c->a, an, sizeof an);
+    compare_side_name(c, c->b, bn, sizeof bn);
+    snprintf(title, sizeof title, "%s: speedup of %s over %s per %s", model ? model : "model", bn,
+             an, nb == c->a->n_run ? "op" : "block");
+    snprintf(ylabel, sizeof ylabel, "speedup (%s time / %s time)", an, bn);
     snprintf(ref, sizeof ref, "peak-FLOPS ratio %.2fx", c->peak_ratio);
     int rc = plot_bars(dir, stem, title, ylabel, nb, labels, values, c->peak_ratio, ref, err,
                        err_len);

@@ -327,6 +327,8 @@ static void header(struct tw *w, const struct trace_options *o)
     gzputs(w->f, tpusim_version());
     gzputs(w->f, "\",\"chip\":");
     put_string(w, c->name);
+    gzputs(w->f, ",\"stack\":");
+    put_string(w, w->r->stack->name);
     gzputs(w->f, ",\"model\":");
     put_string(w, o->model ? o->model : "");
     gzprintf(w->f,

@@ -16,8 +16,8 @@ namespace tpusim_tlm {
 
 using namespace sc_core;
 
-accelerator::accelerator(sc_module_name name, const struct chip &chip)
-    : sc_module(name), socket("socket"), chip_(chip)
+accelerator::accelerator(sc_module_name name, const struct chip &chip, const struct stack &stack)
+    : sc_module(name), socket("socket"), chip_(chip), stack_(stack)
 {
     socket.register_b_transport(this, &accelerator::b_transport);
 }
@@ -56,6 +56,7 @@ int accelerator::run(command &cmd) const
             struct sim_options o = {};
             o.dtype = cmd.dtype;
             o.cores = 1;
+            o.stack = &stack_;
             struct sim_result r = {};
             cmd.status = simulate(cmd.plan, &chip_, &o, &r, cmd.message, sizeof cmd.message);
             if (cmd.status == TPUSIM_OK)

@@ -27,6 +27,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "chip.h"
+#include "stack.h"
 #include "tpusim.h"
 
 namespace tpusim_tlm {
@@ -51,10 +52,13 @@ class accelerator : public sc_core::sc_module {
 public:
     tlm_utils::simple_target_socket<accelerator> socket;
 
-    /* The chip is copied; it must describe a loaded chip (chip_load). */
-    accelerator(sc_core::sc_module_name name, const struct chip &chip);
+    /* The chip and the stack are copied; they must be loaded (chip_load,
+     * stack_resolve: the stack the chip runs its plans under). */
+    accelerator(sc_core::sc_module_name name, const struct chip &chip,
+                const struct stack &stack);
 
     const struct chip &chip() const { return chip_; }
+    const struct stack &stack() const { return stack_; }
     /* cycles / clock as an sc_time (rounded to the time resolution). */
     sc_core::sc_time cycles_to_time(uint64_t cycles) const;
     /* What b_transport computes, without the transport: fills cycles,
@@ -63,6 +67,7 @@ public:
 
 private:
     struct chip chip_;
+    struct stack stack_;
     void b_transport(tlm::tlm_generic_payload &trans, sc_core::sc_time &delay);
 };
 

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "engine.h"
 #include "sched_event.h"
+#include "stack.h"
 #include "zoo.h"
 
 static const char *const CHIPS[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"};
@@ -101,8 +102,10 @@ static int list_models(const char *root, struct model *out, int max)
 static void diff_row(const char *chip, struct model *ms, int n, int64_t batch)
 {
     struct chip c;
+    struct stack st;
     char err[1024];
-    if (chip_load(cli_models_dir(), chip, NULL, 0, &c, err, sizeof err)) {
+    if (chip_load(cli_models_dir(), chip, NULL, 0, &c, err, sizeof err) ||
+        stack_resolve(cli_models_dir(), &c, NULL, NULL, 0, &st, err, sizeof err)) {
         fprintf(stderr, "bench_engines: %s\n", err);
         exit(1);
     }
@@ -117,7 +120,7 @@ static void diff_row(const char *chip, struct model *ms, int n, int64_t batch)
         uint64_t cyc[2] = {0, 0};
         bool ok = true;
         for (int e = 0; e < 2 && ok; e++) {
-            struct sim_options o = {.cores = 1, .engine = (enum engine_kind)e};
+            struct sim_options o = {.cores = 1, .engine = (enum engine_kind)e, .stack = &st};
             struct sim_result r;
             ok = simulate(g, &c, &o, &r, err, sizeof err) == TPUSIM_OK;
             if (ok)
@@ -154,14 +157,16 @@ static double time_sim(const char *path, const char *chip, int64_t batch, enum e
     snprintf(m.path, sizeof m.path, "%s", path);
     tpusim_graph *g = open_model(&m, batch);
     struct chip c;
+    struct stack st;
     char err[1024];
-    if (!g || chip_load(cli_models_dir(), chip, NULL, 0, &c, err, sizeof err)) {
+    if (!g || chip_load(cli_models_dir(), chip, NULL, 0, &c, err, sizeof err) ||
+        stack_resolve(cli_models_dir(), &c, NULL, NULL, 0, &st, err, sizeof err)) {
         fprintf(stderr, "bench_engines: cannot open %s on %s\n", path, chip);
         exit(1);
     }
     double *t = malloc((size_t)runs * sizeof *t);
     for (int i = 0; i < runs; i++) {
-        struct sim_options o = {.cores = 1, .engine = e};
+        struct sim_options o = {.cores = 1, .engine = e, .stack = &st};
         struct sim_result r;
         double s = now_us();
         if (simulate(g, &c, &o, &r, err, sizeof err)) {

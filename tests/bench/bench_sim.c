@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "stack.h"
 
 static double now_us(void)
 {
@@ -67,7 +68,14 @@ int main(int argc, char **argv)
         return 1;
     }
     uint64_t cycles = 0;
-    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1};
+    struct stack stack;
+    if (stack_resolve(cli_models_dir(), &chip, NULL, NULL, 0, &stack, err, sizeof err)) {
+        fprintf(stderr, "bench_sim: %s\n", err);
+        free(t);
+        tpusim_graph_close(g);
+        return 1;
+    }
+    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1, .stack = &stack};
     for (int64_t i = 0; i < runs; i++) {
         struct sim_result r;
         double s = now_us();

@@ -6,6 +6,13 @@ if env -u MAKEFLAGS -u MFLAGS make -s -C "$root" install PREFIX="$tmp/prefix" >"
 else
     fail "make install: $(tail -n 5 "$tmp/install.log")"
 fi
+# The installed tpusim finds its chips and stacks under PREFIX/share/tpusim/models.
+if env -u TPUSIM_MODELS_DIR "$tmp/prefix/bin/tpusim" stacks --dump tflite-edgetpu >"$tmp/inst.out" \
+    2>&1 && grep -q "share/tpusim/models/stacks/tflite-edgetpu.ini" "$tmp/inst.out"; then
+    pass
+else
+    fail "installed tpusim stacks: $(head -c 300 "$tmp/inst.out")"
+fi
 cat >"$tmp/hello.c" <<'CEOF'
 #include <stdio.h>
 #include <tpusim.h>

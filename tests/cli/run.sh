@@ -36,6 +36,7 @@ run() {
 . "$here/bad_input.sh"
 . "$here/run_cmd.sh"
 . "$here/chips.sh"
+. "$here/stacks.sh"
 . "$here/gpu.sh"
 . "$here/report.sh"
 . "$here/zoo.sh"

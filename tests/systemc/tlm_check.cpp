@@ -80,12 +80,14 @@ void tlm_check(int *passed, int *failed, std::string *out)
     std::vector<std::unique_ptr<tpusim_tlm::accelerator>> accs;
     for (const char *name : names) {
         struct chip c;
-        char err[512];
-        if (chip_load(dir, name, nullptr, 0, &c, err, sizeof err) != 0) {
-            ck.check(false, "%s: chip_load: %s", name, err);
+        struct stack st;
+        char err[1024];
+        if (chip_load(dir, name, nullptr, 0, &c, err, sizeof err) != 0 ||
+            stack_resolve(dir, &c, nullptr, nullptr, 0, &st, err, sizeof err) != 0) {
+            ck.check(false, "%s: %s", name, err);
             continue;
         }
-        accs.emplace_back(new tpusim_tlm::accelerator(name, c));
+        accs.emplace_back(new tpusim_tlm::accelerator(name, c, st));
         inis.emplace_back(new Initiator((std::string("cpu_") + name).c_str()));
         inis.back()->socket.bind(accs.back()->socket);
     }
@@ -148,6 +150,7 @@ void tlm_check(int *passed, int *failed, std::string *out)
         if (g) {
             struct sim_options o = {};
             o.cores = 1;
+            o.stack = &acc.stack();
             struct sim_result r = {};
             char err[256];
             int rc = simulate(g, &c, &o, &r, err, sizeof err);

@@ -14,6 +14,7 @@
 #include "deepbench.h"
 #include "engine.h"
 #include "report.h"
+#include "stack.h"
 #include "zoo.h"
 
 struct ctx {
@@ -54,8 +55,11 @@ static struct run simulate_model(struct ctx *c, const char *family, const struct
                     : zoo_build_ibn(g, (enum zoo_ibn)ibn[0], ibn[1], ibn[2], ibn[3], ibn[4], ibn[5]);
     struct sim_result res;
     struct report rp;
-    char err[512] = "";
-    struct sim_options o = {.dtype = dt, .cores = 1};
+    struct stack st; /* the chip's default: the claims are about chips as deployed */
+    char err[1024] = "";
+    if (!rc)
+        rc = stack_resolve(c->models, chip, NULL, NULL, 0, &st, err, sizeof err);
+    struct sim_options o = {.dtype = dt, .cores = 1, .stack = &st};
     if (!rc && !(rc = simulate(g, chip, &o, &res, err, sizeof err))) {
         r.us = chip_cycles_to_us(chip, res.sum.cycles);
         r.flops = (double)res.sum.flops;
