@@ -31,8 +31,9 @@ run "report uneven batch" 0 "batch 7 split 1 x 4 + 1 x 3 over 2 cores (uneven)" 
 run "run per-core batch" 0 "batch 8 split 2 x 4 over 2 cores" "$CLI" run --cores 2 --batch 8
 run "run batch smaller than cores" 2 "--cores 2 needs a batch of at least 2" "$CLI" run --cores 2
 
-# JSON: the per-op numbers agree with their definitions.
-"$CLI" report "$R50" --chip tpu_v3 --format json >"$tmp/r.json" 2>"$tmp/err"
+# JSON: the per-op numbers agree with their definitions. Batch 8: at batch 1
+# the XLA layout pads the batch to 8 and the FLOPs-proxy error is mostly that.
+"$CLI" report "$R50" --chip tpu_v3 --batch 8 --format json >"$tmp/r.json" 2>"$tmp/err"
 if $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -65,7 +66,9 @@ assert abs(d["mean_speedup"] - sum(x["speedup"] for x in m) / 2) < 1e-9
 # Traces: parse back; every slice belongs to an op that ran, no overlap on
 # a track, compute slices inside their op's slice, the HBM counter never
 # above the chip's bandwidth (900 GB/s on tpu_v3, 700 on tpu_v2), and the
-# bytes the DMA slices move in any window no more than the bandwidth allows.
+# bytes the DMA slices move in any window no more than the bandwidth allows
+# (tile level, run with slices unmerged: a merged slice spreads its bytes
+# over the gaps where the core's one DMA engine moved the other direction).
 check_trace() { # FILE BANDWIDTH_GBPS LEVEL
     $PY -c '
 import gzip, json, sys
@@ -116,12 +119,12 @@ print(len(ev))
 ' "$1" "$2" "$3"
 }
 for lvl in op tile; do
-    if "$CLI" run "$R50" --chip tpu_v3 --trace "$tmp/t_$lvl.json.gz" --trace-level $lvl \
+    if "$CLI" run "$R50" --chip tpu_v3 --trace "$tmp/t_$lvl.json.gz" --trace-level $lvl --trace-max-slices 1000000 \
         >/dev/null 2>"$tmp/err" && check_trace "$tmp/t_$lvl.json.gz" 900 $lvl >"$tmp/n_$lvl" 2>"$tmp/err"
     then pass; else fail "trace $lvl: $(tail -n 3 "$tmp/err")"; fi
 done
 if [ "$(cat "$tmp/n_tile")" -gt "$(cat "$tmp/n_op")" ] 2>/dev/null; then pass; else fail "tile trace not finer than op trace"; fi
-if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" >/dev/null 2>"$tmp/err" &&
+if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" --trace-max-slices 1000000 >/dev/null 2>"$tmp/err" &&
     check_trace "$tmp/e.json.gz" 700 tile >/dev/null 2>"$tmp/err"; then pass; else fail "trace effnet v2: $(tail -n 3 "$tmp/err")"; fi
 
 # Figures from builtin:demo-cnn: files exist; points and bars counted in the
