@@ -40,6 +40,7 @@ struct lower_ctx {
     bool *fused_away;          /* per tensor: lives only inside a fused chain */
     int *readers_start;        /* per tensor: its readers (run positions) are */
     int *readers;              /* readers[readers_start[t] .. readers_start[t+1]) */
+    uint64_t *laid_elems;      /* per tensor: layout_elems, computed once (0: not yet) */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -67,7 +68,12 @@ static uint64_t layout_elems(const struct stack *s, const struct tensor *t, tpus
 
 static uint64_t laid_out(const struct lower_ctx *x, const struct tensor *t)
 {
-    return layout_elems(x->s, t, x->dtype);
+    if (!t)
+        return 0;
+    uint64_t *memo = &x->laid_elems[t->index];
+    if (!*memo)
+        *memo = layout_elems(x->s, t, x->dtype);
+    return *memo;
 }
 
 uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype)
@@ -858,8 +864,9 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->stage = malloc(n_run * sizeof *x->stage);
     x->on_host = calloc(n_run, sizeof *x->on_host);
     x->fused_away = calloc((size_t)g->n_tensors + 1, sizeof *x->fused_away);
+    x->laid_elems = calloc((size_t)g->n_tensors + 1, sizeof *x->laid_elems);
     if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->stage || !x->on_host ||
-        !x->fused_away) {
+        !x->fused_away || !x->laid_elems) {
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
@@ -888,6 +895,7 @@ static void teardown(struct lower_ctx *x)
     free(x->stage);
     free(x->on_host);
     free(x->fused_away);
+    free(x->laid_elems);
     free(x->readers_start);
     free(x->readers);
 }
