@@ -268,6 +268,8 @@ static const char *const BASE[] = {
     "bandwidth_gbps = 0 ; ASSUMED: test",
     "latency_us = 0 ; ASSUMED: test",
     "overhead_us_per_transfer = 0 ; ASSUMED: test",
+    "max_transfer_bytes = 0 ; ASSUMED: test",
+    "transfers_in_flight = 1 ; ASSUMED: test",
     "[compiler]",
     "default_stack = xla ; ASSUMED: test",
 };
@@ -411,8 +413,8 @@ START_TEST(bad_enum_and_bool_are_errors)
     write_chip(&t, 5, "kind = photonic ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":5: mxu.kind: expected systolic or tensor_cores, got 'photonic'", NULL);
-    write_chip(&t, 38, "default_stack = ../xla ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":38: compiler.default_stack: expected a name", NULL);
+    write_chip(&t, 40, "default_stack = ../xla ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: compiler.default_stack: expected a name", NULL);
     write_chip(&t, 10, "bf16 = yes ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "mxu.bf16: expected true or false, got 'yes'", NULL);
 }
@@ -445,8 +447,8 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 0, NULL, "default_stack = tensorrt ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: compiler.default_stack: duplicate key",
-                "first set at line 38");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: compiler.default_stack: duplicate key",
+                "first set at line 40");
 }
 END_TEST
 
@@ -458,7 +460,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: line too long", NULL);
 }
 END_TEST
 
