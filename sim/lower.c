@@ -816,9 +816,10 @@ uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *
     } else {
         capacity += c->cmem_bytes;
     }
-    /* No DRAM at all (Edge TPU): activations live on chip. */
-    if (c->hbm_bandwidth_gbps <= 0)
-        capacity = UINT64_MAX / 2;
+    /* No DRAM (Edge TPU): what does not fit spills to host memory over the
+     * host link (lower_graph), as the compiler's scratch buffer does
+     * (libedgetpu executable.fbs: scratch_size_bytes, BASE_ADDRESS_SCRATCH
+     * infeed and outfeed DMAs). */
     return capacity;
 }
 
@@ -913,7 +914,8 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
     if (!rc) {
         for (int i = 0; i < g->n_run_ops; i++)
             lower_one(&x, i, d);
-        /* No DRAM (Edge TPU): model inputs and outputs cross the host link. */
+        /* No DRAM (Edge TPU): model inputs and outputs, and activations that
+         * spill from on-chip memory, cross the host link. */
         for (int i = 0; i < g->n_run_ops && c->hbm_bandwidth_gbps <= 0; i++) {
             d[i].host_in_bytes += d[i].hbm_read_bytes + d[i].hbm_weight_bytes;
             d[i].host_out_bytes += d[i].hbm_write_bytes;

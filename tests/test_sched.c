@@ -17,7 +17,8 @@
 #include "suites.h"
 #include "testutil.h"
 
-static const char *const CHIPS[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"};
+static const char *const CHIPS[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "edgetpu_pcie",
+                                     "gpu_v100"};
 #define N_CHIPS (sizeof CHIPS / sizeof CHIPS[0])
 
 static void sim_dt(const tpusim_graph *g, const struct chip *c, enum engine_kind e, int cores,
