@@ -142,7 +142,7 @@ struct sim_result {
     int n_ops;
     struct sim_totals sum;   /* over ops and the invocation, filled once by schedule_ops */
     uint64_t invocation_cycles; /* the stack's per-inference cost (invocation_cycles()):
-                                 * in sum (as launch), before the first op, in no op row */
+                                 * in sum (as launch), before the first op, in its row */
     uint64_t param_bytes, params_on_chip_bytes;
     struct event_log *events; /* the event engine's activities; NULL from the fast one */
 };

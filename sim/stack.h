@@ -11,9 +11,10 @@
  * describes the file format.
  *
  * Who calls what: the lowering (lower.c) asks stack_fuses,
- * stack_on_host, stack_host_cycles and reads depthwise_on; the engine
- * asks stack_launch_cycles per kernel and stack_invocation_cycles once per
- * inference; stack_padded_elems is the layout rule for the memory and
+ * stack_on_host, stack_device_maps_shape, stack_host_cycles and reads
+ * depthwise_on; the engine asks stack_launch_cycles per kernel and, once
+ * per inference, invocation_cycles (engine.h: stack_invocation_cycles and
+ * the instruction bytes); stack_padded_elems is the layout rule for the memory and
  * vector costs.
  */
 #ifndef TPUSIM_STACK_H
