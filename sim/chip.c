@@ -65,6 +65,8 @@ static const struct ini_key KEYS[] = {
     KEY("host_link", "latency_us", INI_DOUBLE_NONNEG, F(host_link_latency_us), 0),
     KEY("host_link", "overhead_us_per_transfer", INI_DOUBLE_NONNEG,
         F(host_link_overhead_us_per_transfer), 0),
+    KEY("host_link", "max_transfer_bytes", INI_U64_NONNEG, F(host_link_max_transfer_bytes), 0),
+    KEY("host_link", "transfers_in_flight", INI_INT_POS, F(host_link_transfers_in_flight), 0),
     KEY("gpu", "sms", INI_INT_POS, F(gpu_sms), TENSOR),
     KEY("gpu", "tensor_cores_per_sm", INI_INT_POS, F(gpu_tensor_cores_per_sm), TENSOR),
     KEY("gpu", "fp16_fma_per_tensor_core_per_cycle", INI_INT_POS,

@@ -73,6 +73,8 @@ struct chip {
     double host_link_bandwidth_gbps;
     double host_link_latency_us;
     double host_link_overhead_us_per_transfer;
+    uint64_t host_link_max_transfer_bytes; /* a DMA goes in transfers of at most this; 0: one */
+    int host_link_transfers_in_flight;     /* transfers the host keeps submitted at once */
 
     /* [gpu] (mxu.kind = tensor_cores only) */
     int gpu_sms;

@@ -77,7 +77,7 @@ static int list_chips(const char *dir)
         return 1;
     }
     int rc = 0;
-    printf("%-10s %-22s %9s %16s %9s  %-14s  %s\n", "chip", "cores x MXU x RxC", "clock",
+    printf("%-12s %-22s %9s %16s %9s  %-14s  %s\n", "chip", "cores x MXU x RxC", "clock",
            "peak", "HBM", "stack", "on-chip memory");
     for (int i = 0; i < n; i++) {
         struct chip c;
@@ -103,7 +103,7 @@ static int list_chips(const char *dir)
         else
             snprintf(hbm, sizeof hbm, "none");
         on_chip_text(&c, mem, sizeof mem);
-        printf("%-10s %-22s %9s %16s %9s  %-14s  %s\n", c.name, shape, clock, peak, hbm,
+        printf("%-12s %-22s %9s %16s %9s  %-14s  %s\n", c.name, shape, clock, peak, hbm,
                c.default_stack, mem);
     }
     ini_free_names(names, n);

@@ -162,7 +162,10 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
     res->engine = o->engine;
     /* The stack's per-inference cost comes before the first op (and in its
      * row, as launch). */
-    res->invocation_cycles = stack_invocation_cycles(o->stack, c->clock_mhz);
+    uint64_t kernels = 0;
+    for (int i = 0; i < n; i++)
+        kernels += sched_launches(&d[0][i]);
+    res->invocation_cycles = invocation_cycles(c, o->stack, kernels);
     /* The fast engine times core 0's program (the largest share of an
      * uneven batch) with its share of HBM. */
     rc = o->engine == ENGINE_EVENT ? sched_event(c, o, d, n, res, err, err_len)
@@ -190,12 +193,22 @@ void totals_add_op(struct sim_totals *t, const struct op_result *r)
     for (int k = 0; k < CAUSE_COUNT; k++)
         t->stall[k] += r->stall[k];
     t->ops++;
+    t->kernels += r->kernel;
 }
 
 void totals_add_invocation(struct sim_totals *t, uint64_t cycles)
 {
     t->cycles += cycles;
     t->stall[CAUSE_LAUNCH] += cycles;
+}
+
+uint64_t invocation_cycles(const struct chip *c, const struct stack *s, uint64_t kernels)
+{
+    uint64_t cycles = stack_invocation_cycles(s, c->clock_mhz);
+    if (c->host_link_bandwidth_gbps > 0)
+        cycles = sat_add(cycles, host_link_hold_cycles(
+                                     c, sat_mul(kernels, s->instruction_bytes_per_kernel)));
+    return cycles;
 }
 
 void totals_merge(struct sim_totals *t, const struct sim_totals *add)
@@ -210,6 +223,7 @@ void totals_merge(struct sim_totals *t, const struct sim_totals *add)
     for (int k = 0; k < CAUSE_COUNT; k++)
         t->stall[k] += add->stall[k];
     t->ops += add->ops;
+    t->kernels += add->kernels;
 }
 
 void sim_result_free(struct sim_result *res)

@@ -109,6 +109,8 @@ struct op_result {
     uint64_t act_bytes, act_useful_bytes; /* its activations laid out, and without the
                                         * layout's padding (the report's layout waste) */
     uint64_t hbm_write_bytes;          /* of hbm_bytes: outputs written back */
+    bool kernel;                       /* a kernel the stack runs on the device
+                                        * (sched_launches) */
 };
 
 /* Sums over a run of scheduled ops: a whole simulation (sim_result.sum),
@@ -118,11 +120,18 @@ struct sim_totals {
     uint64_t cycles, flops, macs, hbm_bytes, host_bytes, mac_slots, useful_macs;
     uint64_t stall[CAUSE_COUNT];
     uint64_t ops;            /* op_results summed, fused ones included */
+    uint64_t kernels;        /* of them, kernels run on the device (op_result.kernel) */
 };
 
 void totals_add_op(struct sim_totals *t, const struct op_result *r);
 /* Adds the stack's per-inference cost (`cycles`) to t, charged to launch. */
 void totals_add_invocation(struct sim_totals *t, uint64_t cycles);
+/* The stack's per-inference cost, in chip cycles, for a program of
+ * `kernels` device kernels: the runtime's invocation, and on a chip with a
+ * host link the compiled instructions the runtime sends with every
+ * inference (stack.instruction_bytes_per_kernel each), one DMA over the
+ * link ahead of the model's inputs. */
+uint64_t invocation_cycles(const struct chip *c, const struct stack *s, uint64_t kernels);
 void totals_merge(struct sim_totals *t, const struct sim_totals *add);
 
 struct event_log; /* sched_event.h */
@@ -136,8 +145,8 @@ struct sim_result {
     struct op_result *ops;   /* one per running graph op, in schedule order */
     int n_ops;
     struct sim_totals sum;   /* over ops and the invocation, filled once by schedule_ops */
-    uint64_t invocation_cycles; /* the stack's per-inference cost: in sum (as launch),
-                                 * before the first op, in no op row */
+    uint64_t invocation_cycles; /* the stack's per-inference cost (invocation_cycles()):
+                                 * in sum (as launch), before the first op, in its row */
     uint64_t param_bytes, params_on_chip_bytes;
     struct event_log *events; /* the event engine's activities; NULL from the fast one */
 };

@@ -742,6 +742,7 @@ static const char *unit_of(const struct ini_key *d)
         {"_macs_per_pe_per_cycle", "MACs/PE/cycle"},
         {"_us_per_transfer", "µs/transfer"},
         {"_us_per_kernel", "µs/kernel"},
+        {"_bytes_per_kernel", "bytes/kernel"},
         {"_us_per_inference", "µs/inference"},
         {"_mhz", "MHz"},
         {"_gflops", "GFLOP/s"},

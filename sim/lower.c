@@ -785,13 +785,52 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
     d->host_bytes = d->host_in_bytes + d->host_out_bytes;
 }
 
-/* Which ops the stack leaves to the host CPU, in run order (with
- * host_fallback = rest_of_graph, every op after the first). */
+/* Whether the device can hold every activation op reads or writes (the
+ * stack's shape rule; weights are laid out by the compiler). */
+static bool device_holds(const struct lower_ctx *x, const struct op *op)
+{
+    for (int k = 0; k < op->n_in + op->n_out; k++) {
+        const struct tensor *t = k < op->n_in ? op_in(x->g, op, k) : op_out(x->g, op, k - op->n_in);
+        if (t && !t->is_const && !stack_device_maps_shape(x->s, t->rank, t->dims))
+            return false;
+    }
+    return true;
+}
+
+/* Which ops the stack leaves to the host CPU, in run order: its host ops,
+ * and ops whose activations the device cannot hold (with host_fallback =
+ * rest_of_graph, every op after the first). */
 static void decide_placement(struct lower_ctx *x)
 {
     bool previous = false;
-    for (int i = 0; i < x->g->n_run_ops; i++)
-        previous = x->on_host[i] = stack_on_host(x->s, run_op(x, i)->type, previous);
+    for (int i = 0; i < x->g->n_run_ops; i++) {
+        const struct op *op = run_op(x, i);
+        previous = x->on_host[i] = stack_on_host(x->s, op->type, previous) || !device_holds(x, op);
+    }
+}
+
+/* A model input the device cannot hold leaves no op to the device: the
+ * stack's compiler would map none of the graph. An error, not a run on
+ * the host CPU under the chip's name. */
+static int check_inputs(const struct lower_ctx *x, char *err, size_t err_len)
+{
+    for (int t = 0; t < x->g->n_tensors; t++) {
+        const struct tensor *in = x->g->tensors[t];
+        if (!in || !in->is_input || stack_device_maps_shape(x->s, in->rank, in->dims))
+            continue;
+        char shape[128] = "";
+        size_t off = 0;
+        for (int d = 0; d < in->rank && off < sizeof shape; d++)
+            off += (size_t)snprintf(shape + off, sizeof shape - off, "%s%lld", d ? "," : "",
+                                    (long long)in->dims[d]);
+        snprintf(err, err_len,
+                 "input '%s' [%s]: under stack %s only the innermost %d dimensions of a "
+                 "tensor may be larger than 1 (placement.device_inner_dims): its compiler "
+                 "would map none of the graph to %s (a batch must be 1)",
+                 in->name, shape, x->s->name, x->s->device_inner_dims, x->c->name);
+        return TPUSIM_ERR_UNSUPPORTED;
+    }
+    return TPUSIM_OK;
 }
 
 /* Fusion depends only on the graph and the stack, so it is decided for all
@@ -823,9 +862,10 @@ uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *
     } else {
         capacity += c->cmem_bytes;
     }
-    /* No DRAM at all (Edge TPU): activations live on chip. */
-    if (c->hbm_bandwidth_gbps <= 0)
-        capacity = UINT64_MAX / 2;
+    /* No DRAM (Edge TPU): what does not fit spills to host memory over the
+     * host link (lower_graph), as the compiler's scratch buffer does
+     * (libedgetpu executable.fbs: scratch_size_bytes, BASE_ADDRESS_SCRATCH
+     * infeed and outfeed DMAs). */
     return capacity;
 }
 
@@ -878,6 +918,9 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
+    rc = check_inputs(x, err, err_len);
+    if (rc)
+        return rc;
     decide_placement(x);
     decide_fusion(x);
     x->param_bytes = total_param_bytes(x);
@@ -919,7 +962,8 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
     if (!rc) {
         for (int i = 0; i < g->n_run_ops; i++)
             lower_one(&x, i, d);
-        /* No DRAM (Edge TPU): model inputs and outputs cross the host link. */
+        /* No DRAM (Edge TPU): model inputs and outputs, and activations that
+         * spill from on-chip memory, cross the host link. */
         for (int i = 0; i < g->n_run_ops && c->hbm_bandwidth_gbps <= 0; i++) {
             d[i].host_in_bytes += d[i].hbm_read_bytes + d[i].hbm_weight_bytes;
             d[i].host_out_bytes += d[i].hbm_write_bytes;

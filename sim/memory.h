@@ -18,8 +18,14 @@ uint64_t hbm_stream_cycles(const struct chip *c, uint64_t bytes);
 /* Cycles to stream `bytes` at host link bandwidth, latency and overhead
  * excluded (the steady state of pipelined transfers). */
 uint64_t host_link_stream_cycles(const struct chip *c, uint64_t bytes);
-/* Cycles for `bytes` over the host link in `transfers` transfers: latency
- * once, per-transfer overhead each, bytes at link bandwidth. */
-uint64_t host_link_cycles(const struct chip *c, uint64_t bytes, uint64_t transfers);
+/* Transfers one host-link DMA of `bytes` takes: bytes / max_transfer_bytes
+ * rounded up (1 when the chip sets no maximum; 0 for no bytes). */
+uint64_t host_link_transfers(const struct chip *c, uint64_t bytes);
+/* Cycles one DMA of `bytes` holds the host link: its transfers' overheads
+ * and its bytes at bandwidth, overlapped when the host keeps more than one
+ * transfer in flight (memory.c). Latency excluded; 0 bytes cost 0. */
+uint64_t host_link_hold_cycles(const struct chip *c, uint64_t bytes);
+/* The same with the link's latency first: one DMA from issue to done. */
+uint64_t host_link_cycles(const struct chip *c, uint64_t bytes);
 
 #endif /* TPUSIM_MEMORY_H */

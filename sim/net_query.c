@@ -22,7 +22,8 @@
  *    through min(left, block parameter bytes);
  *  - the stack places an op on the host by its type and, under
  *    host_fallback = rest_of_graph, by whether the op before it was there
- *    (in_host); the stack's per-inference cost is added once per query.
+ *    (in_host); the stack's per-inference cost (which counts the net's
+ *    kernels) is added once per query.
  * Stage-1 entries (what a block is: parameter and bound bytes) let a warm
  * query compute the capacity before its stage-2 lookups. TPUSIM_EXACT
  * simulates the whole net without the cache; tests/test_api.c checks the
@@ -117,10 +118,8 @@ static bool from_cache(struct query *q, tpusim_summary *s)
     uint64_t capacity = ok ? lower_capacity_bytes(c, params, &weights_on_chip) : 0;
     uint64_t left = c->param_cache_bytes;
     bool in_resident = false, in_host = false;
-    uint64_t invocation = stack_invocation_cycles(q->so.stack, c->clock_mhz);
     struct sim_totals sum;
     memset(&sum, 0, sizeof sum);
-    totals_add_invocation(&sum, invocation);
     for (size_t i = 0; i < net->n && ok; i++) {
         struct block_key k = keys[i];
         key_context(&k, capacity, left, info[i], in_resident, in_host, weights_on_chip,
@@ -135,6 +134,10 @@ static bool from_cache(struct query *q, tpusim_summary *s)
         in_host = v->out_host;
         left -= v->cache_used;
     }
+    /* The per-inference cost depends on the whole net (its kernels): added
+     * once, after the blocks. */
+    uint64_t invocation = ok ? invocation_cycles(c, q->so.stack, sum.kernels) : 0;
+    totals_add_invocation(&sum, invocation);
     if (ok)
         api_summary_fill(s, c, q->dtype, &sum, invocation, params,
                          lower_params_on_chip_bytes(c, params, weights_on_chip, left));

@@ -685,7 +685,6 @@ static void begin_run(struct run *r, int core)
     r->acts[a].start = 0;
     k->last_launch = a;
     k->host_free = r->invocation;
-    k->ops[first].begin = 0;
     schedule_done(r, a, r->invocation);
 }
 
@@ -920,8 +919,12 @@ static void complete(struct run *r, const struct ev *e)
     }
     if (a->kind == AK_LAUNCH)
         start_op(r, e->core, (int)a->row, e->act);
-    else if (a->kind == AK_INVOKE)
+    else if (a->kind == AK_INVOKE) {
         begin_op(r, e->core, (int)a->row, e->act);
+        /* The invocation is the first op's, as in the fast engine: its row
+         * starts with it, so the rows add up to the run. */
+        k->ops[a->row].begin = a->start;
+    }
 }
 
 static void dma_done(struct run *r, const struct ev *e)

@@ -355,6 +355,7 @@ void sched_result_init(const struct op_demand *d, struct op_result *r)
     r->hbm_write_bytes = d->hbm_write_bytes;
     r->tiles = d->plan.tiles;
     r->mxus_used = d->on_mxu ? d->mxu.mxus_used : 0;
+    r->kernel = sched_launches(d);
 }
 
 enum cause sched_bound(const struct op_result *r)

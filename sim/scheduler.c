@@ -22,9 +22,7 @@ uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_cycle, uint64_t
 
 uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes)
 {
-    if (!bytes)
-        return 0;
-    return sat_add(c->host_link_overhead_cycles, host_link_stream_cycles(c, bytes));
+    return host_link_hold_cycles(c, bytes);
 }
 
 uint64_t sched_dma_latency_cycles(const struct chip *c)

@@ -20,8 +20,9 @@
  *         VPU's previous tile
  *   write issued when the VPU is done; frees the output slot
  *
- * with S = TILE_SLOTS. Host-link inputs arrive before tile 0 (latency, a
- * per-transfer overhead, bytes at bandwidth), outputs leave after the last.
+ * with S = TILE_SLOTS. Host-link inputs arrive before tile 0 (latency, then
+ * the DMA's transfers: their overheads and bytes at bandwidth), outputs
+ * leave after the last.
  *
  * The fast engine (sched_fast.c) runs each op alone, in order, every core
  * with 1/cores of HBM bandwidth, and jumps over a steady state in closed
@@ -51,8 +52,9 @@ uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_cycle, uint64_t
  * DRAM latency across its warps, and its timing (sim/gpu.h) charges what
  * stays exposed: 0 there; the chip's HBM latency elsewhere. */
 uint64_t sched_dma_latency_cycles(const struct chip *c);
-/* Cycles one host-link transfer holds the link (its overhead and bytes;
- * its latency is the wait before it, not the hold). */
+/* Cycles one host-link DMA holds the link (its transfers' overheads and
+ * its bytes, memory.h's host_link_hold_cycles; its latency is the wait
+ * before it, not the hold). */
 uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes);
 
 /* One op alone from cycle t0 on a core with `bytes_per_cycle` of HBM:

@@ -156,9 +156,12 @@ static const struct ini_key KEYS[] = {
     ENUM("placement", "host_fallback", F(host_fallback), HOST_FALLBACKS),
     KEY("placement", "host_cpu_gflops", INI_DOUBLE_NONNEG, F(host_cpu_gflops)),
     KEY("placement", "host_cpu_gbps", INI_DOUBLE_NONNEG, F(host_cpu_gbps)),
+    KEY("placement", "device_inner_dims", INI_INT_NONNEG, F(device_inner_dims)),
     KEY("overhead", "dispatch_us_per_kernel", INI_DOUBLE_NONNEG, F(dispatch_us_per_kernel)),
     KEY("overhead", "gap_us_per_kernel", INI_DOUBLE_NONNEG, F(gap_us_per_kernel)),
     KEY("overhead", "invoke_us_per_inference", INI_DOUBLE_NONNEG, F(invoke_us_per_inference)),
+    KEY("overhead", "instruction_bytes_per_kernel", INI_U64_NONNEG,
+        F(instruction_bytes_per_kernel)),
     ENUM("layout", "order", F(layout_order), LAYOUT_ORDERS),
     KEY("layout", "tile_second_minor_elems", INI_INT_POS, F(tile_second_minor_elems)),
     KEY("layout", "tile_minor_32bit_elems", INI_INT_POS, F(tile_minor_32bit_elems)),
@@ -396,6 +399,22 @@ bool stack_on_host(const struct stack *s, enum op_type t, bool previous_on_host)
     if (previous_on_host && s->host_fallback == HOST_FALLBACK_REST_OF_GRAPH)
         return true;
     return s->host_ops.all || s->host_ops.op[t];
+}
+
+bool stack_device_maps_shape(const struct stack *s, int rank, const int64_t *dims)
+{
+    if (s->device_inner_dims <= 0 || rank <= s->device_inner_dims)
+        return true;
+    /* In channels_last order the channels (ONNX dim 1) are innermost, so
+     * the outer dims are the batch and the leading spatial ones. */
+    bool moved = s->layout_order == LAYOUT_CHANNELS_LAST && rank >= 3;
+    int outer = rank - s->device_inner_dims;
+    for (int i = 0; i < outer; i++) {
+        int d = moved && i >= 1 ? i + 1 : i;
+        if (dims[d] > 1)
+            return false;
+    }
+    return true;
 }
 
 uint64_t stack_host_cycles(const struct stack *s, double clock_mhz, uint64_t flops,

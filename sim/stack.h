@@ -11,9 +11,10 @@
  * describes the file format.
  *
  * Who calls what: the lowering (lower.c) asks stack_fuses,
- * stack_on_host, stack_host_cycles and reads depthwise_on; the engine
- * asks stack_launch_cycles per kernel and stack_invocation_cycles once per
- * inference; stack_padded_elems is the layout rule for the memory and
+ * stack_on_host, stack_device_maps_shape, stack_host_cycles and reads
+ * depthwise_on; the engine asks stack_launch_cycles per kernel and, once
+ * per inference, invocation_cycles (engine.h: stack_invocation_cycles and
+ * the instruction bytes); stack_padded_elems is the layout rule for the memory and
  * vector costs.
  */
 #ifndef TPUSIM_STACK_H
@@ -95,11 +96,16 @@ struct stack {
     enum host_fallback host_fallback;
     double host_cpu_gflops;    /* the host CPU on those ops, GFLOP/s */
     double host_cpu_gbps;      /* and its memory bandwidth, GB/s */
+    int device_inner_dims;     /* the device maps an op only when each of its activations
+                                * is larger than 1 in its innermost this-many dimensions
+                                * alone, in the layout's order (0: no limit) */
 
     /* [overhead] */
     double dispatch_us_per_kernel;  /* host CPU time to issue one kernel */
     double gap_us_per_kernel;       /* device idle between dependent kernels */
     double invoke_us_per_inference; /* fixed cost of one inference */
+    uint64_t instruction_bytes_per_kernel; /* the compiled program's instructions, per
+                                            * kernel, sent to the device every inference */
 
     /* [layout] */
     enum layout_order layout_order;
@@ -150,6 +156,10 @@ bool stack_fuses(const struct stack *s, enum op_type host, enum op_type t, int n
 /* Whether an op of type t runs on the host CPU, given whether the op
  * before it in run order did (host_fallback = rest_of_graph). */
 bool stack_on_host(const struct stack *s, enum op_type t, bool previous_on_host);
+/* Whether the device can hold a tensor of this shape (ONNX order):
+ * placement.device_inner_dims = N allows sizes > 1 only in the innermost N
+ * dimensions of the layout's order (channels_last: N, spatial..., C). */
+bool stack_device_maps_shape(const struct stack *s, int rank, const int64_t *dims);
 /* Chip cycles (at clock_mhz) the host CPU takes for an op: its flops at
  * host_cpu_gflops or its bytes at host_cpu_gbps, whichever is slower. */
 uint64_t stack_host_cycles(const struct stack *s, double clock_mhz, uint64_t flops,

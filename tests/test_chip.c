@@ -57,12 +57,49 @@ END_TEST
 
 START_TEST(peak_reproduces_published_edgetpu)
 {
-    struct chip c = load_ok("edgetpu", NULL, 0);
-    /* 64 x 64 x 2 x 500 MHz = 4.096e12: the datasheet's "4 TOPS" is that
-     * number rounded down, 2.4% off; we allow 2.5% for this one chip. */
-    expect_near(c.peak_flops_per_s, 4e12, 0.025, "edgetpu peak");
-    ck_assert(!c.mxu_bf16);
-    ck_assert_double_eq(c.hbm_bandwidth_gbps, 0);
+    /* 16 tiles x 4 x 64 x 2 x 500 MHz = 4.096e12: the datasheet's "4 TOPS"
+     * is that number rounded down, 2.4% off; we allow 2.5% for this chip,
+     * on either host. */
+    const char *hosts[] = {"edgetpu", "edgetpu_pcie"};
+    for (int h = 0; h < 2; h++) {
+        struct chip c = load_ok(hosts[h], NULL, 0);
+        expect_near(c.peak_flops_per_s, 4e12, 0.025, hosts[h]);
+        ck_assert_double_eq(c.peak_flops_per_s, 4.096e12);
+        ck_assert(!c.mxu_bf16);
+        ck_assert_double_eq(c.hbm_bandwidth_gbps, 0);
+    }
+}
+END_TEST
+
+/* The two Edge TPU files are one chip on two hosts: every value but the
+ * host link's is the same (edgetpu_pcie/chip.ini says so). */
+START_TEST(edgetpu_hosts_differ_only_in_their_host_link)
+{
+    struct ini_value *u, *p;
+    int nu, np;
+    char err[1024];
+    ck_assert_int_eq(chip_dump(tu_chips_dir(), "edgetpu", NULL, 0, &u, &nu, NULL, err, sizeof err), 0);
+    ck_assert_int_eq(chip_dump(tu_chips_dir(), "edgetpu_pcie", NULL, 0, &p, &np, NULL, err,
+                               sizeof err), 0);
+    ck_assert_int_eq(nu, np);
+    int link = 0;
+    for (int i = 0; i < nu; i++) {
+        ck_assert_str_eq(u[i].key, p[i].key);
+        if (strncmp(u[i].key, "host_link.", 10) == 0 ||
+            strncmp(u[i].key, "derived.host_link", 17) == 0) {
+            link += strcmp(u[i].value, p[i].value) != 0;
+            continue;
+        }
+        ck_assert_msg(strcmp(u[i].value, p[i].value) == 0, "%s: %s vs %s", u[i].key, u[i].value,
+                      p[i].value);
+    }
+    ck_assert_int_ge(link, 4); /* bandwidth, latency, overhead, transfer size differ */
+    /* PCIe is the faster link: more bandwidth, less latency and overhead. */
+    struct chip usb = load_ok("edgetpu", NULL, 0), pcie = load_ok("edgetpu_pcie", NULL, 0);
+    ck_assert(pcie.host_link_bandwidth_gbps > usb.host_link_bandwidth_gbps);
+    ck_assert(pcie.host_link_latency_us < usb.host_link_latency_us);
+    free(u);
+    free(p);
 }
 END_TEST
 
@@ -84,10 +121,15 @@ START_TEST(latencies_convert_to_cycles_once_at_load)
     ck_assert_uint_eq(c.hbm_latency_cycles, 470);
     ck_assert_double_eq(c.clock_hz, 940e6);
     struct chip e = load_ok("edgetpu", NULL, 0);
-    /* 100 us x 500 MHz = 50000; 10 us x 500 MHz = 5000; 0.35 GB/s / 500 MHz = 0.7 B/cycle */
+    /* 100 us x 500 MHz = 50000; 10 us x 500 MHz = 5000; 0.4 GB/s / 500 MHz = 0.8 B/cycle */
     ck_assert_uint_eq(e.host_link_latency_cycles, 50000);
     ck_assert_uint_eq(e.host_link_overhead_cycles, 5000);
-    ck_assert_double_eq_tol(e.host_link_bytes_per_cycle, 0.7, 1e-12);
+    ck_assert_double_eq_tol(e.host_link_bytes_per_cycle, 0.8, 1e-12);
+    /* PCIe: 10 us = 5000 cycles, 1 us = 500; 0.43 GB/s / 500 MHz = 0.86 B/cycle */
+    struct chip p = load_ok("edgetpu_pcie", NULL, 0);
+    ck_assert_uint_eq(p.host_link_latency_cycles, 5000);
+    ck_assert_uint_eq(p.host_link_overhead_cycles, 500);
+    ck_assert_double_eq_tol(p.host_link_bytes_per_cycle, 0.86, 1e-12);
 }
 END_TEST
 
@@ -144,13 +186,13 @@ START_TEST(override_bad_value_is_refused)
 }
 END_TEST
 
-START_TEST(every_chip_in_models_loads_and_list_finds_the_four)
+START_TEST(every_chip_in_models_loads_and_list_finds_the_five)
 {
     char **names;
     int n;
     ck_assert_int_eq(chip_list(tu_chips_dir(), &names, &n), TPUSIM_OK);
-    const char *want[] = {"edgetpu", "tpu_v2", "tpu_v3", "tpu_v4i"};
-    for (size_t w = 0; w < 4; w++) {
+    const char *want[] = {"edgetpu", "edgetpu_pcie", "tpu_v2", "tpu_v3", "tpu_v4i"};
+    for (size_t w = 0; w < 5; w++) {
         int found = 0;
         for (int i = 0; i < n; i++)
             found |= strcmp(names[i], want[w]) == 0;
@@ -268,6 +310,8 @@ static const char *const BASE[] = {
     "bandwidth_gbps = 0 ; ASSUMED: test",
     "latency_us = 0 ; ASSUMED: test",
     "overhead_us_per_transfer = 0 ; ASSUMED: test",
+    "max_transfer_bytes = 0 ; ASSUMED: test",
+    "transfers_in_flight = 1 ; ASSUMED: test",
     "[compiler]",
     "default_stack = xla ; ASSUMED: test",
 };
@@ -411,8 +455,8 @@ START_TEST(bad_enum_and_bool_are_errors)
     write_chip(&t, 5, "kind = photonic ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":5: mxu.kind: expected systolic or tensor_cores, got 'photonic'", NULL);
-    write_chip(&t, 38, "default_stack = ../xla ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":38: compiler.default_stack: expected a name", NULL);
+    write_chip(&t, 40, "default_stack = ../xla ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: compiler.default_stack: expected a name", NULL);
     write_chip(&t, 10, "bf16 = yes ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "mxu.bf16: expected true or false, got 'yes'", NULL);
 }
@@ -445,8 +489,8 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 0, NULL, "default_stack = tensorrt ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: compiler.default_stack: duplicate key",
-                "first set at line 38");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: compiler.default_stack: duplicate key",
+                "first set at line 40");
 }
 END_TEST
 
@@ -458,7 +502,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":39: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: line too long", NULL);
 }
 END_TEST
 
@@ -492,13 +536,14 @@ Suite *chip_suite(void)
     tcase_add_test(tc, peak_reproduces_published_tpu_v3);
     tcase_add_test(tc, peak_reproduces_published_tpu_v4i);
     tcase_add_test(tc, peak_reproduces_published_edgetpu);
+    tcase_add_test(tc, edgetpu_hosts_differ_only_in_their_host_link);
     tcase_add_test(tc, hbm_bytes_per_cycle_is_bandwidth_over_clock);
     tcase_add_test(tc, latencies_convert_to_cycles_once_at_load);
     tcase_add_test(tc, override_per_core_8_doubles_v4i_peak);
     tcase_add_test(tc, override_last_one_wins_and_is_noted);
     tcase_add_test(tc, override_unknown_key_names_it);
     tcase_add_test(tc, override_bad_value_is_refused);
-    tcase_add_test(tc, every_chip_in_models_loads_and_list_finds_the_four);
+    tcase_add_test(tc, every_chip_in_models_loads_and_list_finds_the_five);
     tcase_add_test(tc, dump_has_every_key_with_unit_note_and_line);
     suite_add_tcase(s, tc);
     TCase *bad = tcase_create("bad_files");

@@ -5,6 +5,7 @@
  * pays for parameters that leave its cache. Expectations come from chip
  * parameters, not from the simulator's own output.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,8 +224,9 @@ START_TEST(edgetpu_parameters_past_the_cache_stream_from_host)
         } else {
             ck_assert_msg(host > prev, "overflow of %d MiB: host stall %llu <= %llu", extra,
                           (unsigned long long)host, (unsigned long long)prev);
-            /* overflow = (fit + extra) MiB - cache = (extra - 1) MiB for an 8 MiB cache */
-            double min_cycles = (double)(extra - 1) * (double)(w * w) / c.host_link_bytes_per_cycle;
+            /* overflow = (fit + extra) MiB - cache */
+            double over = (double)((fit + extra) * w * w) - (double)c.param_cache_bytes;
+            double min_cycles = over / c.host_link_bytes_per_cycle;
             ck_assert_msg((double)(host - base) >= 0.9 * min_cycles, "host %llu - %llu < %.0f",
                           (unsigned long long)host, (unsigned long long)base, min_cycles);
         }
@@ -232,6 +234,186 @@ START_TEST(edgetpu_parameters_past_the_cache_stream_from_host)
         sim_result_free(&r);
         tpusim_graph_close(g);
     }
+}
+END_TEST
+
+/* Parameters that overflow the Edge TPU's cache stream over USB on every
+ * inference, each op's as one DMA that libedgetpu cuts into 1 MiB bulk
+ * transfers. Five 3 MiB layers (1536x2048 and 2048x1536, int8) against a
+ * 7.75 MiB cache: fc0 and fc1 fit, fc2 keeps 1.75 MiB and streams 1.25
+ * MiB (2 transfers), fc3 and fc4 stream 3 MiB each (3 transfers). Three
+ * transfers in flight hide every overhead but a DMA's first behind the
+ * link's 1.3 M cycles per MiB; one in flight (libedgetpu on macOS) shows
+ * them all: (2-1) + (3-1) + (3-1) = 5 more overheads, on both engines. */
+START_TEST(edgetpu_overflow_streams_in_1_mib_transfers_with_their_overheads)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x0", 2, TU_DIMS(1, 1536));
+    for (int i = 0; i < 5; i++) {
+        char wn[16], ins[32], out[16], name[16];
+        int64_t k = i % 2 ? 2048 : 1536, n = i % 2 ? 1536 : 2048;
+        snprintf(wn, sizeof wn, "w%d", i);
+        snprintf(ins, sizeof ins, "x%d,w%d", i, i);
+        snprintf(out, sizeof out, "x%d", i + 1);
+        snprintf(name, sizeof name, "fc%d", i);
+        tu_weight(g, wn, 2, TU_DIMS(k, n));
+        tu_op(g, "MatMul", name, ins, out);
+    }
+    tu_finalize_ok(g);
+    const char *one[] = {"host_link.transfers_in_flight=1"};
+    for (int e = 0; e < 2; e++) {
+        struct chip three, single;
+        tu_load_chip("edgetpu", NULL, 0, &three);
+        tu_load_chip("edgetpu", one, 1, &single);
+        ck_assert_uint_eq(three.param_cache_bytes, 8126464); /* 7.75 MiB */
+        ck_assert_uint_eq(three.host_link_max_transfer_bytes, 1048576);
+        struct sim_result a, b;
+        char err[1024];
+        struct sim_options o = {.cores = 1, .stack = tu_default_stack(&three),
+                                .engine = (enum engine_kind)e};
+        ck_assert_int_eq(simulate(g, &three, &o, &a, err, sizeof err), TPUSIM_OK);
+        ck_assert_int_eq(simulate(g, &single, &o, &b, err, sizeof err), TPUSIM_OK);
+        uint64_t mib = 1048576, streamed = 5 * mib / 4 + 6 * mib;
+        ck_assert_uint_eq(a.param_bytes, 15 * mib);
+        ck_assert_uint_eq(a.params_on_chip_bytes, 8126464);
+        /* the input (1536 bytes) and output (2048) cross the link too */
+        ck_assert_uint_eq(a.sum.host_bytes, streamed + 1536 + 2048);
+        ck_assert_uint_eq(a.ops[2].host_bytes, 5 * mib / 4);
+        ck_assert_uint_eq(a.ops[3].host_bytes, 3 * mib);
+        ck_assert_uint_eq(b.sum.cycles - a.sum.cycles, 5 * three.host_link_overhead_cycles);
+        sim_result_free(&a);
+        sim_result_free(&b);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* The Edge TPU has no DRAM: activations that do not fit its 3 MiB of tile
+ * memory spill to host memory over the link and come back (the compiler's
+ * scratch buffer). y = conv(x) and z = conv(y) are 2 MiB each (int8,
+ * 32 x 256 x 256); y stays on chip for the residual add, so z, which does
+ * not fit beside it, goes to the host and returns for the add. */
+START_TEST(edgetpu_activations_past_tile_memory_spill_over_the_host_link)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 32, 256, 256));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c1", "x", "y", 32, 1, 1, 0, 1), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c2", "y", "z", 32, 1, 1, 0, 1), TPUSIM_OK);
+    tu_op(g, "Add", "add", "y,z", "out");
+    tu_finalize_ok(g);
+    struct chip c;
+    tu_load_chip("edgetpu", NULL, 0, &c);
+    ck_assert_uint_eq(c.vmem_bytes, 3 * 1048576);
+    struct sim_result r;
+    sim_ok(g, &c, TPUSIM_DT_INT8, true, &r);
+    uint64_t act = 2 * 1048576;
+    ck_assert_uint_eq(r.ops[0].host_bytes, act);     /* x in; y stays */
+    ck_assert_uint_eq(r.ops[1].host_bytes, act);     /* z out */
+    ck_assert_uint_eq(r.ops[2].host_bytes, 2 * act); /* z back in, the output out */
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* A model whose parameters mostly stream (24 layers of 1 MiB against a
+ * 7.75 MiB cache) is bound by the host link, and the PCIe host runs it
+ * faster than the USB one by the ratio of their bandwidths (0.43 / 0.4
+ * GB/s) once their fixed costs are set aside: with latency, per-transfer
+ * overhead and the runtime's per-inference costs at 0, the two runs differ
+ * by exactly each DMA's bytes at the two bandwidths. */
+START_TEST(edgetpu_pcie_beats_usb_on_a_streaming_model_by_the_link_ratio)
+{
+    tpusim_graph *g = fc_chain(24, 1024);
+    const char *flat[] = {"host_link.latency_us=0", "host_link.overhead_us_per_transfer=0"};
+    const char *no_runtime[] = {"overhead.invoke_us_per_inference=0",
+                                "overhead.instruction_bytes_per_kernel=0"};
+    struct chip usb, pcie;
+    tu_load_chip("edgetpu", flat, 2, &usb);
+    tu_load_chip("edgetpu_pcie", flat, 2, &pcie);
+    struct stack st;
+    char err[1024];
+    ck_assert_int_eq(stack_resolve(tu_chips_dir(), &usb, NULL, no_runtime, 2, &st, err,
+                                   sizeof err), TPUSIM_OK);
+    for (int e = 0; e < 2; e++) {
+        struct sim_options o = {.cores = 1, .stack = &st, .engine = (enum engine_kind)e};
+        struct sim_result u, p;
+        ck_assert_int_eq(simulate(g, &usb, &o, &u, err, sizeof err), TPUSIM_OK);
+        ck_assert_int_eq(simulate(g, &pcie, &o, &p, err, sizeof err), TPUSIM_OK);
+        double want = 0;
+        for (int i = 0; i < u.n_ops; i++) {
+            const struct op_result *r = &u.ops[i];
+            ck_assert_uint_eq(r->host_bytes, p.ops[i].host_bytes);
+            /* one DMA in (input, streamed weights), the last op's one out */
+            uint64_t out = i + 1 == u.n_ops ? 1024 : 0, in = r->host_bytes - out;
+            if (in)
+                want += ceil((double)in / 0.8) - ceil((double)in / 0.86);
+            if (out)
+                want += ceil((double)out / 0.8) - ceil((double)out / 0.86);
+        }
+        ck_assert_uint_eq(u.sum.cycles - p.sum.cycles, (uint64_t)want);
+        /* streaming-bound: the link is most of the time, and the speedup
+         * is the bandwidth ratio diluted only by the compute */
+        ck_assert_uint_gt(u.sum.stall[CAUSE_HOST_LINK] * 10, u.sum.cycles * 9);
+        double speedup = (double)u.sum.cycles / (double)p.sum.cycles;
+        ck_assert_msg(speedup > 1.06 && speedup <= 0.43 / 0.4, "PCIe speedup %.4f", speedup);
+        sim_result_free(&u);
+        sim_result_free(&p);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* A depthwise convolution on the Edge TPU's 16 tiles of 4 x 64 cells,
+ * worked by hand. 64 channels of 28 x 28, 3 x 3 taps, int8: each channel
+ * is its own GEMM of 784 rows x K = 9 x N = 1. A tile's cells are output
+ * channels fed the same 4 inputs a cycle, so a channel's GEMM uses 1 of
+ * the 64 cells and takes ceil(9 / 4) = 3 weight passes; its 784 rows
+ * spread over the 16 tiles (the compiler splits the feature map): 49 rows
+ * each. 64 channels x 3 passes x 49 rows = 9408 cycles of streaming, on
+ * 16 x 4 x 64 MAC slots a cycle: 38535168 slots for 64 x 784 x 9 = 451584
+ * MACs, 1.17%. The 64 x 64 array that modelled the chip before packed 7
+ * channels into one weight tile (7 x 9 = 63 rows): 10 GEMMs of 784 rows. */
+static void lower_one_op(const tpusim_graph *g, const struct chip *c, struct op_demand *out)
+{
+    struct op_demand *d;
+    int n;
+    uint64_t pb, oc;
+    char err[1024];
+    struct sim_options o = {.cores = 1, .dtype = TPUSIM_DT_INT8, .stack = tu_default_stack(c)};
+    ck_assert_msg(lower_graph(g, c, &o, &d, &n, &pb, &oc, err, sizeof err) == TPUSIM_OK, "%s", err);
+    ck_assert_int_eq(n, 1);
+    *out = d[0];
+    free(d);
+}
+
+START_TEST(edgetpu_depthwise_uses_one_cell_in_64_of_each_tile)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 64, 28, 28));
+    tu_weight(g, "w", 4, TU_DIMS(64, 1, 3, 3));
+    tu_op(g, "Conv", "dw", "x,w", "y");
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_attr_int(g, "group", 64);
+    tu_finalize_ok(g);
+    struct chip c;
+    tu_load_chip("edgetpu", NULL, 0, &c);
+    ck_assert_int_eq(c.mxu_per_core, 16);
+    ck_assert_int_eq(c.mxu_rows, 4);
+    ck_assert_int_eq(c.mxu_cols, 64);
+    struct op_demand d;
+    lower_one_op(g, &c, &d);
+    ck_assert(d.on_mxu);
+    ck_assert_uint_eq(d.mxu.useful_macs, 64 * 784 * 9);
+    ck_assert_uint_eq(d.mxu.stream_cycles, 64 * 3 * 49);
+    ck_assert_uint_eq(d.mxu.mac_slots, UINT64_C(16) * 4 * 64 * 9408);
+    /* the old 64 x 64 abstraction: 10 GEMMs (7 channels each) of 784 rows */
+    const char *square[] = {"mxu.per_core=1", "mxu.rows=64", "mxu.cols=64"};
+    struct chip sq;
+    tu_load_chip("edgetpu", square, 3, &sq);
+    lower_one_op(g, &sq, &d);
+    ck_assert_uint_eq(d.mxu.stream_cycles, 10 * 784);
+    tpusim_graph_close(g);
 }
 END_TEST
 
@@ -371,6 +553,10 @@ Suite *engine_suite(void)
     tcase_add_test(tc, elementwise_over_1gib_runs_at_hbm_bandwidth);
     tcase_add_test(tc, doubling_hbm_bandwidth_helps_only_memory_bound_ops);
     tcase_add_test(tc, edgetpu_parameters_past_the_cache_stream_from_host);
+    tcase_add_test(tc, edgetpu_overflow_streams_in_1_mib_transfers_with_their_overheads);
+    tcase_add_test(tc, edgetpu_activations_past_tile_memory_spill_over_the_host_link);
+    tcase_add_test(tc, edgetpu_pcie_beats_usb_on_a_streaming_model_by_the_link_ratio);
+    tcase_add_test(tc, edgetpu_depthwise_uses_one_cell_in_64_of_each_tile);
     tcase_add_test(tc, weights_and_activations_past_vmem_reread_activations);
     tcase_add_test(tc, edgetpu_refuses_bf16);
     tcase_add_test(tc, fusion_hides_activations_and_no_fusion_costs_more);

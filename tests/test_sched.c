@@ -17,7 +17,8 @@
 #include "suites.h"
 #include "testutil.h"
 
-static const char *const CHIPS[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"};
+static const char *const CHIPS[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "edgetpu_pcie",
+                                     "gpu_v100"};
 #define N_CHIPS (sizeof CHIPS / sizeof CHIPS[0])
 
 static void sim_dt(const tpusim_graph *g, const struct chip *c, enum engine_kind e, int cores,
@@ -50,8 +51,10 @@ static int64_t pick(uint64_t *s, int64_t lo, int64_t hi)
     return lo + (int64_t)(rnd(s) % (uint64_t)(hi - lo + 1));
 }
 
-/* One op of a random kind and shape, its inputs model inputs in HBM. */
-static tpusim_graph *random_op(uint64_t *s, char *what, size_t len)
+/* One op of a random kind and shape, its inputs model inputs in HBM;
+ * batch1: convolutions take one image (the Edge TPU's compiler maps no
+ * larger batch). */
+static tpusim_graph *random_op(uint64_t *s, bool batch1, char *what, size_t len)
 {
     tpusim_graph *g = tu_new();
     switch (rnd(s) % 6) {
@@ -65,7 +68,7 @@ static tpusim_graph *random_op(uint64_t *s, char *what, size_t len)
         break;
     }
     case 1: { /* a convolution: dense, grouped or depthwise */
-        int64_t b = pick(s, 1, 8), c = pick(s, 1, 6) * 16, hw = pick(s, 7, 112);
+        int64_t b = batch1 ? 1 : pick(s, 1, 8), c = pick(s, 1, 6) * 16, hw = pick(s, 7, 112);
         int64_t kk = 1 + 2 * pick(s, 0, 2), st = pick(s, 1, 2);
         int64_t groups = rnd(s) % 3 == 0 ? c : 1, out = groups > 1 ? c : pick(s, 1, 8) * 32;
         tu_input(g, "x", 4, TU_DIMS(b, c, hw, hw));
@@ -133,21 +136,28 @@ START_TEST(engines_agree_on_one_op_of_random_shape_on_every_chip)
     uint64_t s = seed;
     static const char *const bw[] = {NULL, "hbm.bandwidth_gbps=60", "hbm.bandwidth_gbps=4000"};
     static const char *const lat[] = {NULL, "hbm.latency_ns=5", "hbm.latency_ns=5000"};
+    /* Chips without DRAM: the host link's transfers, one at a time or
+     * paced by a slow host. */
+    static const char *const link[] = {NULL, "host_link.transfers_in_flight=1",
+                                       "host_link.overhead_us_per_transfer=3000"};
     int trials = 0, jumped = 0;
     for (int t = 0; t < 240; t++) {
         const char *chip = CHIPS[rnd(&s) % N_CHIPS];
         const char *sets[2];
         int n_sets = 0;
-        bool dram = strcmp(chip, "edgetpu") != 0;
+        bool dram = strncmp(chip, "edgetpu", 7) != 0;
         const char *b = bw[rnd(&s) % 3], *l = lat[rnd(&s) % 3];
         if (dram && b)
             sets[n_sets++] = b;
         if (dram && l)
             sets[n_sets++] = l;
+        const char *hl = link[rnd(&s) % 3];
+        if (!dram && hl)
+            sets[n_sets++] = hl;
         struct chip c;
         tu_load_chip(chip, sets, n_sets, &c);
         char what[128];
-        tpusim_graph *g = random_op(&s, what, sizeof what);
+        tpusim_graph *g = random_op(&s, !dram, what, sizeof what);
         struct sim_result f, e;
         sim_ok(g, &c, ENGINE_FAST, 1, &f);
         sim_ok(g, &c, ENGINE_EVENT, 1, &e);

@@ -4,6 +4,7 @@
  * with file, line and key; the layout, fusion, launch and host-CPU rules
  * of stack.h give the values worked out by hand here.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,16 +130,18 @@ static const char *const BASE[] = {
     "host_cpu_gflops = 10 ; ASSUMED: test",                        /* 11 */
     "; source: the line above a key counts as its note",           /* 12 */
     "host_cpu_gbps = 5",                                           /* 13 */
-    "[overhead]",                                                  /* 14 */
-    "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 15 */
-    "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 16 */
-    "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 17 */
-    "[layout]",                                                    /* 18 */
-    "order = channels_last ; ASSUMED: test",                       /* 19 */
-    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 20 */
-    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 21 */
-    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 22 */
-    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 23 */
+    "device_inner_dims = 0 ; ASSUMED: test",                        /* 14 */
+    "[overhead]",                                                  /* 15 */
+    "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 16 */
+    "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 17 */
+    "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 18 */
+    "instruction_bytes_per_kernel = 0 ; ASSUMED: test",            /* 19 */
+    "[layout]",                                                    /* 20 */
+    "order = channels_last ; ASSUMED: test",                       /* 21 */
+    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 22 */
+    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 23 */
+    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 24 */
+    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 25 */
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -231,9 +234,9 @@ END_TEST
 START_TEST(unknown_key_names_file_line_and_key)
 {
     struct tmp_stack t;
-    write_stack(&t, 16, "gap_us = 3 ; ASSUMED: typo", NULL);
+    write_stack(&t, 17, "gap_us = 3 ; ASSUMED: typo", NULL);
     char want[256];
-    snprintf(want, sizeof want, "%s:16:", t.path);
+    snprintf(want, sizeof want, "%s:17:", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, "overhead.gap_us: unknown key (keys of [overhead]");
 }
 END_TEST
@@ -241,7 +244,7 @@ END_TEST
 START_TEST(missing_key_names_key_and_file)
 {
     struct tmp_stack t;
-    write_stack(&t, 17, NULL, NULL);
+    write_stack(&t, 18, NULL, NULL);
     char want[256];
     snprintf(want, sizeof want, "%s: overhead.invoke_us_per_inference: missing key", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
@@ -251,16 +254,16 @@ END_TEST
 START_TEST(bad_values_are_refused_with_line_and_key)
 {
     struct tmp_stack t;
-    write_stack(&t, 15, "dispatch_us_per_kernel = 10us ; ASSUMED: test", NULL);
+    write_stack(&t, 16, "dispatch_us_per_kernel = 10us ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":15: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
-    write_stack(&t, 16, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":16: overhead.gap_us_per_kernel: must be >= 0", NULL);
-    write_stack(&t, 20, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":20: layout.tile_second_minor_elems: must be > 0", NULL);
-    write_stack(&t, 19, "order = nchw ; ASSUMED: test", NULL);
+                ":16: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
+    write_stack(&t, 17, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":17: overhead.gap_us_per_kernel: must be >= 0", NULL);
+    write_stack(&t, 22, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":22: layout.tile_second_minor_elems: must be > 0", NULL);
+    write_stack(&t, 21, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":19: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
+                ":21: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
     write_stack(&t, 10, "host_fallback = all ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":10: placement.host_fallback: expected op or rest_of_graph",
                 NULL);
@@ -302,8 +305,8 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_stack t;
     write_stack(&t, 0, NULL, "[overhead]\ngap_us_per_kernel = 1 ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":25: overhead.gap_us_per_kernel: duplicate key",
-                "first set at line 16");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":27: overhead.gap_us_per_kernel: duplicate key",
+                "first set at line 17");
 }
 END_TEST
 
@@ -332,8 +335,8 @@ START_TEST(a_list_continues_on_indented_lines_only)
     write_stack(&t, 9, "; ASSUMED: test\nhost_ops = Exp\n  Log", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "'Exp Log' is not an ONNX op type", NULL);
     /* a value that is not a list cannot continue */
-    write_stack(&t, 16, "gap_us_per_kernel = 3 ; ASSUMED: test\n  4", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":17: indented line", NULL);
+    write_stack(&t, 17, "gap_us_per_kernel = 3 ; ASSUMED: test\n  4", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":18: indented line", NULL);
 }
 END_TEST
 
@@ -378,7 +381,7 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
     char err[1024];
     ck_assert_int_eq(stack_dump(tu_chips_dir(), "xla", NULL, 0, &v, &n, NULL, err, sizeof err),
                      0);
-    ck_assert_int_eq(n, 17);
+    ck_assert_int_eq(n, 19);
     int prev = 0;
     for (int i = 0; i < n; i++) {
         ck_assert_msg(v[i].line > prev, "%s out of file order", v[i].key);
@@ -389,6 +392,8 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
             ck_assert_str_eq(v[i].unit, "GFLOP/s");
         if (strcmp(v[i].key, "overhead.invoke_us_per_inference") == 0)
             ck_assert_str_eq(v[i].unit, "µs/inference");
+        if (strcmp(v[i].key, "overhead.instruction_bytes_per_kernel") == 0)
+            ck_assert_str_eq(v[i].unit, "bytes/kernel");
         if (strcmp(v[i].key, "layout.tile_minor_16bit_elems") == 0)
             ck_assert_str_eq(v[i].unit, "elements");
         if (strcmp(v[i].key, "fusion.into_matrix") == 0)
@@ -764,7 +769,7 @@ END_TEST
 /* On the Edge TPU, Exp is not in Coral's supported operations: with one
  * partition (rest_of_graph) it and the conv after it run on the host.
  * int8, so one byte per element; Exp's input [1,8,8,8] = 512 bytes comes
- * from the device over USB (0.35 GB/s = 0.7 bytes/cycle at 500 MHz: 732
+ * from the device over USB (0.4 GB/s = 0.8 bytes/cycle at 500 MHz: 640
  * cycles, after 100 us of latency and 10 us of per-transfer overhead =
  * 55000 cycles); the host takes its 1024 bytes at 10 GB/s (0.1024 us) or
  * its 512 FLOPs at 20 GFLOP/s (0.0256 us): 0.1024 us = 52 cycles. */
@@ -783,7 +788,7 @@ START_TEST(ops_the_edge_tpu_cannot_map_run_on_the_host)
     const struct op_result *c1 = row(&r, "c1"), *ex = row(&r, "exp"), *c2 = row(&r, "c2");
     ck_assert_uint_gt(c1->mac_slots, 0); /* on the Edge TPU */
     ck_assert_uint_eq(ex->host_bytes, 512);
-    ck_assert_uint_eq(ex->cycles, 732 + 55000 + 52);
+    ck_assert_uint_eq(ex->cycles, 640 + 55000 + 52);
     ck_assert_uint_eq(ex->stall[CAUSE_HOST_LINK], ex->cycles);
     /* c2 follows on the host: its FLOPs at 20 GFLOP/s, its bytes (input,
      * weights, bias, output) at 10 GB/s, whichever is slower; nothing
@@ -804,6 +809,129 @@ START_TEST(ops_the_edge_tpu_cannot_map_run_on_the_host)
     sim_under(g, "edgetpu", NULL, ov, 1, &c, &st_op, &r);
     ck_assert_uint_eq(row(&r, "exp")->host_bytes, 1024);
     ck_assert_uint_gt(row(&r, "c2")->mac_slots, 0);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* The Edge TPU runtime's per-inference cost, worked by hand from the chip
+ * file: the stack's invocation (20 us = 10000 cycles at 500 MHz) and the
+ * compiled instructions of the 2 kernels, sent once as one DMA over the
+ * host link: its transfers' overheads and its bytes at bandwidth (latency
+ * is the input's, which follows). 2 x 100000 bytes is one transfer (<= 1
+ * MiB); 2 x 1.5 MiB is 3, overlapped 3 in flight: one overhead shows. On
+ * both engines the cost appears once, in the first op's row, as launch. */
+static uint64_t edge_invocation_delta(enum engine_kind e, const char *bytes_per_kernel,
+                                      struct chip *c, uint64_t *invocation)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 8, 8, 8));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c1", "x", "y", 8, 3, 1, 1, 1), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c2", "y", "out", 8, 3, 1, 1, 1), TPUSIM_OK);
+    tu_finalize_ok(g);
+    tu_load_chip("edgetpu", NULL, 0, c);
+    const char *none[] = {"overhead.invoke_us_per_inference=0",
+                          "overhead.instruction_bytes_per_kernel=0"};
+    const char *some[] = {"overhead.invoke_us_per_inference=20", bytes_per_kernel};
+    uint64_t total[2], launch[2];
+    for (int k = 0; k < 2; k++) {
+        struct stack st;
+        char err[1024];
+        ck_assert_int_eq(stack_resolve(tu_chips_dir(), c, NULL, k ? some : none, 2, &st, err,
+                                       sizeof err), TPUSIM_OK);
+        struct sim_options o = {.cores = 1, .stack = &st, .engine = e};
+        struct sim_result r;
+        ck_assert_msg(simulate(g, c, &o, &r, err, sizeof err) == TPUSIM_OK, "%s", err);
+        ck_assert_int_eq(kernels(&r), 2);
+        ck_assert_uint_eq(r.ops[0].start_cycle, 0);
+        uint64_t rows = 0;
+        for (int i = 0; i < r.n_ops; i++)
+            rows += r.ops[i].cycles;
+        ck_assert_uint_eq(rows, r.sum.cycles);
+        ck_assert_uint_ge(r.ops[0].stall[CAUSE_LAUNCH], r.invocation_cycles);
+        total[k] = r.sum.cycles;
+        launch[k] = r.sum.stall[CAUSE_LAUNCH];
+        *invocation = r.invocation_cycles;
+        sim_result_free(&r);
+    }
+    tpusim_graph_close(g);
+    ck_assert_uint_eq(launch[1] - launch[0], total[1] - total[0]);
+    return total[1] - total[0];
+}
+
+START_TEST(edge_tpu_invocation_sends_the_instructions_once)
+{
+    for (int e = 0; e < 2; e++) {
+        struct chip c;
+        uint64_t inv;
+        uint64_t d = edge_invocation_delta((enum engine_kind)e,
+                                           "overhead.instruction_bytes_per_kernel=100000", &c,
+                                           &inv);
+        uint64_t want = 10000 + c.host_link_overhead_cycles +
+                        (uint64_t)ceil(200000.0 / c.host_link_bytes_per_cycle);
+        ck_assert_uint_eq(inv, want);
+        ck_assert_uint_eq(d, want);
+        d = edge_invocation_delta((enum engine_kind)e,
+                                  "overhead.instruction_bytes_per_kernel=1572864", &c, &inv);
+        ck_assert_uint_eq(c.host_link_max_transfer_bytes, 1048576);
+        ck_assert_int_eq(c.host_link_transfers_in_flight, 3);
+        want = 10000 + c.host_link_overhead_cycles +
+               (uint64_t)ceil(3145728.0 / c.host_link_bytes_per_cycle);
+        ck_assert_uint_eq(d, want);
+    }
+}
+END_TEST
+
+/* Coral: "If a tensor has more than 3 dimensions, only the innermost 3
+ * dimensions may have a size greater than 1. For example, shape [1, 128,
+ * 128, 3] is OK, but shape [3, 128, 128, 1] is not" (NHWC). Shapes here are
+ * in ONNX order (NCHW), which channels_last reorders. */
+START_TEST(the_edge_tpu_holds_only_tensors_large_in_their_innermost_dims)
+{
+    struct stack st;
+    char err[1024];
+    ck_assert_int_eq(stack_load(tu_chips_dir(), "tflite-edgetpu", NULL, 0, &st, err, sizeof err),
+                     TPUSIM_OK);
+    ck_assert_int_eq(st.device_inner_dims, 3);
+    ck_assert(stack_device_maps_shape(&st, 4, TU_DIMS(1, 3, 128, 128)));  /* [1,128,128,3] */
+    ck_assert(!stack_device_maps_shape(&st, 4, TU_DIMS(3, 1, 128, 128))); /* [3,128,128,1] */
+    ck_assert(stack_device_maps_shape(&st, 3, TU_DIMS(7, 128, 128)));     /* rank 3: any */
+    ck_assert(stack_device_maps_shape(&st, 5, TU_DIMS(1, 16, 1, 8, 8)));  /* [1,1,8,8,16] */
+    ck_assert(!stack_device_maps_shape(&st, 5, TU_DIMS(1, 16, 2, 8, 8))); /* [1,2,8,8,16] */
+    /* No limit (0): XLA maps any shape. */
+    struct stack xla;
+    ck_assert_int_eq(stack_load(tu_chips_dir(), "xla", NULL, 0, &xla, err, sizeof err), 0);
+    ck_assert(stack_device_maps_shape(&xla, 4, TU_DIMS(3, 1, 128, 128)));
+    /* A model input with a batch of 2: the compiler would map nothing: an
+     * error naming the input, its shape and the rule. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(2, 8, 8, 8));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c1", "x", "y", 8, 3, 1, 1, 1), TPUSIM_OK);
+    tu_finalize_ok(g);
+    struct chip c;
+    tu_load_chip("edgetpu", NULL, 0, &c);
+    struct sim_options o = {.cores = 1, .stack = &st};
+    struct sim_result r;
+    ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_ERR_UNSUPPORTED);
+    ck_assert_msg(strstr(err, "input 'x' [2,8,8,8]") && strstr(err, "device_inner_dims") &&
+                      strstr(err, "batch must be 1"),
+                  "%s", err);
+    tpusim_graph_close(g);
+    /* An activation inside the graph the device cannot hold ([1,8,8,8]
+     * reshaped to [2,4,8,8]): that op and, in one partition, every op
+     * after it run on the host; the conv before it stays on the device. */
+    g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 8, 8, 8));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "c1", "x", "y", 8, 3, 1, 1, 1), TPUSIM_OK);
+    tu_ints(g, "shape", 4, TU_DIMS(2, 4, 8, 8));
+    tu_op(g, "Reshape", "split", "y,shape", "z");
+    tu_op(g, "Relu", "act", "z", "out");
+    tu_finalize_ok(g);
+    ck_assert_int_eq(simulate(g, &c, &o, &r, err, sizeof err), TPUSIM_OK);
+    ck_assert_uint_gt(row(&r, "c1")->mac_slots, 0);
+    ck_assert_uint_eq(row(&r, "c1")->stall[CAUSE_HOST_LINK] < row(&r, "c1")->cycles, 1);
+    ck_assert_uint_eq(row(&r, "act")->stall[CAUSE_HOST_LINK], row(&r, "act")->cycles);
+    ck_assert_uint_gt(row(&r, "act")->cycles, 0);
     sim_result_free(&r);
     tpusim_graph_close(g);
 }
@@ -864,6 +992,8 @@ Suite *stack_suite(void)
     tcase_add_test(sim, xla_pads_a_small_batch_to_eight_rows);
     tcase_add_test(sim, ops_the_edge_tpu_cannot_map_run_on_the_host);
     tcase_add_test(sim, no_fusion_turns_every_stack_rule_off);
+    tcase_add_test(sim, edge_tpu_invocation_sends_the_instructions_once);
+    tcase_add_test(sim, the_edge_tpu_holds_only_tensors_large_in_their_innermost_dims);
     suite_add_tcase(s, sim);
     return s;
 }

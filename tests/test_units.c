@@ -689,25 +689,58 @@ END_TEST
 
 START_TEST(host_link_is_latency_plus_overheads_plus_bytes)
 {
-    /* 2 bytes/cycle, latency 5000, 1000 per transfer. */
+    /* 2 bytes/cycle, latency 5000, 1000 per transfer, no transfer size
+     * limit: one DMA is one transfer. */
     struct chip c;
     edge_like(&c);
-    ck_assert_uint_eq(host_link_cycles(&c, 0, 0), 0);
-    ck_assert_uint_eq(host_link_cycles(&c, 0, 1), 6000);        /* 5000 + 1000 */
-    ck_assert_uint_eq(host_link_cycles(&c, 3, 1), 6002);        /* + ceil(1.5) */
-    ck_assert_uint_eq(host_link_cycles(&c, 1000000, 4), 509000); /* 5000 + 4000 + 500000 */
-    ck_assert_uint_eq(host_link_cycles(&c, 1000000, 0), 505000); /* latency still paid */
+    ck_assert_uint_eq(host_link_cycles(&c, 0), 0);
+    ck_assert_uint_eq(host_link_transfers(&c, 0), 0);
+    ck_assert_uint_eq(host_link_transfers(&c, 1000000), 1);
+    ck_assert_uint_eq(host_link_cycles(&c, 3), 6002);        /* 5000 + 1000 + ceil(1.5) */
+    ck_assert_uint_eq(host_link_cycles(&c, 1000000), 506000); /* 5000 + 1000 + 500000 */
+    ck_assert_uint_eq(host_link_hold_cycles(&c, 1000000), 501000); /* latency is not held */
     /* Streaming (the engine's pipeline stage): bytes only, no fixed costs. */
     ck_assert_uint_eq(host_link_stream_cycles(&c, 0), 0);
     ck_assert_uint_eq(host_link_stream_cycles(&c, 3), 2); /* ceil(1.5) */
     /* 0.7 bytes/cycle: 21 bytes = 30 cycles on paper (30.000000000000004
      * in doubles): 5000 + 1000 + 30 = 6030. 22 bytes: ceil(31.43) = 32. */
     c.host_link_bytes_per_cycle = 0.7;
-    ck_assert_uint_eq(host_link_cycles(&c, 21, 1), 6030);
-    ck_assert_uint_eq(host_link_cycles(&c, 22, 1), 6032);
+    ck_assert_uint_eq(host_link_cycles(&c, 21), 6030);
+    ck_assert_uint_eq(host_link_cycles(&c, 22), 6032);
     /* No link: bytes cannot move. */
     c.host_link_bytes_per_cycle = 0;
-    ck_assert_uint_eq(host_link_cycles(&c, 1, 1), UINT64_MAX);
+    ck_assert_uint_eq(host_link_cycles(&c, 1), UINT64_MAX);
+}
+END_TEST
+
+START_TEST(host_link_cuts_a_dma_into_transfers_that_overlap_when_in_flight)
+{
+    /* 2 bytes/cycle, 1000 cycles per transfer, transfers of at most 1 MiB
+     * (libedgetpu's USB bulk-out size). 3 MiB + 100 bytes: 4 transfers,
+     * the last of 100 bytes; all the bytes take ceil(3145828 / 2) =
+     * 1572914 cycles, one full transfer 524288. */
+    struct chip c;
+    edge_like(&c);
+    c.host_link_max_transfer_bytes = 1048576;
+    uint64_t bytes = 3 * UINT64_C(1048576) + 100;
+    ck_assert_uint_eq(host_link_transfers(&c, bytes), 4);
+    ck_assert_uint_eq(host_link_transfers(&c, 1048576), 1);
+    ck_assert_uint_eq(host_link_transfers(&c, 1048577), 2);
+    /* One in flight (libedgetpu on macOS): each transfer's overhead, then
+     * its bytes: 4 x 1000 + 1572914. */
+    c.host_link_transfers_in_flight = 1;
+    ck_assert_uint_eq(host_link_hold_cycles(&c, bytes), 1576914);
+    /* Three in flight: the next is submitted while the link moves the
+     * last, so only the first overhead shows: 1000 + 1572914. */
+    c.host_link_transfers_in_flight = 3;
+    ck_assert_uint_eq(host_link_hold_cycles(&c, bytes), 1573914);
+    ck_assert_uint_eq(host_link_cycles(&c, bytes), 5000 + 1573914);
+    /* A host slower to submit (600000 cycles) than a transfer moves
+     * (524288): the host paces it, 4 x 600000 + the last 100 bytes (50). */
+    c.host_link_overhead_cycles = 600000;
+    ck_assert_uint_eq(host_link_hold_cycles(&c, bytes), 2400050);
+    /* One transfer: in flight or not, overhead + bytes. */
+    ck_assert_uint_eq(host_link_hold_cycles(&c, 1000), 600500);
 }
 END_TEST
 
@@ -717,12 +750,16 @@ START_TEST(memory_cycles_saturate)
     edge_like(&c);
     /* UINT64_MAX bytes at 0.5 bytes/cycle = 2^65 cycles: saturates. */
     c.host_link_bytes_per_cycle = 0.5;
-    ck_assert_uint_eq(host_link_cycles(&c, UINT64_MAX, 1), UINT64_MAX);
+    ck_assert_uint_eq(host_link_cycles(&c, UINT64_MAX), UINT64_MAX);
     /* Streamed alone it saturates too, not UINT64_MAX - latency (the
      * engine's old "total minus latency"). */
     ck_assert_uint_eq(host_link_stream_cycles(&c, UINT64_MAX), UINT64_MAX);
-    /* 2^64 - 1 transfers x 1000 overhead: saturates. */
-    ck_assert_uint_eq(host_link_cycles(&c, 0, UINT64_MAX), UINT64_MAX);
+    /* 2^64 - 1 one-byte transfers x 1000 overhead: saturates. */
+    c.host_link_max_transfer_bytes = 1;
+    ck_assert_uint_eq(host_link_hold_cycles(&c, UINT64_MAX), UINT64_MAX);
+    c.host_link_transfers_in_flight = 3;
+    ck_assert_uint_eq(host_link_hold_cycles(&c, UINT64_MAX), UINT64_MAX);
+    c.host_link_max_transfer_bytes = 0;
     c.hbm_bytes_per_cycle = 0.5;
     c.hbm_latency_cycles = 100;
     ck_assert_uint_eq(hbm_stream_cycles(&c, UINT64_MAX), UINT64_MAX);
@@ -767,6 +804,7 @@ Suite *units_suite(void)
     tcase_add_test(mem, hbm_transfer_is_latency_plus_bytes_over_bandwidth);
     tcase_add_test(mem, hbm_without_dram_never_finishes);
     tcase_add_test(mem, host_link_is_latency_plus_overheads_plus_bytes);
+    tcase_add_test(mem, host_link_cuts_a_dma_into_transfers_that_overlap_when_in_flight);
     tcase_add_test(mem, memory_cycles_saturate);
     suite_add_tcase(s, mem);
     return s;
