@@ -335,6 +335,11 @@ void gpu_conv(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *
               struct conv_timing *out)
 {
     *out = (struct conv_timing){0};
+    /* An algorithm asked for by name runs where cuDNN has it for this
+     * convolution; elsewhere, and under `find`, the fastest. */
+    if (c->gpu_conv_algorithm < CONV_ALGO_COUNT &&
+        gpu_conv_algo(c, dtype, cd, (enum conv_algo)c->gpu_conv_algorithm, out))
+        return;
     bool found = false;
     for (int a = 0; a < CONV_ALGO_COUNT; a++) {
         struct conv_timing t;

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "gpu.h"
+#include "stack.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -322,6 +323,47 @@ START_TEST(every_kernel_pays_launch_and_framework_overhead)
 }
 END_TEST
 
+/* Under cudnn-direct (a program calling the libraries itself, as DeepBench
+ * does) three identical GEMM calls are issued back to back: the host's
+ * 4 us dispatch (6120 cycles) per call stays ahead of the device, so the
+ * middle call starts right after the first one's work plus the 0.9 us gap
+ * (1377 cycles), and its row, from its start to the third call's start, is
+ * its work (the kernel, plus what its first step's DRAM traffic exposes)
+ * and one gap: the steady state the fast engine charges every kernel,
+ * max(work + gap, dispatch), in both engines. */
+START_TEST(back_to_back_library_calls_take_their_work_plus_one_gap)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct stack st;
+    tu_load_stack("cudnn-direct", &c, &st);
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(1024, 1024));
+    tu_weight(g, "w", 2, TU_DIMS(1024, 1024));
+    tu_op(g, "MatMul", "c0", "x,w", "y0");
+    tu_op(g, "MatMul", "c1", "x,w", "y1");
+    tu_op(g, "MatMul", "c2", "x,w", "y2");
+    tu_finalize_ok(g);
+    struct mxu_timing t;
+    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 1024, 1024, 1024, &t, NULL);
+    ck_assert_uint_gt(t.total_cycles, 6120); /* the device, not the host, sets the pace */
+    struct sim_options o = {.dtype = TPUSIM_DT_FLOAT16, .cores = 1, .stack = &st};
+    char err[1024];
+    for (int e = 0; e < 2; e++) {
+        struct sim_result r;
+        o.engine = e ? ENGINE_EVENT : ENGINE_FAST;
+        ck_assert_msg(simulate(g, &c, &o, &r, err, sizeof err) == TPUSIM_OK, "%s", err);
+        ck_assert_int_eq(r.n_ops, 3);
+        ck_assert_uint_eq(r.ops[1].stall[CAUSE_LAUNCH], 1377);
+        uint64_t work = r.ops[1].cycles - 1377;
+        ck_assert_uint_ge(work, t.total_cycles);
+        ck_assert_uint_le(work, t.total_cycles + t.total_cycles / 100);
+        sim_result_free(&r);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
 START_TEST(bf16_and_int8_are_refused)
 {
     struct chip c;
@@ -417,6 +459,37 @@ START_TEST(fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm)
     ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_FFT_TILING, &direct));
     cd = conv(16, 128, 56, 128, 3, 2, true);
     ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD_NONFUSED, &direct));
+}
+END_TEST
+
+/* gpu.conv_algorithm names the algorithm cuDNN is asked for (DeepBench
+ * forces IMPLICIT_PRECOMP_GEMM on tensor cores): it runs wherever it exists
+ * for the convolution, even when another is faster; where it does not (no
+ * Winograd for a 1x1), the fastest runs, as under `find`. */
+START_TEST(conv_algorithm_runs_the_named_algorithm_where_it_applies)
+{
+    struct chip find, precomp, wino;
+    tu_load_chip("gpu_v100", NULL, 0, &find);
+    const char *sp[] = {"gpu.conv_algorithm=implicit_precomp_gemm"};
+    tu_load_chip("gpu_v100", sp, 1, &precomp);
+    const char *sw[] = {"gpu.conv_algorithm=winograd"};
+    tu_load_chip("gpu_v100", sw, 1, &wino);
+    ck_assert_int_eq(find.gpu_conv_algorithm, CONV_ALGO_COUNT);
+    struct conv_desc k3 = conv(16, 128, 56, 128, 3, 1, true);
+    struct conv_timing best, forced, alone;
+    gpu_conv(&find, TPUSIM_DT_FLOAT32, &k3, &best);
+    ck_assert_int_ne(best.algo, CONV_ALGO_IMPLICIT_PRECOMP_GEMM);
+    gpu_conv(&precomp, TPUSIM_DT_FLOAT32, &k3, &forced);
+    ck_assert(gpu_conv_algo(&find, TPUSIM_DT_FLOAT32, &k3, CONV_ALGO_IMPLICIT_PRECOMP_GEMM,
+                            &alone));
+    ck_assert_int_eq(forced.algo, CONV_ALGO_IMPLICIT_PRECOMP_GEMM);
+    ck_assert_uint_eq(forced.mxu.total_cycles, alone.mxu.total_cycles);
+    ck_assert_uint_gt(forced.mxu.total_cycles, best.mxu.total_cycles);
+    struct conv_desc k1 = conv(16, 256, 56, 64, 1, 1, true);
+    gpu_conv(&find, TPUSIM_DT_FLOAT32, &k1, &best);
+    gpu_conv(&wino, TPUSIM_DT_FLOAT32, &k1, &forced);
+    ck_assert_int_eq(forced.algo, best.algo);
+    ck_assert_uint_eq(forced.mxu.total_cycles, best.mxu.total_cycles);
 }
 END_TEST
 
@@ -553,10 +626,12 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, fp32_gemm_is_bounded_by_cuda_core_peak);
     tcase_add_test(tc, streaming_op_runs_at_achievable_hbm_bandwidth);
     tcase_add_test(tc, every_kernel_pays_launch_and_framework_overhead);
+    tcase_add_test(tc, back_to_back_library_calls_take_their_work_plus_one_gap);
     tcase_add_test(tc, bf16_and_int8_are_refused);
     tcase_add_test(tc, beta_reads_c_in_every_epilogue);
     tcase_add_test(tc, winograd_cuts_the_multiplies_per_output_tile);
     tcase_add_test(tc, fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm);
+    tcase_add_test(tc, conv_algorithm_runs_the_named_algorithm_where_it_applies);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
     tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);

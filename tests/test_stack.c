@@ -27,14 +27,14 @@ static struct stack load_ok(const char *name, const char *const *ov, int n_ov)
 
 /* ---- the shipped stacks ---- */
 
-START_TEST(list_finds_the_five_stacks_and_each_loads)
+START_TEST(list_finds_the_six_stacks_and_each_loads)
 {
     char **names;
     int n;
     ck_assert_int_eq(stack_list(tu_chips_dir(), &names, &n), TPUSIM_OK);
-    const char *want[] = {"paddle-inference", "pytorch-eager", "tensorrt", "tflite-edgetpu",
-                          "xla"};
-    ck_assert_int_eq(n, 5);
+    const char *want[] = {"cudnn-direct", "paddle-inference", "pytorch-eager", "tensorrt",
+                          "tflite-edgetpu", "xla"};
+    ck_assert_int_eq(n, 6);
     for (int i = 0; i < n; i++) {
         ck_assert_str_eq(names[i], want[i]); /* sorted */
         struct stack s = load_ok(names[i], NULL, 0);
@@ -780,7 +780,7 @@ Suite *stack_suite(void)
 {
     Suite *s = suite_create("stack");
     TCase *tc = tcase_create("stacks");
-    tcase_add_test(tc, list_finds_the_five_stacks_and_each_loads);
+    tcase_add_test(tc, list_finds_the_six_stacks_and_each_loads);
     tcase_add_test(tc, every_chip_default_stack_targets_it);
     tcase_add_test(tc, a_stack_on_a_chip_it_does_not_target_is_an_error);
     tcase_add_test(tc, unknown_stack_names_lists_available);
