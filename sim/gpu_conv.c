@@ -3,14 +3,17 @@
  * every forward algorithm it has for a convolution, each timed from the
  * kernels it launches, and the fastest kept, as cudnnFind picks. The
  * algorithms (cuDNN developer guide, cudnnConvolutionFwdAlgo_t):
- *  - IMPLICIT_GEMM, IMPLICIT_PRECOMP_GEMM: one kernel, a GEMM of M = N P Q
- *    output pixels by N = K filters over K = C R S taps, the input gathered
- *    tap by tap and never written out. On tensor cores the tensors are NHWC
- *    and a shared-memory stage holds 32 channels of one filter tap, so each
- *    tap's channels pad to 32. The two differ only in how the gather's
- *    addresses are made (computed, or read from a precomputed table); on
- *    Volta the address arithmetic runs on the separate INT32 cores (V100
- *    whitepaper, "Volta SM"), so they take the same time here.
+ *  - IMPLICIT_GEMM, IMPLICIT_PRECOMP_GEMM: a GEMM of M = N P Q output
+ *    pixels by N = K filters over K = C R S taps, the input gathered tap by
+ *    tap and never written out. On tensor cores the tensors are NHWC and a
+ *    shared-memory stage holds 32 channels of one filter tap, so each tap's
+ *    channels pad to 32. The two differ in how the gather's addresses are
+ *    made: computed in the kernel (on Volta's separate INT32 cores, V100
+ *    whitepaper, "Volta SM", so at no cost to the FMAs), or read from a
+ *    table that IMPLICIT_PRECOMP_GEMM's first kernel,
+ *    cudnn::gemm::computeOffsetsKernel, writes (public nvprof listings show
+ *    one per precomputed-GEMM convolution, beside the scudnn/s884cudnn
+ *    kernel): one kernel and one kernel boundary more.
  *  - GEMM: the input unrolled (im2col) through DRAM, then a GEMM.
  *  - WINOGRAD: fused Winograd F(2x2, 3x3) (Lavin and Gray 2016, "Fast
  *    Algorithms for Convolutional Neural Networks"): 16 multiplies per 2x2
@@ -68,6 +71,10 @@ static const struct gpu_kernel_family BATCHED_TENSOR = {
 #define FFT_TILE 32
 #define PARTIAL_SUM_BYTES 4
 #define COMPLEX_FP32_BYTES 8
+/* ASSUMED: IMPLICIT_PRECOMP_GEMM's table holds one 32-bit offset per step
+ * of the GEMM's K (a tap and a channel; its layout is not public, and it is
+ * a few KiB either way). */
+#define OFFSET_BYTES 4
 
 /* The sizes every algorithm works from. */
 struct conv_work {
@@ -180,7 +187,17 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     uint64_t partials = pl.split_k > 1 ? 2 * pl.split_k * cd->groups * wk->pixels * wk->kg *
                                              PARTIAL_SUM_BYTES
                                        : 0;
-    finish(c, wk, &pl, wk->math, pl.total_cycles, partials, pl.split_k > 1 ? 2 : 1, algo, out);
+    uint64_t cycles = pl.total_cycles, kernels = pl.split_k > 1 ? 2 : 1;
+    if (algo == CONV_ALGO_IMPLICIT_PRECOMP_GEMM) {
+        /* cuDNN's computeOffsetsKernel writes the gather's offset table
+         * first, a kernel of its own before the GEMM. */
+        uint64_t table = k * OFFSET_BYTES;
+        cycles = sat_add(cycles, sat_add(c->gpu_launch_overhead_cycles,
+                                         gpu_streaming_kernel_cycles(c, table, table)));
+        partials += table;
+        kernels++;
+    }
+    finish(c, wk, &pl, wk->math, cycles, partials, kernels, algo, out);
     return true;
 }
 

@@ -493,6 +493,27 @@ START_TEST(conv_algorithm_runs_the_named_algorithm_where_it_applies)
 }
 END_TEST
 
+/* IMPLICIT_PRECOMP_GEMM is IMPLICIT_GEMM's GEMM after cuDNN's
+ * computeOffsetsKernel: a kernel boundary (3 us x 1530 MHz = 4590 cycles)
+ * and a kernel that writes one 4-byte offset per step of the GEMM's K (a
+ * tap and a channel): for 64 channels of 3x3 taps 2304 B, 2304 / 488.24 = 4.7 -> 5 cycles of DRAM, its
+ * 2304 element operations 1 cycle on 5120 CUDA cores, after one DRAM
+ * latency (995): 1000 cycles. */
+START_TEST(precomputed_gemm_runs_an_offsets_kernel_first)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc cd = conv(8, 64, 56, 64, 3, 1, true);
+    struct conv_timing direct, precomp;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_GEMM, &direct));
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_PRECOMP_GEMM,
+                            &precomp));
+    ck_assert_uint_eq(precomp.mxu.total_cycles, direct.mxu.total_cycles + 4590 + 1000);
+    ck_assert_uint_eq(precomp.kernels, direct.kernels + 1);
+    ck_assert_uint_eq(precomp.extra_hbm_bytes, direct.extra_hbm_bytes + 2304);
+}
+END_TEST
+
 START_TEST(tensor_cores_run_precomp_gemm_and_nonfused_winograd_only)
 {
     struct chip c;
@@ -632,6 +653,7 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, winograd_cuts_the_multiplies_per_output_tile);
     tcase_add_test(tc, fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm);
     tcase_add_test(tc, conv_algorithm_runs_the_named_algorithm_where_it_applies);
+    tcase_add_test(tc, precomputed_gemm_runs_an_offsets_kernel_first);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
     tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);
