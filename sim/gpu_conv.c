@@ -75,6 +75,9 @@ static const struct gpu_kernel_family BATCHED_TENSOR = {
  * of the GEMM's K (a tap and a channel; its layout is not public, and it is
  * a few KiB either way). */
 #define OFFSET_BYTES 4
+/* source: CUDA C++ Best Practices Guide, "Coalesced Access to Global
+ * Memory": global memory is read in 32-byte segments (sectors). */
+#define DRAM_SECTOR_BYTES 32
 
 /* The sizes every algorithm works from. */
 struct conv_work {
@@ -84,6 +87,7 @@ struct conv_work {
     uint64_t cg, kg;         /* channels and filters per group, padded for tensor cores */
     uint64_t pixels;         /* N P Q */
     uint64_t x_bytes, w_bytes, y_bytes;
+    uint64_t x_gather_bytes; /* the DRAM sectors of x the filter taps touch */
     uint64_t layout_cycles;  /* NCHW <-> NHWC transforms around tensor-core kernels */
     uint64_t layout_bytes;
     uint64_t layout_kernels;
@@ -97,6 +101,62 @@ static uint64_t round_up(uint64_t v, uint64_t to)
 uint64_t gpu_winograd_multiplies(uint64_t m, uint64_t r)
 {
     return (m + r - 1) * (m + r - 1);
+}
+
+/* Whether input line `i` (a row or a column of length `in`) is under some
+ * filter tap of some output: i = o * stride + t * dilation - pad. */
+static bool touched(uint64_t i, uint64_t out, uint64_t taps, uint64_t stride, uint64_t dilation,
+                    uint64_t pad)
+{
+    for (uint64_t t = 0; t < taps; t++) {
+        uint64_t at = i + pad, off = t * dilation;
+        if (at >= off && (at - off) % stride == 0 && (at - off) / stride < out)
+            return true;
+    }
+    return false;
+}
+
+/* Input rows the taps touch. */
+static uint64_t touched_rows(const struct conv_desc *cd)
+{
+    uint64_t n = 0;
+    for (uint64_t h = 0; h < cd->h; h++)
+        n += touched(h, cd->p, cd->r, cd->stride_h, cd->dilation_h, cd->pad_h);
+    return n;
+}
+
+/* Sectors of one input row (W columns of `unit` bytes, starting on a
+ * sector) that hold a touched column. */
+static uint64_t touched_row_sectors(const struct conv_desc *cd, uint64_t unit)
+{
+    uint64_t n = 0, last = UINT64_MAX;
+    for (uint64_t w = 0; w < cd->w; w++) {
+        if (!touched(w, cd->q, cd->s, cd->stride_w, cd->dilation_w, cd->pad_w))
+            continue;
+        for (uint64_t sec = w * unit / DRAM_SECTOR_BYTES; sec <= ((w + 1) * unit - 1) /
+                                                                 DRAM_SECTOR_BYTES; sec++)
+            if (sec != last || n == 0) {
+                n++;
+                last = sec;
+            }
+    }
+    return n;
+}
+
+/* What an implicit GEMM's gather reads of x: the 32-byte sectors holding an
+ * input element some tap uses. A strided convolution whose filter is
+ * narrower than its stride skips rows and columns: in NHWC (tensor cores)
+ * whole pixels, in NCHW (the CUDA-core kernels) only rows, since the used
+ * columns of a row share sectors with the skipped ones. */
+static uint64_t gather_bytes(const struct conv_work *wk, bool nhwc)
+{
+    const struct conv_desc *cd = wk->cd;
+    uint64_t planes = nhwc ? cd->n : cd->n * cd->c;
+    uint64_t unit = nhwc ? wk->cg * cd->groups * wk->eb : wk->eb;
+    uint64_t bytes = sat_mul(sat_mul(planes, touched_rows(cd)),
+                             sat_mul(touched_row_sectors(cd, unit), DRAM_SECTOR_BYTES));
+    uint64_t whole = cd->n * cd->h * cd->w * (nhwc ? wk->cg * cd->groups : cd->c) * wk->eb;
+    return bytes < whole ? bytes : whole;
 }
 
 /* Layout transforms (and channel padding) when tensor cores read NCHW
@@ -144,6 +204,7 @@ static bool setup(const struct chip *c, tpusim_dtype dtype, const struct conv_de
         if (cd->nchw)
             layout_transforms(c, wk);
     }
+    wk->x_gather_bytes = gather_bytes(wk, wk->math == GPU_MATH_TENSOR);
     return true;
 }
 
@@ -159,6 +220,12 @@ static void finish(const struct chip *c, const struct conv_work *wk, const struc
     p.total_cycles = sat_add(cycles, wk->layout_cycles);
     gpu_plan_timing(c, &p, math, macs, &out->mxu);
     out->extra_hbm_bytes = sat_add(extra_bytes, wk->layout_bytes);
+    /* The implicit GEMMs and im2col gather x where the taps fall; the
+     * transforms (layout, Winograd, FFT) read it whole. */
+    bool gathers = algo == CONV_ALGO_IMPLICIT_GEMM || algo == CONV_ALGO_IMPLICIT_PRECOMP_GEMM ||
+                   algo == CONV_ALGO_GEMM;
+    if (gathers && !wk->layout_kernels && wk->x_gather_bytes < wk->x_bytes)
+        out->x_skipped_bytes = wk->x_bytes - wk->x_gather_bytes;
     out->kernels = kernels + wk->layout_kernels;
     out->algo = algo;
 }
@@ -179,8 +246,8 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     /* NHWC on tensor cores: a stage is 32 channels of one tap. */
     uint64_t taps = cd->r * cd->s;
     uint64_t k = tensor ? taps * round_up(wk->cg, TENSOR_TAP_CHANNELS) : taps * wk->cg;
-    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k,        wk->kg, wk->math, wk->eb,
-                                 wk->eb,     io_bytes(wk), 0};
+    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k, wk->kg, wk->math, wk->eb, wk->eb,
+                                 wk->x_gather_bytes + wk->w_bytes + wk->y_bytes, 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, tensor ? &CUDNN_TENSOR : &CUDNN_CUDA_CORES, &p, &pl))
         return false;
@@ -216,7 +283,7 @@ static bool explicit_gemm(const struct chip *c, const struct conv_work *wk,
     if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
         return false;
     uint64_t im2col = sat_add(c->gpu_launch_overhead_cycles,
-                              gpu_streaming_kernel_cycles(c, wk->x_bytes + cols, 0));
+                              gpu_streaming_kernel_cycles(c, wk->x_gather_bytes + cols, 0));
     finish(c, wk, &pl, wk->math, sat_add(im2col, pl.total_cycles), 2 * cols, 2, CONV_ALGO_GEMM,
            out);
     return true;

@@ -496,6 +496,7 @@ static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op
     x->mu->conv(x->c, x->dtype, &cd, &t);
     set_kernel_demand(d, &t.mxu, op->cost.macs);
     d->hbm_read_bytes += t.extra_hbm_bytes;
+    d->input_skipped_bytes = t.x_skipped_bytes;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -648,7 +649,8 @@ static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint
             target->vpu_cycles += vector_op_cycles(x, op);
         target->flops += op->cost.flops;
     }
-    target->hbm_read_bytes += input_bytes_from_hbm(x, op);
+    uint64_t in = input_bytes_from_hbm(x, op);
+    target->hbm_read_bytes += in - (d->input_skipped_bytes < in ? d->input_skipped_bytes : in);
     target->l2_bytes += l2_bytes(x, op);
     target->act_bytes += activation_bytes(x, op);
     /* GPUs: a kernel's tiles stream their operands through L2, which the

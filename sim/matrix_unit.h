@@ -50,6 +50,8 @@ struct conv_timing {
     struct mxu_timing mxu;
     uint64_t extra_hbm_bytes;      /* transformed tensors (Winograd, FFT, im2col),
                                       layout copies, split-K partial sums */
+    uint64_t x_skipped_bytes;      /* of x as given, what the algorithm never reads
+                                      (a strided filter narrower than its stride) */
     uint64_t kernels;              /* kernels the algorithm launches */
     enum conv_algo algo;
 };
