@@ -514,6 +514,43 @@ START_TEST(precomputed_gemm_runs_an_offsets_kernel_first)
 }
 END_TEST
 
+/* A 1x1 filter at stride 2 uses every other row and column of x. In NHWC
+ * (tensor cores) the skipped pixels are whole 32-byte sectors: of an 8x8
+ * image of 64 fp16 channels (8192 B) the gather reads 4 rows x 4 pixels x
+ * 128 B = 2048 B and skips 6144. In NCHW (the CUDA-core kernels) the used
+ * columns of a row, 4-byte floats 0, 2, 4, 6, share its first sector with
+ * the skipped ones: 4 rows x 1 sector x 64 channels x 32 B = 8192 of 16384
+ * B read. A 3x3 filter at stride 2 touches every row and column. */
+START_TEST(strided_gathers_skip_the_sectors_no_tap_touches)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc k1 = conv(1, 64, 8, 64, 1, 2, false);
+    struct conv_timing t;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &k1, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t));
+    ck_assert_uint_eq(t.x_skipped_bytes, 6144);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &k1, CONV_ALGO_IMPLICIT_GEMM, &t));
+    ck_assert_uint_eq(t.x_skipped_bytes, 8192);
+    struct conv_desc k3 = conv(1, 64, 8, 64, 3, 2, false);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &k3, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t));
+    ck_assert_uint_eq(t.x_skipped_bytes, 0);
+    /* The op reads only what its kernel gathers. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 64, 8, 8));
+    tu_weight(g, "w", 4, TU_DIMS(64, 64, 1, 1));
+    tu_op(g, "Conv", "conv", "x,w", "y");
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_finalize_ok(g);
+    struct sim_result r;
+    run(g, &c, TPUSIM_DT_FLOAT16, 0, &r);
+    /* x 2048 of 8192 B, w 64 x 64 x 2 = 8192 B, y 4 x 4 x 64 x 2 = 2048 B, the offset
+     * table 64 x 4 = 256 B */
+    ck_assert_uint_eq(r.ops[0].hbm_bytes, 2048 + 8192 + 2048 + 256);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
 START_TEST(tensor_cores_run_precomp_gemm_and_nonfused_winograd_only)
 {
     struct chip c;
@@ -654,6 +691,7 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm);
     tcase_add_test(tc, conv_algorithm_runs_the_named_algorithm_where_it_applies);
     tcase_add_test(tc, precomputed_gemm_runs_an_offsets_kernel_first);
+    tcase_add_test(tc, strided_gathers_skip_the_sectors_no_tap_touches);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
     tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);
