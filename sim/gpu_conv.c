@@ -230,12 +230,6 @@ static void finish(const struct chip *c, const struct conv_work *wk, const struc
     out->algo = algo;
 }
 
-/* x and w read once, y written once. */
-static uint64_t io_bytes(const struct conv_work *wk)
-{
-    return wk->x_bytes + wk->w_bytes + wk->y_bytes;
-}
-
 static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
                           struct conv_timing *out)
 {
@@ -310,9 +304,15 @@ static struct winograd_ops winograd_ops(uint64_t alpha)
     return alpha == 4 ? (struct winograd_ops){32, 24, 28} : (struct winograd_ops){264, 180, 126};
 }
 
-/* Fused F(2x2, 3x3): 16 batched GEMMs of (tiles x C) x (C x K) whose
- * results never leave the kernel; each block transforms its input tiles
- * itself, once per block of filters, on the CUDA cores. */
+/* Fused F(2x2, 3x3), as cuDNN runs it: first a kernel that transforms the
+ * filters (cudnn::winograd::generateWinogradTilesKernel: G g G^T, 16
+ * values per 3x3 filter, written to DRAM), then one kernel of 16 batched
+ * GEMMs of (tiles x C) x (C x K) whose results never leave it: each block
+ * transforms its input tiles itself, once per block of filters, on the CUDA
+ * cores. Public nvprof listings show the pair on every WINOGRAD
+ * convolution (volta_scudnn_winograd_128x128_ldg1_ldg4_relu_tile148t_nt_v1
+ * beside it; how its 128x128 maps onto tiles, filters and planes is not
+ * public, so the GEMM takes cuDNN's CUDA-core tiles). */
 static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
                            struct conv_timing *out)
 {
@@ -320,9 +320,11 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
     if (wk->math == GPU_MATH_TENSOR || !unit_stride_square(cd, 3))
         return false;
     uint64_t tiles = cd->n * ceil_div(cd->p, 2) * ceil_div(cd->q, 2);
+    uint64_t planes = gpu_winograd_multiplies(2, 3);
+    uint64_t wt = planes * cd->c * cd->k * wk->eb;
     /* Four outputs per 16 products leave the kernel. */
-    struct gpu_gemm_problem p = {gpu_winograd_multiplies(2, 3), tiles, cd->c, cd->k, wk->math,
-                                 wk->eb, ceil_div(wk->eb, 4), io_bytes(wk), 0};
+    struct gpu_gemm_problem p = {planes, tiles, cd->c, cd->k, wk->math, wk->eb,
+                                 ceil_div(wk->eb, 4), wk->x_bytes + wt + wk->y_bytes, 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, &CUDNN_CUDA_CORES, &p, &pl))
         return false;
@@ -331,7 +333,11 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
                          tiles * cd->k * ops.output;
     uint64_t alu = ceil_cycles((double)transform /
                                ((double)c->gpu_sms * c->gpu_fp32_cores_per_sm));
-    finish(c, wk, &pl, wk->math, sat_add(pl.total_cycles, alu), 0, 1, CONV_ALGO_WINOGRAD, out);
+    uint64_t filters = sat_add(c->gpu_launch_overhead_cycles,
+                               gpu_streaming_kernel_cycles(c, wk->w_bytes + wt,
+                                                           cd->c * cd->k * ops.filter));
+    finish(c, wk, &pl, wk->math, sat_add(sat_add(pl.total_cycles, alu), filters), 2 * wt, 2,
+           CONV_ALGO_WINOGRAD, out);
     return true;
 }
 

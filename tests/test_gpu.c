@@ -551,6 +551,22 @@ START_TEST(strided_gathers_skip_the_sectors_no_tap_touches)
 }
 END_TEST
 
+/* Fused Winograd starts with cuDNN's filter transform kernel: 3x3 filters
+ * become 16 values each, written to DRAM and read back by the GEMM kernel:
+ * for 64 x 64 fp32 filters 16 x 64 x 64 x 4 = 262144 B each way, and two
+ * kernels. */
+START_TEST(fused_winograd_transforms_its_filters_in_a_kernel_first)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc cd = conv(8, 64, 56, 64, 3, 1, true);
+    struct conv_timing t;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &t));
+    ck_assert_uint_eq(t.kernels, 2);
+    ck_assert_uint_eq(t.extra_hbm_bytes, 2 * 262144);
+}
+END_TEST
+
 START_TEST(tensor_cores_run_precomp_gemm_and_nonfused_winograd_only)
 {
     struct chip c;
@@ -692,6 +708,7 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, conv_algorithm_runs_the_named_algorithm_where_it_applies);
     tcase_add_test(tc, precomputed_gemm_runs_an_offsets_kernel_first);
     tcase_add_test(tc, strided_gathers_skip_the_sectors_no_tap_touches);
+    tcase_add_test(tc, fused_winograd_transforms_its_filters_in_a_kernel_first);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
     tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);
