@@ -13,7 +13,8 @@
  *    table that IMPLICIT_PRECOMP_GEMM's first kernel,
  *    cudnn::gemm::computeOffsetsKernel, writes (public nvprof listings show
  *    one per precomputed-GEMM convolution, beside the scudnn/s884cudnn
- *    kernel): one kernel and one kernel boundary more.
+ *    kernel): one kernel and one kernel boundary more, unless an engine
+ *    built the table ahead (conv_desc.setup_prebuilt, from the stack).
  *  - GEMM: the input unrolled (im2col) through DRAM, then a GEMM.
  *  - WINOGRAD: fused Winograd F(2x2, 3x3) (Lavin and Gray 2016, "Fast
  *    Algorithms for Convolutional Neural Networks"): 16 multiplies per 2x2
@@ -230,6 +231,24 @@ static void finish(const struct chip *c, const struct conv_work *wk, const struc
     out->algo = algo;
 }
 
+/* A setup kernel cuDNN runs before a call's main kernel (the gather's
+ * offset table, transformed filters): `bytes` through DRAM and `ops` on the
+ * CUDA cores after a kernel boundary; nothing when an engine prepared it
+ * when it was built (conv_desc.setup_prebuilt). */
+static uint64_t setup_kernel_cycles(const struct chip *c, const struct conv_work *wk,
+                                    uint64_t bytes, uint64_t ops)
+{
+    if (wk->cd->setup_prebuilt)
+        return 0;
+    return sat_add(c->gpu_launch_overhead_cycles, gpu_streaming_kernel_cycles(c, bytes, ops));
+}
+
+/* The setup kernels a call runs: n, or none when they were prebuilt. */
+static uint64_t setup_kernels(const struct conv_work *wk, uint64_t n)
+{
+    return wk->cd->setup_prebuilt ? 0 : n;
+}
+
 static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
                           struct conv_timing *out)
 {
@@ -251,12 +270,11 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     uint64_t cycles = pl.total_cycles, kernels = pl.split_k > 1 ? 2 : 1;
     if (algo == CONV_ALGO_IMPLICIT_PRECOMP_GEMM) {
         /* cuDNN's computeOffsetsKernel writes the gather's offset table
-         * first, a kernel of its own before the GEMM. */
+         * first, a kernel of its own before the GEMM, which reads it. */
         uint64_t table = k * OFFSET_BYTES;
-        cycles = sat_add(cycles, sat_add(c->gpu_launch_overhead_cycles,
-                                         gpu_streaming_kernel_cycles(c, table, table)));
-        partials += table;
-        kernels++;
+        cycles = sat_add(cycles, setup_kernel_cycles(c, wk, table, table));
+        partials += table * (1 + setup_kernels(wk, 1));
+        kernels += setup_kernels(wk, 1);
     }
     finish(c, wk, &pl, wk->math, cycles, partials, kernels, algo, out);
     return true;
@@ -333,11 +351,9 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
                          tiles * cd->k * ops.output;
     uint64_t alu = ceil_cycles((double)transform /
                                ((double)c->gpu_sms * c->gpu_fp32_cores_per_sm));
-    uint64_t filters = sat_add(c->gpu_launch_overhead_cycles,
-                               gpu_streaming_kernel_cycles(c, wk->w_bytes + wt,
-                                                           cd->c * cd->k * ops.filter));
-    finish(c, wk, &pl, wk->math, sat_add(sat_add(pl.total_cycles, alu), filters), 2 * wt, 2,
-           CONV_ALGO_WINOGRAD, out);
+    uint64_t filters = setup_kernel_cycles(c, wk, wk->w_bytes + wt, cd->c * cd->k * ops.filter);
+    finish(c, wk, &pl, wk->math, sat_add(sat_add(pl.total_cycles, alu), filters),
+           wt * (1 + setup_kernels(wk, 1)), 1 + setup_kernels(wk, 1), CONV_ALGO_WINOGRAD, out);
     return true;
 }
 
@@ -363,10 +379,11 @@ static bool winograd_nonfused(const struct chip *c, const struct conv_work *wk,
         return false;
     uint64_t t = pl.total_cycles;
     t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->x_bytes + xt, tiles * cc * ops.input));
-    t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->w_bytes + wt, cc * kk * ops.filter));
+    t = sat_add(t, setup_kernel_cycles(c, wk, wk->w_bytes + wt, cc * kk * ops.filter));
     t = sat_add(t, gpu_streaming_kernel_cycles(c, yt + wk->y_bytes, tiles * kk * ops.output));
-    t = sat_add(t, 3 * c->gpu_launch_overhead_cycles);
-    finish(c, wk, &pl, wk->math, t, 2 * (xt + wt + yt), 4, CONV_ALGO_WINOGRAD_NONFUSED, out);
+    t = sat_add(t, 2 * c->gpu_launch_overhead_cycles);
+    finish(c, wk, &pl, wk->math, t, 2 * (xt + yt) + wt * (1 + setup_kernels(wk, 1)),
+           3 + setup_kernels(wk, 1), CONV_ALGO_WINOGRAD_NONFUSED, out);
     return true;
 }
 

@@ -491,6 +491,7 @@ static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op
          * layers, as TensorRT keeps them; a stack that keeps NCHW pays the
          * transforms (conv_desc.nchw). */
         .nchw = false,
+        .setup_prebuilt = !x->s->library_setup_per_call,
     };
     struct conv_timing t;
     x->mu->conv(x->c, x->dtype, &cd, &t);

@@ -28,6 +28,9 @@ struct conv_desc {
     uint64_t groups;
     bool nchw;                     /* tensors are NCHW in memory; false: NHWC, the
                                       layout tensor cores read */
+    bool setup_prebuilt;           /* the library's setup kernels for these weights
+                                      (offset tables, filter transforms) ran ahead, when
+                                      an engine was built; false: with the call */
 };
 
 /* cuDNN's forward convolution algorithms (cudnnConvolutionFwdAlgo_t). */

@@ -91,6 +91,9 @@ struct stack {
     double dispatch_us_per_kernel;  /* host CPU time to issue one kernel */
     double gap_us_per_kernel;       /* device idle between dependent kernels */
     double invoke_us_per_inference; /* fixed cost of one inference */
+    bool library_setup_per_call;    /* the libraries' setup kernels (cuDNN's offset
+                                       tables, Winograd filter transforms) run with every
+                                       call; false: once, when an engine is built */
 
     /* [layout] */
     enum layout_order layout_order;

@@ -427,7 +427,7 @@ static struct conv_desc conv(uint64_t n, uint64_t c, uint64_t hw, uint64_t k, ui
 {
     uint64_t pad = r / 2, out = (hw + 2 * pad - r) / stride + 1;
     return (struct conv_desc){n, c, hw, hw, k, r, r, out, out, pad, pad, stride, stride,
-                              1, 1, 1, nchw};
+                              1, 1, 1, nchw, false};
 }
 
 START_TEST(winograd_cuts_the_multiplies_per_output_tile)
@@ -496,9 +496,13 @@ END_TEST
 /* IMPLICIT_PRECOMP_GEMM is IMPLICIT_GEMM's GEMM after cuDNN's
  * computeOffsetsKernel: a kernel boundary (3 us x 1530 MHz = 4590 cycles)
  * and a kernel that writes one 4-byte offset per step of the GEMM's K (a
- * tap and a channel): for 64 channels of 3x3 taps 2304 B, 2304 / 488.24 = 4.7 -> 5 cycles of DRAM, its
- * 2304 element operations 1 cycle on 5120 CUDA cores, after one DRAM
- * latency (995): 1000 cycles. */
+ * tap and a channel): for 64 channels of 3x3 taps 2304 B, 2304 / 488.24 =
+ * 4.7 -> 5 cycles of DRAM, its 2304 element operations 1 cycle on 5120
+ * CUDA cores, after one DRAM latency (995): 1000 cycles; the GEMM reads the
+ * table back. An engine built ahead (TensorRT) made the table when it was
+ * built: then the call is the GEMM alone, reading the table. The same holds
+ * for fused Winograd's filter transform kernel. */
+
 START_TEST(precomputed_gemm_runs_an_offsets_kernel_first)
 {
     struct chip c;
@@ -510,7 +514,19 @@ START_TEST(precomputed_gemm_runs_an_offsets_kernel_first)
                             &precomp));
     ck_assert_uint_eq(precomp.mxu.total_cycles, direct.mxu.total_cycles + 4590 + 1000);
     ck_assert_uint_eq(precomp.kernels, direct.kernels + 1);
+    ck_assert_uint_eq(precomp.extra_hbm_bytes, direct.extra_hbm_bytes + 2 * 2304);
+    cd.setup_prebuilt = true;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_PRECOMP_GEMM,
+                            &precomp));
+    ck_assert_uint_eq(precomp.mxu.total_cycles, direct.mxu.total_cycles);
+    ck_assert_uint_eq(precomp.kernels, direct.kernels);
     ck_assert_uint_eq(precomp.extra_hbm_bytes, direct.extra_hbm_bytes + 2304);
+    struct conv_timing w1, w2;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &w1));
+    cd.setup_prebuilt = false;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &w2));
+    ck_assert_uint_eq(w1.kernels + 1, w2.kernels);
+    ck_assert_uint_gt(w2.mxu.total_cycles, w1.mxu.total_cycles + 4590);
 }
 END_TEST
 
@@ -641,6 +657,7 @@ START_TEST(a_gpu_conv_op_carries_its_algorithms_traffic)
     struct sim_result r;
     run(g, &c, TPUSIM_DT_FLOAT32, 0, &r);
     struct conv_desc cd = conv(16, 128, 56, 128, 3, 1, false);
+    cd.setup_prebuilt = !tu_default_stack(&c)->library_setup_per_call;
     struct conv_timing t;
     gpu_conv(&c, TPUSIM_DT_FLOAT32, &cd, &t);
     uint64_t x = UINT64_C(16) * 128 * 56 * 56 * 4, w = UINT64_C(128) * 128 * 9 * 4;

@@ -133,12 +133,13 @@ static const char *const BASE[] = {
     "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 15 */
     "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 16 */
     "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 17 */
-    "[layout]",                                                    /* 18 */
-    "order = channels_last ; ASSUMED: test",                       /* 19 */
-    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 20 */
-    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 21 */
-    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 22 */
-    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 23 */
+    "library_setup_per_call = true ; ASSUMED: test",               /* 18 */
+    "[layout]",                                                    /* 19 */
+    "order = channels_last ; ASSUMED: test",                       /* 20 */
+    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 21 */
+    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 22 */
+    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 23 */
+    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 24 */
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -222,6 +223,7 @@ START_TEST(base_test_file_loads_with_every_value)
     ck_assert_double_eq(s.dispatch_us_per_kernel, 10);
     ck_assert_double_eq(s.gap_us_per_kernel, 3);
     ck_assert_double_eq(s.invoke_us_per_inference, 6);
+    ck_assert(s.library_setup_per_call);
     ck_assert_int_eq(s.layout_order, LAYOUT_CHANNELS_LAST);
     ck_assert_int_eq(s.tile_second_minor_elems, 8);
     ck_assert_int_eq(s.tile_minor_16bit_elems, 128);
@@ -256,11 +258,11 @@ START_TEST(bad_values_are_refused_with_line_and_key)
                 ":15: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
     write_stack(&t, 16, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":16: overhead.gap_us_per_kernel: must be >= 0", NULL);
-    write_stack(&t, 20, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":20: layout.tile_second_minor_elems: must be > 0", NULL);
-    write_stack(&t, 19, "order = nchw ; ASSUMED: test", NULL);
+    write_stack(&t, 21, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":21: layout.tile_second_minor_elems: must be > 0", NULL);
+    write_stack(&t, 20, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":19: layout.order: expected as_given or channels_last, got 'nchw'", NULL);
+                ":20: layout.order: expected as_given or channels_last, got 'nchw'", NULL);
     write_stack(&t, 10, "host_fallback = all ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":10: placement.host_fallback: expected op or rest_of_graph",
                 NULL);
@@ -302,7 +304,7 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_stack t;
     write_stack(&t, 0, NULL, "[overhead]\ngap_us_per_kernel = 1 ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":25: overhead.gap_us_per_kernel: duplicate key",
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":26: overhead.gap_us_per_kernel: duplicate key",
                 "first set at line 16");
 }
 END_TEST
@@ -378,7 +380,7 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
     char err[1024];
     ck_assert_int_eq(stack_dump(tu_chips_dir(), "xla", NULL, 0, &v, &n, NULL, err, sizeof err),
                      0);
-    ck_assert_int_eq(n, 17);
+    ck_assert_int_eq(n, 18);
     int prev = 0;
     for (int i = 0; i < n; i++) {
         ck_assert_msg(v[i].line > prev, "%s out of file order", v[i].key);
@@ -389,6 +391,8 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
             ck_assert_str_eq(v[i].unit, "GFLOP/s");
         if (strcmp(v[i].key, "overhead.invoke_us_per_inference") == 0)
             ck_assert_str_eq(v[i].unit, "µs/inference");
+        if (strcmp(v[i].key, "overhead.library_setup_per_call") == 0)
+            ck_assert_str_eq(v[i].unit, "bool");
         if (strcmp(v[i].key, "layout.tile_minor_16bit_elems") == 0)
             ck_assert_str_eq(v[i].unit, "elements");
         if (strcmp(v[i].key, "fusion.into_matrix") == 0)
