@@ -18,10 +18,14 @@
  *  - GEMM: the input unrolled (im2col) through DRAM, then a GEMM.
  *  - WINOGRAD: fused Winograd F(2x2, 3x3) (Lavin and Gray 2016, "Fast
  *    Algorithms for Convolutional Neural Networks"): 16 multiplies per 2x2
- *    output tile instead of 36, the transforms done in the kernel.
+ *    output tile instead of 36, the input and output transforms done in the
+ *    GEMM kernel, the filters transformed by a kernel before it.
  *  - WINOGRAD_NONFUSED: F(4x4, 3x3) or F(2x2, 5x5) (6x6 transformed tiles)
  *    as four kernels: input, filter and output transforms through DRAM and
  *    36 batched GEMMs.
+ * The kernels that depend on the weights alone (offset table, filter
+ * transforms) are skipped when an engine prepared them ahead
+ * (conv_desc.setup_prebuilt).
  *  - FFT_TILING: 32x32 tiles through FFTs, a batched complex GEMM per
  *    frequency, an inverse FFT.
  * Tensor cores run IMPLICIT_PRECOMP_GEMM and WINOGRAD_NONFUSED only
@@ -136,7 +140,7 @@ static uint64_t touched_row_sectors(const struct conv_desc *cd, uint64_t unit)
             continue;
         for (uint64_t sec = w * unit / DRAM_SECTOR_BYTES; sec <= ((w + 1) * unit - 1) /
                                                                  DRAM_SECTOR_BYTES; sec++)
-            if (sec != last || n == 0) {
+            if (sec != last) {
                 n++;
                 last = sec;
             }

@@ -502,7 +502,6 @@ END_TEST
  * table back. An engine built ahead (TensorRT) made the table when it was
  * built: then the call is the GEMM alone, reading the table. The same holds
  * for fused Winograd's filter transform kernel. */
-
 START_TEST(precomputed_gemm_runs_an_offsets_kernel_first)
 {
     struct chip c;
