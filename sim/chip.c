@@ -13,6 +13,7 @@
 #include "cycles.h"
 #include "chip.h"
 #include "ini_table.h"
+#include "matrix_unit.h"
 #include "tpusim.h"
 
 _Static_assert(sizeof(enum matrix_kind) == sizeof(int), "INI_ENUM fields are ints");
@@ -22,6 +23,19 @@ _Static_assert(sizeof(enum matrix_kind) == sizeof(int), "INI_ENUM fields are int
 static const struct ini_choice MATRIX_KINDS[] = {
     {"systolic", MATRIX_SYSTOLIC},
     {"tensor_cores", MATRIX_TENSOR_CORES},
+    {NULL, 0},
+};
+
+/* gpu.conv_algorithm's names: cuDNN's forward algorithms
+ * (cudnnConvolutionFwdAlgo_t, lower case, no prefix) and `find`. */
+static const struct ini_choice CONV_ALGORITHMS[] = {
+    {"find", CONV_ALGO_COUNT},
+    {"implicit_gemm", CONV_ALGO_IMPLICIT_GEMM},
+    {"implicit_precomp_gemm", CONV_ALGO_IMPLICIT_PRECOMP_GEMM},
+    {"gemm", CONV_ALGO_GEMM},
+    {"winograd", CONV_ALGO_WINOGRAD},
+    {"winograd_nonfused", CONV_ALGO_WINOGRAD_NONFUSED},
+    {"fft_tiling", CONV_ALGO_FFT_TILING},
     {NULL, 0},
 };
 
@@ -84,6 +98,7 @@ static const struct ini_key KEYS[] = {
     KEY("gpu", "l2_bandwidth_gbps", INI_DOUBLE_POS, F(gpu_l2_bandwidth_gbps), TENSOR),
     KEY("gpu", "l2_latency_ns", INI_DOUBLE_POS, F(gpu_l2_latency_ns), TENSOR),
     KEY("gpu", "launch_overhead_us", INI_DOUBLE_NONNEG, F(gpu_launch_overhead_us), TENSOR),
+    {"gpu", "conv_algorithm", INI_ENUM, F(gpu_conv_algorithm), TENSOR, CONV_ALGORITHMS, 0, NULL},
     {"compiler", "default_stack", INI_NAME, F(default_stack), 0, NULL,
      sizeof(((struct chip *)0)->default_stack), NULL},
 };

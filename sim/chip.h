@@ -91,6 +91,9 @@ struct chip {
     double gpu_l2_latency_ns;                   /* load-to-use of an L2 hit */
     double gpu_launch_overhead_us;              /* device time between two dependent kernels
                                                    one library call issues (cuDNN's, cuBLAS's) */
+    int gpu_conv_algorithm;                     /* the convolution algorithm cuDNN is asked to
+                                                   run: an enum conv_algo (matrix_unit.h), or
+                                                   CONV_ALGO_COUNT: the fastest (cudnnFind) */
 
     /* [compiler] */
     char default_stack[64];      /* the stack it runs under unless told (models/stacks/);

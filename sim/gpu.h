@@ -149,8 +149,10 @@ uint64_t gpu_dram_cycles(const struct chip *c, uint64_t bytes);
  * longer, after one DRAM latency. */
 uint64_t gpu_streaming_kernel_cycles(const struct chip *c, uint64_t bytes, uint64_t ops);
 
-/* A convolution as cuDNN runs it (gpu_conv.c): every algorithm the GPU's
- * library has for it, timed, and the fastest kept (cudnnFind). */
+/* A convolution as cuDNN runs it (gpu_conv.c): the chip's
+ * gpu.conv_algorithm where it applies to the convolution, else every
+ * algorithm the GPU's library has for it, timed, and the fastest kept
+ * (cudnnFind). */
 void gpu_conv(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
               struct conv_timing *out);
 /* One algorithm's time, or false when cuDNN has no such kernel for it. */

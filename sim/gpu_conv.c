@@ -3,21 +3,29 @@
  * every forward algorithm it has for a convolution, each timed from the
  * kernels it launches, and the fastest kept, as cudnnFind picks. The
  * algorithms (cuDNN developer guide, cudnnConvolutionFwdAlgo_t):
- *  - IMPLICIT_GEMM, IMPLICIT_PRECOMP_GEMM: one kernel, a GEMM of M = N P Q
- *    output pixels by N = K filters over K = C R S taps, the input gathered
- *    tap by tap and never written out. On tensor cores the tensors are NHWC
- *    and a shared-memory stage holds 32 channels of one filter tap, so each
- *    tap's channels pad to 32. The two differ only in how the gather's
- *    addresses are made (computed, or read from a precomputed table); on
- *    Volta the address arithmetic runs on the separate INT32 cores (V100
- *    whitepaper, "Volta SM"), so they take the same time here.
+ *  - IMPLICIT_GEMM, IMPLICIT_PRECOMP_GEMM: a GEMM of M = N P Q output
+ *    pixels by N = K filters over K = C R S taps, the input gathered tap by
+ *    tap and never written out. On tensor cores the tensors are NHWC and a
+ *    shared-memory stage holds 32 channels of one filter tap, so each tap's
+ *    channels pad to 32. The two differ in how the gather's addresses are
+ *    made: computed in the kernel (on Volta's separate INT32 cores, V100
+ *    whitepaper, "Volta SM", so at no cost to the FMAs), or read from a
+ *    table that IMPLICIT_PRECOMP_GEMM's first kernel,
+ *    cudnn::gemm::computeOffsetsKernel, writes (public nvprof listings show
+ *    one per precomputed-GEMM convolution, beside the scudnn/s884cudnn
+ *    kernel): one kernel and one kernel boundary more, unless an engine
+ *    built the table ahead (conv_desc.setup_prebuilt, from the stack).
  *  - GEMM: the input unrolled (im2col) through DRAM, then a GEMM.
  *  - WINOGRAD: fused Winograd F(2x2, 3x3) (Lavin and Gray 2016, "Fast
  *    Algorithms for Convolutional Neural Networks"): 16 multiplies per 2x2
- *    output tile instead of 36, the transforms done in the kernel.
+ *    output tile instead of 36, the input and output transforms done in the
+ *    GEMM kernel, the filters transformed by a kernel before it.
  *  - WINOGRAD_NONFUSED: F(4x4, 3x3) or F(2x2, 5x5) (6x6 transformed tiles)
  *    as four kernels: input, filter and output transforms through DRAM and
  *    36 batched GEMMs.
+ * The kernels that depend on the weights alone (offset table, filter
+ * transforms) are skipped when an engine prepared them ahead
+ * (conv_desc.setup_prebuilt).
  *  - FFT_TILING: 32x32 tiles through FFTs, a batched complex GEMM per
  *    frequency, an inverse FFT.
  * Tensor cores run IMPLICIT_PRECOMP_GEMM and WINOGRAD_NONFUSED only
@@ -68,6 +76,13 @@ static const struct gpu_kernel_family BATCHED_TENSOR = {
 #define FFT_TILE 32
 #define PARTIAL_SUM_BYTES 4
 #define COMPLEX_FP32_BYTES 8
+/* ASSUMED: IMPLICIT_PRECOMP_GEMM's table holds one 32-bit offset per step
+ * of the GEMM's K (a tap and a channel; its layout is not public, and it is
+ * a few KiB either way). */
+#define OFFSET_BYTES 4
+/* source: CUDA C++ Best Practices Guide, "Coalesced Access to Global
+ * Memory": global memory is read in 32-byte segments (sectors). */
+#define DRAM_SECTOR_BYTES 32
 
 /* The sizes every algorithm works from. */
 struct conv_work {
@@ -77,6 +92,7 @@ struct conv_work {
     uint64_t cg, kg;         /* channels and filters per group, padded for tensor cores */
     uint64_t pixels;         /* N P Q */
     uint64_t x_bytes, w_bytes, y_bytes;
+    uint64_t x_gather_bytes; /* the DRAM sectors of x the filter taps touch */
     uint64_t layout_cycles;  /* NCHW <-> NHWC transforms around tensor-core kernels */
     uint64_t layout_bytes;
     uint64_t layout_kernels;
@@ -90,6 +106,62 @@ static uint64_t round_up(uint64_t v, uint64_t to)
 uint64_t gpu_winograd_multiplies(uint64_t m, uint64_t r)
 {
     return (m + r - 1) * (m + r - 1);
+}
+
+/* Whether input line `i` (a row or a column of length `in`) is under some
+ * filter tap of some output: i = o * stride + t * dilation - pad. */
+static bool touched(uint64_t i, uint64_t out, uint64_t taps, uint64_t stride, uint64_t dilation,
+                    uint64_t pad)
+{
+    for (uint64_t t = 0; t < taps; t++) {
+        uint64_t at = i + pad, off = t * dilation;
+        if (at >= off && (at - off) % stride == 0 && (at - off) / stride < out)
+            return true;
+    }
+    return false;
+}
+
+/* Input rows the taps touch. */
+static uint64_t touched_rows(const struct conv_desc *cd)
+{
+    uint64_t n = 0;
+    for (uint64_t h = 0; h < cd->h; h++)
+        n += touched(h, cd->p, cd->r, cd->stride_h, cd->dilation_h, cd->pad_h);
+    return n;
+}
+
+/* Sectors of one input row (W columns of `unit` bytes, starting on a
+ * sector) that hold a touched column. */
+static uint64_t touched_row_sectors(const struct conv_desc *cd, uint64_t unit)
+{
+    uint64_t n = 0, last = UINT64_MAX;
+    for (uint64_t w = 0; w < cd->w; w++) {
+        if (!touched(w, cd->q, cd->s, cd->stride_w, cd->dilation_w, cd->pad_w))
+            continue;
+        for (uint64_t sec = w * unit / DRAM_SECTOR_BYTES; sec <= ((w + 1) * unit - 1) /
+                                                                 DRAM_SECTOR_BYTES; sec++)
+            if (sec != last) {
+                n++;
+                last = sec;
+            }
+    }
+    return n;
+}
+
+/* What an implicit GEMM's gather reads of x: the 32-byte sectors holding an
+ * input element some tap uses. A strided convolution whose filter is
+ * narrower than its stride skips rows and columns: in NHWC (tensor cores)
+ * whole pixels, in NCHW (the CUDA-core kernels) only rows, since the used
+ * columns of a row share sectors with the skipped ones. */
+static uint64_t gather_bytes(const struct conv_work *wk, bool nhwc)
+{
+    const struct conv_desc *cd = wk->cd;
+    uint64_t planes = nhwc ? cd->n : cd->n * cd->c;
+    uint64_t unit = nhwc ? wk->cg * cd->groups * wk->eb : wk->eb;
+    uint64_t bytes = sat_mul(sat_mul(planes, touched_rows(cd)),
+                             sat_mul(touched_row_sectors(cd, unit), DRAM_SECTOR_BYTES));
+    uint64_t whole = cd->n * cd->h * cd->w * (nhwc ? wk->cg * cd->groups : cd->c) * wk->eb;
+    return bytes < whole ? bytes : whole;
 }
 
 /* Layout transforms (and channel padding) when tensor cores read NCHW
@@ -137,6 +209,7 @@ static bool setup(const struct chip *c, tpusim_dtype dtype, const struct conv_de
         if (cd->nchw)
             layout_transforms(c, wk);
     }
+    wk->x_gather_bytes = gather_bytes(wk, wk->math == GPU_MATH_TENSOR);
     return true;
 }
 
@@ -152,14 +225,32 @@ static void finish(const struct chip *c, const struct conv_work *wk, const struc
     p.total_cycles = sat_add(cycles, wk->layout_cycles);
     gpu_plan_timing(c, &p, math, macs, &out->mxu);
     out->extra_hbm_bytes = sat_add(extra_bytes, wk->layout_bytes);
+    /* The implicit GEMMs and im2col gather x where the taps fall; the
+     * transforms (layout, Winograd, FFT) read it whole. */
+    bool gathers = algo == CONV_ALGO_IMPLICIT_GEMM || algo == CONV_ALGO_IMPLICIT_PRECOMP_GEMM ||
+                   algo == CONV_ALGO_GEMM;
+    if (gathers && !wk->layout_kernels && wk->x_gather_bytes < wk->x_bytes)
+        out->x_skipped_bytes = wk->x_bytes - wk->x_gather_bytes;
     out->kernels = kernels + wk->layout_kernels;
     out->algo = algo;
 }
 
-/* x and w read once, y written once. */
-static uint64_t io_bytes(const struct conv_work *wk)
+/* A setup kernel cuDNN runs before a call's main kernel (the gather's
+ * offset table, transformed filters): `bytes` through DRAM and `ops` on the
+ * CUDA cores after a kernel boundary; nothing when an engine prepared it
+ * when it was built (conv_desc.setup_prebuilt). */
+static uint64_t setup_kernel_cycles(const struct chip *c, const struct conv_work *wk,
+                                    uint64_t bytes, uint64_t ops)
 {
-    return wk->x_bytes + wk->w_bytes + wk->y_bytes;
+    if (wk->cd->setup_prebuilt)
+        return 0;
+    return sat_add(c->gpu_launch_overhead_cycles, gpu_streaming_kernel_cycles(c, bytes, ops));
+}
+
+/* The setup kernels a call runs: n, or none when they were prebuilt. */
+static uint64_t setup_kernels(const struct conv_work *wk, uint64_t n)
+{
+    return wk->cd->setup_prebuilt ? 0 : n;
 }
 
 static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
@@ -172,15 +263,24 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     /* NHWC on tensor cores: a stage is 32 channels of one tap. */
     uint64_t taps = cd->r * cd->s;
     uint64_t k = tensor ? taps * round_up(wk->cg, TENSOR_TAP_CHANNELS) : taps * wk->cg;
-    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k,        wk->kg, wk->math, wk->eb,
-                                 wk->eb,     io_bytes(wk), 0};
+    struct gpu_gemm_problem p = {cd->groups, wk->pixels, k, wk->kg, wk->math, wk->eb, wk->eb,
+                                 wk->x_gather_bytes + wk->w_bytes + wk->y_bytes, 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, tensor ? &CUDNN_TENSOR : &CUDNN_CUDA_CORES, &p, &pl))
         return false;
     uint64_t partials = pl.split_k > 1 ? 2 * pl.split_k * cd->groups * wk->pixels * wk->kg *
                                              PARTIAL_SUM_BYTES
                                        : 0;
-    finish(c, wk, &pl, wk->math, pl.total_cycles, partials, pl.split_k > 1 ? 2 : 1, algo, out);
+    uint64_t cycles = pl.total_cycles, kernels = pl.split_k > 1 ? 2 : 1;
+    if (algo == CONV_ALGO_IMPLICIT_PRECOMP_GEMM) {
+        /* cuDNN's computeOffsetsKernel writes the gather's offset table
+         * first, a kernel of its own before the GEMM, which reads it. */
+        uint64_t table = k * OFFSET_BYTES;
+        cycles = sat_add(cycles, setup_kernel_cycles(c, wk, table, table));
+        partials += table * (1 + setup_kernels(wk, 1));
+        kernels += setup_kernels(wk, 1);
+    }
+    finish(c, wk, &pl, wk->math, cycles, partials, kernels, algo, out);
     return true;
 }
 
@@ -199,7 +299,7 @@ static bool explicit_gemm(const struct chip *c, const struct conv_work *wk,
     if (!gpu_plan_kernel(c, &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
         return false;
     uint64_t im2col = sat_add(c->gpu_launch_overhead_cycles,
-                              gpu_streaming_kernel_cycles(c, wk->x_bytes + cols, 0));
+                              gpu_streaming_kernel_cycles(c, wk->x_gather_bytes + cols, 0));
     finish(c, wk, &pl, wk->math, sat_add(im2col, pl.total_cycles), 2 * cols, 2, CONV_ALGO_GEMM,
            out);
     return true;
@@ -226,9 +326,15 @@ static struct winograd_ops winograd_ops(uint64_t alpha)
     return alpha == 4 ? (struct winograd_ops){32, 24, 28} : (struct winograd_ops){264, 180, 126};
 }
 
-/* Fused F(2x2, 3x3): 16 batched GEMMs of (tiles x C) x (C x K) whose
- * results never leave the kernel; each block transforms its input tiles
- * itself, once per block of filters, on the CUDA cores. */
+/* Fused F(2x2, 3x3), as cuDNN runs it: first a kernel that transforms the
+ * filters (cudnn::winograd::generateWinogradTilesKernel: G g G^T, 16
+ * values per 3x3 filter, written to DRAM), then one kernel of 16 batched
+ * GEMMs of (tiles x C) x (C x K) whose results never leave it: each block
+ * transforms its input tiles itself, once per block of filters, on the CUDA
+ * cores. Public nvprof listings show the pair on every WINOGRAD
+ * convolution (volta_scudnn_winograd_128x128_ldg1_ldg4_relu_tile148t_nt_v1
+ * beside it; how its 128x128 maps onto tiles, filters and planes is not
+ * public, so the GEMM takes cuDNN's CUDA-core tiles). */
 static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
                            struct conv_timing *out)
 {
@@ -236,9 +342,11 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
     if (wk->math == GPU_MATH_TENSOR || !unit_stride_square(cd, 3))
         return false;
     uint64_t tiles = cd->n * ceil_div(cd->p, 2) * ceil_div(cd->q, 2);
+    uint64_t planes = gpu_winograd_multiplies(2, 3);
+    uint64_t wt = planes * cd->c * cd->k * wk->eb;
     /* Four outputs per 16 products leave the kernel. */
-    struct gpu_gemm_problem p = {gpu_winograd_multiplies(2, 3), tiles, cd->c, cd->k, wk->math,
-                                 wk->eb, ceil_div(wk->eb, 4), io_bytes(wk), 0};
+    struct gpu_gemm_problem p = {planes, tiles, cd->c, cd->k, wk->math, wk->eb,
+                                 ceil_div(wk->eb, 4), wk->x_bytes + wt + wk->y_bytes, 0};
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, &CUDNN_CUDA_CORES, &p, &pl))
         return false;
@@ -247,7 +355,9 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
                          tiles * cd->k * ops.output;
     uint64_t alu = ceil_cycles((double)transform /
                                ((double)c->gpu_sms * c->gpu_fp32_cores_per_sm));
-    finish(c, wk, &pl, wk->math, sat_add(pl.total_cycles, alu), 0, 1, CONV_ALGO_WINOGRAD, out);
+    uint64_t filters = setup_kernel_cycles(c, wk, wk->w_bytes + wt, cd->c * cd->k * ops.filter);
+    finish(c, wk, &pl, wk->math, sat_add(sat_add(pl.total_cycles, alu), filters),
+           wt * (1 + setup_kernels(wk, 1)), 1 + setup_kernels(wk, 1), CONV_ALGO_WINOGRAD, out);
     return true;
 }
 
@@ -273,10 +383,11 @@ static bool winograd_nonfused(const struct chip *c, const struct conv_work *wk,
         return false;
     uint64_t t = pl.total_cycles;
     t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->x_bytes + xt, tiles * cc * ops.input));
-    t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->w_bytes + wt, cc * kk * ops.filter));
+    t = sat_add(t, setup_kernel_cycles(c, wk, wk->w_bytes + wt, cc * kk * ops.filter));
     t = sat_add(t, gpu_streaming_kernel_cycles(c, yt + wk->y_bytes, tiles * kk * ops.output));
-    t = sat_add(t, 3 * c->gpu_launch_overhead_cycles);
-    finish(c, wk, &pl, wk->math, t, 2 * (xt + wt + yt), 4, CONV_ALGO_WINOGRAD_NONFUSED, out);
+    t = sat_add(t, 2 * c->gpu_launch_overhead_cycles);
+    finish(c, wk, &pl, wk->math, t, 2 * (xt + yt) + wt * (1 + setup_kernels(wk, 1)),
+           3 + setup_kernels(wk, 1), CONV_ALGO_WINOGRAD_NONFUSED, out);
     return true;
 }
 
@@ -335,6 +446,11 @@ void gpu_conv(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *
               struct conv_timing *out)
 {
     *out = (struct conv_timing){0};
+    /* An algorithm asked for by name runs where cuDNN has it for this
+     * convolution; elsewhere, and under `find`, the fastest. */
+    if (c->gpu_conv_algorithm < CONV_ALGO_COUNT &&
+        gpu_conv_algo(c, dtype, cd, (enum conv_algo)c->gpu_conv_algorithm, out))
+        return;
     bool found = false;
     for (int a = 0; a < CONV_ALGO_COUNT; a++) {
         struct conv_timing t;

@@ -528,11 +528,13 @@ static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op
          * layers, as TensorRT keeps them; a stack that keeps NCHW pays the
          * transforms (conv_desc.nchw). */
         .nchw = false,
+        .setup_prebuilt = !x->s->library_setup_per_call,
     };
     struct conv_timing t;
     x->mu->conv(x->c, x->dtype, &cd, &t);
     set_kernel_demand(d, &t.mxu, op->cost.macs);
     d->hbm_read_bytes += t.extra_hbm_bytes;
+    d->input_skipped_bytes = t.x_skipped_bytes;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -692,7 +694,8 @@ static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint
             target->vpu_cycles += vector_op_cycles(x, op);
         target->flops += op->cost.flops;
     }
-    target->hbm_read_bytes += input_bytes_from_hbm(x, op);
+    uint64_t in = input_bytes_from_hbm(x, op);
+    target->hbm_read_bytes += in - (d->input_skipped_bytes < in ? d->input_skipped_bytes : in);
     target->l2_bytes += l2_bytes(x, op);
     uint64_t useful;
     target->act_bytes += activation_bytes(x, op, &useful);

@@ -28,6 +28,9 @@ struct conv_desc {
     uint64_t groups;
     bool nchw;                     /* tensors are NCHW in memory; false: NHWC, the
                                       layout tensor cores read */
+    bool setup_prebuilt;           /* the library's setup kernels for these weights
+                                      (offset tables, filter transforms) ran ahead, when
+                                      an engine was built; false: with the call */
 };
 
 /* cuDNN's forward convolution algorithms (cudnnConvolutionFwdAlgo_t). */
@@ -50,6 +53,8 @@ struct conv_timing {
     struct mxu_timing mxu;
     uint64_t extra_hbm_bytes;      /* transformed tensors (Winograd, FFT, im2col),
                                       layout copies, split-K partial sums */
+    uint64_t x_skipped_bytes;      /* of x as given, what the algorithm never reads
+                                      (a strided filter narrower than its stride) */
     uint64_t kernels;              /* kernels the algorithm launches */
     enum conv_algo algo;
 };

@@ -162,6 +162,7 @@ static const struct ini_key KEYS[] = {
     KEY("overhead", "invoke_us_per_inference", INI_DOUBLE_NONNEG, F(invoke_us_per_inference)),
     KEY("overhead", "instruction_bytes_per_kernel", INI_U64_NONNEG,
         F(instruction_bytes_per_kernel)),
+    KEY("overhead", "library_setup_per_call", INI_BOOL, F(library_setup_per_call)),
     ENUM("layout", "order", F(layout_order), LAYOUT_ORDERS),
     KEY("layout", "tile_second_minor_elems", INI_INT_POS, F(tile_second_minor_elems)),
     KEY("layout", "tile_minor_32bit_elems", INI_INT_POS, F(tile_minor_32bit_elems)),

@@ -106,6 +106,9 @@ struct stack {
     double invoke_us_per_inference; /* fixed cost of one inference */
     uint64_t instruction_bytes_per_kernel; /* the compiled program's instructions, per
                                             * kernel, sent to the device every inference */
+    bool library_setup_per_call;    /* the libraries' setup kernels (cuDNN's offset
+                                       tables, Winograd filter transforms) run with every
+                                       call; false: once, when an engine is built */
 
     /* [layout] */
     enum layout_order layout_order;

@@ -9,6 +9,7 @@
 
 #include "engine.h"
 #include "gpu.h"
+#include "stack.h"
 #include "suites.h"
 #include "testutil.h"
 
@@ -322,6 +323,47 @@ START_TEST(every_kernel_pays_launch_and_framework_overhead)
 }
 END_TEST
 
+/* Under cudnn-direct (a program calling the libraries itself, as DeepBench
+ * does) three identical GEMM calls are issued back to back: the host's
+ * 4 us dispatch (6120 cycles) per call stays ahead of the device, so the
+ * middle call starts right after the first one's work plus the 0.9 us gap
+ * (1377 cycles), and its row, from its start to the third call's start, is
+ * its work (the kernel, plus what its first step's DRAM traffic exposes)
+ * and one gap: the steady state the fast engine charges every kernel,
+ * max(work + gap, dispatch), in both engines. */
+START_TEST(back_to_back_library_calls_take_their_work_plus_one_gap)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct stack st;
+    tu_load_stack("cudnn-direct", &c, &st);
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(1024, 1024));
+    tu_weight(g, "w", 2, TU_DIMS(1024, 1024));
+    tu_op(g, "MatMul", "c0", "x,w", "y0");
+    tu_op(g, "MatMul", "c1", "x,w", "y1");
+    tu_op(g, "MatMul", "c2", "x,w", "y2");
+    tu_finalize_ok(g);
+    struct mxu_timing t;
+    gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 1024, 1024, 1024, &t, NULL);
+    ck_assert_uint_gt(t.total_cycles, 6120); /* the device, not the host, sets the pace */
+    struct sim_options o = {.dtype = TPUSIM_DT_FLOAT16, .cores = 1, .stack = &st};
+    char err[1024];
+    for (int e = 0; e < 2; e++) {
+        struct sim_result r;
+        o.engine = e ? ENGINE_EVENT : ENGINE_FAST;
+        ck_assert_msg(simulate(g, &c, &o, &r, err, sizeof err) == TPUSIM_OK, "%s", err);
+        ck_assert_int_eq(r.n_ops, 3);
+        ck_assert_uint_eq(r.ops[1].stall[CAUSE_LAUNCH], 1377);
+        uint64_t work = r.ops[1].cycles - 1377;
+        ck_assert_uint_ge(work, t.total_cycles);
+        ck_assert_uint_le(work, t.total_cycles + t.total_cycles / 100);
+        sim_result_free(&r);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
 START_TEST(bf16_and_int8_are_refused)
 {
     struct chip c;
@@ -385,7 +427,7 @@ static struct conv_desc conv(uint64_t n, uint64_t c, uint64_t hw, uint64_t k, ui
 {
     uint64_t pad = r / 2, out = (hw + 2 * pad - r) / stride + 1;
     return (struct conv_desc){n, c, hw, hw, k, r, r, out, out, pad, pad, stride, stride,
-                              1, 1, 1, nchw};
+                              1, 1, 1, nchw, false};
 }
 
 START_TEST(winograd_cuts_the_multiplies_per_output_tile)
@@ -417,6 +459,126 @@ START_TEST(fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm)
     ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_FFT_TILING, &direct));
     cd = conv(16, 128, 56, 128, 3, 2, true);
     ck_assert(!gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD_NONFUSED, &direct));
+}
+END_TEST
+
+/* gpu.conv_algorithm names the algorithm cuDNN is asked for (DeepBench
+ * forces IMPLICIT_PRECOMP_GEMM on tensor cores): it runs wherever it exists
+ * for the convolution, even when another is faster; where it does not (no
+ * Winograd for a 1x1), the fastest runs, as under `find`. */
+START_TEST(conv_algorithm_runs_the_named_algorithm_where_it_applies)
+{
+    struct chip find, precomp, wino;
+    tu_load_chip("gpu_v100", NULL, 0, &find);
+    const char *sp[] = {"gpu.conv_algorithm=implicit_precomp_gemm"};
+    tu_load_chip("gpu_v100", sp, 1, &precomp);
+    const char *sw[] = {"gpu.conv_algorithm=winograd"};
+    tu_load_chip("gpu_v100", sw, 1, &wino);
+    ck_assert_int_eq(find.gpu_conv_algorithm, CONV_ALGO_COUNT);
+    struct conv_desc k3 = conv(16, 128, 56, 128, 3, 1, true);
+    struct conv_timing best, forced, alone;
+    gpu_conv(&find, TPUSIM_DT_FLOAT32, &k3, &best);
+    ck_assert_int_ne(best.algo, CONV_ALGO_IMPLICIT_PRECOMP_GEMM);
+    gpu_conv(&precomp, TPUSIM_DT_FLOAT32, &k3, &forced);
+    ck_assert(gpu_conv_algo(&find, TPUSIM_DT_FLOAT32, &k3, CONV_ALGO_IMPLICIT_PRECOMP_GEMM,
+                            &alone));
+    ck_assert_int_eq(forced.algo, CONV_ALGO_IMPLICIT_PRECOMP_GEMM);
+    ck_assert_uint_eq(forced.mxu.total_cycles, alone.mxu.total_cycles);
+    ck_assert_uint_gt(forced.mxu.total_cycles, best.mxu.total_cycles);
+    struct conv_desc k1 = conv(16, 256, 56, 64, 1, 1, true);
+    gpu_conv(&find, TPUSIM_DT_FLOAT32, &k1, &best);
+    gpu_conv(&wino, TPUSIM_DT_FLOAT32, &k1, &forced);
+    ck_assert_int_eq(forced.algo, best.algo);
+    ck_assert_uint_eq(forced.mxu.total_cycles, best.mxu.total_cycles);
+}
+END_TEST
+
+/* IMPLICIT_PRECOMP_GEMM is IMPLICIT_GEMM's GEMM after cuDNN's
+ * computeOffsetsKernel: a kernel boundary (3 us x 1530 MHz = 4590 cycles)
+ * and a kernel that writes one 4-byte offset per step of the GEMM's K (a
+ * tap and a channel): for 64 channels of 3x3 taps 2304 B, 2304 / 488.24 =
+ * 4.7 -> 5 cycles of DRAM, its 2304 element operations 1 cycle on 5120
+ * CUDA cores, after one DRAM latency (995): 1000 cycles; the GEMM reads the
+ * table back. An engine built ahead (TensorRT) made the table when it was
+ * built: then the call is the GEMM alone, reading the table. The same holds
+ * for fused Winograd's filter transform kernel. */
+START_TEST(precomputed_gemm_runs_an_offsets_kernel_first)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc cd = conv(8, 64, 56, 64, 3, 1, true);
+    struct conv_timing direct, precomp;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_GEMM, &direct));
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_PRECOMP_GEMM,
+                            &precomp));
+    ck_assert_uint_eq(precomp.mxu.total_cycles, direct.mxu.total_cycles + 4590 + 1000);
+    ck_assert_uint_eq(precomp.kernels, direct.kernels + 1);
+    ck_assert_uint_eq(precomp.extra_hbm_bytes, direct.extra_hbm_bytes + 2 * 2304);
+    cd.setup_prebuilt = true;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_IMPLICIT_PRECOMP_GEMM,
+                            &precomp));
+    ck_assert_uint_eq(precomp.mxu.total_cycles, direct.mxu.total_cycles);
+    ck_assert_uint_eq(precomp.kernels, direct.kernels);
+    ck_assert_uint_eq(precomp.extra_hbm_bytes, direct.extra_hbm_bytes + 2304);
+    struct conv_timing w1, w2;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &w1));
+    cd.setup_prebuilt = false;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &w2));
+    ck_assert_uint_eq(w1.kernels + 1, w2.kernels);
+    ck_assert_uint_gt(w2.mxu.total_cycles, w1.mxu.total_cycles + 4590);
+}
+END_TEST
+
+/* A 1x1 filter at stride 2 uses every other row and column of x. In NHWC
+ * (tensor cores) the skipped pixels are whole 32-byte sectors: of an 8x8
+ * image of 64 fp16 channels (8192 B) the gather reads 4 rows x 4 pixels x
+ * 128 B = 2048 B and skips 6144. In NCHW (the CUDA-core kernels) the used
+ * columns of a row, 4-byte floats 0, 2, 4, 6, share its first sector with
+ * the skipped ones: 4 rows x 1 sector x 64 channels x 32 B = 8192 of 16384
+ * B read. A 3x3 filter at stride 2 touches every row and column. */
+START_TEST(strided_gathers_skip_the_sectors_no_tap_touches)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc k1 = conv(1, 64, 8, 64, 1, 2, false);
+    struct conv_timing t;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &k1, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t));
+    ck_assert_uint_eq(t.x_skipped_bytes, 6144);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &k1, CONV_ALGO_IMPLICIT_GEMM, &t));
+    ck_assert_uint_eq(t.x_skipped_bytes, 8192);
+    struct conv_desc k3 = conv(1, 64, 8, 64, 3, 2, false);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &k3, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t));
+    ck_assert_uint_eq(t.x_skipped_bytes, 0);
+    /* The op reads only what its kernel gathers. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 64, 8, 8));
+    tu_weight(g, "w", 4, TU_DIMS(64, 64, 1, 1));
+    tu_op(g, "Conv", "conv", "x,w", "y");
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_finalize_ok(g);
+    struct sim_result r;
+    run(g, &c, TPUSIM_DT_FLOAT16, 0, &r);
+    /* x 2048 of 8192 B, w 64 x 64 x 2 = 8192 B, y 4 x 4 x 64 x 2 = 2048 B, the offset
+     * table 64 x 4 = 256 B */
+    ck_assert_uint_eq(r.ops[0].hbm_bytes, 2048 + 8192 + 2048 + 256);
+    sim_result_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* Fused Winograd starts with cuDNN's filter transform kernel: 3x3 filters
+ * become 16 values each, written to DRAM and read back by the GEMM kernel:
+ * for 64 x 64 fp32 filters 16 x 64 x 64 x 4 = 262144 B each way, and two
+ * kernels. */
+START_TEST(fused_winograd_transforms_its_filters_in_a_kernel_first)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_desc cd = conv(8, 64, 56, 64, 3, 1, true);
+    struct conv_timing t;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT32, &cd, CONV_ALGO_WINOGRAD, &t));
+    ck_assert_uint_eq(t.kernels, 2);
+    ck_assert_uint_eq(t.extra_hbm_bytes, 2 * 262144);
 }
 END_TEST
 
@@ -494,6 +656,7 @@ START_TEST(a_gpu_conv_op_carries_its_algorithms_traffic)
     struct sim_result r;
     run(g, &c, TPUSIM_DT_FLOAT32, 0, &r);
     struct conv_desc cd = conv(16, 128, 56, 128, 3, 1, false);
+    cd.setup_prebuilt = !tu_default_stack(&c)->library_setup_per_call;
     struct conv_timing t;
     gpu_conv(&c, TPUSIM_DT_FLOAT32, &cd, &t);
     uint64_t x = UINT64_C(16) * 128 * 56 * 56 * 4, w = UINT64_C(128) * 128 * 9 * 4;
@@ -553,10 +716,15 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, fp32_gemm_is_bounded_by_cuda_core_peak);
     tcase_add_test(tc, streaming_op_runs_at_achievable_hbm_bandwidth);
     tcase_add_test(tc, every_kernel_pays_launch_and_framework_overhead);
+    tcase_add_test(tc, back_to_back_library_calls_take_their_work_plus_one_gap);
     tcase_add_test(tc, bf16_and_int8_are_refused);
     tcase_add_test(tc, beta_reads_c_in_every_epilogue);
     tcase_add_test(tc, winograd_cuts_the_multiplies_per_output_tile);
     tcase_add_test(tc, fp32_3x3_stride_1_picks_winograd_1x1_picks_implicit_gemm);
+    tcase_add_test(tc, conv_algorithm_runs_the_named_algorithm_where_it_applies);
+    tcase_add_test(tc, precomputed_gemm_runs_an_offsets_kernel_first);
+    tcase_add_test(tc, strided_gathers_skip_the_sectors_no_tap_touches);
+    tcase_add_test(tc, fused_winograd_transforms_its_filters_in_a_kernel_first);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
     tcase_add_test(tc, nchw_tensors_pay_layout_transforms_and_channel_padding);

@@ -28,14 +28,14 @@ static struct stack load_ok(const char *name, const char *const *ov, int n_ov)
 
 /* ---- the shipped stacks ---- */
 
-START_TEST(list_finds_the_five_stacks_and_each_loads)
+START_TEST(list_finds_the_six_stacks_and_each_loads)
 {
     char **names;
     int n;
     ck_assert_int_eq(stack_list(tu_chips_dir(), &names, &n), TPUSIM_OK);
-    const char *want[] = {"paddle-inference", "pytorch-eager", "tensorrt", "tflite-edgetpu",
-                          "xla"};
-    ck_assert_int_eq(n, 5);
+    const char *want[] = {"cudnn-direct", "paddle-inference", "pytorch-eager", "tensorrt",
+                          "tflite-edgetpu", "xla"};
+    ck_assert_int_eq(n, 6);
     for (int i = 0; i < n; i++) {
         ck_assert_str_eq(names[i], want[i]); /* sorted */
         struct stack s = load_ok(names[i], NULL, 0);
@@ -136,12 +136,13 @@ static const char *const BASE[] = {
     "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 17 */
     "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 18 */
     "instruction_bytes_per_kernel = 0 ; ASSUMED: test",            /* 19 */
-    "[layout]",                                                    /* 20 */
-    "order = channels_last ; ASSUMED: test",                       /* 21 */
-    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 22 */
-    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 23 */
-    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 24 */
-    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 25 */
+    "library_setup_per_call = true ; ASSUMED: test",               /* 20 */
+    "[layout]",                                                    /* 21 */
+    "order = channels_last ; ASSUMED: test",                       /* 22 */
+    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 23 */
+    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 24 */
+    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 25 */
+    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 26 */
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -225,6 +226,7 @@ START_TEST(base_test_file_loads_with_every_value)
     ck_assert_double_eq(s.dispatch_us_per_kernel, 10);
     ck_assert_double_eq(s.gap_us_per_kernel, 3);
     ck_assert_double_eq(s.invoke_us_per_inference, 6);
+    ck_assert(s.library_setup_per_call);
     ck_assert_int_eq(s.layout_order, LAYOUT_CHANNELS_LAST);
     ck_assert_int_eq(s.tile_second_minor_elems, 8);
     ck_assert_int_eq(s.tile_minor_16bit_elems, 128);
@@ -259,11 +261,11 @@ START_TEST(bad_values_are_refused_with_line_and_key)
                 ":16: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
     write_stack(&t, 17, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":17: overhead.gap_us_per_kernel: must be >= 0", NULL);
-    write_stack(&t, 22, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":22: layout.tile_second_minor_elems: must be > 0", NULL);
-    write_stack(&t, 21, "order = nchw ; ASSUMED: test", NULL);
+    write_stack(&t, 23, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":23: layout.tile_second_minor_elems: must be > 0", NULL);
+    write_stack(&t, 22, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":21: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
+                ":22: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
     write_stack(&t, 10, "host_fallback = all ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":10: placement.host_fallback: expected op or rest_of_graph",
                 NULL);
@@ -305,7 +307,7 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_stack t;
     write_stack(&t, 0, NULL, "[overhead]\ngap_us_per_kernel = 1 ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":27: overhead.gap_us_per_kernel: duplicate key",
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":28: overhead.gap_us_per_kernel: duplicate key",
                 "first set at line 17");
 }
 END_TEST
@@ -381,7 +383,7 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
     char err[1024];
     ck_assert_int_eq(stack_dump(tu_chips_dir(), "xla", NULL, 0, &v, &n, NULL, err, sizeof err),
                      0);
-    ck_assert_int_eq(n, 19);
+    ck_assert_int_eq(n, 20);
     int prev = 0;
     for (int i = 0; i < n; i++) {
         ck_assert_msg(v[i].line > prev, "%s out of file order", v[i].key);
@@ -394,6 +396,8 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
             ck_assert_str_eq(v[i].unit, "µs/inference");
         if (strcmp(v[i].key, "overhead.instruction_bytes_per_kernel") == 0)
             ck_assert_str_eq(v[i].unit, "bytes/kernel");
+        if (strcmp(v[i].key, "overhead.library_setup_per_call") == 0)
+            ck_assert_str_eq(v[i].unit, "bool");
         if (strcmp(v[i].key, "layout.tile_minor_16bit_elems") == 0)
             ck_assert_str_eq(v[i].unit, "elements");
         if (strcmp(v[i].key, "fusion.into_matrix") == 0)
@@ -962,7 +966,7 @@ Suite *stack_suite(void)
 {
     Suite *s = suite_create("stack");
     TCase *tc = tcase_create("stacks");
-    tcase_add_test(tc, list_finds_the_five_stacks_and_each_loads);
+    tcase_add_test(tc, list_finds_the_six_stacks_and_each_loads);
     tcase_add_test(tc, every_chip_default_stack_targets_it);
     tcase_add_test(tc, a_stack_on_a_chip_it_does_not_target_is_an_error);
     tcase_add_test(tc, unknown_stack_names_lists_available);

@@ -1,5 +1,5 @@
 # Sourced by run.sh: `tpusim stacks` (the list, --dump, --stack-set) and its errors.
-for s in xla tensorrt pytorch-eager paddle-inference tflite-edgetpu; do
+for s in xla tensorrt pytorch-eager paddle-inference tflite-edgetpu cudnn-direct; do
     run "stacks lists $s" 0 "$s" "$CLI" stacks
 done
 run "stacks names defaults" 0 "tpu_v2,tpu_v3,tpu_v4i" "$CLI" stacks

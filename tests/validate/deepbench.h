@@ -1,11 +1,12 @@
 /*
  * deepbench.h — calibration of the gpu_v100 chip against DeepBench's
  * published V100 kernel times (../shared/calibration/deepbench_v100:
- * gemm.csv, conv.csv, rnn.csv). Each row becomes a one-op graph made with
- * the public builder (sim/tpusim.h), simulated on gpu_v100 in the row's
- * precision; the kernel time (the op's cycles less its launch overhead,
- * which DeepBench's device times leave out) is compared with the measured
- * time. `make calibrate` prints the table (tests/validate/calibrate.c);
+ * gemm.csv, conv.csv, rnn.csv). Each row becomes a graph of back-to-back
+ * copies of its library call made with the public builder (sim/tpusim.h),
+ * simulated on gpu_v100 in the row's precision under the cudnn-direct
+ * stack; the time of one call in steady state is compared with the
+ * measured time (deepbench.c says how DeepBench measures). `make
+ * calibrate` prints the table (tests/validate/calibrate.c);
  * `make validate` appends it to docs/validation.md.
  */
 #ifndef TPUSIM_DEEPBENCH_H
@@ -23,8 +24,9 @@ struct db_row {
     bool fp16;
     char label[112];       /* the row's shape, as DeepBench names it */
     double measured_us;
-    double simulated_us;   /* kernel time: cycles less launch overhead */
-    char measured_algo[32];/* conv: cuDNN's pick (fwd_algorithm); "" otherwise */
+    double simulated_us;   /* one call in steady state: its kernels and gaps */
+    char measured_algo[32];/* conv: cuDNN's pick (fwd_algorithm; fp16 ran
+                              IMPLICIT_PRECOMP_GEMM whatever it says); "" otherwise */
     char simulated_algo[32];/* conv: the model's pick; "" otherwise */
 };
 
