@@ -2,8 +2,10 @@
  * bench_sim.c — times tpusim's simulation of one model on one chip: loads
  * the graph once, then runs simulate() repeatedly and prints the median
  * and minimum wall time per run (CLOCK_MONOTONIC), plus the load time.
+ * The fast engine unless --engine event says otherwise (the C API's
+ * default; the CLI's is event).
  *
- * usage: bench_sim MODEL.onnx CHIP RUNS [--batch N] [--dim K=V ...]
+ * usage: bench_sim MODEL.onnx CHIP RUNS [--engine fast|event] [--batch N] [--dim K=V ...]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,8 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_sim MODEL.onnx CHIP RUNS [--batch N] [--dim K=V ...]\n");
+        fprintf(stderr, "usage: bench_sim MODEL.onnx CHIP RUNS [--engine fast|event] [--batch N] "
+                        "[--dim K=V ...]\n");
         return 2;
     }
     int64_t runs;
@@ -43,7 +46,17 @@ int main(int argc, char **argv)
     struct model_opts mo;
     memset(&mo, 0, sizeof mo);
     mo.model = argv[1];
+    enum engine_kind engine = ENGINE_FAST;
     for (int i = 4; i < argc; i++) {
+        if (strcmp(argv[i], "--engine") == 0) {
+            const char *v = i + 1 < argc ? argv[++i] : "";
+            if (strcmp(v, "fast") != 0 && strcmp(v, "event") != 0) {
+                fprintf(stderr, "bench_sim: --engine must be fast or event, got '%s'\n", v);
+                return 2;
+            }
+            engine = strcmp(v, "event") == 0 ? ENGINE_EVENT : ENGINE_FAST;
+            continue;
+        }
         int r = cli_model_option("bench_sim", argc, argv, &i, &mo);
         if (r == CLI_NOT_OURS)
             fprintf(stderr, "bench_sim: unknown argument '%s'\n", argv[i]);
@@ -75,7 +88,8 @@ int main(int argc, char **argv)
         tpusim_graph_close(g);
         return 1;
     }
-    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1, .stack = &stack};
+    struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1, .stack = &stack,
+                            .engine = engine};
     for (int64_t i = 0; i < runs; i++) {
         struct sim_result r;
         double s = now_us();
@@ -90,9 +104,10 @@ int main(int argc, char **argv)
         sim_result_free(&r);
     }
     qsort(t, (size_t)runs, sizeof *t, cmp_double);
-    printf("%zu ops, %llu cycles: simulate median %.1f us, min %.1f us over %d runs; load %.1f us\n",
-           tpusim_graph_op_count(g), (unsigned long long)cycles, t[runs / 2], t[0], (int)runs,
-           load_us);
+    printf("%zu ops, %llu cycles: simulate (%s engine) median %.1f us, min %.1f us over %d runs; "
+           "load %.1f us\n",
+           tpusim_graph_op_count(g), (unsigned long long)cycles,
+           engine == ENGINE_EVENT ? "event" : "fast", t[runs / 2], t[0], (int)runs, load_us);
     free(t);
     tpusim_graph_close(g);
     return 0;
