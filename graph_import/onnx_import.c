@@ -170,7 +170,9 @@ static int define_shaped(struct tpusim_graph *g, const char *name, size_t n_dims
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "tensor '%s' has rank %zu (at most %d)", name,
                            n_dims, TPUSIM_MAX_RANK);
     tpusim_dtype dt = (tpusim_dtype)data_type;
-    if (tpusim_dtype_size_bytes(dt) == 0)
+    /* Strings (a classifier's class labels) are kept by shape only: no op
+     * tpusim times computes on them. */
+    if (tpusim_dtype_size_bytes(dt) == 0 && dt != TPUSIM_DT_STRING)
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
                            "tensor '%s' has element type %d, which tpusim does not model", name,
                            (int)data_type);

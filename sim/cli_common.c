@@ -156,6 +156,16 @@ static int bind_dims(tpusim_graph *g, const struct model_opts *o)
     return rc;
 }
 
+void cli_print_notes(const char *model, const char *notes)
+{
+    for (const char *p = notes; *p;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        fprintf(stderr, "tpusim: %s: note: %.*s\n", model, len, p);
+        p += len + (nl != NULL);
+    }
+}
+
 tpusim_graph *cli_open_model(const struct model_opts *o)
 {
     tpusim_graph *g = NULL;
@@ -176,6 +186,7 @@ tpusim_graph *cli_open_model(const struct model_opts *o)
         tpusim_graph_close(g);
         return NULL;
     }
+    cli_print_notes(model, tpusim_graph_notes(g));
     return g;
 }
 

@@ -109,8 +109,35 @@ static const char *symbolic_names(const struct tpusim_graph *g, char *buf, size_
     return buf;
 }
 
+/* --batch N on a symbolic leading dimension binds that name everywhere it
+ * appears (a past state's axis-1 'batch_size' too), unless --dim names it;
+ * the note says which names it bound. */
+static int bind_batch_symbols(struct tpusim_graph *g)
+{
+    for (int i = 0; i < g->n_tensors && g->batch > 0; i++) {
+        const struct tensor *t = g->tensors[i];
+        char axis_name[600];
+        if (!t->is_input || t->rank < 1 || t->dims[0] >= 0 || !t->dim_params[0])
+            continue;
+        snprintf(axis_name, sizeof axis_name, "%s:0", t->name);
+        const char *sym = t->dim_params[0];
+        if (graph_find_binding(g, sym) || graph_find_binding(g, axis_name))
+            continue;
+        int rc = tpusim_graph_bind_dim(g, sym, g->batch);
+        if (!rc)
+            rc = graph_note(g, "--batch %lld bound the symbolic dimension '%s'",
+                            (long long)g->batch, sym);
+        if (rc)
+            return rc;
+    }
+    return TPUSIM_OK;
+}
+
 static int bind_input_dims(struct tpusim_graph *g)
 {
+    int rc0 = bind_batch_symbols(g);
+    if (rc0)
+        return rc0;
     char names[512];
     int *used = calloc((size_t)(g->n_bindings ? g->n_bindings : 1), sizeof *used);
     if (!used)

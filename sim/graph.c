@@ -24,6 +24,24 @@ int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
     return code;
 }
 
+int graph_note(struct tpusim_graph *g, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t old = g->notes ? strlen(g->notes) : 0, add = strlen(line);
+    char *n = realloc(g->notes, old + add + 2);
+    if (!n)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    memcpy(n + old, line, add);
+    n[old + add] = '\n';
+    n[old + add + 1] = '\0';
+    g->notes = n;
+    return TPUSIM_OK;
+}
+
 int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
 {
     char msg[768];
@@ -190,13 +208,12 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
         return graph_error(g, TPUSIM_ERR_STATE, "cannot add node '%s': graph already finalized",
                            name ? name : "");
     const char *dom = domain ? domain : "";
-    const struct op_info *info = NULL;
-    if (graph_is_default_domain(dom))
-        info = op_info_by_name(type);
+    const struct op_info *info = op_info_in_domain(type, dom);
     if (!info)
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
                            "node '%s': op type '%s' (domain '%s') is not supported; "
-                           "supported (domain ai.onnx): %s",
+                           "supported (domain ai.onnx; ArrayFeatureExtractor and ZipMap in "
+                           "ai.onnx.ml): %s",
                            name && name[0] ? name : "(unnamed)", type ? type : "(none)",
                            dom[0] ? dom : "ai.onnx", op_supported_list());
     if (n_in < 0 || n_out < 1 || (n_in && !inputs) || !outputs)
@@ -737,6 +754,7 @@ void graph_free_contents(struct tpusim_graph *g)
         free(op->out);
         free(op);
     }
+    free(g->notes);
     for (int i = 0; i < g->n_bindings; i++)
         free(g->bindings[i].name);
     free(g->bindings);

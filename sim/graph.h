@@ -122,12 +122,17 @@ struct tpusim_graph {
     int64_t batch;           /* 0: leave dim 0 as the file says */
     bool finalized;
     char *source;            /* file name for messages ("<buffer>" etc.) */
+    char *notes;             /* what loading decided that the user should know, one per line */
     char err[1024];
 };
 
 /* ---- Errors. Each formats into g->err and returns `code`. */
 int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends one line to g->notes (tpusim_graph_notes): a choice the
+ * importer or inference made for the user (a branch taken, a dimension
+ * bound, a part of the model not simulated). TPUSIM_ERR_NOMEM on failure. */
+int graph_note(struct tpusim_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "node 'NAME' (TYPE): ..." with code TPUSIM_ERR_SHAPE. */
 int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -96,6 +96,11 @@ const char *tpusim_graph_errmsg(const tpusim_graph *g)
     return g ? g->err : "no graph handle";
 }
 
+const char *tpusim_graph_notes(const tpusim_graph *g)
+{
+    return g && g->notes ? g->notes : "";
+}
+
 static int check_building(tpusim_graph *g)
 {
     if (g->finalized)

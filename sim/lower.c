@@ -312,7 +312,9 @@ static uint64_t vpu_cost(const struct chip *c, enum op_type t, uint64_t n, int n
     case OP_EXP:
     case OP_LOG:
     case OP_SOFTPLUS: return vpu_op_cycles(c, VPU_EXP, n);
-    case OP_HARD_SIGMOID: return mul + add;
+    case OP_HARD_SIGMOID:
+    case OP_IMAGE_SCALER:
+    case OP_AFFINE: return mul + add;
     case OP_HARD_SWISH: return 2 * mul + add;
     case OP_SUM:
     case OP_MEAN:

@@ -4,6 +4,7 @@
  */
 #include "ops.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const struct op_info OP_TABLE[OP_COUNT] = {
@@ -19,6 +20,25 @@ const struct op_info *op_info_by_name(const char *name)
     for (int i = 0; i < OP_COUNT; i++)
         if (strcmp(OP_TABLE[i].name, name) == 0)
             return &OP_TABLE[i];
+    return NULL;
+}
+
+/* The ONNX domain a type belongs to: ai.onnx.ml for the classifier tails
+ * of converted scikit-learn and Core ML models, else the default one. */
+static bool in_ml_domain(enum op_type type)
+{
+    return type == OP_ARRAY_FEATURE_EXTRACTOR || type == OP_ZIP_MAP;
+}
+
+const struct op_info *op_info_in_domain(const char *name, const char *domain)
+{
+    const struct op_info *info = op_info_by_name(name);
+    if (!info)
+        return NULL;
+    bool ml = domain && strcmp(domain, "ai.onnx.ml") == 0;
+    bool dflt = !domain || !domain[0] || strcmp(domain, "ai.onnx") == 0;
+    if (in_ml_domain(info->type) ? ml : dflt)
+        return info;
     return NULL;
 }
 

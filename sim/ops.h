@@ -94,7 +94,13 @@ struct op;
     X(RESIZE, "Resize", MOVE, infer_resize)                                                       \
     X(UPSAMPLE, "Upsample", MOVE, infer_resize)                                                   \
     X(DEPTH_TO_SPACE, "DepthToSpace", MOVE, infer_depth_space)                                    \
-    X(SPACE_TO_DEPTH, "SpaceToDepth", MOVE, infer_depth_space)
+    X(SPACE_TO_DEPTH, "SpaceToDepth", MOVE, infer_depth_space)                                    \
+    /* deprecated and ai.onnx.ml ops that real files carry: sim/infer_misc.c */                  \
+    X(IMAGE_SCALER, "ImageScaler", ELEMENTWISE, infer_image_scaler)                               \
+    X(AFFINE, "Affine", ELEMENTWISE, infer_affine)                                                \
+    X(CROP, "Crop", MOVE, infer_crop)                                                             \
+    X(ARRAY_FEATURE_EXTRACTOR, "ArrayFeatureExtractor", MOVE, infer_array_feature_extractor)      \
+    X(ZIP_MAP, "ZipMap", FREE, infer_zip_map)
 
 enum op_type {
 #define OP_ENUM(id, name, cls, fn) OP_##id,
@@ -135,6 +141,10 @@ OP_TYPES(OP_DECLARE_INFER)
 
 /* Lookup by ONNX type name in the default domain; NULL if unsupported. */
 const struct op_info *op_info_by_name(const char *name);
+/* Lookup by type name and domain: the default domain ("", "ai.onnx") for
+ * most types, "ai.onnx.ml" for ArrayFeatureExtractor and ZipMap. NULL when
+ * tpusim has no such op in that domain. */
+const struct op_info *op_info_in_domain(const char *name, const char *domain);
 const struct op_info *op_info_of(enum op_type type);
 const char *op_class_name(enum op_class cls);
 /* Comma-separated list of every supported type name; static storage. */

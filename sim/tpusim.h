@@ -127,10 +127,18 @@ void tpusim_graph_close(tpusim_graph *g);
 /* The last error message on this handle ("" if none); owned by g. */
 const char *tpusim_graph_errmsg(const tpusim_graph *g);
 
+/* What loading decided that the caller should know, one line each ending
+ * in '\n' (empty when nothing): a symbolic dimension --batch bound, the
+ * branch costed for an If whose condition is not constant, the part of an
+ * Edge TPU-compiled model that is not simulated. Owned by the graph; valid
+ * until it is closed. */
+const char *tpusim_graph_notes(const tpusim_graph *g);
 /* Bind symbolic dimensions before loading. `batch` (>= 1) sets dimension 0
  * of every data input: a symbolic batch dimension, or one fixed at 1 by an
  * exporter, so a model exported at batch 1 can be simulated at batch N.
- * A named binding sets every input dimension whose dim_param is `name`;
+ * A symbolic dimension 0 ("batch_size", "N") is bound to `batch` by its
+ * name, wherever else it appears, unless a named binding sets it; the
+ * graph's notes say which names were bound. A named binding sets every input dimension whose dim_param is `name`;
  * `name` may also be "INPUT:AXIS" for an unnamed dimension. */
 int tpusim_graph_set_batch(tpusim_graph *g, int64_t batch);
 int tpusim_graph_bind_dim(tpusim_graph *g, const char *name, int64_t value);

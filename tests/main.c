@@ -15,6 +15,7 @@ static const struct {
     {"infer_nn", infer_nn_suite},
     {"infer_vector", infer_vector_suite},
     {"infer_shape", infer_shape_suite},
+    {"infer_misc", infer_misc_suite},
     {"onnx_import", onnx_import_suite},
     {"bad_input", bad_input_suite},
     {"chip", chip_suite},

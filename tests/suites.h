@@ -8,6 +8,7 @@ Suite *graph_suite(void);
 Suite *infer_nn_suite(void);
 Suite *infer_vector_suite(void);
 Suite *infer_shape_suite(void);
+Suite *infer_misc_suite(void);
 Suite *onnx_import_suite(void);
 Suite *bad_input_suite(void);
 Suite *chip_suite(void);
