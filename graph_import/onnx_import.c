@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "control_flow.h"
 #include "graph.h"
 #include "onnx.pb-c.h"
 #include "tpusim.h"
@@ -340,7 +341,91 @@ static int import_attr(struct tpusim_graph *g, struct op *op, const Onnx__Attrib
     }
 }
 
-static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t index)
+/* What importing a (sub)graph needs besides the graph: the model's
+ * default-domain opset, and how deep in subgraphs it is (0 at the top). */
+struct import_ctx {
+    int64_t opset;
+    int depth;
+};
+
+static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp,
+                        const struct import_ctx *ctx);
+
+static int names_copy(struct tpusim_graph *g, char ***out, int *n, size_t count,
+                      Onnx__ValueInfoProto *const *vi)
+{
+    *n = 0;
+    *out = calloc(count ? count : 1, sizeof **out);
+    if (!*out)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < count; i++, (*n)++)
+        if (!((*out)[i] = graph_strdup(vi[i]->name ? vi[i]->name : "")))
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    return TPUSIM_OK;
+}
+
+/* A subgraph (If branch, Loop or Scan body) read into a body of its own:
+ * its formal inputs defined there as tensors without a shape (the body is
+ * expanded later, reading the actual inputs), its outputs by name. */
+static int import_body(struct tpusim_graph *g, const struct op *op, const Onnx__GraphProto *gp,
+                       const struct import_ctx *ctx, struct graph_body *b)
+{
+    struct import_ctx inner = {ctx->opset, ctx->depth + 1};
+    int rc = tpusim_graph_new(&b->g) ? graph_error(g, TPUSIM_ERR_NOMEM, "out of memory")
+                                     : TPUSIM_OK;
+    if (!rc)
+        rc = names_copy(g, &b->inputs, &b->n_inputs, gp->n_input, gp->input);
+    if (!rc)
+        rc = names_copy(g, &b->outputs, &b->n_outputs, gp->n_output, gp->output);
+    for (int i = 0; i < b->n_inputs && !rc; i++) {
+        struct tensor *t = graph_tensor(b->g, b->inputs[i]);
+        if (!t)
+            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        else
+            t->defined = true;
+    }
+    if (!rc && import_graph(b->g, gp, &inner))
+        rc = graph_error(g, TPUSIM_ERR_PARSE, "node '%s' (%s), subgraph '%s': %s", op->name,
+                         op_info_of(op->type)->name, gp->name ? gp->name : "", b->g->err);
+    return rc;
+}
+
+/* If, Loop and Scan: every graph attribute becomes a body (If: then_branch
+ * then else_branch). */
+static int import_control_flow(struct tpusim_graph *g, struct op *op, const Onnx__NodeProto *n,
+                               const struct import_ctx *ctx)
+{
+    static const char *const names[3][2] = {{"then_branch", "else_branch"}, {"body", NULL},
+                                            {"body", NULL}};
+    const char *const *want = names[op->type == OP_IF ? 0 : op->type == OP_LOOP ? 1 : 2];
+    int n_bodies = want[1] ? 2 : 1;
+    if (op->type == OP_SCAN && ctx->opset < 9)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s' (Scan): opset %lld's Scan (batched, with sequence_lens) is "
+                           "not supported; opset 9 and later are",
+                           op->name, (long long)ctx->opset);
+    struct graph_body *bodies = calloc((size_t)n_bodies, sizeof *bodies);
+    int rc = bodies ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (int b = 0; b < n_bodies && !rc; b++) {
+        const Onnx__GraphProto *gp = NULL;
+        for (size_t a = 0; a < n->n_attribute; a++)
+            if (n->attribute[a]->name && strcmp(n->attribute[a]->name, want[b]) == 0)
+                gp = n->attribute[a]->g;
+        rc = gp ? import_body(g, op, gp, ctx, &bodies[b])
+                : graph_error(g, TPUSIM_ERR_PARSE, "node '%s' (%s): attribute %s is missing",
+                              op->name, op_info_of(op->type)->name, want[b]);
+    }
+    if (rc) {
+        for (int b = 0; bodies && b < n_bodies; b++)
+            cf_body_free(&bodies[b]);
+        free(bodies);
+        return rc;
+    }
+    return cf_attach(g, op, bodies, n_bodies);
+}
+
+static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t index,
+                       const struct import_ctx *ctx)
 {
     const char *type = n->op_type ? n->op_type : "";
     if (graph_is_default_domain(n->domain) && strcmp(type, "Constant") == 0)
@@ -358,6 +443,8 @@ static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t 
                           (int)n->n_input, (const char *const *)n->output, (int)n->n_output, &op);
     for (size_t a = 0; a < n->n_attribute && !rc; a++)
         rc = import_attr(g, op, n->attribute[a]);
+    if (!rc && (op->type == OP_IF || op->type == OP_LOOP || op->type == OP_SCAN))
+        rc = import_control_flow(g, op, n, ctx);
     return rc;
 }
 
@@ -385,7 +472,10 @@ static int check_model(struct tpusim_graph *g, const Onnx__ModelProto *m)
     return TPUSIM_OK;
 }
 
-static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
+/* The nodes, constants and inputs of a graph; `ctx->depth` counts the
+ * subgraphs around it. */
+static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp,
+                        const struct import_ctx *ctx)
 {
     int rc = TPUSIM_OK;
     for (size_t i = 0; i < gp->n_initializer && !rc; i++) {
@@ -398,7 +488,7 @@ static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
             return graph_error(g, TPUSIM_ERR_PARSE, "sparse initializer %zu has no name", i);
         rc = define_sparse(g, sp->values->name, sp);
     }
-    for (size_t i = 0; i < gp->n_input && !rc; i++) {
+    for (size_t i = 0; i < gp->n_input && !rc && ctx->depth == 0; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
         const struct tensor *t = graph_find_tensor(g, name);
         if (t && t->defined)
@@ -406,8 +496,8 @@ static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
         rc = define_input(g, gp->input[i]);
     }
     for (size_t i = 0; i < gp->n_node && !rc; i++)
-        rc = import_node(g, gp->node[i], i);
-    for (size_t i = 0; i < gp->n_output && !rc; i++) {
+        rc = import_node(g, gp->node[i], i, ctx);
+    for (size_t i = 0; i < gp->n_output && !rc && ctx->depth == 0; i++) {
         struct tensor *t = graph_find_tensor(g, gp->output[i]->name ? gp->output[i]->name : "");
         if (!t)
             rc = graph_error(g, TPUSIM_ERR_GRAPH,
@@ -431,9 +521,13 @@ static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
                            "not a valid ONNX protobuf (%zu bytes): truncated, corrupt or another "
                            "format",
                            size);
+    struct import_ctx ctx = {1, 0};
     int rc = check_model(g, m);
+    for (size_t i = 0; i < m->n_opset_import && !rc; i++)
+        if (graph_is_default_domain(m->opset_import[i]->domain))
+            ctx.opset = m->opset_import[i]->version;
     if (!rc)
-        rc = import_graph(g, m->graph);
+        rc = import_graph(g, m->graph, &ctx);
     onnx__model_proto__free_unpacked(m, NULL);
     if (!rc)
         rc = graph_finalize(g);

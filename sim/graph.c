@@ -3,6 +3,7 @@
  * helpers shape inference uses. graph_finalize() is in finalize.c.
  */
 #include "graph.h"
+#include "control_flow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,7 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     op->index = g->n_ops;
     op->type = info->type;
+    op->cf_parent = -1;
     g->ops[g->n_ops++] = op; /* owned by g from here, freed with it on error too */
     char gen[64];
     if (!name || !name[0]) {
@@ -370,6 +372,26 @@ int op_add_attr_tensor(struct tpusim_graph *g, struct op *op, const char *name, 
 int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name)
 {
     return new_attr(g, op, name, ATTR_OTHER) ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
+}
+
+int op_copy_attrs(struct tpusim_graph *g, struct op *dst, const struct op *src)
+{
+    int rc = TPUSIM_OK;
+    for (int i = 0; i < src->n_attrs && !rc; i++) {
+        const struct attr *a = &src->attrs[i];
+        switch (a->kind) {
+        case ATTR_INT: rc = op_add_attr_int(g, dst, a->name, a->i); break;
+        case ATTR_FLOAT: rc = op_add_attr_float(g, dst, a->name, a->f); break;
+        case ATTR_STRING: rc = op_add_attr_string(g, dst, a->name, a->s ? a->s : ""); break;
+        case ATTR_INTS: rc = op_add_attr_ints(g, dst, a->name, a->ints, a->n); break;
+        case ATTR_FLOATS: rc = op_add_attr_floats(g, dst, a->name, a->floats, a->n); break;
+        case ATTR_TENSOR:
+            rc = op_add_attr_tensor(g, dst, a->name, (tpusim_dtype)a->i, a->f);
+            break;
+        case ATTR_OTHER: rc = op_add_attr_other(g, dst, a->name); break;
+        }
+    }
+    return rc;
 }
 
 const struct attr *op_attr(const struct op *op, const char *name)
@@ -752,6 +774,7 @@ void graph_free_contents(struct tpusim_graph *g)
         free(op->domain);
         free(op->in);
         free(op->out);
+        cf_free(op->cf);
         free(op);
     }
     free(g->notes);

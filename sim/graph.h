@@ -88,6 +88,8 @@ struct op_cost {
     uint64_t bytes_out;
 };
 
+struct control_flow; /* sim/control_flow.h */
+
 struct op {
     char *name;
     int index;
@@ -99,6 +101,13 @@ struct op {
     struct attr *attrs;
     int n_attrs;
     bool folded;             /* computed at compile time: no runtime cost */
+    /* Not run, each output i standing for input i (finalize rewires the
+     * readers): a control-flow op once its body is in the graph. */
+    bool bypassed;
+    bool dead;               /* not run: in an If branch not taken */
+    struct control_flow *cf; /* If/Loop/Scan: their subgraphs (control_flow.h), else NULL */
+    int cf_parent;           /* the control-flow op this op was expanded from, or -1 */
+    int cf_body;             /* which of its bodies (If: 0 then, 1 else) */
     struct window_params win;/* Conv/ConvTranspose/pooling */
     struct op_cost cost;
 };
@@ -106,6 +115,7 @@ struct op {
 struct dim_binding {
     char *name;
     int64_t value;
+    bool used;               /* bound an input dimension or a Loop's trip count */
 };
 
 struct tpusim_graph {
@@ -172,6 +182,8 @@ int op_add_attr_floats(struct tpusim_graph *g, struct op *op, const char *name, 
 int op_add_attr_tensor(struct tpusim_graph *g, struct op *op, const char *name, tpusim_dtype dtype,
                        double value);
 int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name);
+/* Copies every attribute of src onto dst (expanding a subgraph). */
+int op_copy_attrs(struct tpusim_graph *g, struct op *dst, const struct op *src);
 
 /* ---- Reading attributes (for shape inference). */
 const struct attr *op_attr(const struct op *op, const char *name);

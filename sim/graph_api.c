@@ -193,6 +193,11 @@ int tpusim_graph_add_op(tpusim_graph *g, const char *op_type, const char *name,
 {
     if (!g)
         return TPUSIM_ERR_ARG;
+    const struct op_info *info = op_info_by_name(op_type);
+    if (info && (info->type == OP_IF || info->type == OP_LOOP || info->type == OP_SCAN))
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s': op type '%s' needs subgraphs, which only ONNX files give",
+                           name ? name : "", op_type);
     return graph_add_op(g, op_type, NULL, name, inputs, n_inputs, outputs, n_outputs, NULL);
 }
 

@@ -100,7 +100,11 @@ struct op;
     X(AFFINE, "Affine", ELEMENTWISE, infer_affine)                                                \
     X(CROP, "Crop", MOVE, infer_crop)                                                             \
     X(ARRAY_FEATURE_EXTRACTOR, "ArrayFeatureExtractor", MOVE, infer_array_feature_extractor)      \
-    X(ZIP_MAP, "ZipMap", FREE, infer_zip_map)
+    X(ZIP_MAP, "ZipMap", FREE, infer_zip_map)                                                     \
+    /* control flow, expanded into the graph at inference: sim/control_flow.c */                \
+    X(IF, "If", FREE, infer_if)                                                                   \
+    X(LOOP, "Loop", FREE, infer_loop)                                                             \
+    X(SCAN, "Scan", FREE, infer_scan)
 
 enum op_type {
 #define OP_ENUM(id, name, cls, fn) OP_##id,

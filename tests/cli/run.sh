@@ -33,6 +33,7 @@ run() {
 
 . "$here/basics.sh"
 . "$here/real_models.sh"
+. "$here/control_flow.sh"
 . "$here/bad_input.sh"
 . "$here/run_cmd.sh"
 . "$here/chips.sh"
