@@ -439,8 +439,15 @@ static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t 
     if (n->n_input > INT32_MAX || n->n_output > INT32_MAX)
         return graph_error(g, TPUSIM_ERR_PARSE, "node '%s': absurd input/output count", name);
     struct op *op;
-    int rc = graph_add_op(g, type, n->domain, name, (const char *const *)n->input,
-                          (int)n->n_input, (const char *const *)n->output, (int)n->n_output, &op);
+    const struct op_info *info = op_info_in_domain(type, n->domain);
+    const char *stored[OP_STORED_INPUTS];
+    int n_stored = info ? op_stored_inputs(info->type, (const char *const *)n->input,
+                                           (int)n->n_input, stored)
+                        : -1;
+    int rc = graph_add_op(g, type, n->domain, name,
+                          n_stored >= 0 ? stored : (const char *const *)n->input,
+                          n_stored >= 0 ? n_stored : (int)n->n_input,
+                          (const char *const *)n->output, (int)n->n_output, &op);
     for (size_t a = 0; a < n->n_attribute && !rc; a++)
         rc = import_attr(g, op, n->attribute[a]);
     if (!rc && (op->type == OP_IF || op->type == OP_LOOP || op->type == OP_SCAN))

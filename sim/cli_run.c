@@ -11,6 +11,8 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "graph.h"
+#include "matrix_unit.h"
 #include "report.h"
 #include "stack.h"
 #include "trace.h"
@@ -275,9 +277,32 @@ void cli_close_core_models(struct core_models *m)
     memset(m, 0, sizeof *m);
 }
 
+/* A quantized graph runs its matrix ops in int8 unless --dtype says
+ * otherwise or the chip has no int8 matrix mode: either is said. */
+static void dtype_note(const struct sim_cli *o, const struct tpusim_graph *g,
+                       const struct chip *chip)
+{
+    tpusim_dtype graph_dt = g->matrix_dtype;
+    char line[256] = "";
+    if (!graph_dt)
+        return;
+    if (o->dtype && o->dtype != graph_dt)
+        snprintf(line, sizeof line, "the graph's matrix ops are %s; --dtype %s overrides that",
+                 tpusim_dtype_name(graph_dt), tpusim_dtype_name(o->dtype));
+    else if (!o->dtype && !sim_asked_dtype(chip, g, TPUSIM_DT_UNDEFINED))
+        snprintf(line, sizeof line,
+                 "the graph's matrix ops are %s, which %s does not run: simulated in its "
+                 "default %s",
+                 tpusim_dtype_name(graph_dt), chip->name,
+                 tpusim_dtype_name(chip_default_dtype(chip)));
+    if (line[0])
+        fprintf(stderr, "tpusim: %s: note: %s\n", cli_model_name(&o->model), line);
+}
+
 int cli_simulate(const char *cmd, const struct sim_cli *o, const struct core_models *m,
                  const struct chip *chip, const struct stack *stack, struct sim_result *res)
 {
+    dtype_note(o, m->big, chip);
     char err[1024];
     struct sim_options so = {.dtype = o->dtype,
                              .no_fusion = o->no_fusion,

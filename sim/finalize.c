@@ -10,6 +10,7 @@
 
 #include "control_flow.h"
 #include "graph.h"
+#include "quant.h"
 
 /* One use of a tensor: input `slot` of op `op`. */
 struct consumer {
@@ -24,9 +25,13 @@ static bool is_weight_slot(enum op_type type, int slot)
     case OP_CONV:
     case OP_CONV_TRANSPOSE:
     case OP_GEMM:
+    case OP_QLINEAR_CONV: /* stored operands first (ops.h) */
+    case OP_CONV_INTEGER:
         return slot == 1 || slot == 2;
     case OP_MATMUL:
     case OP_PRELU:
+    case OP_QLINEAR_MATMUL:
+    case OP_MATMUL_INTEGER:
         return slot == 1;
     case OP_GATHER:
         return slot == 0;
@@ -44,15 +49,23 @@ static bool is_weight_slot(enum op_type type, int slot)
     }
 }
 
+/* Weights and biases may be float or quantized: 8-bit integers, and
+ * 32-bit integer biases (TFLite, ONNX QDQ). */
+static bool param_dtype(tpusim_dtype dt)
+{
+    return dtype_is_float(dt) || dt == TPUSIM_DT_INT8 || dt == TPUSIM_DT_UINT8 ||
+           dt == TPUSIM_DT_INT32;
+}
+
 /* Biases and scales applied by elementwise ops also count as parameters. */
 static bool counts_as_param(enum op_type type, int slot, const struct tensor *t)
 {
-    if (!t->is_const || !dtype_is_float(t->dtype))
+    if (!t->is_const)
         return false;
     if (is_weight_slot(type, slot))
-        return true;
+        return param_dtype(t->dtype);
     bool affine = type == OP_ADD || type == OP_SUB || type == OP_MUL || type == OP_DIV;
-    return affine && tensor_elems(t) > 1;
+    return affine && dtype_is_float(t->dtype) && tensor_elems(t) > 1;
 }
 
 static int check_defined(struct tpusim_graph *g)
@@ -306,11 +319,16 @@ static uint64_t param_sources(const struct tpusim_graph *g, const struct tensor 
     seen[t->index] = true;
     const struct op *src = t->producer >= 0 ? g->ops[t->producer] : NULL;
     if (!src || src->type == OP_CONSTANT_OF_SHAPE)
-        return dtype_is_float(t->dtype) && tensor_elems(t) > 1 ? tensor_elems(t) : 0;
+        return param_dtype(t->dtype) && tensor_elems(t) > 1 ? tensor_elems(t) : 0;
     uint64_t n = 0;
     for (int k = 0; k < src->n_in; k++) {
         const struct tensor *in = op_in(g, src, k);
-        if (in && in->is_const && dtype_is_float(in->dtype))
+        /* Through folded ops to the float weight, or to the quantized one
+         * a DequantizeLinear reads (integer shape vectors are no weights). */
+        bool weight = src->type == OP_DEQUANTIZE_LINEAR
+                          ? k == 0 /* not its scale and zero point */
+                          : dtype_is_float(in ? in->dtype : TPUSIM_DT_UNDEFINED);
+        if (in && in->is_const && weight)
             n += param_sources(g, in, seen, depth + 1);
     }
     return n;
@@ -403,6 +421,8 @@ static int infer_all(struct tpusim_graph *g)
         if (rc && cf_branch_failed(g, op))
             rc = TPUSIM_OK;
     }
+    if (!rc)
+        rc = quant_fold(g);
     if (!rc)
         rc = apply_bypasses(g);
     return rc ? rc : collect_run_ops(g);

@@ -130,6 +130,7 @@ struct tpusim_graph {
     struct dim_binding *bindings;
     int n_bindings;
     int64_t batch;           /* 0: leave dim 0 as the file says */
+    tpusim_dtype matrix_dtype; /* int8 when the matrix ops run quantized (quant.h), else undefined */
     bool finalized;
     char *source;            /* file name for messages ("<buffer>" etc.) */
     char *notes;             /* what loading decided that the user should know, one per line */

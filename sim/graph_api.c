@@ -198,6 +198,12 @@ int tpusim_graph_add_op(tpusim_graph *g, const char *op_type, const char *name,
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
                            "node '%s': op type '%s' needs subgraphs, which only ONNX files give",
                            name ? name : "", op_type);
+    const char *stored[OP_STORED_INPUTS];
+    int n_stored = info && inputs && n_inputs >= 0
+                       ? op_stored_inputs(info->type, inputs, n_inputs, stored)
+                       : -1;
+    if (n_stored >= 0)
+        return graph_add_op(g, op_type, NULL, name, stored, n_stored, outputs, n_outputs, NULL);
     return graph_add_op(g, op_type, NULL, name, inputs, n_inputs, outputs, n_outputs, NULL);
 }
 

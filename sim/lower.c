@@ -267,12 +267,34 @@ static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op)
     return b;
 }
 
+/* Convolutions, whatever their operands' types: QLinearConv and
+ * ConvInteger store X, W, B first as Conv does (ops.h). */
+static bool is_conv(const struct op *op)
+{
+    return op->type == OP_CONV || op->type == OP_QLINEAR_CONV || op->type == OP_CONV_INTEGER;
+}
+
+static bool is_matmul(const struct op *op)
+{
+    return op->type == OP_MATMUL || op->type == OP_QLINEAR_MATMUL ||
+           op->type == OP_MATMUL_INTEGER;
+}
+
+/* A constant op input that is a weight: float, or quantized (8-bit
+ * weights, a matrix op's 32-bit bias); integer shape vectors are not. */
+static bool is_weight(const struct op *op, const struct tensor *t)
+{
+    tpusim_dtype dt = t->dtype;
+    return t->is_const && (dtype_is_float(dt) || dt == TPUSIM_DT_INT8 || dt == TPUSIM_DT_UINT8 ||
+                           (dt == TPUSIM_DT_INT32 && op_info_of(op->type)->cls == OPC_MATRIX));
+}
+
 static uint64_t weight_bytes(const struct lower_ctx *x, const struct op *op)
 {
     uint64_t b = 0;
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
-        if (t && t->is_const && dtype_is_float(t->dtype))
+        if (t && is_weight(op, t))
             b += elems(t) * x->db;
     }
     return b;
@@ -314,7 +336,10 @@ static uint64_t vpu_cost(const struct chip *c, enum op_type t, uint64_t n, int n
     case OP_SOFTPLUS: return vpu_op_cycles(c, VPU_EXP, n);
     case OP_HARD_SIGMOID:
     case OP_IMAGE_SCALER:
-    case OP_AFFINE: return mul + add;
+    case OP_AFFINE:
+    case OP_QUANTIZE_LINEAR:
+    case OP_DEQUANTIZE_LINEAR: return mul + add;
+    case OP_DYNAMIC_QUANTIZE_LINEAR: return 3 * add + mul; /* min, max; scale, shift */
     case OP_HARD_SWISH: return 2 * mul + add;
     case OP_SUM:
     case OP_MEAN:
@@ -413,7 +438,7 @@ static struct gemm_shape matmul_gemm(const struct lower_ctx *x, const struct op 
     struct gemm_shape s = {1, 1, 1, 1};
     uint64_t total = elems(out);
     s.n = out->rank >= 1 ? (uint64_t)out->dims[out->rank - 1] : 1;
-    if (op->type == OP_MATMUL && out->rank >= 2 && b && b->rank >= 2 && !b->is_const) {
+    if (is_matmul(op) && out->rank >= 2 && b && b->rank >= 2 && !b->is_const) {
         /* Both operands are activations (attention): one GEMM per batch. */
         s.m = (uint64_t)out->dims[out->rank - 2];
         s.batch = total / (s.m * s.n);
@@ -429,7 +454,7 @@ static struct gemm_shape matmul_gemm(const struct lower_ctx *x, const struct op 
 
 static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
 {
-    if (op->type != OP_CONV || op->win.group <= 1 || x->s->depthwise_on != DEPTHWISE_ON_VPU)
+    if (!is_conv(op) || op->win.group <= 1 || x->s->depthwise_on != DEPTHWISE_ON_VPU)
         return false;
     const struct tensor *w = op_in(x->g, op, 1);
     return w && w->rank >= 2 && w->dims[1] == 1;
@@ -541,9 +566,9 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
         lower_rnn(x, op, d);
     } else if (on_vpu) {
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
-    } else if (op->type == OP_CONV && x->mu->conv && op->win.spatial == 2) {
+    } else if (is_conv(op) && x->mu->conv && op->win.spatial == 2) {
         lower_conv(x, op, d);
-    } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
+    } else if (is_conv(op) || op->type == OP_CONV_TRANSPOSE) {
         lower_gemm(x, conv_gemm(x, op), op->cost.macs, false, d);
     } else if (cls == OPC_MATRIX) {
         lower_gemm(x, matmul_gemm(x, op), op->cost.macs, accumulates_c(x, op), d);
@@ -579,7 +604,7 @@ static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
 /* BatchNorm right after a convolution folds into its weights: free. */
 static bool folds_into_conv(const struct lower_ctx *x, const struct op *op, int host)
 {
-    return op->type == OP_BATCH_NORM && host >= 0 && run_op(x, host)->type == OP_CONV;
+    return op->type == OP_BATCH_NORM && host >= 0 && is_conv(run_op(x, host));
 }
 
 /* Bytes of op's activations, read and written, wherever they live. */
@@ -808,7 +833,7 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->mu = matrix_unit_of(c);
     if (c->mxu_kind == MATRIX_SYSTOLIC)
         x->mxu = mxu_params_of(c);
-    int rc = sim_dtype(c, o->dtype, &x->dtype, err, err_len);
+    int rc = sim_dtype(c, sim_asked_dtype(c, g, o->dtype), &x->dtype, err, err_len);
     if (rc)
         return rc;
     x->db = dtype_bytes(x->dtype);

@@ -72,3 +72,23 @@ const char *op_supported_list(void)
     return OP_TYPES(OP_NAME) "Constant";
 #undef OP_NAME
 }
+
+int op_stored_inputs(enum op_type type, const char *const *onnx, int n, const char **names)
+{
+    /* Stored slot i holds ONNX input ORDER[i] (-1: absent). */
+    static const int qconv[] = {0, 3, 8, 1, 2, 4, 5, 6, 7}, qmatmul[] = {0, 3, -1, 1, 2, 4, 5, 6, 7},
+                     integer[] = {0, 1, -1, 2, 3};
+    const int *order = NULL;
+    int len = 0;
+    if (type == OP_QLINEAR_CONV)
+        order = qconv, len = 9;
+    else if (type == OP_QLINEAR_MATMUL)
+        order = qmatmul, len = 9;
+    else if (type == OP_CONV_INTEGER || type == OP_MATMUL_INTEGER)
+        order = integer, len = 5;
+    if (!order)
+        return -1;
+    for (int i = 0; i < len; i++)
+        names[i] = order[i] >= 0 && order[i] < n ? onnx[order[i]] : "";
+    return len;
+}

@@ -104,7 +104,15 @@ struct op;
     /* control flow, expanded into the graph at inference: sim/control_flow.c */                \
     X(IF, "If", FREE, infer_if)                                                                   \
     X(LOOP, "Loop", FREE, infer_loop)                                                             \
-    X(SCAN, "Scan", FREE, infer_scan)
+    X(SCAN, "Scan", FREE, infer_scan)                                                             \
+    /* quantization; the matrix ops' inputs are stored operands first: sim/quant.c */             \
+    X(QUANTIZE_LINEAR, "QuantizeLinear", ELEMENTWISE, infer_quantize_linear)                      \
+    X(DEQUANTIZE_LINEAR, "DequantizeLinear", ELEMENTWISE, infer_dequantize_linear)                \
+    X(DYNAMIC_QUANTIZE_LINEAR, "DynamicQuantizeLinear", REDUCE, infer_dynamic_quantize_linear)    \
+    X(QLINEAR_CONV, "QLinearConv", MATRIX, infer_quantized_conv)                                  \
+    X(CONV_INTEGER, "ConvInteger", MATRIX, infer_quantized_conv)                                  \
+    X(QLINEAR_MATMUL, "QLinearMatMul", MATRIX, infer_quantized_matmul)                            \
+    X(MATMUL_INTEGER, "MatMulInteger", MATRIX, infer_quantized_matmul)
 
 enum op_type {
 #define OP_ENUM(id, name, cls, fn) OP_##id,
@@ -151,6 +159,16 @@ const struct op_info *op_info_by_name(const char *name);
 const struct op_info *op_info_in_domain(const char *name, const char *domain);
 const struct op_info *op_info_of(enum op_type type);
 const char *op_class_name(enum op_class cls);
+/* The quantized matrix ops (QLinearConv, ConvInteger, QLinearMatMul,
+ * MatMulInteger) keep their names, but the graph stores their inputs
+ * operands first, as Conv's and MatMul's: [X, W, B (absent for the
+ * Integer ops and QLinearMatMul), then the scales and zero points in file
+ * order], so that inference and lowering read them as Conv and MatMul.
+ * For those fills names[] (room for OP_STORED_INPUTS) from the
+ * ONNX-ordered inputs and returns how many ("" is absent); -1 for every
+ * other type, whose inputs are stored as given. */
+#define OP_STORED_INPUTS 9
+int op_stored_inputs(enum op_type type, const char *const *onnx, int n, const char **names);
 /* Comma-separated list of every supported type name; static storage. */
 const char *op_supported_list(void);
 
