@@ -7,77 +7,17 @@
  * shape computations (Reshape targets, Slice bounds, Resize scales) read
  * them. Constant nodes become constant tensors the same way.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "control_flow.h"
 #include "graph.h"
+#include "model_file.h"
 #include "onnx.pb-c.h"
 #include "tpusim.h"
 
-/* Files larger than this are refused before reading (absurd for a model
- * graph; real exports with weights are well under it). */
-#define ONNX_MAX_FILE_BYTES (UINT64_C(4) << 30)
-
-static int set_source(struct tpusim_graph *g, const char *name)
-{
-    free(g->source);
-    g->source = graph_strdup(name);
-    return g->source ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
-}
-
 /* ------------------------------------------------------ tensor payloads */
-
-static double half_to_double(uint16_t h)
-{
-    int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-    double sign = (h & 0x8000) ? -1.0 : 1.0;
-    if (exp == 0)
-        return sign * ldexp(mant, -24);
-    if (exp == 31)
-        return mant ? NAN : sign * INFINITY;
-    return sign * ldexp(mant + 1024, exp - 25);
-}
-
-static double bf16_to_double(uint16_t b)
-{
-    uint32_t bits = (uint32_t)b << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-/* Element i of little-endian raw_data as a double (floats) or int64. */
-static void raw_element(const uint8_t *p, tpusim_dtype dt, double *f, int64_t *iv)
-{
-    uint64_t u = 0;
-    size_t sz = tpusim_dtype_size_bytes(dt);
-    for (size_t b = 0; b < sz; b++)
-        u |= (uint64_t)p[b] << (8 * b);
-    *f = 0;
-    *iv = 0;
-    switch (dt) {
-    case TPUSIM_DT_FLOAT32: {
-        uint32_t w = (uint32_t)u;
-        float x;
-        memcpy(&x, &w, sizeof x);
-        *f = x;
-        break;
-    }
-    case TPUSIM_DT_FLOAT64: memcpy(f, &u, sizeof *f); break;
-    case TPUSIM_DT_FLOAT16: *f = half_to_double((uint16_t)u); break;
-    case TPUSIM_DT_BFLOAT16: *f = bf16_to_double((uint16_t)u); break;
-    case TPUSIM_DT_INT8: *iv = (int8_t)u; break;
-    case TPUSIM_DT_INT16: *iv = (int16_t)u; break;
-    case TPUSIM_DT_INT32: *iv = (int32_t)u; break;
-    case TPUSIM_DT_INT64: *iv = (int64_t)u; break;
-    default: *iv = (int64_t)u; break; /* unsigned and bool */
-    }
-}
 
 /* Typed-field element i (the fields ONNX uses when raw_data is empty). */
 static int typed_element(const Onnx__TensorProto *tp, tpusim_dtype dt, size_t i, double *f,
@@ -111,9 +51,9 @@ static int typed_element(const Onnx__TensorProto *tp, tpusim_dtype dt, size_t i,
         if (i >= tp->n_int32_data)
             return -1;
         if (dt == TPUSIM_DT_FLOAT16)
-            *f = half_to_double((uint16_t)tp->int32_data[i]);
+            *f = model_half_to_double((uint16_t)tp->int32_data[i]);
         else if (dt == TPUSIM_DT_BFLOAT16)
-            *f = bf16_to_double((uint16_t)tp->int32_data[i]);
+            *f = model_bf16_to_double((uint16_t)tp->int32_data[i]);
         else
             *iv = tp->int32_data[i];
         return 0;
@@ -139,7 +79,7 @@ static int read_values(struct tpusim_graph *g, struct tensor *t, const Onnx__Ten
         double f;
         int64_t iv;
         if (tp->has_raw_data)
-            raw_element(tp->raw_data.data + i * sz, t->dtype, &f, &iv);
+            model_raw_element(tp->raw_data.data + i * sz, t->dtype, &f, &iv);
         else if (typed_element(tp, t->dtype, i, &f, &iv)) {
             rc = graph_error(g, TPUSIM_ERR_PARSE,
                              "tensor '%s': holds fewer values than its shape needs (%llu): the "
@@ -328,7 +268,7 @@ static int import_attr(struct tpusim_graph *g, struct op *op, const Onnx__Attrib
             tpusim_dtype dt = (tpusim_dtype)a->t->data_type;
             if (tpusim_dtype_size_bytes(dt) && a->t->has_raw_data &&
                 a->t->raw_data.len >= tpusim_dtype_size_bytes(dt))
-                raw_element(a->t->raw_data.data, dt, &v, &iv);
+                model_raw_element(a->t->raw_data.data, dt, &v, &iv);
             else
                 typed_element(a->t, dt, 0, &v, &iv);
             if (!dtype_is_float(dt))
@@ -546,40 +486,11 @@ int tpusim_graph_load_onnx_buffer(tpusim_graph *g, const void *data, size_t size
 {
     if (!g)
         return TPUSIM_ERR_ARG;
-    if (set_source(g, name && name[0] ? name : "<buffer>"))
+    if (model_set_source(g, name && name[0] ? name : "<buffer>"))
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     if (!data && size_bytes)
         return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
     return load_buffer(g, data, size_bytes);
-}
-
-/* Reads a whole file; *out is malloc'ed (NULL for an empty file). */
-static int read_file(struct tpusim_graph *g, const char *path, uint8_t **out, size_t *size)
-{
-    *out = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return graph_error(g, TPUSIM_ERR_IO, "cannot open: %s", strerror(errno));
-    int rc = TPUSIM_OK;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-        rc = graph_error(g, TPUSIM_ERR_IO, "cannot read: not a regular file");
-    else if ((uint64_t)st.st_size > ONNX_MAX_FILE_BYTES)
-        rc = graph_error(g, TPUSIM_ERR_IO, "file is %lld bytes; tpusim reads models up to 4 GiB",
-                         (long long)st.st_size);
-    size_t len = rc ? 0 : (size_t)st.st_size;
-    if (len > 0) {
-        *out = malloc(len);
-        if (!*out)
-            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory reading %zu bytes", len);
-        else if (fread(*out, 1, len, f) != len)
-            rc = graph_error(g, TPUSIM_ERR_IO, "short read: %s", strerror(errno));
-        else
-            *size = len;
-    }
-    fclose(f);
-    return rc;
 }
 
 int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path)
@@ -588,11 +499,11 @@ int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path)
         return TPUSIM_ERR_ARG;
     if (!path || !path[0])
         return graph_error(g, TPUSIM_ERR_ARG, "no model path given");
-    if (set_source(g, path))
+    if (model_set_source(g, path))
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     uint8_t *data;
     size_t size;
-    int rc = read_file(g, path, &data, &size);
+    int rc = model_read_file(g, path, &data, &size);
     if (!rc)
         rc = load_buffer(g, data, size);
     free(data);

@@ -29,6 +29,7 @@ struct model_opts {
     struct cli_dim dims[64];
     int n_dims;
     enum cli_format format;
+    const char *twin;         /* --twin FILE: an Edge TPU-compiled model's source, or NULL */
 };
 
 /* What an option or positional callback of cli_parse_args returns. */

@@ -147,6 +147,11 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
  * total `param_bytes`; *weights_on_chip is set when they all live in CMEM.
  * lower_graph() uses it; the NAS block cache keys on it. */
 uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *weights_on_chip);
+/* Which of g's running ops (g->run_ops order) stack s runs on the host CPU
+ * (with host_fallback = rest_of_graph, every op after the first), and those
+ * the model itself runs there (graph.h: host_pinned); lower_graph places
+ * ops so. */
+void lower_host_placement(const struct tpusim_graph *g, const struct stack *s, bool *on_host);
 /* Parameter bytes held on chip: all of them when they fit in CMEM, else
  * what the Edge TPU parameter cache took (`cache_left` of it is left). */
 uint64_t lower_params_on_chip_bytes(const struct chip *c, uint64_t param_bytes,

@@ -228,6 +228,7 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
     op->index = g->n_ops;
     op->type = info->type;
     op->cf_parent = -1;
+    op->source_node = -1;
     g->ops[g->n_ops++] = op; /* owned by g from here, freed with it on error too */
     char gen[64];
     if (!name || !name[0]) {
@@ -372,6 +373,21 @@ int op_add_attr_tensor(struct tpusim_graph *g, struct op *op, const char *name, 
 int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name)
 {
     return new_attr(g, op, name, ATTR_OTHER) ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
+}
+
+bool op_channels_last(const struct op *op)
+{
+    return strcmp(attr_string(op, "data_format", "NCHW"), "NHWC") == 0;
+}
+
+int op_channel_axis(const struct op *op, const struct tensor *t)
+{
+    return op_channels_last(op) ? t->rank - 1 : 1;
+}
+
+int op_spatial_axis(const struct op *op, int i)
+{
+    return op_channels_last(op) ? 1 + i : 2 + i;
 }
 
 int op_copy_attrs(struct tpusim_graph *g, struct op *dst, const struct op *src)

@@ -105,6 +105,10 @@ struct op {
      * readers): a control-flow op once its body is in the graph. */
     bool bypassed;
     bool dead;               /* not run: in an If branch not taken */
+    /* The model file runs this op on the host CPU: one an accelerator's
+     * compiler left outside its custom op (a TFLite *_edgetpu.tflite). */
+    bool host_pinned;
+    int source_node;         /* the node (TFLite: op index) it came from; -1 if none */
     struct control_flow *cf; /* If/Loop/Scan: their subgraphs (control_flow.h), else NULL */
     int cf_parent;           /* the control-flow op this op was expanded from, or -1 */
     int cf_body;             /* which of its bodies (If: 0 then, 1 else) */
@@ -193,6 +197,15 @@ double attr_float(const struct op *op, const char *name, double dflt);
 const char *attr_string(const struct op *op, const char *name, const char *dflt);
 /* Number of ints, *v pointing at them (NULL, 0 when absent). */
 size_t attr_ints(const struct op *op, const char *name, const int64_t **v);
+
+/* ---- Activation layout of the windowed ops. Conv, ConvTranspose,
+ * MaxPool and AveragePool read [N, C, spatial...] (ONNX), or with the
+ * attribute data_format = "NHWC" (TFLite's layout) [N, spatial..., C]; their
+ * weights are then [Cout, kernel..., Cin/group] (TFLite's OHWI). */
+bool op_channels_last(const struct op *op);
+/* The axis of t's channels, and of spatial axis i, in op's layout. */
+int op_channel_axis(const struct op *op, const struct tensor *t);
+int op_spatial_axis(const struct op *op, int i);
 
 /* ---- Tensors of an op. NULL for an absent optional input / out of range. */
 struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i);

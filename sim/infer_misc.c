@@ -5,9 +5,12 @@
  * the ai.onnx.ml classifier tail ArrayFeatureExtractor and ZipMap (label
  * lookup and the score map of converted Core ML and scikit-learn models).
  * Definitions: onnx/docs/Changelog.md (ImageScaler-1, Affine-1, Crop-1) and
- * onnx/docs/Operators-ml.md.
+ * onnx/docs/Operators-ml.md. Also GatherND (ONNX GatherND-13, TFLite
+ * GATHER_ND) and Custom, an op tpusim cannot see into.
  */
 #include "graph.h"
+
+#include <stdio.h>
 
 /* y = scale * x + bias[c] on [N, C, H, W]: two FLOPs per element. */
 int infer_image_scaler(struct tpusim_graph *g, struct op *op)
@@ -105,4 +108,54 @@ int infer_zip_map(struct tpusim_graph *g, struct op *op)
     struct tensor *x;
     int rc = op_need_in(g, op, 0, &x);
     return rc ? rc : tensor_copy_shape(g, op, op_out(g, op, 0), x);
+}
+
+/* GatherND, batch_dims 0: indices [..., k] pick slices of data's first k
+ * axes: indices.shape[:-1] + data.shape[k:]. */
+int infer_gather_nd(struct tpusim_graph *g, struct op *op)
+{
+    struct tensor *data, *idx;
+    int rc = op_need_in(g, op, 0, &data);
+    if (!rc)
+        rc = op_need_in(g, op, 1, &idx);
+    if (rc)
+        return rc;
+    if (attr_int(op, "batch_dims", 0) != 0)
+        return op_error(g, op, "batch_dims other than 0 is not supported");
+    int64_t k = idx->rank ? idx->dims[idx->rank - 1] : -1;
+    if (idx->rank < 1 || k < 1 || k > data->rank)
+        return op_error(g, op, "indices '%s' must end in an axis of 1 to %d (data rank)",
+                        idx->name, data->rank);
+    int r = idx->rank - 1 + data->rank - (int)k;
+    if (r > TPUSIM_MAX_RANK)
+        return op_error(g, op, "output rank %d is over %d", r, TPUSIM_MAX_RANK);
+    int64_t dims[TPUSIM_MAX_RANK];
+    int n = 0;
+    for (int i = 0; i < idx->rank - 1; i++)
+        dims[n++] = idx->dims[i];
+    for (int i = (int)k; i < data->rank; i++)
+        dims[n++] = data->dims[i];
+    return op_set_out(g, op, 0, data->dtype, r, dims, NULL);
+}
+
+/* Output i has the shape attribute output_dims_<i> and the dtype
+ * output_dtype_<i> the importer read from the file. No work is counted:
+ * the graph's notes say what the op stands for. */
+int infer_custom(struct tpusim_graph *g, struct op *op)
+{
+    for (int i = 0; i < op->n_out; i++) {
+        char dims_key[32], dtype_key[32];
+        snprintf(dims_key, sizeof dims_key, "output_dims_%d", i);
+        snprintf(dtype_key, sizeof dtype_key, "output_dtype_%d", i);
+        const int64_t *dims;
+        size_t rank = attr_ints(op, dims_key, &dims);
+        if (!op_attr(op, dims_key) || rank > TPUSIM_MAX_RANK)
+            return op_error(g, op, "output %d has no declared shape (only the TFLite importer "
+                            "makes Custom ops)", i);
+        tpusim_dtype dt = (tpusim_dtype)attr_int(op, dtype_key, TPUSIM_DT_FLOAT32);
+        int rc = op_set_out(g, op, i, dt, (int)rank, dims, NULL);
+        if (rc)
+            return rc;
+    }
+    return TPUSIM_OK;
 }

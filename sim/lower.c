@@ -407,17 +407,19 @@ static struct gemm_shape conv_gemm(const struct lower_ctx *x, const struct op *o
     const struct tensor *in = op_in(x->g, op, 0), *w = op_in(x->g, op, 1),
                         *out = op_out(x->g, op, 0);
     uint64_t groups = (uint64_t)(op->win.group > 0 ? op->win.group : 1);
-    uint64_t kernel = elems(w) / (uint64_t)w->dims[0] / (uint64_t)w->dims[1];
+    /* NCHW or NHWC (graph.h): the channel counts say it all. */
+    uint64_t cin = (uint64_t)in->dims[op_channel_axis(op, in)];
+    uint64_t cout = (uint64_t)out->dims[op_channel_axis(op, out)];
     struct gemm_shape s;
     if (op->type == OP_CONV_TRANSPOSE) {
         /* Scatter form: each input pixel times a (Cin/g) x (Cout/g * kernel) tile. */
-        s.m = elems(in) / (uint64_t)in->dims[1];
-        s.k = (uint64_t)in->dims[1] / groups;
-        s.n = (uint64_t)w->dims[1] * kernel;
+        s.m = elems(in) / cin;
+        s.k = cin / groups;
+        s.n = elems(w) / cin;
     } else {
-        s.m = elems(out) / (uint64_t)out->dims[1];
-        s.k = (uint64_t)w->dims[1] * kernel;
-        s.n = (uint64_t)out->dims[1] / groups;
+        s.m = elems(out) / cout;
+        s.k = elems(w) / cout; /* Cin/g * kernel */
+        s.n = cout / groups;
     }
     uint64_t pack = 1;
     if (s.k <= x->mxu.rows && s.n <= x->mxu.cols) {
@@ -456,8 +458,8 @@ static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
 {
     if (!is_conv(op) || op->win.group <= 1 || x->s->depthwise_on != DEPTHWISE_ON_VPU)
         return false;
-    const struct tensor *w = op_in(x->g, op, 1);
-    return w && w->rank >= 2 && w->dims[1] == 1;
+    const struct tensor *in = op_in(x->g, op, 0);
+    return in->dims[op_channel_axis(op, in)] == op->win.group; /* one input channel per group */
 }
 
 /* A GPU library times a whole kernel (sim/gpu.h): the op's matrix-unit
@@ -505,11 +507,12 @@ static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op
 {
     const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
     const struct window_params *wp = &op->win;
+    int h = op_spatial_axis(op, 0), w = op_spatial_axis(op, 1);
     struct conv_desc cd = {
-        .n = (uint64_t)in->dims[0], .c = (uint64_t)in->dims[1],
-        .h = (uint64_t)in->dims[2], .w = (uint64_t)in->dims[3],
-        .k = (uint64_t)out->dims[1], .r = (uint64_t)wp->kernel[0], .s = (uint64_t)wp->kernel[1],
-        .p = (uint64_t)out->dims[2], .q = (uint64_t)out->dims[3],
+        .n = (uint64_t)in->dims[0], .c = (uint64_t)in->dims[op_channel_axis(op, in)],
+        .h = (uint64_t)in->dims[h], .w = (uint64_t)in->dims[w],
+        .k = (uint64_t)out->dims[op_channel_axis(op, out)], .r = (uint64_t)wp->kernel[0],
+        .s = (uint64_t)wp->kernel[1], .p = (uint64_t)out->dims[h], .q = (uint64_t)out->dims[w],
         .pad_h = (uint64_t)wp->pad_begin[0], .pad_w = (uint64_t)wp->pad_begin[1],
         .stride_h = (uint64_t)wp->stride[0], .stride_w = (uint64_t)wp->stride[1],
         .dilation_h = (uint64_t)wp->dilation[0], .dilation_w = (uint64_t)wp->dilation[1],
@@ -766,13 +769,18 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
     d->host_bytes = d->host_in_bytes + d->host_out_bytes;
 }
 
-/* Which ops the stack leaves to the host CPU, in run order (with
- * host_fallback = rest_of_graph, every op after the first). */
-static void decide_placement(struct lower_ctx *x)
+void lower_host_placement(const struct tpusim_graph *g, const struct stack *s, bool *on_host)
 {
     bool previous = false;
-    for (int i = 0; i < x->g->n_run_ops; i++)
-        previous = x->on_host[i] = stack_on_host(x->s, run_op(x, i)->type, previous);
+    for (int i = 0; i < g->n_run_ops; i++) {
+        const struct op *op = g->ops[g->run_ops[i]];
+        previous = on_host[i] = stack_on_host(s, op->type, previous) || op->host_pinned;
+    }
+}
+
+static void decide_placement(struct lower_ctx *x)
+{
+    lower_host_placement(x->g, x->s, x->on_host);
 }
 
 /* Fusion depends only on the graph and the stack, so it is decided for all

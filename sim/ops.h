@@ -101,6 +101,9 @@ struct op;
     X(CROP, "Crop", MOVE, infer_crop)                                                             \
     X(ARRAY_FEATURE_EXTRACTOR, "ArrayFeatureExtractor", MOVE, infer_array_feature_extractor)      \
     X(ZIP_MAP, "ZipMap", FREE, infer_zip_map)                                                     \
+    X(GATHER_ND, "GatherND", MOVE, infer_gather_nd)                                               \
+    /* an op tpusim cannot see into (a TFLite custom op): outputs as the file declares them */  \
+    X(CUSTOM, "Custom", FREE, infer_custom)                                                       \
     /* control flow, expanded into the graph at inference: sim/control_flow.c */                \
     X(IF, "If", FREE, infer_if)                                                                   \
     X(LOOP, "Loop", FREE, infer_loop)                                                             \

@@ -151,6 +151,21 @@ int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path);
 int tpusim_graph_load_onnx_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
                                   const char *name);
 
+/* Load a TensorFlow Lite model (.tflite) into an empty graph and finalize
+ * it. The FlatBuffer is checked whole by the FlatBuffers verifier before
+ * any field is read. Tensors keep the file's NHWC shapes and element types
+ * (int8/uint8 quantized graphs run their matrix ops in int8); fused
+ * activations become activation ops; an unknown builtin or custom op is
+ * TPUSIM_ERR_UNSUPPORTED naming the op's index and name. An Edge
+ * TPU-compiled model (*_edgetpu.tflite) keeps its edgetpu-custom-op as an
+ * op tpusim cannot see into, and the graph's notes say so. */
+int tpusim_graph_load_tflite_file(tpusim_graph *g, const char *path);
+int tpusim_graph_load_tflite_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
+                                    const char *name);
+/* Either format, told apart by content: TFLite's file identifier "TFL3" at
+ * byte 4, else ONNX. */
+int tpusim_graph_load_file(tpusim_graph *g, const char *path);
+
 /* ---- Builder: make a graph without a file. Tensors are referred to by
  * name; an op's outputs are new tensors. Call tpusim_graph_finalize()
  * when done. */

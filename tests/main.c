@@ -17,6 +17,7 @@ static const struct {
     {"infer_shape", infer_shape_suite},
     {"infer_misc", infer_misc_suite},
     {"onnx_import", onnx_import_suite},
+    {"tflite_import", tflite_import_suite},
     {"bad_input", bad_input_suite},
     {"chip", chip_suite},
     {"stack", stack_suite},

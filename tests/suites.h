@@ -10,6 +10,7 @@ Suite *infer_vector_suite(void);
 Suite *infer_shape_suite(void);
 Suite *infer_misc_suite(void);
 Suite *onnx_import_suite(void);
+Suite *tflite_import_suite(void);
 Suite *bad_input_suite(void);
 Suite *chip_suite(void);
 Suite *stack_suite(void);

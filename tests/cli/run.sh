@@ -56,6 +56,7 @@ expect_counts() {
 . "$here/real_models.sh"
 . "$here/control_flow.sh"
 . "$here/quantized.sh"
+. "$here/tflite.sh"
 . "$here/bad_input.sh"
 . "$here/run_cmd.sh"
 . "$here/chips.sh"
