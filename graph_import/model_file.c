@@ -92,6 +92,35 @@ int model_read_file(struct tpusim_graph *g, const char *path, uint8_t **out, siz
     return rc;
 }
 
+int model_load_buffer(struct tpusim_graph *g, const void *data, size_t size, const char *name,
+                      model_import_fn import)
+{
+    if (!g)
+        return TPUSIM_ERR_ARG;
+    if (model_set_source(g, name && name[0] ? name : "<buffer>"))
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (!data && size)
+        return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
+    return import(g, data, size);
+}
+
+int model_load_file(struct tpusim_graph *g, const char *path, model_import_fn import)
+{
+    if (!g)
+        return TPUSIM_ERR_ARG;
+    if (!path || !path[0])
+        return graph_error(g, TPUSIM_ERR_ARG, "no model path given");
+    if (model_set_source(g, path))
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    uint8_t *data;
+    size_t size;
+    int rc = model_read_file(g, path, &data, &size);
+    if (!rc)
+        rc = import(g, data, size);
+    free(data);
+    return rc;
+}
+
 int tpusim_graph_load_file(tpusim_graph *g, const char *path)
 {
     if (!g)

@@ -15,6 +15,14 @@
  * graph; real exports with weights are well under it). */
 #define MODEL_MAX_FILE_BYTES (UINT64_C(4) << 30)
 
+/* An importer: the model in data (size bytes) into empty graph g. */
+typedef int (*model_import_fn)(struct tpusim_graph *g, const uint8_t *data, size_t size);
+/* The public load calls of either format: argument checks, the source
+ * named for messages ("<buffer>" when name is NULL or empty), the file read
+ * whole, then `import`. */
+int model_load_buffer(struct tpusim_graph *g, const void *data, size_t size, const char *name,
+                      model_import_fn import);
+int model_load_file(struct tpusim_graph *g, const char *path, model_import_fn import);
 /* g->source = name (for messages). */
 int model_set_source(struct tpusim_graph *g, const char *name);
 /* Reads a whole file; *out is malloc'ed (NULL for an empty file). Errors

@@ -484,28 +484,10 @@ static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
 int tpusim_graph_load_onnx_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
                                   const char *name)
 {
-    if (!g)
-        return TPUSIM_ERR_ARG;
-    if (model_set_source(g, name && name[0] ? name : "<buffer>"))
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    if (!data && size_bytes)
-        return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
-    return load_buffer(g, data, size_bytes);
+    return model_load_buffer(g, data, size_bytes, name, load_buffer);
 }
 
 int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path)
 {
-    if (!g)
-        return TPUSIM_ERR_ARG;
-    if (!path || !path[0])
-        return graph_error(g, TPUSIM_ERR_ARG, "no model path given");
-    if (model_set_source(g, path))
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    uint8_t *data;
-    size_t size;
-    int rc = model_read_file(g, path, &data, &size);
-    if (!rc)
-        rc = load_buffer(g, data, size);
-    free(data);
-    return rc;
+    return model_load_file(g, path, load_buffer);
 }

@@ -267,6 +267,21 @@ static int const_ints(struct tfl_ctx *c, const struct tfl_op *op, int k, int64_t
     return TPUSIM_OK;
 }
 
+/* The op of `type` on input 0 and a new 1-D int64 constant (named after
+ * the output with `suffix`) holding v: Reshape's shape, Tile's repeats. */
+static int add_with_ints(struct tfl_ctx *c, const struct tfl_op *op, const char *type,
+                         const char *suffix, const int64_t *v, size_t n)
+{
+    char *name = derived(out_name(c, op, 0), suffix);
+    int64_t len = (int64_t)n;
+    const char *ins[2] = {in_name(c, op, 0), name}, *out = out_name(c, op, 0);
+    int rc = name ? int_const(c, name, 1, &len, v, n) : nomem(c);
+    if (!rc)
+        rc = add_op(c, type, out, ins, 2, &out, 1, NULL);
+    free(name);
+    return rc;
+}
+
 /* Output k of the op, or where its main op writes when a fused activation
  * follows (name:preact, freed by the caller). */
 static char *main_output(struct tfl_ctx *c, const struct tfl_op *op, int activation)
@@ -502,15 +517,7 @@ static int map_reshape(struct tfl_ctx *c, const struct tfl_op *op, const char *t
         for (n = 0; n < (size_t)y->rank; n++)
             v[n] = y->dims[n];
     }
-    char *shape = derived(out_name(c, op, 0), ":shape");
-    int64_t len = (int64_t)n;
-    const char *ins[2] = {in_name(c, op, 0), shape}, *out = out_name(c, op, 0);
-    if (!rc)
-        rc = shape ? int_const(c, shape, 1, &len, v, n) : nomem(c);
-    if (!rc)
-        rc = add_op(c, type, out, ins, 2, &out, 1, NULL);
-    free(shape);
-    return rc;
+    return rc ? rc : add_with_ints(c, op, type, ":shape", v, n);
 }
 
 /* PAD, PADV2, MIRROR_PAD: paddings [rank, 2] into ONNX's begins-then-ends. */
@@ -902,15 +909,7 @@ static int map_tile(struct tfl_ctx *c, const struct tfl_op *op, const char *type
     int64_t v[TFL_MAX_RANK];
     size_t n;
     int rc = const_ints(c, op, 1, v, TFL_MAX_RANK, &n);
-    char *reps = derived(out_name(c, op, 0), ":repeats");
-    int64_t len = (int64_t)n;
-    const char *ins[2] = {in_name(c, op, 0), reps}, *out = out_name(c, op, 0);
-    if (!rc)
-        rc = reps ? int_const(c, reps, 1, &len, v, n) : nomem(c);
-    if (!rc)
-        rc = add_op(c, type, out, ins, 2, &out, 1, NULL);
-    free(reps);
-    return rc;
+    return rc ? rc : add_with_ints(c, op, type, ":repeats", v, n);
 }
 
 /* BATCH_MATMUL: MatMul, an operand transposed first where adj_x / adj_y. */
@@ -1282,28 +1281,10 @@ static int tflite_import(struct tpusim_graph *g, const uint8_t *data, size_t siz
 int tpusim_graph_load_tflite_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
                                     const char *name)
 {
-    if (!g)
-        return TPUSIM_ERR_ARG;
-    if (model_set_source(g, name && name[0] ? name : "<buffer>"))
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    if (!data && size_bytes)
-        return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
-    return tflite_import(g, data, size_bytes);
+    return model_load_buffer(g, data, size_bytes, name, tflite_import);
 }
 
 int tpusim_graph_load_tflite_file(tpusim_graph *g, const char *path)
 {
-    if (!g)
-        return TPUSIM_ERR_ARG;
-    if (!path || !path[0])
-        return graph_error(g, TPUSIM_ERR_ARG, "no model path given");
-    if (model_set_source(g, path))
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    uint8_t *data;
-    size_t size;
-    int rc = model_read_file(g, path, &data, &size);
-    if (!rc)
-        rc = tflite_import(g, data, size);
-    free(data);
-    return rc;
+    return model_load_file(g, path, tflite_import);
 }

@@ -19,7 +19,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: tpusim run [MODEL.onnx | builtin:NAME] [options]\n"
+    fputs("usage: tpusim run [MODEL.onnx | MODEL.tflite | builtin:NAME] [options]\n"
           "\n"
           "Simulates the model on a chip, op by op: cycles, time, achieved FLOP/s\n"
           "against the chip's peak, MXU utilisation, and what bounds each op.\n"
@@ -30,7 +30,8 @@ static void usage(FILE *f)
           "  --stack NAME       software stack: xla, tensorrt, pytorch-eager,\n"
           "                     paddle-inference, tflite-edgetpu or a .ini (default: the\n"
           "                     chip's, see tpusim chips and tpusim stacks)\n"
-          "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu;\n"
+          "  --dtype T          bf16, fp16, int8 or fp32 (default: int8 for a quantized\n"
+          "                     graph where the chip runs it, else bf16; int8 on edgetpu;\n"
           "                     fp16 on gpu_v100)\n"
           "  --set K=V          override a chip parameter, e.g. --set mxu.per_core=8\n"
           "  --stack-set K=V    override a stack value, e.g.\n"
@@ -41,7 +42,9 @@ static void usage(FILE *f)
           "  --no-fusion        run every elementwise op as its own pass\n"
           "  --framework-overhead-us US  host time per kernel on top of the stack's\n"
           "  --batch N          set dimension 0 of every data input to N\n"
-          "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable)\n"
+          "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable), or an ONNX\n"
+          "                     Loop's trip count (NODE.trip_count=N)\n"
+          "  --twin FILE        an Edge TPU-compiled model's source (see tpusim inspect)\n"
           "  --format FMT       text (default), csv or json\n"
           "  --trace FILE       write a Perfetto/Chrome trace (gzip JSON), e.g. run.json.gz\n"
           "  --trace-level L    op or tile (default): one slice per op, or per tile group\n"

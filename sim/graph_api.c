@@ -146,6 +146,7 @@ int tpusim_graph_bind_dim(tpusim_graph *g, const char *name, int64_t value)
     if (!b[g->n_bindings].name)
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     b[g->n_bindings].value = value;
+    b[g->n_bindings].used = false;
     g->n_bindings++;
     return TPUSIM_OK;
 }
