@@ -4,11 +4,10 @@
  */
 #include "matrix_unit.h"
 
-#include "graph.h"
-
 #include <stdio.h>
 
 #include "cycles.h"
+#include "graph.h"
 #include "gpu.h"
 
 static bool systolic_supports(const struct chip *c, tpusim_dtype dtype)
