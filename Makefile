@@ -8,13 +8,15 @@
 
 PREFIX   ?= /usr/local
 CC       ?= gcc
+CXX      ?= g++
 BUILD    ?= build
 WERROR   ?= -Werror
 OPT      ?= -O2 -g
 SANITIZE ?=
 
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
-PKGS_LIB   := libprotobuf-c inih zlib
+TFLITE_FBS := graph_import/tflite_schema.fbs
+PKGS_LIB   := libprotobuf-c inih zlib flatbuffers
 PKGS_TEST  := check
 
 # pkg-config runs once per make, not once per compile or link (`:=`).
@@ -25,17 +27,21 @@ LIBS_TEST  := $(shell pkg-config --libs $(PKGS_TEST))
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -Isim -Igraph_import -Itraces -I$(BUILD)/gen $(PKG_CFLAGS)
 CFLAGS   += -std=c11 $(OPT) -fPIC $(SANITIZE)
+# C++ only where a library demands it (tflite_reader.cpp): no exceptions or RTTI.
+CXXFLAGS += -std=c++17 $(OPT) -fPIC -fno-exceptions -fno-rtti $(SANITIZE)
+CXXWARN  := -Wall -Wextra -Wshadow $(WERROR)
 LDFLAGS  += $(SANITIZE)
 
 VERSION := $(shell sed -n 's/^\#define TPUSIM_VERSION "\(.*\)"/\1/p' sim/tpusim.h)
 
 LIB_SRC  := $(filter-out sim/cli%.c,$(wildcard sim/*.c)) $(wildcard graph_import/*.c) \
             $(wildcard traces/*.c)
+LIB_CXX  := $(wildcard graph_import/*.cpp)
 CLI_SRC  := $(wildcard sim/cli*.c)
 TEST_SRC := $(wildcard tests/*.c)
 GEN_SRC  := $(BUILD)/gen/onnx.pb-c.c
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/onnx.pb-c.o
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/onnx.pb-c.o
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 
@@ -54,6 +60,15 @@ deps:
 $(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
+
+# flatc writes a C++ reader and verifier for the TFLite schema subset.
+$(BUILD)/gen/tflite_schema_generated.h: $(TFLITE_FBS)
+	@mkdir -p $(BUILD)/gen
+	flatc --cpp -o $(BUILD)/gen $(TFLITE_FBS)
+
+$(BUILD)/graph_import/%.o: graph_import/%.cpp | $(BUILD)/gen/tflite_schema_generated.h
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(CXXWARN) -MMD -MP -c $< -o $@
 
 # Generated code is not ours to warn about.
 $(BUILD)/gen/onnx.pb-c.o: $(BUILD)/gen/onnx.pb-c.c

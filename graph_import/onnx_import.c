@@ -7,76 +7,17 @@
  * shape computations (Reshape targets, Slice bounds, Resize scales) read
  * them. Constant nodes become constant tensors the same way.
  */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "control_flow.h"
 #include "graph.h"
+#include "model_file.h"
 #include "onnx.pb-c.h"
 #include "tpusim.h"
 
-/* Files larger than this are refused before reading (absurd for a model
- * graph; real exports with weights are well under it). */
-#define ONNX_MAX_FILE_BYTES (UINT64_C(4) << 30)
-
-static int set_source(struct tpusim_graph *g, const char *name)
-{
-    free(g->source);
-    g->source = graph_strdup(name);
-    return g->source ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
-}
-
 /* ------------------------------------------------------ tensor payloads */
-
-static double half_to_double(uint16_t h)
-{
-    int exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
-    double sign = (h & 0x8000) ? -1.0 : 1.0;
-    if (exp == 0)
-        return sign * ldexp(mant, -24);
-    if (exp == 31)
-        return mant ? NAN : sign * INFINITY;
-    return sign * ldexp(mant + 1024, exp - 25);
-}
-
-static double bf16_to_double(uint16_t b)
-{
-    uint32_t bits = (uint32_t)b << 16;
-    float f;
-    memcpy(&f, &bits, sizeof f);
-    return f;
-}
-
-/* Element i of little-endian raw_data as a double (floats) or int64. */
-static void raw_element(const uint8_t *p, tpusim_dtype dt, double *f, int64_t *iv)
-{
-    uint64_t u = 0;
-    size_t sz = tpusim_dtype_size_bytes(dt);
-    for (size_t b = 0; b < sz; b++)
-        u |= (uint64_t)p[b] << (8 * b);
-    *f = 0;
-    *iv = 0;
-    switch (dt) {
-    case TPUSIM_DT_FLOAT32: {
-        uint32_t w = (uint32_t)u;
-        float x;
-        memcpy(&x, &w, sizeof x);
-        *f = x;
-        break;
-    }
-    case TPUSIM_DT_FLOAT64: memcpy(f, &u, sizeof *f); break;
-    case TPUSIM_DT_FLOAT16: *f = half_to_double((uint16_t)u); break;
-    case TPUSIM_DT_BFLOAT16: *f = bf16_to_double((uint16_t)u); break;
-    case TPUSIM_DT_INT8: *iv = (int8_t)u; break;
-    case TPUSIM_DT_INT16: *iv = (int16_t)u; break;
-    case TPUSIM_DT_INT32: *iv = (int32_t)u; break;
-    case TPUSIM_DT_INT64: *iv = (int64_t)u; break;
-    default: *iv = (int64_t)u; break; /* unsigned and bool */
-    }
-}
 
 /* Typed-field element i (the fields ONNX uses when raw_data is empty). */
 static int typed_element(const Onnx__TensorProto *tp, tpusim_dtype dt, size_t i, double *f,
@@ -110,9 +51,9 @@ static int typed_element(const Onnx__TensorProto *tp, tpusim_dtype dt, size_t i,
         if (i >= tp->n_int32_data)
             return -1;
         if (dt == TPUSIM_DT_FLOAT16)
-            *f = half_to_double((uint16_t)tp->int32_data[i]);
+            *f = model_half_to_double((uint16_t)tp->int32_data[i]);
         else if (dt == TPUSIM_DT_BFLOAT16)
-            *f = bf16_to_double((uint16_t)tp->int32_data[i]);
+            *f = model_bf16_to_double((uint16_t)tp->int32_data[i]);
         else
             *iv = tp->int32_data[i];
         return 0;
@@ -138,7 +79,7 @@ static int read_values(struct tpusim_graph *g, struct tensor *t, const Onnx__Ten
         double f;
         int64_t iv;
         if (tp->has_raw_data)
-            raw_element(tp->raw_data.data + i * sz, t->dtype, &f, &iv);
+            model_raw_element(tp->raw_data.data + i * sz, t->dtype, &f, &iv);
         else if (typed_element(tp, t->dtype, i, &f, &iv)) {
             rc = graph_error(g, TPUSIM_ERR_PARSE,
                              "tensor '%s': holds fewer values than its shape needs (%llu): the "
@@ -170,7 +111,9 @@ static int define_shaped(struct tpusim_graph *g, const char *name, size_t n_dims
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED, "tensor '%s' has rank %zu (at most %d)", name,
                            n_dims, TPUSIM_MAX_RANK);
     tpusim_dtype dt = (tpusim_dtype)data_type;
-    if (tpusim_dtype_size_bytes(dt) == 0)
+    /* Strings (a classifier's class labels) are kept by shape only: no op
+     * tpusim times computes on them. */
+    if (tpusim_dtype_size_bytes(dt) == 0 && dt != TPUSIM_DT_STRING)
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
                            "tensor '%s' has element type %d, which tpusim does not model", name,
                            (int)data_type);
@@ -325,7 +268,7 @@ static int import_attr(struct tpusim_graph *g, struct op *op, const Onnx__Attrib
             tpusim_dtype dt = (tpusim_dtype)a->t->data_type;
             if (tpusim_dtype_size_bytes(dt) && a->t->has_raw_data &&
                 a->t->raw_data.len >= tpusim_dtype_size_bytes(dt))
-                raw_element(a->t->raw_data.data, dt, &v, &iv);
+                model_raw_element(a->t->raw_data.data, dt, &v, &iv);
             else
                 typed_element(a->t, dt, 0, &v, &iv);
             if (!dtype_is_float(dt))
@@ -338,7 +281,91 @@ static int import_attr(struct tpusim_graph *g, struct op *op, const Onnx__Attrib
     }
 }
 
-static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t index)
+/* What importing a (sub)graph needs besides the graph: the model's
+ * default-domain opset, and how deep in subgraphs it is (0 at the top). */
+struct import_ctx {
+    int64_t opset;
+    int depth;
+};
+
+static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp,
+                        const struct import_ctx *ctx);
+
+static int names_copy(struct tpusim_graph *g, char ***out, int *n, size_t count,
+                      Onnx__ValueInfoProto *const *vi)
+{
+    *n = 0;
+    *out = calloc(count ? count : 1, sizeof **out);
+    if (!*out)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < count; i++, (*n)++)
+        if (!((*out)[i] = graph_strdup(vi[i]->name ? vi[i]->name : "")))
+            return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    return TPUSIM_OK;
+}
+
+/* A subgraph (If branch, Loop or Scan body) read into a body of its own:
+ * its formal inputs defined there as tensors without a shape (the body is
+ * expanded later, reading the actual inputs), its outputs by name. */
+static int import_body(struct tpusim_graph *g, const struct op *op, const Onnx__GraphProto *gp,
+                       const struct import_ctx *ctx, struct graph_body *b)
+{
+    struct import_ctx inner = {ctx->opset, ctx->depth + 1};
+    int rc = tpusim_graph_new(&b->g) ? graph_error(g, TPUSIM_ERR_NOMEM, "out of memory")
+                                     : TPUSIM_OK;
+    if (!rc)
+        rc = names_copy(g, &b->inputs, &b->n_inputs, gp->n_input, gp->input);
+    if (!rc)
+        rc = names_copy(g, &b->outputs, &b->n_outputs, gp->n_output, gp->output);
+    for (int i = 0; i < b->n_inputs && !rc; i++) {
+        struct tensor *t = graph_tensor(b->g, b->inputs[i]);
+        if (!t)
+            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+        else
+            t->defined = true;
+    }
+    if (!rc && import_graph(b->g, gp, &inner))
+        rc = graph_error(g, TPUSIM_ERR_PARSE, "node '%s' (%s), subgraph '%s': %s", op->name,
+                         op_info_of(op->type)->name, gp->name ? gp->name : "", b->g->err);
+    return rc;
+}
+
+/* If, Loop and Scan: every graph attribute becomes a body (If: then_branch
+ * then else_branch). */
+static int import_control_flow(struct tpusim_graph *g, struct op *op, const Onnx__NodeProto *n,
+                               const struct import_ctx *ctx)
+{
+    static const char *const names[3][2] = {{"then_branch", "else_branch"}, {"body", NULL},
+                                            {"body", NULL}};
+    const char *const *want = names[op->type == OP_IF ? 0 : op->type == OP_LOOP ? 1 : 2];
+    int n_bodies = want[1] ? 2 : 1;
+    if (op->type == OP_SCAN && ctx->opset < 9)
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s' (Scan): opset %lld's Scan (batched, with sequence_lens) is "
+                           "not supported; opset 9 and later are",
+                           op->name, (long long)ctx->opset);
+    struct graph_body *bodies = calloc((size_t)n_bodies, sizeof *bodies);
+    int rc = bodies ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (int b = 0; b < n_bodies && !rc; b++) {
+        const Onnx__GraphProto *gp = NULL;
+        for (size_t a = 0; a < n->n_attribute; a++)
+            if (n->attribute[a]->name && strcmp(n->attribute[a]->name, want[b]) == 0)
+                gp = n->attribute[a]->g;
+        rc = gp ? import_body(g, op, gp, ctx, &bodies[b])
+                : graph_error(g, TPUSIM_ERR_PARSE, "node '%s' (%s): attribute %s is missing",
+                              op->name, op_info_of(op->type)->name, want[b]);
+    }
+    if (rc) {
+        for (int b = 0; bodies && b < n_bodies; b++)
+            cf_body_free(&bodies[b]);
+        free(bodies);
+        return rc;
+    }
+    return cf_attach(g, op, bodies, n_bodies);
+}
+
+static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t index,
+                       const struct import_ctx *ctx)
 {
     const char *type = n->op_type ? n->op_type : "";
     if (graph_is_default_domain(n->domain) && strcmp(type, "Constant") == 0)
@@ -352,10 +379,19 @@ static int import_node(struct tpusim_graph *g, const Onnx__NodeProto *n, size_t 
     if (n->n_input > INT32_MAX || n->n_output > INT32_MAX)
         return graph_error(g, TPUSIM_ERR_PARSE, "node '%s': absurd input/output count", name);
     struct op *op;
-    int rc = graph_add_op(g, type, n->domain, name, (const char *const *)n->input,
-                          (int)n->n_input, (const char *const *)n->output, (int)n->n_output, &op);
+    const struct op_info *info = op_info_in_domain(type, n->domain);
+    const char *stored[OP_STORED_INPUTS];
+    int n_stored = info ? op_stored_inputs(info->type, (const char *const *)n->input,
+                                           (int)n->n_input, stored)
+                        : -1;
+    int rc = graph_add_op(g, type, n->domain, name,
+                          n_stored >= 0 ? stored : (const char *const *)n->input,
+                          n_stored >= 0 ? n_stored : (int)n->n_input,
+                          (const char *const *)n->output, (int)n->n_output, &op);
     for (size_t a = 0; a < n->n_attribute && !rc; a++)
         rc = import_attr(g, op, n->attribute[a]);
+    if (!rc && (op->type == OP_IF || op->type == OP_LOOP || op->type == OP_SCAN))
+        rc = import_control_flow(g, op, n, ctx);
     return rc;
 }
 
@@ -383,7 +419,10 @@ static int check_model(struct tpusim_graph *g, const Onnx__ModelProto *m)
     return TPUSIM_OK;
 }
 
-static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
+/* The nodes, constants and inputs of a graph; `ctx->depth` counts the
+ * subgraphs around it. */
+static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp,
+                        const struct import_ctx *ctx)
 {
     int rc = TPUSIM_OK;
     for (size_t i = 0; i < gp->n_initializer && !rc; i++) {
@@ -396,7 +435,7 @@ static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
             return graph_error(g, TPUSIM_ERR_PARSE, "sparse initializer %zu has no name", i);
         rc = define_sparse(g, sp->values->name, sp);
     }
-    for (size_t i = 0; i < gp->n_input && !rc; i++) {
+    for (size_t i = 0; i < gp->n_input && !rc && ctx->depth == 0; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
         const struct tensor *t = graph_find_tensor(g, name);
         if (t && t->defined)
@@ -404,8 +443,8 @@ static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp)
         rc = define_input(g, gp->input[i]);
     }
     for (size_t i = 0; i < gp->n_node && !rc; i++)
-        rc = import_node(g, gp->node[i], i);
-    for (size_t i = 0; i < gp->n_output && !rc; i++) {
+        rc = import_node(g, gp->node[i], i, ctx);
+    for (size_t i = 0; i < gp->n_output && !rc && ctx->depth == 0; i++) {
         struct tensor *t = graph_find_tensor(g, gp->output[i]->name ? gp->output[i]->name : "");
         if (!t)
             rc = graph_error(g, TPUSIM_ERR_GRAPH,
@@ -429,9 +468,13 @@ static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
                            "not a valid ONNX protobuf (%zu bytes): truncated, corrupt or another "
                            "format",
                            size);
+    struct import_ctx ctx = {1, 0};
     int rc = check_model(g, m);
+    for (size_t i = 0; i < m->n_opset_import && !rc; i++)
+        if (graph_is_default_domain(m->opset_import[i]->domain))
+            ctx.opset = m->opset_import[i]->version;
     if (!rc)
-        rc = import_graph(g, m->graph);
+        rc = import_graph(g, m->graph, &ctx);
     onnx__model_proto__free_unpacked(m, NULL);
     if (!rc)
         rc = graph_finalize(g);
@@ -441,57 +484,10 @@ static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
 int tpusim_graph_load_onnx_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
                                   const char *name)
 {
-    if (!g)
-        return TPUSIM_ERR_ARG;
-    if (set_source(g, name && name[0] ? name : "<buffer>"))
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    if (!data && size_bytes)
-        return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
-    return load_buffer(g, data, size_bytes);
-}
-
-/* Reads a whole file; *out is malloc'ed (NULL for an empty file). */
-static int read_file(struct tpusim_graph *g, const char *path, uint8_t **out, size_t *size)
-{
-    *out = NULL;
-    *size = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return graph_error(g, TPUSIM_ERR_IO, "cannot open: %s", strerror(errno));
-    int rc = TPUSIM_OK;
-    struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode))
-        rc = graph_error(g, TPUSIM_ERR_IO, "cannot read: not a regular file");
-    else if ((uint64_t)st.st_size > ONNX_MAX_FILE_BYTES)
-        rc = graph_error(g, TPUSIM_ERR_IO, "file is %lld bytes; tpusim reads models up to 4 GiB",
-                         (long long)st.st_size);
-    size_t len = rc ? 0 : (size_t)st.st_size;
-    if (len > 0) {
-        *out = malloc(len);
-        if (!*out)
-            rc = graph_error(g, TPUSIM_ERR_NOMEM, "out of memory reading %zu bytes", len);
-        else if (fread(*out, 1, len, f) != len)
-            rc = graph_error(g, TPUSIM_ERR_IO, "short read: %s", strerror(errno));
-        else
-            *size = len;
-    }
-    fclose(f);
-    return rc;
+    return model_load_buffer(g, data, size_bytes, name, load_buffer);
 }
 
 int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path)
 {
-    if (!g)
-        return TPUSIM_ERR_ARG;
-    if (!path || !path[0])
-        return graph_error(g, TPUSIM_ERR_ARG, "no model path given");
-    if (set_source(g, path))
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    uint8_t *data;
-    size_t size;
-    int rc = read_file(g, path, &data, &size);
-    if (!rc)
-        rc = load_buffer(g, data, size);
-    free(data);
-    return rc;
+    return model_load_file(g, path, load_buffer);
 }

@@ -14,6 +14,8 @@ MODELS = os.environ.get("TPUSIM_MODELS_DIR") or os.path.join(ROOT, "models")
 ONNX = os.path.join(os.environ.get("TPUSIM_MODELS") or os.path.join(ROOT, "..", "shared",
                                                                     "models", "real"),
                     "onnx", "torch_export", "tv_mnasnet1_0_light.onnx")
+TFLITE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(ONNX))), "tflite", "coral",
+                      "mobilenet_v1_0.25_128_quant.tflite")
 
 
 def small_net(kind="dw_ibn"):
@@ -135,6 +137,17 @@ class BindingTest(unittest.TestCase):
         with self.assertRaises(tpusim.Error) as e:
             tpusim.Chip("tpu_v3", models_dir=MODELS).latency(data[:1000])
         self.assertIn("TPUSIM_ERR_PARSE", str(e.exception))
+
+    @unittest.skipUnless(os.path.exists(TFLITE), "no shared TFLite models")
+    def test_tflite_path_and_bytes_agree_and_notes_read_back(self):
+        with open(TFLITE, "rb") as f:
+            data = f.read()
+        chip = tpusim.Chip("edgetpu", models_dir=MODELS)
+        self.assertEqual(chip.latency(TFLITE)["cycles"], chip.latency(data)["cycles"])
+        compiled = TFLITE.replace(".tflite", "_edgetpu.tflite")
+        notes = tpusim.Graph.tflite(compiled).notes
+        self.assertEqual(len(notes), 1)
+        self.assertIn("edgetpu-custom-op", notes[0])
 
     def test_net_cached_equals_exact_and_equals_its_graph(self):
         for name in ("tpu_v3", "tpu_v4i", "edgetpu", "gpu_v100"):

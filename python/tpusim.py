@@ -130,6 +130,9 @@ _f = {n: _sig(n, *s) for n, s in {
     "tpusim_graph_bind_dim": (_int, _P, _str, _i64),
     "tpusim_graph_load_onnx_file": (_int, _P, _str),
     "tpusim_graph_load_onnx_buffer": (_int, _P, ctypes.c_char_p, ctypes.c_size_t, _str),
+    "tpusim_graph_load_tflite_buffer": (_int, _P, ctypes.c_char_p, ctypes.c_size_t, _str),
+    "tpusim_graph_load_file": (_int, _P, _str),
+    "tpusim_graph_notes": (_str, _P),
     "tpusim_graph_build_builtin": (_int, _P, _str),
     "tpusim_graph_add_input": (_int, _P, _str, _int, _int, ctypes.POINTER(_i64)),
     "tpusim_graph_add_weight": (_int, _P, _str, _int, _int, ctypes.POINTER(_i64)),
@@ -238,12 +241,21 @@ class Graph:
 
     @classmethod
     def onnx(cls, model, batch=None, dims=None):
-        """From a path or the bytes of an ONNX file."""
+        """From a path or the bytes of an ONNX or a TFLite file (told apart by
+        content: TFLite's identifier TFL3 at byte 4)."""
         g = cls(batch, dims)
         if isinstance(model, (bytes, bytearray)):
-            return g._check(_f["tpusim_graph_load_onnx_buffer"](g._h, bytes(model), len(model),
-                                                                 b"<bytes>"))
-        return g._check(_f["tpusim_graph_load_onnx_file"](g._h, _b(os.fspath(model))))
+            load = ("tpusim_graph_load_tflite_buffer" if bytes(model[4:8]) == b"TFL3"
+                    else "tpusim_graph_load_onnx_buffer")
+            return g._check(_f[load](g._h, bytes(model), len(model), b"<bytes>"))
+        return g._check(_f["tpusim_graph_load_file"](g._h, _b(os.fspath(model))))
+
+    tflite = onnx  # one loader: the format is told by content
+
+    @property
+    def notes(self):
+        """What loading decided that the caller should know, a line each."""
+        return _f["tpusim_graph_notes"](self._h).decode().splitlines()
 
     @classmethod
     def builtin(cls, name):
@@ -430,7 +442,7 @@ class Chip:
 
     def latency(self, model, dtype=None, no_fusion=False, framework_overhead_us=0.0,
                 exact=False, per_op=None, batch=None, stack=None, engine="fast"):
-        """Latency of model: an ONNX path or bytes, a Graph or a Net. A dict with
+        """Latency of model: an ONNX or TFLite path or bytes, a Graph or a Net. A dict with
         cycles, seconds, stall_cycles by cause, flops, bytes, the stack it ran
         under, and "ops" (per-op rows; for a Net only with per_op=True, which
         simulates it whole, so a Net's default is False: the cached fast path).

@@ -4,6 +4,7 @@
 set -eu
 
 PACKAGES="gcc g++ make pkg-config protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
+flatbuffers-compiler libflatbuffers-dev python3-flatbuffers \
 zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy hyperfine gnuplot-nox libsystemc-dev"
 
 missing=""

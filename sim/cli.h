@@ -29,6 +29,7 @@ struct model_opts {
     struct cli_dim dims[64];
     int n_dims;
     enum cli_format format;
+    const char *twin;         /* --twin FILE: an Edge TPU-compiled model's source, or NULL */
 };
 
 /* What an option or positional callback of cli_parse_args returns. */
@@ -69,6 +70,8 @@ const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *
 bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Opens the model of o; prints "tpusim: <message>" and returns NULL on error. */
 tpusim_graph *cli_open_model(const struct model_opts *o);
+/* Prints each line of a graph's notes to stderr as "tpusim: MODEL: note: ...". */
+void cli_print_notes(const char *model, const char *notes);
 /* The name to show for o's model. */
 const char *cli_model_name(const struct model_opts *o);
 

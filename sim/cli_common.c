@@ -9,6 +9,10 @@
 
 #include "chip.h"
 #include "cli.h"
+#include "graph.h"
+#include "model_file.h"
+#include "stack.h"
+#include "tflite_twin.h"
 #include "zoo.h"
 
 #define DEFAULT_BUILTIN "demo-cnn"
@@ -93,6 +97,10 @@ int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct mode
         d->value = val;
         return CLI_TAKEN;
     }
+    if (!bad && (v = cli_opt_value("--twin", argc, argv, i, &bad))) {
+        o->twin = v;
+        return CLI_TAKEN;
+    }
     if (!bad && (v = cli_opt_value("--format", argc, argv, i, &bad))) {
         bool ok;
         o->format = parse_format(v, &ok);
@@ -156,6 +164,98 @@ static int bind_dims(tpusim_graph *g, const struct model_opts *o)
     return rc;
 }
 
+/* Whether g came from an Edge TPU-compiled model. */
+static bool edgetpu_compiled(const tpusim_graph *g)
+{
+    for (int i = 0; i < g->n_ops; i++)
+        if (g->ops[i]->type == OP_CUSTOM &&
+            strcmp(attr_string(g->ops[i], "custom_code", ""), "edgetpu-custom-op") == 0)
+            return true;
+    return false;
+}
+
+/* The twin to compare with: --twin, else NAME.tflite beside NAME_edgetpu.tflite. */
+static const char *find_twin(const struct model_opts *o, const char *model, char *buf,
+                             size_t len)
+{
+    static const char suffix[] = "_edgetpu.tflite";
+    size_t n = strlen(model), k = sizeof suffix - 1;
+    if (o->twin)
+        return o->twin;
+    if (n <= k || strcmp(model + n - k, suffix) != 0 || n - k + 8 > len)
+        return NULL;
+    snprintf(buf, len, "%.*s.tflite", (int)(n - k), model);
+    return access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+static void print_twin_report(const char *model, const char *twin, const struct twin_report *r)
+{
+    fprintf(stderr,
+            "tpusim: %s: twin %s (%d ops): the Edge TPU compiler mapped %d to the Edge TPU and "
+            "left %d on the CPU; tpusim (stack tflite-edgetpu) places %d on the Edge TPU and %d "
+            "on the host; they agree on %d of %d\n",
+            model, twin, r->n, r->compiler_tpu, r->n - r->compiler_tpu, r->tpusim_tpu,
+            r->n - r->tpusim_tpu, r->agree, r->n);
+    for (int i = 0; i < r->n; i++) {
+        const struct twin_op *t = &r->ops[i];
+        if (t->compiler_tpu != t->tpusim_tpu)
+            fprintf(stderr, "tpusim: %s: twin op %d (%s '%s'): compiler: %s; tpusim: %s\n",
+                    model, t->index, t->type, t->name, t->compiler_tpu ? "Edge TPU" : "CPU",
+                    t->tpusim_tpu ? "Edge TPU" : "host");
+    }
+}
+
+/* The compiler's mapping against tpusim's, for an Edge TPU-compiled model
+ * with a twin; 0 when done or not asked, 1 after an error (printed). */
+static int twin_report(const struct model_opts *o, const char *model, const tpusim_graph *g)
+{
+    char path[PATH_MAX], err[1024];
+    if (!edgetpu_compiled(g)) {
+        if (o->twin)
+            fprintf(stderr, "tpusim: %s: --twin compares an Edge TPU-compiled model "
+                            "(*_edgetpu.tflite) with its source; this one has no "
+                            "edgetpu-custom-op\n", model);
+        return o->twin ? 1 : 0;
+    }
+    const char *twin = find_twin(o, model, path, sizeof path);
+    if (!twin)
+        return 0;
+    tpusim_graph *tg = NULL;
+    uint8_t *cbytes = NULL, *tbytes = NULL;
+    size_t csize = 0, tsize = 0;
+    struct stack s;
+    struct twin_report r = {0};
+    int rc = tpusim_graph_new(&tg);
+    if (!rc)
+        rc = tpusim_graph_load_tflite_file(tg, twin);
+    if (!rc)
+        rc = model_read_file(tg, model, &cbytes, &csize);
+    if (!rc)
+        rc = model_read_file(tg, twin, &tbytes, &tsize);
+    if (rc)
+        fprintf(stderr, "tpusim: twin: %s\n", tg ? tpusim_graph_errmsg(tg) : "out of memory");
+    else if ((rc = stack_load(cli_models_dir(), "tflite-edgetpu", NULL, 0, &s, err, sizeof err)) ||
+             (rc = twin_compare(cbytes, csize, tbytes, tsize, tg, &s, &r, err, sizeof err)))
+        fprintf(stderr, "tpusim: twin %s: %s\n", twin, err);
+    else
+        print_twin_report(model, twin, &r);
+    twin_report_free(&r);
+    free(cbytes);
+    free(tbytes);
+    tpusim_graph_close(tg);
+    return rc ? 1 : 0;
+}
+
+void cli_print_notes(const char *model, const char *notes)
+{
+    for (const char *p = notes; *p;) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        fprintf(stderr, "tpusim: %s: note: %.*s\n", model, len, p);
+        p += len + (nl != NULL);
+    }
+}
+
 tpusim_graph *cli_open_model(const struct model_opts *o)
 {
     tpusim_graph *g = NULL;
@@ -170,9 +270,14 @@ tpusim_graph *cli_open_model(const struct model_opts *o)
     else if (!rc && strncmp(model, "zoo:", 4) == 0)
         rc = zoo_build(g, model + 4, NULL);
     else if (!rc)
-        rc = tpusim_graph_load_onnx_file(g, model);
+        rc = tpusim_graph_load_file(g, model);
     if (rc) {
         fprintf(stderr, "tpusim: %s\n", tpusim_graph_errmsg(g));
+        tpusim_graph_close(g);
+        return NULL;
+    }
+    cli_print_notes(model, tpusim_graph_notes(g));
+    if (twin_report(o, model, g)) {
         tpusim_graph_close(g);
         return NULL;
     }

@@ -8,7 +8,7 @@
 
 static void usage(FILE *f)
 {
-    fputs("usage: tpusim inspect [MODEL.onnx | builtin:NAME] [options]\n"
+    fputs("usage: tpusim inspect [MODEL.onnx | MODEL.tflite | builtin:NAME] [options]\n"
           "\n"
           "Reads a model, infers every tensor's shape, and prints one row per op\n"
           "(name, type, input and output shapes, MACs, parameters, bytes) and totals.\n"
@@ -17,7 +17,11 @@ static void usage(FILE *f)
           "options:\n"
           "  --batch N          set dimension 0 of every data input (symbolic or 1) to N\n"
           "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable);\n"
-          "                     NAME may be INPUT:AXIS for a dimension with no name\n"
+          "                     NAME may be INPUT:AXIS for a dimension with no name,\n"
+          "                     NODE.trip_count for the trip count of an ONNX Loop\n"
+          "  --twin FILE        an Edge TPU-compiled .tflite's source model: which ops the\n"
+          "                     compiler mapped, against tpusim's placement (default:\n"
+          "                     NAME.tflite beside NAME_edgetpu.tflite)\n"
           "  --format FMT       text (default), csv or json\n"
           "  -h, --help         this help\n"
           "\n"

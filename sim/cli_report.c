@@ -287,7 +287,7 @@ struct report_cli {
 
 static void usage(FILE *f)
 {
-    fputs("usage: tpusim report [MODEL.onnx | builtin:NAME] [options]\n"
+    fputs("usage: tpusim report [MODEL.onnx | MODEL.tflite | builtin:NAME] [options]\n"
           "\n"
           "Where a model's time goes on a chip, and how far FLOPs are from it: per op\n"
           "the shapes, FLOPs, HBM bytes, arithmetic intensity, time, achieved FLOP/s and\n"

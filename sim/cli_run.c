@@ -11,13 +11,15 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "graph.h"
+#include "matrix_unit.h"
 #include "report.h"
 #include "stack.h"
 #include "trace.h"
 
 static void usage(FILE *f)
 {
-    fputs("usage: tpusim run [MODEL.onnx | builtin:NAME] [options]\n"
+    fputs("usage: tpusim run [MODEL.onnx | MODEL.tflite | builtin:NAME] [options]\n"
           "\n"
           "Simulates the model on a chip, op by op: cycles, time, achieved FLOP/s\n"
           "against the chip's peak, MXU utilisation, and what bounds each op.\n"
@@ -29,7 +31,8 @@ static void usage(FILE *f)
           "  --stack NAME       software stack: xla, tensorrt, pytorch-eager,\n"
           "                     paddle-inference, tflite-edgetpu or a .ini (default: the\n"
           "                     chip's, see tpusim chips and tpusim stacks)\n"
-          "  --dtype T          bf16, fp16, int8 or fp32 (default: bf16; int8 on edgetpu;\n"
+          "  --dtype T          bf16, fp16, int8 or fp32 (default: int8 for a quantized\n"
+          "                     graph where the chip runs it, else bf16; int8 on edgetpu;\n"
           "                     fp16 on gpu_v100)\n"
           "  --set K=V          override a chip parameter, e.g. --set mxu.per_core=8\n"
           "  --stack-set K=V    override a stack value, e.g.\n"
@@ -40,7 +43,9 @@ static void usage(FILE *f)
           "  --no-fusion        run every elementwise op as its own pass\n"
           "  --framework-overhead-us US  host time per kernel on top of the stack's\n"
           "  --batch N          set dimension 0 of every data input to N\n"
-          "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable)\n"
+          "  --dim NAME=VALUE   bind a symbolic input dimension (repeatable), or an ONNX\n"
+          "                     Loop's trip count (NODE.trip_count=N)\n"
+          "  --twin FILE        an Edge TPU-compiled model's source (see tpusim inspect)\n"
           "  --format FMT       text (default), csv or json\n"
           "  --trace FILE       write a Perfetto/Chrome trace (gzip JSON), e.g. run.json.gz\n"
           "  --trace-level L    op or tile (default): one slice per op, or per tile group\n"
@@ -276,9 +281,32 @@ void cli_close_core_models(struct core_models *m)
     memset(m, 0, sizeof *m);
 }
 
+/* A quantized graph runs its matrix ops in int8 unless --dtype says
+ * otherwise or the chip has no int8 matrix mode: either is said. */
+static void dtype_note(const struct sim_cli *o, const struct tpusim_graph *g,
+                       const struct chip *chip)
+{
+    tpusim_dtype graph_dt = g->matrix_dtype;
+    char line[256] = "";
+    if (!graph_dt)
+        return;
+    if (o->dtype && o->dtype != graph_dt)
+        snprintf(line, sizeof line, "the graph's matrix ops are %s; --dtype %s overrides that",
+                 tpusim_dtype_name(graph_dt), tpusim_dtype_name(o->dtype));
+    else if (!o->dtype && !sim_asked_dtype(chip, g, TPUSIM_DT_UNDEFINED))
+        snprintf(line, sizeof line,
+                 "the graph's matrix ops are %s, which %s does not run: simulated in its "
+                 "default %s",
+                 tpusim_dtype_name(graph_dt), chip->name,
+                 tpusim_dtype_name(chip_default_dtype(chip)));
+    if (line[0])
+        fprintf(stderr, "tpusim: %s: note: %s\n", cli_model_name(&o->model), line);
+}
+
 int cli_simulate(const char *cmd, const struct sim_cli *o, const struct core_models *m,
                  const struct chip *chip, const struct stack *stack, struct sim_result *res)
 {
+    dtype_note(o, m->big, chip);
     char err[1024];
     struct sim_options so = {.dtype = o->dtype,
                              .no_fusion = o->no_fusion,

@@ -146,7 +146,7 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
         return TPUSIM_ERR_ARG;
     }
     tpusim_dtype dt;
-    int rc = sim_dtype(c, o->dtype, &dt, err, err_len);
+    int rc = sim_dtype(c, sim_asked_dtype(c, g, o->dtype), &dt, err, err_len);
     if (rc)
         return rc;
     res->ops = calloc((size_t)(n ? n : 1), sizeof *res->ops);

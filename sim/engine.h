@@ -162,6 +162,12 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
  * total `param_bytes`; *weights_on_chip is set when they all live in CMEM.
  * lower_graph() uses it; the NAS block cache keys on it. */
 uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *weights_on_chip);
+/* Which of g's running ops (g->run_ops order) stack s runs on the host CPU
+ * (with host_fallback = rest_of_graph, every op after the first): its host
+ * ops, ops with an activation the device cannot hold (the stack's shape
+ * rule), and those the model itself runs there (graph.h: host_pinned);
+ * lower_graph places ops so. */
+void lower_host_placement(const struct tpusim_graph *g, const struct stack *s, bool *on_host);
 /* Parameter bytes held on chip: all of them when they fit in CMEM, else
  * what the Edge TPU parameter cache took (`cache_left` of it is left). */
 uint64_t lower_params_on_chip_bytes(const struct chip *c, uint64_t param_bytes,
@@ -188,7 +194,8 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
                    struct sim_result *res, char *err, size_t err_len);
 void sim_result_free(struct sim_result *res);
 /* Bytes a tensor takes in memory under stack s's layout when the run's
- * dtype is `dtype` (an activation's padding to whole tiles included). */
+ * dtype is `dtype` (an activation's padding to whole tiles included), the
+ * tensor in ONNX's N, C, spatial... order. */
 uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype);
 /* Bytes per element the chip moves for `dtype`. */
 uint64_t dtype_bytes(tpusim_dtype dtype);

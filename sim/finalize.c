@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "control_flow.h"
 #include "graph.h"
+#include "quant.h"
 
 /* One use of a tensor: input `slot` of op `op`. */
 struct consumer {
@@ -23,9 +25,13 @@ static bool is_weight_slot(enum op_type type, int slot)
     case OP_CONV:
     case OP_CONV_TRANSPOSE:
     case OP_GEMM:
+    case OP_QLINEAR_CONV: /* stored operands first (ops.h) */
+    case OP_CONV_INTEGER:
         return slot == 1 || slot == 2;
     case OP_MATMUL:
     case OP_PRELU:
+    case OP_QLINEAR_MATMUL:
+    case OP_MATMUL_INTEGER:
         return slot == 1;
     case OP_GATHER:
         return slot == 0;
@@ -43,15 +49,23 @@ static bool is_weight_slot(enum op_type type, int slot)
     }
 }
 
+/* Weights and biases may be float or quantized: 8-bit integers, and
+ * 32-bit integer biases (TFLite, ONNX QDQ). */
+static bool param_dtype(tpusim_dtype dt)
+{
+    return dtype_is_float(dt) || dt == TPUSIM_DT_INT8 || dt == TPUSIM_DT_UINT8 ||
+           dt == TPUSIM_DT_INT32;
+}
+
 /* Biases and scales applied by elementwise ops also count as parameters. */
 static bool counts_as_param(enum op_type type, int slot, const struct tensor *t)
 {
-    if (!t->is_const || !dtype_is_float(t->dtype))
+    if (!t->is_const)
         return false;
     if (is_weight_slot(type, slot))
-        return true;
+        return param_dtype(t->dtype);
     bool affine = type == OP_ADD || type == OP_SUB || type == OP_MUL || type == OP_DIV;
-    return affine && tensor_elems(t) > 1;
+    return affine && dtype_is_float(t->dtype) && tensor_elems(t) > 1;
 }
 
 static int check_defined(struct tpusim_graph *g)
@@ -109,13 +123,33 @@ static const char *symbolic_names(const struct tpusim_graph *g, char *buf, size_
     return buf;
 }
 
+/* --batch N on a symbolic leading dimension binds that name everywhere it
+ * appears (a past state's axis-1 'batch_size' too), unless --dim names it;
+ * the note says which names it bound. */
+static int bind_batch_symbols(struct tpusim_graph *g)
+{
+    for (int i = 0; i < g->n_tensors && g->batch > 0; i++) {
+        const struct tensor *t = g->tensors[i];
+        char axis_name[600];
+        if (!t->is_input || t->rank < 1 || t->dims[0] >= 0 || !t->dim_params[0])
+            continue;
+        snprintf(axis_name, sizeof axis_name, "%s:0", t->name);
+        const char *sym = t->dim_params[0];
+        if (graph_find_binding(g, sym) || graph_find_binding(g, axis_name))
+            continue;
+        int rc = tpusim_graph_bind_dim(g, sym, g->batch);
+        if (!rc)
+            rc = graph_note(g, "--batch %lld bound the symbolic dimension '%s'",
+                            (long long)g->batch, sym);
+        if (rc)
+            return rc;
+    }
+    return TPUSIM_OK;
+}
+
 static int bind_input_dims(struct tpusim_graph *g)
 {
-    char names[512];
-    int *used = calloc((size_t)(g->n_bindings ? g->n_bindings : 1), sizeof *used);
-    if (!used)
-        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
-    int rc = TPUSIM_OK;
+    int rc = bind_batch_symbols(g);
     for (int i = 0; i < g->n_tensors && !rc; i++) {
         struct tensor *t = g->tensors[i];
         if (!t->is_input)
@@ -128,7 +162,7 @@ static int bind_input_dims(struct tpusim_graph *g)
                 b = graph_find_binding(g, t->dim_params[r]);
             if (b) {
                 t->dims[r] = b->value;
-                used[b - g->bindings] = 1;
+                g->bindings[b - g->bindings].used = true;
             } else if (r == 0 && g->batch > 0 && (t->dims[0] < 0 || t->dims[0] == 1)) {
                 t->dims[0] = g->batch;
             }
@@ -152,13 +186,6 @@ static int bind_input_dims(struct tpusim_graph *g)
         if (!rc)
             rc = tensor_set_shape(g, NULL, t, t->dtype, t->rank, t->dims);
     }
-    for (int b = 0; b < g->n_bindings && !rc; b++)
-        if (!used[b])
-            rc = graph_error(g, TPUSIM_ERR_ARG,
-                             "--dim %s matches no dimension of the model's inputs (symbolic "
-                             "dimensions: %s)",
-                             g->bindings[b].name, symbolic_names(g, names, sizeof names));
-    free(used);
     return rc;
 }
 
@@ -292,11 +319,16 @@ static uint64_t param_sources(const struct tpusim_graph *g, const struct tensor 
     seen[t->index] = true;
     const struct op *src = t->producer >= 0 ? g->ops[t->producer] : NULL;
     if (!src || src->type == OP_CONSTANT_OF_SHAPE)
-        return dtype_is_float(t->dtype) && tensor_elems(t) > 1 ? tensor_elems(t) : 0;
+        return param_dtype(t->dtype) && tensor_elems(t) > 1 ? tensor_elems(t) : 0;
     uint64_t n = 0;
     for (int k = 0; k < src->n_in; k++) {
         const struct tensor *in = op_in(g, src, k);
-        if (in && in->is_const && dtype_is_float(in->dtype))
+        /* Through folded ops to the float weight, or to the quantized one
+         * a DequantizeLinear reads (integer shape vectors are no weights). */
+        bool weight = src->type == OP_DEQUANTIZE_LINEAR
+                          ? k == 0 /* not its scale and zero point */
+                          : dtype_is_float(in ? in->dtype : TPUSIM_DT_UNDEFINED);
+        if (in && in->is_const && weight)
             n += param_sources(g, in, seen, depth + 1);
     }
     return n;
@@ -319,7 +351,37 @@ static void count_bytes_and_params(struct tpusim_graph *g, struct op *op, bool *
         op->cost.bytes_out += tensor_bytes(op_out(g, op, o));
 }
 
-static int infer_all(struct tpusim_graph *g)
+/* Readers of a bypassed op's output i read its input i instead (chains
+ * resolve in topological order); a model output moves to the tensor it
+ * stands for. */
+static int apply_bypasses(struct tpusim_graph *g)
+{
+    int *alias = malloc((size_t)(g->n_tensors ? g->n_tensors : 1) * sizeof *alias);
+    if (!alias)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    for (int t = 0; t < g->n_tensors; t++)
+        alias[t] = t;
+    for (int i = 0; i < g->n_ops; i++) {
+        const struct op *op = g->ops[g->order[i]];
+        for (int o = 0; op->bypassed && o < op->n_out && o < op->n_in; o++)
+            if (op->in[o] >= 0)
+                alias[op->out[o]] = alias[op->in[o]];
+    }
+    for (int i = 0; i < g->n_ops; i++) {
+        struct op *op = g->ops[i];
+        for (int k = 0; k < op->n_in && !op->bypassed && !op->dead; k++)
+            if (op->in[k] >= 0)
+                op->in[k] = alias[op->in[k]];
+    }
+    for (int t = 0; t < g->n_tensors; t++)
+        if (g->tensors[t]->is_output && alias[t] != t)
+            g->tensors[alias[t]]->is_output = true;
+    free(alias);
+    return TPUSIM_OK;
+}
+
+/* The ops that run, in order, with their bytes and parameters. */
+static int collect_run_ops(struct tpusim_graph *g)
 {
     bool *param_seen = calloc((size_t)g->n_tensors + 1, sizeof *param_seen);
     g->run_ops = malloc((size_t)(g->n_ops ? g->n_ops : 1) * sizeof *g->run_ops);
@@ -327,18 +389,58 @@ static int infer_all(struct tpusim_graph *g)
         free(param_seen);
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     }
-    int rc = TPUSIM_OK;
     g->n_run_ops = 0;
-    for (int i = 0; i < g->n_ops && !rc; i++) {
+    for (int i = 0; i < g->n_ops; i++) {
         struct op *op = g->ops[g->order[i]];
-        rc = infer_op(g, op);
-        if (rc || op->folded)
+        if (op->folded || op->bypassed || op->dead)
             continue;
         count_bytes_and_params(g, op, param_seen);
         g->run_ops[g->n_run_ops++] = op->index;
     }
     free(param_seen);
-    return rc;
+    return TPUSIM_OK;
+}
+
+/* Infers every op in order; a control-flow op first brings its body in
+ * before itself (control_flow.h), and the walk goes on from there. */
+static int infer_all(struct tpusim_graph *g)
+{
+    int rc = TPUSIM_OK;
+    for (int i = 0; i < g->n_ops && !rc; i++) {
+        struct op *op = g->ops[g->order[i]];
+        if (cf_in_failed_branch(g, op)) {
+            op->dead = true;
+            continue;
+        }
+        if (cf_needs_expansion(op)) {
+            rc = cf_expand(g, op, i);
+            i--; /* the first op it placed, or op itself, is at i now */
+        } else {
+            rc = infer_op(g, op);
+        }
+        if (rc && cf_branch_failed(g, op))
+            rc = TPUSIM_OK;
+    }
+    if (!rc)
+        rc = quant_fold(g);
+    if (!rc)
+        rc = apply_bypasses(g);
+    return rc ? rc : collect_run_ops(g);
+}
+
+/* Every --dim must have bound an input dimension or a Loop's trip count. */
+static int check_bindings_used(struct tpusim_graph *g)
+{
+    char names[512];
+    for (int b = 0; b < g->n_bindings; b++)
+        if (!g->bindings[b].used)
+            return graph_error(g, TPUSIM_ERR_ARG,
+                               "--dim %s matches no dimension of the model's inputs (symbolic "
+                               "dimensions: %s)%s",
+                               g->bindings[b].name, symbolic_names(g, names, sizeof names),
+                               strstr(g->bindings[b].name, ".trip_count") ? " and no Loop node"
+                                                                          : "");
+    return TPUSIM_OK;
 }
 
 int graph_finalize(struct tpusim_graph *g)
@@ -364,6 +466,8 @@ int graph_finalize(struct tpusim_graph *g)
                 g->tensors[i]->is_output = true;
         rc = infer_all(g);
     }
+    if (!rc)
+        rc = check_bindings_used(g);
     free(cons_start);
     free(cons);
     if (!rc) {

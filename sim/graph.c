@@ -3,6 +3,7 @@
  * helpers shape inference uses. graph_finalize() is in finalize.c.
  */
 #include "graph.h"
+#include "control_flow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,24 @@ int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
     vsnprintf(g->err + off, sizeof g->err - (size_t)off, fmt, ap);
     va_end(ap);
     return code;
+}
+
+int graph_note(struct tpusim_graph *g, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    size_t old = g->notes ? strlen(g->notes) : 0, add = strlen(line);
+    char *n = realloc(g->notes, old + add + 2);
+    if (!n)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    memcpy(n + old, line, add);
+    n[old + add] = '\n';
+    n[old + add + 1] = '\0';
+    g->notes = n;
+    return TPUSIM_OK;
 }
 
 int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
@@ -190,13 +209,12 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
         return graph_error(g, TPUSIM_ERR_STATE, "cannot add node '%s': graph already finalized",
                            name ? name : "");
     const char *dom = domain ? domain : "";
-    const struct op_info *info = NULL;
-    if (graph_is_default_domain(dom))
-        info = op_info_by_name(type);
+    const struct op_info *info = op_info_in_domain(type, dom);
     if (!info)
         return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
                            "node '%s': op type '%s' (domain '%s') is not supported; "
-                           "supported (domain ai.onnx): %s",
+                           "supported (domain ai.onnx; ArrayFeatureExtractor and ZipMap in "
+                           "ai.onnx.ml): %s",
                            name && name[0] ? name : "(unnamed)", type ? type : "(none)",
                            dom[0] ? dom : "ai.onnx", op_supported_list());
     if (n_in < 0 || n_out < 1 || (n_in && !inputs) || !outputs)
@@ -209,6 +227,8 @@ int graph_add_op(struct tpusim_graph *g, const char *type, const char *domain, c
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     op->index = g->n_ops;
     op->type = info->type;
+    op->cf_parent = -1;
+    op->source_node = -1;
     g->ops[g->n_ops++] = op; /* owned by g from here, freed with it on error too */
     char gen[64];
     if (!name || !name[0]) {
@@ -353,6 +373,41 @@ int op_add_attr_tensor(struct tpusim_graph *g, struct op *op, const char *name, 
 int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name)
 {
     return new_attr(g, op, name, ATTR_OTHER) ? TPUSIM_OK : TPUSIM_ERR_NOMEM;
+}
+
+bool op_channels_last(const struct op *op)
+{
+    return strcmp(attr_string(op, "data_format", "NCHW"), "NHWC") == 0;
+}
+
+int op_channel_axis(const struct op *op, const struct tensor *t)
+{
+    return op_channels_last(op) ? t->rank - 1 : 1;
+}
+
+int op_spatial_axis(const struct op *op, int i)
+{
+    return op_channels_last(op) ? 1 + i : 2 + i;
+}
+
+int op_copy_attrs(struct tpusim_graph *g, struct op *dst, const struct op *src)
+{
+    int rc = TPUSIM_OK;
+    for (int i = 0; i < src->n_attrs && !rc; i++) {
+        const struct attr *a = &src->attrs[i];
+        switch (a->kind) {
+        case ATTR_INT: rc = op_add_attr_int(g, dst, a->name, a->i); break;
+        case ATTR_FLOAT: rc = op_add_attr_float(g, dst, a->name, a->f); break;
+        case ATTR_STRING: rc = op_add_attr_string(g, dst, a->name, a->s ? a->s : ""); break;
+        case ATTR_INTS: rc = op_add_attr_ints(g, dst, a->name, a->ints, a->n); break;
+        case ATTR_FLOATS: rc = op_add_attr_floats(g, dst, a->name, a->floats, a->n); break;
+        case ATTR_TENSOR:
+            rc = op_add_attr_tensor(g, dst, a->name, (tpusim_dtype)a->i, a->f);
+            break;
+        case ATTR_OTHER: rc = op_add_attr_other(g, dst, a->name); break;
+        }
+    }
+    return rc;
 }
 
 const struct attr *op_attr(const struct op *op, const char *name)
@@ -735,8 +790,10 @@ void graph_free_contents(struct tpusim_graph *g)
         free(op->domain);
         free(op->in);
         free(op->out);
+        cf_free(op->cf);
         free(op);
     }
+    free(g->notes);
     for (int i = 0; i < g->n_bindings; i++)
         free(g->bindings[i].name);
     free(g->bindings);

@@ -88,6 +88,8 @@ struct op_cost {
     uint64_t bytes_out;
 };
 
+struct control_flow; /* sim/control_flow.h */
+
 struct op {
     char *name;
     int index;
@@ -99,6 +101,17 @@ struct op {
     struct attr *attrs;
     int n_attrs;
     bool folded;             /* computed at compile time: no runtime cost */
+    /* Not run, each output i standing for input i (finalize rewires the
+     * readers): a control-flow op once its body is in the graph. */
+    bool bypassed;
+    bool dead;               /* not run: in an If branch not taken */
+    /* The model file runs this op on the host CPU: one an accelerator's
+     * compiler left outside its custom op (a TFLite *_edgetpu.tflite). */
+    bool host_pinned;
+    int source_node;         /* the node (TFLite: op index) it came from; -1 if none */
+    struct control_flow *cf; /* If/Loop/Scan: their subgraphs (control_flow.h), else NULL */
+    int cf_parent;           /* the control-flow op this op was expanded from, or -1 */
+    int cf_body;             /* which of its bodies (If: 0 then, 1 else) */
     struct window_params win;/* Conv/ConvTranspose/pooling */
     struct op_cost cost;
 };
@@ -106,6 +119,7 @@ struct op {
 struct dim_binding {
     char *name;
     int64_t value;
+    bool used;               /* bound an input dimension or a Loop's trip count */
 };
 
 struct tpusim_graph {
@@ -120,14 +134,20 @@ struct tpusim_graph {
     struct dim_binding *bindings;
     int n_bindings;
     int64_t batch;           /* 0: leave dim 0 as the file says */
+    tpusim_dtype matrix_dtype; /* int8 when the matrix ops run quantized (quant.h), else undefined */
     bool finalized;
     char *source;            /* file name for messages ("<buffer>" etc.) */
+    char *notes;             /* what loading decided that the user should know, one per line */
     char err[1024];
 };
 
 /* ---- Errors. Each formats into g->err and returns `code`. */
 int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends one line to g->notes (tpusim_graph_notes): a choice the
+ * importer or inference made for the user (a branch taken, a dimension
+ * bound, a part of the model not simulated). TPUSIM_ERR_NOMEM on failure. */
+int graph_note(struct tpusim_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "node 'NAME' (TYPE): ..." with code TPUSIM_ERR_SHAPE. */
 int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -167,6 +187,8 @@ int op_add_attr_floats(struct tpusim_graph *g, struct op *op, const char *name, 
 int op_add_attr_tensor(struct tpusim_graph *g, struct op *op, const char *name, tpusim_dtype dtype,
                        double value);
 int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name);
+/* Copies every attribute of src onto dst (expanding a subgraph). */
+int op_copy_attrs(struct tpusim_graph *g, struct op *dst, const struct op *src);
 
 /* ---- Reading attributes (for shape inference). */
 const struct attr *op_attr(const struct op *op, const char *name);
@@ -175,6 +197,15 @@ double attr_float(const struct op *op, const char *name, double dflt);
 const char *attr_string(const struct op *op, const char *name, const char *dflt);
 /* Number of ints, *v pointing at them (NULL, 0 when absent). */
 size_t attr_ints(const struct op *op, const char *name, const int64_t **v);
+
+/* ---- Activation layout of the windowed ops. Conv, ConvTranspose,
+ * MaxPool and AveragePool read [N, C, spatial...] (ONNX), or with the
+ * attribute data_format = "NHWC" (TFLite's layout) [N, spatial..., C]; their
+ * weights are then [Cout, kernel..., Cin/group] (TFLite's OHWI). */
+bool op_channels_last(const struct op *op);
+/* The axis of t's channels, and of spatial axis i, in op's layout. */
+int op_channel_axis(const struct op *op, const struct tensor *t);
+int op_spatial_axis(const struct op *op, int i);
 
 /* ---- Tensors of an op. NULL for an absent optional input / out of range. */
 struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i);

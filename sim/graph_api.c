@@ -96,6 +96,11 @@ const char *tpusim_graph_errmsg(const tpusim_graph *g)
     return g ? g->err : "no graph handle";
 }
 
+const char *tpusim_graph_notes(const tpusim_graph *g)
+{
+    return g && g->notes ? g->notes : "";
+}
+
 static int check_building(tpusim_graph *g)
 {
     if (g->finalized)
@@ -141,6 +146,7 @@ int tpusim_graph_bind_dim(tpusim_graph *g, const char *name, int64_t value)
     if (!b[g->n_bindings].name)
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     b[g->n_bindings].value = value;
+    b[g->n_bindings].used = false;
     g->n_bindings++;
     return TPUSIM_OK;
 }
@@ -188,6 +194,17 @@ int tpusim_graph_add_op(tpusim_graph *g, const char *op_type, const char *name,
 {
     if (!g)
         return TPUSIM_ERR_ARG;
+    const struct op_info *info = op_info_by_name(op_type);
+    if (info && (info->type == OP_IF || info->type == OP_LOOP || info->type == OP_SCAN))
+        return graph_error(g, TPUSIM_ERR_UNSUPPORTED,
+                           "node '%s': op type '%s' needs subgraphs, which only ONNX files give",
+                           name ? name : "", op_type);
+    const char *stored[OP_STORED_INPUTS];
+    int n_stored = info && inputs && n_inputs >= 0
+                       ? op_stored_inputs(info->type, inputs, n_inputs, stored)
+                       : -1;
+    if (n_stored >= 0)
+        return graph_add_op(g, op_type, NULL, name, stored, n_stored, outputs, n_outputs, NULL);
     return graph_add_op(g, op_type, NULL, name, inputs, n_inputs, outputs, n_outputs, NULL);
 }
 

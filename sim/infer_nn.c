@@ -245,28 +245,54 @@ static int window_out_dim(struct tpusim_graph *g, const struct op *op, struct wi
 /* N, C and the 3 spatial axes struct window_params has room for. */
 #define WINDOW_MAX_RANK 5
 
-/* X [N, C, D1..Dn] with at least one spatial axis. */
+/* X [N, C, D1..Dn] (NHWC: [N, D1..Dn, C]) with at least one spatial axis. */
 static int spatial_input(struct tpusim_graph *g, const struct op *op, int max_rank,
                          struct tensor **x)
 {
+    const char *format = attr_string(op, "data_format", "NCHW");
+    if (strcmp(format, "NCHW") != 0 && strcmp(format, "NHWC") != 0)
+        return op_error(g, op, "data_format '%s' is neither NCHW nor NHWC", format);
     int rc = op_need_in(g, op, 0, x);
-    return rc ? rc : check_rank(g, op, *x, "X ([N, C, spatial...])", 3, max_rank);
+    const char *what = op_channels_last(op) ? "X ([N, spatial..., C])" : "X ([N, C, spatial...])";
+    return rc ? rc : check_rank(g, op, *x, what, 3, max_rank);
+}
+
+/* The weight's Cin/group axis: W [Cout, Cin/g, k...], or NHWC's
+ * [Cout, k..., Cin/g]; its kernel sizes start at *kernel. */
+static int weight_in_axis(const struct op *op, const struct tensor *w, const int64_t **kernel)
+{
+    bool cl = op_channels_last(op);
+    *kernel = w->dims + (cl ? 1 : 2);
+    return cl ? w->rank - 1 : 1;
+}
+
+/* An output of X's layout: N, the channels and the spatial sizes. */
+static void layout_dims(const struct op *op, const struct tensor *x, int64_t channels,
+                        const int64_t *spatial, int64_t *out)
+{
+    out[0] = x->dims[0];
+    out[op_channel_axis(op, x)] = channels;
+    for (int i = 0; i < x->rank - 2; i++)
+        out[op_spatial_axis(op, i)] = spatial[i];
 }
 
 /* ----------------------------------------------------------------- Conv */
 
-/* W [Cout, Cin/group, k...] against X [N, Cin, ...]; B [Cout] if given. */
+/* W [Cout, Cin/group, k...] (NHWC: [Cout, k..., Cin/group]) against X's
+ * Cin channels; B [Cout] if given. */
 static int check_conv_channels(struct tpusim_graph *g, const struct op *op,
                                const struct tensor *x, const struct tensor *w,
                                const struct tensor *b, int64_t group)
 {
-    int64_t cin = x->dims[1], cout = w->dims[0];
+    const int64_t *kernel;
+    int64_t cin = x->dims[op_channel_axis(op, x)], cout = w->dims[0];
+    int64_t per_group = w->dims[weight_in_axis(op, w, &kernel)];
     if (group < 1)
         return op_error(g, op, "group = %lld; it must be >= 1", (long long)group);
-    if (w->dims[1] > INT64_MAX / group || cin != w->dims[1] * group)
+    if (per_group > INT64_MAX / group || cin != per_group * group)
         return op_error(g, op, "input '%s' has %lld channels but weight '%s' expects "
                         "%lld per group x group %lld", x->name, (long long)cin, w->name,
-                        (long long)w->dims[1], (long long)group);
+                        (long long)per_group, (long long)group);
     if (cout % group)
         return op_error(g, op, "output channels %lld (weight '%s' axis 0) do not divide by "
                         "group %lld", (long long)cout, w->name, (long long)group);
@@ -314,14 +340,19 @@ int infer_conv(struct tpusim_graph *g, struct op *op)
     if (!rc)
         rc = check_conv_channels(g, op, x, w, b, group);
     int spatial = x ? x->rank - 2 : 0;
-    if (!rc)
-        rc = read_window(g, op, spatial, w->dims + 2, &op->win);
+    const int64_t *kernel = NULL;
+    if (!rc) {
+        weight_in_axis(op, w, &kernel);
+        rc = read_window(g, op, spatial, kernel, &op->win);
+    }
     if (rc)
         return rc;
     op->win.group = group;
-    int64_t out[TPUSIM_MAX_RANK] = {x->dims[0], w->dims[0]};
+    int64_t sp[3] = {0}, out[TPUSIM_MAX_RANK];
     for (int i = 0; i < spatial && !rc; i++)
-        rc = window_out_dim(g, op, &op->win, i, x->dims[2 + i], ap, false, &out[2 + i]);
+        rc = window_out_dim(g, op, &op->win, i, x->dims[op_spatial_axis(op, i)], ap, false,
+                            &sp[i]);
+    layout_dims(op, x, w->dims[0], sp, out);
     if (!rc)
         rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
     return rc ? rc : conv_cost(g, op, x, w, b != NULL, out, x->rank);
@@ -391,20 +422,27 @@ static int transpose_out_dim(struct tpusim_graph *g, const struct op *op,
     return TPUSIM_OK;
 }
 
-/* W [Cin, Cout/group, k...] against X [N, Cin, ...]; B [Cout] if given. */
+/* W [Cin, Cout/group, k...] against X [N, Cin, ...] (NHWC: W [Cout, k...,
+ * Cin/group], TFLite's TRANSPOSE_CONV); B [Cout] if given. */
 static int check_transpose_channels(struct tpusim_graph *g, const struct op *op,
                                     const struct tensor *x, const struct tensor *w,
                                     const struct tensor *b, int64_t group, int64_t *cout)
 {
+    bool cl = op_channels_last(op);
+    int64_t cin = x->dims[op_channel_axis(op, x)];
+    int64_t w_in = cl ? w->dims[w->rank - 1] : w->dims[0], w_group = cl ? group : 1;
     if (group < 1)
         return op_error(g, op, "group = %lld; it must be >= 1", (long long)group);
-    if (x->dims[1] != w->dims[0])
-        return op_error(g, op, "input '%s' has %lld channels but weight '%s' (axis 0) has %lld",
-                        x->name, (long long)x->dims[1], w->name, (long long)w->dims[0]);
-    if (x->dims[1] % group)
+    if (w_in > INT64_MAX / w_group || cin != w_in * w_group)
+        return op_error(g, op, "input '%s' has %lld channels but weight '%s' (axis %d) has %lld",
+                        x->name, (long long)cin, w->name, cl ? w->rank - 1 : 0,
+                        (long long)w_in);
+    if (cin % group)
         return op_error(g, op, "input channels %lld do not divide by group %lld",
-                        (long long)x->dims[1], (long long)group);
-    if (__builtin_mul_overflow(w->dims[1], group, cout))
+                        (long long)cin, (long long)group);
+    if (cl)
+        *cout = w->dims[0];
+    else if (__builtin_mul_overflow(w->dims[1], group, cout))
         return op_error(g, op, "output channels overflow");
     if (b && (b->rank != 1 || b->dims[0] != *cout))
         return check_dims(g, op, b, "B", 1, cout);
@@ -414,14 +452,16 @@ static int check_transpose_channels(struct tpusim_graph *g, const struct op *op,
 /* N * Cin * prod(in spatial) * (Cout / group) * prod(kernel): each input
  * element is scattered through every weight tap of its group. */
 static int transpose_cost(struct tpusim_graph *g, struct op *op, const struct tensor *x,
-                          const struct tensor *w, bool bias, const int64_t *out)
+                          int64_t cout, bool bias, const int64_t *out)
 {
     uint64_t macs = 1;
     int rc = TPUSIM_OK;
     for (int i = 0; i < x->rank && !rc; i++)
         rc = count_mul(g, op, &macs, x->dims[i]);
-    for (int i = 1; i < w->rank && !rc; i++) /* Cout/group, then the kernel */
-        rc = count_mul(g, op, &macs, w->dims[i]);
+    if (!rc)
+        rc = count_mul(g, op, &macs, cout / op->win.group);
+    for (int i = 0; i < op->win.spatial && !rc; i++)
+        rc = count_mul(g, op, &macs, op->win.kernel[i]);
     return rc ? rc : set_cost(g, op, macs, bias ? dims_product(x->rank, out) : 0);
 }
 
@@ -437,8 +477,13 @@ int infer_conv_transpose(struct tpusim_graph *g, struct op *op)
     if (!rc)
         rc = check_transpose_channels(g, op, x, w, b, group, &cout);
     int spatial = x ? x->rank - 2 : 0;
-    if (!rc)
-        rc = read_window(g, op, spatial, w->dims + 2, &op->win);
+    const int64_t *kernel = NULL;
+    if (!rc) {
+        weight_in_axis(op, w, &kernel);
+        if (!op_channels_last(op))
+            kernel = w->dims + 2; /* W [Cin, Cout/g, k...] */
+        rc = read_window(g, op, spatial, kernel, &op->win);
+    }
     if (!rc)
         rc = read_axes(g, op, "output_padding", spatial, 0, 0, out_pad);
     if (!rc)
@@ -446,13 +491,14 @@ int infer_conv_transpose(struct tpusim_graph *g, struct op *op)
     if (rc)
         return rc;
     op->win.group = group;
-    int64_t out[TPUSIM_MAX_RANK] = {x->dims[0], cout};
+    int64_t sp[3] = {0}, out[TPUSIM_MAX_RANK];
     for (int i = 0; i < spatial && !rc; i++)
-        rc = transpose_out_dim(g, op, &op->win, i, x->dims[2 + i], ap, out_pad[i], out_shape,
-                               &out[2 + i]);
+        rc = transpose_out_dim(g, op, &op->win, i, x->dims[op_spatial_axis(op, i)], ap,
+                               out_pad[i], out_shape, &sp[i]);
+    layout_dims(op, x, cout, sp, out);
     if (!rc)
         rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
-    return rc ? rc : transpose_cost(g, op, x, w, b != NULL, out);
+    return rc ? rc : transpose_cost(g, op, x, cout, b != NULL, out);
 }
 
 /* ----------------------------------------------------------------- Gemm */
@@ -919,9 +965,11 @@ int infer_pool(struct tpusim_graph *g, struct op *op)
         return op_error(g, op, "has %d outputs; %s has at most %d", op->n_out,
                         op_info_of(op->type)->name, max_out);
     bool ceil_mode = attr_int(op, "ceil_mode", 0) != 0;
-    int64_t out[TPUSIM_MAX_RANK] = {x->dims[0], x->dims[1]};
+    int64_t sp[3] = {0}, out[TPUSIM_MAX_RANK];
     for (int i = 0; i < op->win.spatial && !rc; i++)
-        rc = window_out_dim(g, op, &op->win, i, x->dims[2 + i], ap, ceil_mode, &out[2 + i]);
+        rc = window_out_dim(g, op, &op->win, i, x->dims[op_spatial_axis(op, i)], ap, ceil_mode,
+                            &sp[i]);
+    layout_dims(op, x, x->dims[op_channel_axis(op, x)], sp, out);
     if (!rc)
         rc = op_set_out(g, op, 0, x->dtype, x->rank, out, NULL);
     if (!rc)

@@ -41,6 +41,7 @@ struct lower_ctx {
     int *readers_start;        /* per tensor: its readers (run positions) are */
     int *readers;              /* readers[readers_start[t] .. readers_start[t+1]) */
     uint64_t *laid_elems;      /* per tensor: layout_elems, computed once (0: not yet) */
+    bool nhwc;                 /* the graph keeps activations N, spatial..., C (TFLite) */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -56,14 +57,24 @@ static uint64_t elems(const struct tensor *t)
 
 /* Elements an activation occupies in the stack's layout, its padding to
  * whole tiles included (stack_padded_elems): what its bytes in memory, its
- * vector work and its room on chip are counted in. Weights as they are. */
-static uint64_t layout_elems(const struct stack *s, const struct tensor *t, tpusim_dtype dtype)
+ * vector work and its room on chip are counted in. Weights as they are.
+ * stack_padded_elems reads ONNX's N, C, spatial... order; a graph that
+ * keeps TFLite's N, spatial..., C (nhwc) is put in that order first. */
+static uint64_t layout_elems(const struct stack *s, const struct tensor *t, tpusim_dtype dtype,
+                             bool nhwc)
 {
     if (!t)
         return 0;
     if (t->is_const)
         return tensor_elems(t);
-    return stack_padded_elems(s, t->rank, t->dims, dtype);
+    if (!nhwc || t->rank < 3 || t->rank > TPUSIM_MAX_RANK)
+        return stack_padded_elems(s, t->rank, t->dims, dtype);
+    int64_t nchw[TPUSIM_MAX_RANK];
+    nchw[0] = t->dims[0];
+    nchw[1] = t->dims[t->rank - 1];
+    for (int i = 1; i < t->rank - 1; i++)
+        nchw[i + 1] = t->dims[i];
+    return stack_padded_elems(s, t->rank, nchw, dtype);
 }
 
 static uint64_t laid_out(const struct lower_ctx *x, const struct tensor *t)
@@ -72,13 +83,13 @@ static uint64_t laid_out(const struct lower_ctx *x, const struct tensor *t)
         return 0;
     uint64_t *memo = &x->laid_elems[t->index];
     if (!*memo)
-        *memo = layout_elems(x->s, t, x->dtype);
+        *memo = layout_elems(x->s, t, x->dtype, x->nhwc);
     return *memo;
 }
 
 uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype)
 {
-    return sat_mul(layout_elems(s, t, dtype), dtype_bytes(dtype));
+    return sat_mul(layout_elems(s, t, dtype, false), dtype_bytes(dtype));
 }
 
 static const struct op *run_op(const struct lower_ctx *x, int i)
@@ -296,12 +307,34 @@ static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op)
     return b;
 }
 
+/* Convolutions, whatever their operands' types: QLinearConv and
+ * ConvInteger store X, W, B first as Conv does (ops.h). */
+static bool is_conv(const struct op *op)
+{
+    return op->type == OP_CONV || op->type == OP_QLINEAR_CONV || op->type == OP_CONV_INTEGER;
+}
+
+static bool is_matmul(const struct op *op)
+{
+    return op->type == OP_MATMUL || op->type == OP_QLINEAR_MATMUL ||
+           op->type == OP_MATMUL_INTEGER;
+}
+
+/* A constant op input that is a weight: float, or quantized (8-bit
+ * weights, a matrix op's 32-bit bias); integer shape vectors are not. */
+static bool is_weight(const struct op *op, const struct tensor *t)
+{
+    tpusim_dtype dt = t->dtype;
+    return t->is_const && (dtype_is_float(dt) || dt == TPUSIM_DT_INT8 || dt == TPUSIM_DT_UINT8 ||
+                           (dt == TPUSIM_DT_INT32 && op_info_of(op->type)->cls == OPC_MATRIX));
+}
+
 static uint64_t weight_bytes(const struct lower_ctx *x, const struct op *op)
 {
     uint64_t b = 0;
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
-        if (t && t->is_const && dtype_is_float(t->dtype))
+        if (t && is_weight(op, t))
             b += elems(t) * x->db;
     }
     return b;
@@ -341,7 +374,12 @@ static uint64_t vpu_cost(const struct chip *c, enum op_type t, uint64_t n, int n
     case OP_EXP:
     case OP_LOG:
     case OP_SOFTPLUS: return vpu_op_cycles(c, VPU_EXP, n);
-    case OP_HARD_SIGMOID: return mul + add;
+    case OP_HARD_SIGMOID:
+    case OP_IMAGE_SCALER:
+    case OP_AFFINE:
+    case OP_QUANTIZE_LINEAR:
+    case OP_DEQUANTIZE_LINEAR: return mul + add;
+    case OP_DYNAMIC_QUANTIZE_LINEAR: return 3 * add + mul; /* min, max; scale, shift */
     case OP_HARD_SWISH: return 2 * mul + add;
     case OP_SUM:
     case OP_MEAN:
@@ -412,22 +450,23 @@ static struct gemm_shape conv_gemm(const struct lower_ctx *x, const struct op *o
     const struct tensor *in = op_in(x->g, op, 0), *w = op_in(x->g, op, 1),
                         *out = op_out(x->g, op, 0);
     uint64_t groups = (uint64_t)(op->win.group > 0 ? op->win.group : 1);
-    uint64_t kernel = elems(w) / (uint64_t)w->dims[0] / (uint64_t)w->dims[1];
+    /* NCHW or NHWC (graph.h): the channel counts say it all. */
+    uint64_t cin = (uint64_t)in->dims[op_channel_axis(op, in)];
+    uint64_t cout = (uint64_t)out->dims[op_channel_axis(op, out)];
     struct gemm_shape s;
     /* The rows the array streams are the activation's rows as laid out: a
      * layout that pads the batch (stack.h: batch_feature below a batch of
      * 64) streams the padding rows too. */
     if (op->type == OP_CONV_TRANSPOSE) {
         /* Scatter form: each input pixel times a (Cin/g) x (Cout/g * kernel) tile. */
-        s.m = elems(in) / (uint64_t)in->dims[0] / (uint64_t)in->dims[1] *
-              stack_laid_batch(x->s, in->rank, in->dims);
-        s.k = (uint64_t)in->dims[1] / groups;
-        s.n = (uint64_t)w->dims[1] * kernel;
+        s.m = elems(in) / cin / (uint64_t)in->dims[0] * stack_laid_batch(x->s, in->rank, in->dims);
+        s.k = cin / groups;
+        s.n = elems(w) / cin;
     } else {
-        s.m = elems(out) / (uint64_t)out->dims[0] / (uint64_t)out->dims[1] *
+        s.m = elems(out) / cout / (uint64_t)out->dims[0] *
               stack_laid_batch(x->s, out->rank, out->dims);
-        s.k = (uint64_t)w->dims[1] * kernel;
-        s.n = (uint64_t)out->dims[1] / groups;
+        s.k = elems(w) / cout; /* Cin/g * kernel */
+        s.n = cout / groups;
     }
     uint64_t pack = 1;
     if (s.k <= x->mxu.rows && s.n <= x->mxu.cols) {
@@ -448,7 +487,7 @@ static struct gemm_shape matmul_gemm(const struct lower_ctx *x, const struct op 
     struct gemm_shape s = {1, 1, 1, 1};
     uint64_t total = elems(out);
     s.n = out->rank >= 1 ? (uint64_t)out->dims[out->rank - 1] : 1;
-    if (op->type == OP_MATMUL && out->rank >= 2 && b && b->rank >= 2 && !b->is_const) {
+    if (is_matmul(op) && out->rank >= 2 && b && b->rank >= 2 && !b->is_const) {
         /* Both operands are activations (attention): one GEMM per batch. */
         s.m = (uint64_t)out->dims[out->rank - 2];
         s.batch = total / (s.m * s.n);
@@ -464,10 +503,10 @@ static struct gemm_shape matmul_gemm(const struct lower_ctx *x, const struct op 
 
 static bool depthwise_on_vpu(const struct lower_ctx *x, const struct op *op)
 {
-    if (op->type != OP_CONV || op->win.group <= 1 || x->s->depthwise_on != DEPTHWISE_ON_VPU)
+    if (!is_conv(op) || op->win.group <= 1 || x->s->depthwise_on != DEPTHWISE_ON_VPU)
         return false;
-    const struct tensor *w = op_in(x->g, op, 1);
-    return w && w->rank >= 2 && w->dims[1] == 1;
+    const struct tensor *in = op_in(x->g, op, 0);
+    return in->dims[op_channel_axis(op, in)] == op->win.group; /* one input channel per group */
 }
 
 /* A GPU library times a whole kernel (sim/gpu.h): the op's matrix-unit
@@ -515,11 +554,12 @@ static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op
 {
     const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
     const struct window_params *wp = &op->win;
+    int h = op_spatial_axis(op, 0), w = op_spatial_axis(op, 1);
     struct conv_desc cd = {
-        .n = (uint64_t)in->dims[0], .c = (uint64_t)in->dims[1],
-        .h = (uint64_t)in->dims[2], .w = (uint64_t)in->dims[3],
-        .k = (uint64_t)out->dims[1], .r = (uint64_t)wp->kernel[0], .s = (uint64_t)wp->kernel[1],
-        .p = (uint64_t)out->dims[2], .q = (uint64_t)out->dims[3],
+        .n = (uint64_t)in->dims[0], .c = (uint64_t)in->dims[op_channel_axis(op, in)],
+        .h = (uint64_t)in->dims[h], .w = (uint64_t)in->dims[w],
+        .k = (uint64_t)out->dims[op_channel_axis(op, out)], .r = (uint64_t)wp->kernel[0],
+        .s = (uint64_t)wp->kernel[1], .p = (uint64_t)out->dims[h], .q = (uint64_t)out->dims[w],
         .pad_h = (uint64_t)wp->pad_begin[0], .pad_w = (uint64_t)wp->pad_begin[1],
         .stride_h = (uint64_t)wp->stride[0], .stride_w = (uint64_t)wp->stride[1],
         .dilation_h = (uint64_t)wp->dilation[0], .dilation_w = (uint64_t)wp->dilation[1],
@@ -582,9 +622,9 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
         const struct tensor *out = op_out(x->g, op, 0);
         uint64_t per_out = elems(out) ? op->cost.macs / elems(out) : 0;
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, sat_mul(per_out, laid_out(x, out)));
-    } else if (op->type == OP_CONV && x->mu->conv && op->win.spatial == 2) {
+    } else if (is_conv(op) && x->mu->conv && op->win.spatial == 2) {
         lower_conv(x, op, d);
-    } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
+    } else if (is_conv(op) || op->type == OP_CONV_TRANSPOSE) {
         lower_gemm(x, conv_gemm(x, op), op->cost.macs, false, d);
     } else if (cls == OPC_MATRIX) {
         lower_gemm(x, matmul_gemm(x, op), op->cost.macs, accumulates_c(x, op), d);
@@ -620,7 +660,7 @@ static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
 /* BatchNorm right after a convolution folds into its weights: free. */
 static bool folds_into_conv(const struct lower_ctx *x, const struct op *op, int host)
 {
-    return op->type == OP_BATCH_NORM && host >= 0 && run_op(x, host)->type == OP_CONV;
+    return op->type == OP_BATCH_NORM && host >= 0 && is_conv(run_op(x, host));
 }
 
 /* Bytes of op's activations, read and written, wherever they live: as
@@ -790,26 +830,30 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
 
 /* Whether the device can hold every activation op reads or writes (the
  * stack's shape rule; weights are laid out by the compiler). */
-static bool device_holds(const struct lower_ctx *x, const struct op *op)
+static bool device_holds(const struct tpusim_graph *g, const struct stack *s, const struct op *op)
 {
     for (int k = 0; k < op->n_in + op->n_out; k++) {
-        const struct tensor *t = k < op->n_in ? op_in(x->g, op, k) : op_out(x->g, op, k - op->n_in);
-        if (t && !t->is_const && !stack_device_maps_shape(x->s, t->rank, t->dims))
+        const struct tensor *t = k < op->n_in ? op_in(g, op, k) : op_out(g, op, k - op->n_in);
+        if (t && !t->is_const && !stack_device_maps_shape(s, t->rank, t->dims))
             return false;
     }
     return true;
 }
 
-/* Which ops the stack leaves to the host CPU, in run order: its host ops,
- * and ops whose activations the device cannot hold (with host_fallback =
- * rest_of_graph, every op after the first). */
-static void decide_placement(struct lower_ctx *x)
+/* Which ops the stack leaves to the host CPU, in run order (engine.h). */
+void lower_host_placement(const struct tpusim_graph *g, const struct stack *s, bool *on_host)
 {
     bool previous = false;
-    for (int i = 0; i < x->g->n_run_ops; i++) {
-        const struct op *op = run_op(x, i);
-        previous = x->on_host[i] = stack_on_host(x->s, op->type, previous) || !device_holds(x, op);
+    for (int i = 0; i < g->n_run_ops; i++) {
+        const struct op *op = g->ops[g->run_ops[i]];
+        previous = on_host[i] = stack_on_host(s, op->type, previous) || op->host_pinned ||
+                                !device_holds(g, s, op);
     }
+}
+
+static void decide_placement(struct lower_ctx *x)
+{
+    lower_host_placement(x->g, x->s, x->on_host);
 }
 
 /* A model input the device cannot hold leaves no op to the device: the
@@ -895,7 +939,7 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->mu = matrix_unit_of(c);
     if (c->mxu_kind == MATRIX_SYSTOLIC)
         x->mxu = mxu_params_of(c);
-    int rc = sim_dtype(c, o->dtype, &x->dtype, err, err_len);
+    int rc = sim_dtype(c, sim_asked_dtype(c, g, o->dtype), &x->dtype, err, err_len);
     if (rc)
         return rc;
     x->db = dtype_bytes(x->dtype);
@@ -915,8 +959,10 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     }
     for (int i = 0; i < g->n_ops; i++)
         x->pos[i] = -1;
-    for (int i = 0; i < g->n_run_ops; i++)
+    for (int i = 0; i < g->n_run_ops; i++) {
         x->pos[g->run_ops[i]] = i;
+        x->nhwc = x->nhwc || op_channels_last(g->ops[g->run_ops[i]]);
+    }
     if (count_uses(x)) {
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;

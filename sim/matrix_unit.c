@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "cycles.h"
+#include "graph.h"
 #include "gpu.h"
 
 static bool systolic_supports(const struct chip *c, tpusim_dtype dtype)
@@ -110,4 +111,13 @@ int sim_dtype(const struct chip *c, tpusim_dtype asked, tpusim_dtype *out, char 
     snprintf(err, err_len, "chip %s does not run %s matmuls%s", c->name,
              tpusim_dtype_name(*out), mu->takes(c));
     return TPUSIM_ERR_UNSUPPORTED;
+}
+
+tpusim_dtype sim_asked_dtype(const struct chip *c, const struct tpusim_graph *g,
+                             tpusim_dtype asked)
+{
+    if (asked || !g || !g->matrix_dtype)
+        return asked;
+    return matrix_unit_of(c)->supports(c, g->matrix_dtype) ? g->matrix_dtype
+                                                            : TPUSIM_DT_UNDEFINED;
 }

@@ -104,5 +104,11 @@ tpusim_dtype chip_default_dtype(const struct chip *c);
  * otherwise. The one place a query's dtype is decided. */
 int sim_dtype(const struct chip *c, tpusim_dtype asked, tpusim_dtype *out, char *err,
               size_t err_len);
+/* The dtype a run of graph g asks for: `asked` (--dtype) when given, else
+ * the graph's matrix dtype (int8 for a quantized graph) when the chip's
+ * matrix unit runs it, else TPUSIM_DT_UNDEFINED (the chip's default). */
+struct tpusim_graph;
+tpusim_dtype sim_asked_dtype(const struct chip *c, const struct tpusim_graph *g,
+                             tpusim_dtype asked);
 
 #endif /* TPUSIM_MATRIX_UNIT_H */

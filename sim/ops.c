@@ -4,6 +4,7 @@
  */
 #include "ops.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static const struct op_info OP_TABLE[OP_COUNT] = {
@@ -19,6 +20,25 @@ const struct op_info *op_info_by_name(const char *name)
     for (int i = 0; i < OP_COUNT; i++)
         if (strcmp(OP_TABLE[i].name, name) == 0)
             return &OP_TABLE[i];
+    return NULL;
+}
+
+/* The ONNX domain a type belongs to: ai.onnx.ml for the classifier tails
+ * of converted scikit-learn and Core ML models, else the default one. */
+static bool in_ml_domain(enum op_type type)
+{
+    return type == OP_ARRAY_FEATURE_EXTRACTOR || type == OP_ZIP_MAP;
+}
+
+const struct op_info *op_info_in_domain(const char *name, const char *domain)
+{
+    const struct op_info *info = op_info_by_name(name);
+    if (!info)
+        return NULL;
+    bool ml = domain && strcmp(domain, "ai.onnx.ml") == 0;
+    bool dflt = !domain || !domain[0] || strcmp(domain, "ai.onnx") == 0;
+    if (in_ml_domain(info->type) ? ml : dflt)
+        return info;
     return NULL;
 }
 
@@ -51,4 +71,24 @@ const char *op_supported_list(void)
     /* "Constant" is folded by the importers into a constant tensor. */
     return OP_TYPES(OP_NAME) "Constant";
 #undef OP_NAME
+}
+
+int op_stored_inputs(enum op_type type, const char *const *onnx, int n, const char **names)
+{
+    /* Stored slot i holds ONNX input ORDER[i] (-1: absent). */
+    static const int qconv[] = {0, 3, 8, 1, 2, 4, 5, 6, 7}, qmatmul[] = {0, 3, -1, 1, 2, 4, 5, 6, 7},
+                     integer[] = {0, 1, -1, 2, 3};
+    const int *order = NULL;
+    int len = 0;
+    if (type == OP_QLINEAR_CONV)
+        order = qconv, len = 9;
+    else if (type == OP_QLINEAR_MATMUL)
+        order = qmatmul, len = 9;
+    else if (type == OP_CONV_INTEGER || type == OP_MATMUL_INTEGER)
+        order = integer, len = 5;
+    if (!order)
+        return -1;
+    for (int i = 0; i < len; i++)
+        names[i] = order[i] >= 0 && order[i] < n ? onnx[order[i]] : "";
+    return len;
 }

@@ -94,7 +94,28 @@ struct op;
     X(RESIZE, "Resize", MOVE, infer_resize)                                                       \
     X(UPSAMPLE, "Upsample", MOVE, infer_resize)                                                   \
     X(DEPTH_TO_SPACE, "DepthToSpace", MOVE, infer_depth_space)                                    \
-    X(SPACE_TO_DEPTH, "SpaceToDepth", MOVE, infer_depth_space)
+    X(SPACE_TO_DEPTH, "SpaceToDepth", MOVE, infer_depth_space)                                    \
+    /* deprecated and ai.onnx.ml ops that real files carry: sim/infer_misc.c */                  \
+    X(IMAGE_SCALER, "ImageScaler", ELEMENTWISE, infer_image_scaler)                               \
+    X(AFFINE, "Affine", ELEMENTWISE, infer_affine)                                                \
+    X(CROP, "Crop", MOVE, infer_crop)                                                             \
+    X(ARRAY_FEATURE_EXTRACTOR, "ArrayFeatureExtractor", MOVE, infer_array_feature_extractor)      \
+    X(ZIP_MAP, "ZipMap", FREE, infer_zip_map)                                                     \
+    X(GATHER_ND, "GatherND", MOVE, infer_gather_nd)                                               \
+    /* an op tpusim cannot see into (a TFLite custom op): outputs as the file declares them */  \
+    X(CUSTOM, "Custom", FREE, infer_custom)                                                       \
+    /* control flow, expanded into the graph at inference: sim/control_flow.c */                \
+    X(IF, "If", FREE, infer_if)                                                                   \
+    X(LOOP, "Loop", FREE, infer_loop)                                                             \
+    X(SCAN, "Scan", FREE, infer_scan)                                                             \
+    /* quantization; the matrix ops' inputs are stored operands first: sim/quant.c */             \
+    X(QUANTIZE_LINEAR, "QuantizeLinear", ELEMENTWISE, infer_quantize_linear)                      \
+    X(DEQUANTIZE_LINEAR, "DequantizeLinear", ELEMENTWISE, infer_dequantize_linear)                \
+    X(DYNAMIC_QUANTIZE_LINEAR, "DynamicQuantizeLinear", REDUCE, infer_dynamic_quantize_linear)    \
+    X(QLINEAR_CONV, "QLinearConv", MATRIX, infer_quantized_conv)                                  \
+    X(CONV_INTEGER, "ConvInteger", MATRIX, infer_quantized_conv)                                  \
+    X(QLINEAR_MATMUL, "QLinearMatMul", MATRIX, infer_quantized_matmul)                            \
+    X(MATMUL_INTEGER, "MatMulInteger", MATRIX, infer_quantized_matmul)
 
 enum op_type {
 #define OP_ENUM(id, name, cls, fn) OP_##id,
@@ -135,8 +156,22 @@ OP_TYPES(OP_DECLARE_INFER)
 
 /* Lookup by ONNX type name in the default domain; NULL if unsupported. */
 const struct op_info *op_info_by_name(const char *name);
+/* Lookup by type name and domain: the default domain ("", "ai.onnx") for
+ * most types, "ai.onnx.ml" for ArrayFeatureExtractor and ZipMap. NULL when
+ * tpusim has no such op in that domain. */
+const struct op_info *op_info_in_domain(const char *name, const char *domain);
 const struct op_info *op_info_of(enum op_type type);
 const char *op_class_name(enum op_class cls);
+/* The quantized matrix ops (QLinearConv, ConvInteger, QLinearMatMul,
+ * MatMulInteger) keep their names, but the graph stores their inputs
+ * operands first, as Conv's and MatMul's: [X, W, B (absent for the
+ * Integer ops and QLinearMatMul), then the scales and zero points in file
+ * order], so that inference and lowering read them as Conv and MatMul.
+ * For those fills names[] (room for OP_STORED_INPUTS) from the
+ * ONNX-ordered inputs and returns how many ("" is absent); -1 for every
+ * other type, whose inputs are stored as given. */
+#define OP_STORED_INPUTS 9
+int op_stored_inputs(enum op_type type, const char *const *onnx, int n, const char **names);
 /* Comma-separated list of every supported type name; static storage. */
 const char *op_supported_list(void);
 

@@ -127,10 +127,18 @@ void tpusim_graph_close(tpusim_graph *g);
 /* The last error message on this handle ("" if none); owned by g. */
 const char *tpusim_graph_errmsg(const tpusim_graph *g);
 
+/* What loading decided that the caller should know, one line each ending
+ * in '\n' (empty when nothing): a symbolic dimension --batch bound, the
+ * branch costed for an If whose condition is not constant, the part of an
+ * Edge TPU-compiled model that is not simulated. Owned by the graph; valid
+ * until it is closed. */
+const char *tpusim_graph_notes(const tpusim_graph *g);
 /* Bind symbolic dimensions before loading. `batch` (>= 1) sets dimension 0
  * of every data input: a symbolic batch dimension, or one fixed at 1 by an
  * exporter, so a model exported at batch 1 can be simulated at batch N.
- * A named binding sets every input dimension whose dim_param is `name`;
+ * A symbolic dimension 0 ("batch_size", "N") is bound to `batch` by its
+ * name, wherever else it appears, unless a named binding sets it; the
+ * graph's notes say which names were bound. A named binding sets every input dimension whose dim_param is `name`;
  * `name` may also be "INPUT:AXIS" for an unnamed dimension. */
 int tpusim_graph_set_batch(tpusim_graph *g, int64_t batch);
 int tpusim_graph_bind_dim(tpusim_graph *g, const char *name, int64_t value);
@@ -142,6 +150,21 @@ int tpusim_graph_bind_dim(tpusim_graph *g, const char *name, int64_t value);
 int tpusim_graph_load_onnx_file(tpusim_graph *g, const char *path);
 int tpusim_graph_load_onnx_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
                                   const char *name);
+
+/* Load a TensorFlow Lite model (.tflite) into an empty graph and finalize
+ * it. The FlatBuffer is checked whole by the FlatBuffers verifier before
+ * any field is read. Tensors keep the file's NHWC shapes and element types
+ * (int8/uint8 quantized graphs run their matrix ops in int8); fused
+ * activations become activation ops; an unknown builtin or custom op is
+ * TPUSIM_ERR_UNSUPPORTED naming the op's index and name. An Edge
+ * TPU-compiled model (*_edgetpu.tflite) keeps its edgetpu-custom-op as an
+ * op tpusim cannot see into, and the graph's notes say so. */
+int tpusim_graph_load_tflite_file(tpusim_graph *g, const char *path);
+int tpusim_graph_load_tflite_buffer(tpusim_graph *g, const void *data, size_t size_bytes,
+                                    const char *name);
+/* Either format, told apart by content: TFLite's file identifier "TFL3" at
+ * byte 4, else ONNX. */
+int tpusim_graph_load_file(tpusim_graph *g, const char *path);
 
 /* ---- Builder: make a graph without a file. Tensors are referred to by
  * name; an op's outputs are new tensors. Call tpusim_graph_finalize()

@@ -215,6 +215,84 @@ END_TEST
 
 /* -------------------------------------------------------- ConvTranspose */
 
+/* ------------------------------------------------------------ NHWC */
+
+START_TEST(conv_nhwc_matches_nchw)
+{
+    /* A 3x3/2 SAME conv, 32 -> 64 channels on 112x112, NHWC: out
+     * ceil(112/2) = 56; MACs 56*56*64 * 3*3*32 = 57802752, as NCHW gives. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 112, 112, 32));
+    tu_weight(g, "w", 4, TU_DIMS(64, 3, 3, 32)); /* OHWI */
+    tu_op(g, "Conv", "c", "x,w", "y");
+    tu_attr_str(g, "data_format", "NHWC");
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_str(g, "auto_pad", "SAME_UPPER");
+    tu_finalize_ok(g);
+    tu_expect_shape(g, "y", 4, TU_DIMS(1, 56, 56, 64));
+    ck_assert_uint_eq(macs_of(g, "c"), 57802752u);
+    /* SAME at stride 2 on an even size: total pad (56-1)*2 + 3 - 112 = 1, at the end. */
+    const struct op *op = tu_find_op(g, "c");
+    ck_assert_int_eq(op->win.pad_begin[0], 0);
+    ck_assert_int_eq(op->win.pad_end[0], 1);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(depthwise_nhwc)
+{
+    /* TFLite's depthwise 3x3 on 56x56x128, filter read as OHWI [128,3,3,1]
+     * with group 128: 56*56*128 * 3*3*1 = 3612672 MACs. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 56, 56, 128));
+    tu_weight(g, "w", 4, TU_DIMS(128, 3, 3, 1));
+    tu_op(g, "Conv", "dw", "x,w", "y");
+    tu_attr_str(g, "data_format", "NHWC");
+    tu_attr_int(g, "group", 128);
+    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_finalize_ok(g);
+    tu_expect_shape(g, "y", 4, TU_DIMS(1, 56, 56, 128));
+    ck_assert_uint_eq(macs_of(g, "dw"), 3612672u);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(conv_transpose_and_pool_nhwc)
+{
+    /* TFLite TRANSPOSE_CONV: x [1,8,8,16], W [Cout 4, 3, 3, Cin 16], stride 2,
+     * output 16x16: each input element through 4 * 3*3 taps:
+     * 8*8*16 * 4 * 9 = 36864 MACs. Max pool 2x2/2 on it: [1,8,8,4]. */
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 8, 8, 16));
+    tu_weight(g, "w", 4, TU_DIMS(4, 3, 3, 16));
+    tu_op(g, "ConvTranspose", "up", "x,w", "y");
+    tu_attr_str(g, "data_format", "NHWC");
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "output_shape", 2, TU_DIMS(16, 16));
+    tu_op(g, "MaxPool", "pool", "y", "p");
+    tu_attr_str(g, "data_format", "NHWC");
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(2, 2));
+    tu_attr_ints(g, "strides", 2, TU_DIMS(2, 2));
+    tu_finalize_ok(g);
+    tu_expect_shape(g, "y", 4, TU_DIMS(1, 16, 16, 4));
+    ck_assert_uint_eq(macs_of(g, "up"), 36864u);
+    tu_expect_shape(g, "p", 4, TU_DIMS(1, 8, 8, 4));
+    tpusim_graph_close(g);
+}
+END_TEST
+
+START_TEST(unknown_data_format_is_an_error)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(1, 8, 8, 16));
+    tu_weight(g, "w", 4, TU_DIMS(4, 3, 3, 16));
+    tu_op(g, "Conv", "c", "x,w", "y");
+    tu_attr_str(g, "data_format", "NCWH");
+    tu_finalize_fails(g, TPUSIM_ERR_SHAPE, "node 'c' (Conv): data_format 'NCWH' is neither");
+    tpusim_graph_close(g);
+}
+END_TEST
+
 START_TEST(conv_transpose_output_padding)
 {
     tpusim_graph *g = tu_new();
@@ -738,6 +816,10 @@ Suite *infer_nn_suite(void)
     tcase_add_test(conv, conv_3d);
     tcase_add_test(conv, conv_builder_chain_infers_early);
     tcase_add_test(conv, conv_transpose_output_padding);
+    tcase_add_test(conv, conv_nhwc_matches_nchw);
+    tcase_add_test(conv, depthwise_nhwc);
+    tcase_add_test(conv, conv_transpose_and_pool_nhwc);
+    tcase_add_test(conv, unknown_data_format_is_an_error);
     tcase_add_test(conv, conv_transpose_grouped);
     tcase_add_test(conv, conv_transpose_output_shape_and_same);
     suite_add_tcase(s, conv);

@@ -203,9 +203,20 @@ const char *tu_model_path(const char *rel)
     return path;
 }
 
+const char *tu_tflite_path(const char *rel)
+{
+    static char path[1024]; /* tests in one process run one at a time */
+    snprintf(path, sizeof path, "%s/tflite/%s", tu_models_dir(), rel);
+    return path;
+}
+
 unsigned char *tu_read_model(const char *rel, size_t *size)
 {
-    const char *path = tu_model_path(rel);
+    return tu_read_file(tu_model_path(rel), size);
+}
+
+unsigned char *tu_read_file(const char *path, size_t *size)
+{
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "cannot open %s", path);
     long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;

@@ -59,8 +59,12 @@ void tu_int_const(tpusim_graph *g, const char *name, int rank, const int64_t *di
 void tu_expect_ivals(tpusim_graph *g, const char *name, size_t n, const int64_t *want);
 /* tu_models_dir()/onnx/rel, in storage the next call reuses. */
 const char *tu_model_path(const char *rel);
+/* tu_models_dir()/tflite/rel, in storage the next call reuses. */
+const char *tu_tflite_path(const char *rel);
 /* The whole of model file tu_model_path(rel); malloc'ed, the caller frees. */
 unsigned char *tu_read_model(const char *rel, size_t *size);
+/* The whole of a file; malloc'ed, the caller frees. */
+unsigned char *tu_read_file(const char *path, size_t *size);
 
 #define TU_DIMS(...) ((const int64_t[]){__VA_ARGS__})
 

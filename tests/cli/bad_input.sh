@@ -24,3 +24,6 @@ for cut in 1 2 16 100 1000 10000 $((size / 2)) $((size - 100)) $((size - 1)); do
     head -c "$cut" "$src" >"$tmp/cut_$cut.onnx"
     run "truncated at $cut of $size" 1 "cut_$cut.onnx: " "$CLI" inspect "$tmp/cut_$cut.onnx"
 done
+
+# --batch binds a symbolic leading dimension by its name, and says so.
+run "batch binds a named dim" 0 "--batch 3 bound the symbolic dimension 'seq'" "$CLI" inspect "$tmp/unbound_dim.onnx" --batch 3

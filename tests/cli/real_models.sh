@@ -1,8 +1,12 @@
-# Sourced by run.sh: every real ONNX file imports with all shapes known (and
-# MACs and parameters agree with an independent count), or fails with the
-# clear error listed in tests/real_models.tsv.
+# Sourced by run.sh: every real ONNX and TFLite file imports with all
+# shapes known (and MACs and parameters agree with an independent count) and
+# runs on tpu_v3 and edgetpu, or fails with the clear error listed in
+# tests/real_models.tsv.
 grep -v '^#' "$root/tests/real_models.tsv" | while IFS='	' read -r file expect binds check; do
-    path="$MODELS/onnx/$file"
+    case "$file" in
+    tflite/*) path="$MODELS/$file" ;;
+    *) path="$MODELS/onnx/$file" ;;
+    esac
     set --
     if [ "$binds" != "-" ]; then
         oldifs=$IFS; IFS=,
@@ -12,10 +16,33 @@ grep -v '^#' "$root/tests/real_models.tsv" | while IFS='	' read -r file expect b
     "$CLI" inspect "$path" "$@" --format json >"$tmp/model.json" 2>"$tmp/err"
     rc=$?
     case "$expect" in
-    ok)
+    ok*)
         if [ "$rc" -ne 0 ]; then
             echo "FAIL: $file: exit $rc: $(head -c 300 "$tmp/err")"; echo fail >>"$tmp/results"; continue
         fi
+        case "$expect" in ok-note:*)
+            if ! grep -qF -- "${expect#ok-note:}" "$tmp/err"; then
+                echo "FAIL: $file: no note '${expect#ok-note:}': $(head -c 300 "$tmp/err")"
+                echo fail >>"$tmp/results"; continue
+            fi
+        esac
+        for chip in tpu_v3 edgetpu; do
+            # ok-not-edgetpu: a model input breaks the Edge TPU's shape rule
+            # (only the innermost 3 dims > 1): a clear refusal there.
+            if [ "$chip" = edgetpu ] && [ "$expect" = ok-not-edgetpu ]; then
+                if "$CLI" run "$path" --chip "$chip" "$@" >"$tmp/run.out" 2>"$tmp/run.err" ||
+                    ! grep -q "placement.device_inner_dims" "$tmp/run.err"; then
+                    echo "FAIL: $file: not refused on edgetpu by the shape rule: $(head -c 300 "$tmp/run.err")"
+                    echo fail >>"$tmp/results"; continue 2
+                fi
+                continue
+            fi
+            if ! "$CLI" run "$path" --chip "$chip" "$@" >"$tmp/run.out" 2>"$tmp/run.err" ||
+                ! grep -q "^total:" "$tmp/run.out"; then
+                echo "FAIL: $file: does not run on $chip: $(head -c 300 "$tmp/run.err")"
+                echo fail >>"$tmp/results"; continue 2
+            fi
+        done
         if [ "$check" = "count" ]; then
             dims=$(for b in "$@"; do echo "$b"; done | sed -n 's/^--dim=//p' | tr '\n' ' ')
             # shellcheck disable=SC2086

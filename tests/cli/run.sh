@@ -31,8 +31,32 @@ run() {
     fi
 }
 
+# expect_counts NAME MACS PARAMS MODEL ARGS...: inspect's total MACs and
+# parameters ("-": not checked).
+expect_counts() {
+    name=$1 want_macs=$2 want_params=$3
+    shift 3
+    if ! "$CLI" inspect "$@" --format json >"$tmp/counts.json" 2>"$tmp/counts.err"; then
+        fail "$name: exit $?: $(head -c 300 "$tmp/counts.err")"
+        return
+    fi
+    got=$($PY -c 'import json,sys; t = json.load(open(sys.argv[1]))["totals"]; print(t["macs"], t["params"])' \
+        "$tmp/counts.json")
+    got_macs=${got% *} got_params=${got#* }
+    if [ "$got_macs" != "$want_macs" ]; then
+        fail "$name: $got_macs MACs, expected $want_macs"
+    elif [ "$want_params" != "-" ] && [ "$got_params" != "$want_params" ]; then
+        fail "$name: $got_params params, expected $want_params"
+    else
+        pass
+    fi
+}
+
 . "$here/basics.sh"
 . "$here/real_models.sh"
+. "$here/control_flow.sh"
+. "$here/quantized.sh"
+. "$here/tflite.sh"
 . "$here/bad_input.sh"
 . "$here/run_cmd.sh"
 . "$here/chips.sh"

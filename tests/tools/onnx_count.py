@@ -7,6 +7,10 @@ floating-point initializer, Constant and ConstantOfShape output with more
 than one element.
 
 LSTM, GRU and RNN count seq x batch x directions x gates*H x (input + H).
+Ops onnx shape inference does not know are first rewritten into standard
+ones with the same output shape (the experimental ImageScaler and Affine
+into Identity, Crop into Slice), and an ai.onnx.ml tail (label lookup,
+ZipMap) is cut off: none of them has MACs or parameters.
 Exits non-zero when onnx shape inference leaves a needed shape unknown.
 
 usage: onnx_count.py MODEL.onnx [NAME=VALUE ...]   (bind symbolic input dims)
@@ -16,7 +20,7 @@ import json
 import sys
 
 import onnx
-from onnx import TensorProto, numpy_helper, shape_inference
+from onnx import TensorProto, helper, numpy_helper, shape_inference
 
 FLOAT_TYPES = {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.DOUBLE, TensorProto.BFLOAT16}
 
@@ -26,6 +30,36 @@ def prod(xs):
     for x in xs:
         p *= x
     return p
+
+
+def opset(model):
+    return next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), 1)
+
+
+def standardise(model):
+    """Rewrites experimental ops into standard ones and drops ai.onnx.ml nodes."""
+    g = model.graph
+    ml_outputs = set()
+    nodes = []
+    for n in g.node:
+        if n.domain == "ai.onnx.ml":
+            ml_outputs.update(n.output)
+            continue
+        if n.op_type in ("ImageScaler", "Affine"):
+            n = helper.make_node("Identity", list(n.input), list(n.output), name=n.name)
+        elif n.op_type == "Crop":
+            if opset(model) >= 11 or any(a.name == "scale" for a in n.attribute):
+                raise SystemExit("onnx_count: Crop with scale or in opset %d" % opset(model))
+            left, top, right, bottom = next(a.ints for a in n.attribute if a.name == "border")
+            # Pad-2 with negative pads removes the borders
+            n = helper.make_node("Pad", list(n.input), list(n.output), name=n.name,
+                                 pads=[0, 0, -top, -left, 0, 0, -bottom, -right])
+        nodes.append(n)
+    del g.node[:]
+    g.node.extend(nodes)
+    keep = [o for o in g.output if o.name not in ml_outputs]
+    del g.output[:]
+    g.output.extend(keep)
 
 
 def bind_inputs(model, bindings):
@@ -127,6 +161,7 @@ def count_params(model):
 def main():
     model = onnx.load(sys.argv[1])
     bindings = dict((kv.split("=")[0], int(kv.split("=")[1])) for kv in sys.argv[2:])
+    standardise(model)
     bind_inputs(model, bindings)
     shapes = shapes_of(model)
     print(json.dumps({"macs": count_macs(model, shapes), "params": count_params(model)}))
