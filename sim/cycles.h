@@ -39,8 +39,12 @@ static inline uint64_t ceil_cycles(double x)
 {
     if (!(x > 0))
         return 0;
-    double r = ceil(x - x * 4 * DBL_EPSILON);
-    return r >= 18446744073709551616.0 ? UINT64_MAX : (uint64_t)r;
+    double y = x - x * 4 * DBL_EPSILON;
+    if (y >= 18446744073709551616.0)
+        return UINT64_MAX;
+    /* ceil by truncation (no libm call on the hot path): y > 0 here. */
+    uint64_t r = (uint64_t)y;
+    return (double)r < y ? r + 1 : r;
 }
 
 #endif /* TPUSIM_CYCLES_H */

@@ -326,7 +326,12 @@ int op_add_attr_string(struct tpusim_graph *g, struct op *op, const char *name, 
     if (!a)
         return TPUSIM_ERR_NOMEM;
     a->s = graph_strdup(v ? v : "");
-    return a->s ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    if (!a->s)
+        return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
+    /* Read on every lowering: kept as a flag, not looked up by name. */
+    if (strcmp(a->name, "data_format") == 0)
+        op->channels_last = strcmp(a->s, "NHWC") == 0;
+    return TPUSIM_OK;
 }
 
 int op_add_attr_ints(struct tpusim_graph *g, struct op *op, const char *name, const int64_t *v,
@@ -377,7 +382,7 @@ int op_add_attr_other(struct tpusim_graph *g, struct op *op, const char *name)
 
 bool op_channels_last(const struct op *op)
 {
-    return strcmp(attr_string(op, "data_format", "NCHW"), "NHWC") == 0;
+    return op->channels_last;
 }
 
 int op_channel_axis(const struct op *op, const struct tensor *t)
@@ -460,20 +465,6 @@ size_t attr_ints(const struct op *op, const char *name, const int64_t **v)
 }
 
 /* ------------------------------------------------------- shapes, values */
-
-struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i)
-{
-    if (i < 0 || i >= op->n_in || op->in[i] < 0)
-        return NULL;
-    return g->tensors[op->in[i]];
-}
-
-struct tensor *op_out(const struct tpusim_graph *g, const struct op *op, int i)
-{
-    if (i < 0 || i >= op->n_out)
-        return NULL;
-    return g->tensors[op->out[i]];
-}
 
 /* What a shape error is about, into buf: formatted only on the error path
  * (tensor_set_shape runs for every output of every op). */

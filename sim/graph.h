@@ -113,6 +113,7 @@ struct op {
     int cf_parent;           /* the control-flow op this op was expanded from, or -1 */
     int cf_body;             /* which of its bodies (If: 0 then, 1 else) */
     struct window_params win;/* Conv/ConvTranspose/pooling */
+    bool channels_last;      /* its data_format attribute says NHWC (op_channels_last) */
     struct op_cost cost;
 };
 
@@ -207,9 +208,21 @@ bool op_channels_last(const struct op *op);
 int op_channel_axis(const struct op *op, const struct tensor *t);
 int op_spatial_axis(const struct op *op, int i);
 
-/* ---- Tensors of an op. NULL for an absent optional input / out of range. */
-struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i);
-struct tensor *op_out(const struct tpusim_graph *g, const struct op *op, int i);
+/* ---- Tensors of an op. NULL for an absent optional input / out of range.
+ * Inline: the lowering reads them for every op of every simulation. */
+static inline struct tensor *op_in(const struct tpusim_graph *g, const struct op *op, int i)
+{
+    if (i < 0 || i >= op->n_in || op->in[i] < 0)
+        return NULL;
+    return g->tensors[op->in[i]];
+}
+
+static inline struct tensor *op_out(const struct tpusim_graph *g, const struct op *op, int i)
+{
+    if (i < 0 || i >= op->n_out)
+        return NULL;
+    return g->tensors[op->out[i]];
+}
 /* Input i, which the op cannot do without: present, with a rank and every
  * dimension known (>= 0). Errors name the op and the input; *out is NULL
  * on error. */

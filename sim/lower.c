@@ -42,6 +42,7 @@ struct lower_ctx {
     int *readers;              /* readers[readers_start[t] .. readers_start[t+1]) */
     uint64_t *laid_elems;      /* per tensor: layout_elems, computed once (0: not yet) */
     bool nhwc;                 /* the graph keeps activations N, spatial..., C (TFLite) */
+    uint64_t *op_weight_bytes; /* per run position: weight_bytes, computed once in setup */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -752,7 +753,7 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     const struct op *op = run_op(x, i);
     struct op_demand *d = &all[i];
     int host = x->host[i];
-    uint64_t w = weight_bytes(x, op);
+    uint64_t w = x->op_weight_bytes[i];
     d->op = op->index;
     d->fused_into = host >= 0 ? run_op(x, host)->index : -1;
     d->fused_into_row = host;
@@ -847,7 +848,7 @@ void lower_host_placement(const struct tpusim_graph *g, const struct stack *s, b
     for (int i = 0; i < g->n_run_ops; i++) {
         const struct op *op = g->ops[g->run_ops[i]];
         previous = on_host[i] = stack_on_host(s, op->type, previous) || op->host_pinned ||
-                                !device_holds(g, s, op);
+                                (s->device_inner_dims > 0 && !device_holds(g, s, op));
     }
 }
 
@@ -861,6 +862,8 @@ static void decide_placement(struct lower_ctx *x)
  * the host CPU under the chip's name. */
 static int check_inputs(const struct lower_ctx *x, char *err, size_t err_len)
 {
+    if (x->s->device_inner_dims <= 0)
+        return TPUSIM_OK; /* no shape rule: every input maps */
     for (int t = 0; t < x->g->n_tensors; t++) {
         const struct tensor *in = x->g->tensors[t];
         if (!in || !in->is_input || stack_device_maps_shape(x->s, in->rank, in->dims))
@@ -891,11 +894,14 @@ static void decide_fusion(struct lower_ctx *x)
         x->host[i] = fusion_host(x, i);
 }
 
+/* Every running op's weight bytes (kept per op for lower_one), and their sum. */
 static uint64_t total_param_bytes(const struct lower_ctx *x)
 {
     uint64_t b = 0;
-    for (int i = 0; i < x->g->n_run_ops; i++)
-        b += weight_bytes(x, run_op(x, i));
+    for (int i = 0; i < x->g->n_run_ops; i++) {
+        x->op_weight_bytes[i] = weight_bytes(x, run_op(x, i));
+        b += x->op_weight_bytes[i];
+    }
     return b;
 }
 
@@ -952,8 +958,9 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->on_host = calloc(n_run, sizeof *x->on_host);
     x->fused_away = calloc((size_t)g->n_tensors + 1, sizeof *x->fused_away);
     x->laid_elems = calloc((size_t)g->n_tensors + 1, sizeof *x->laid_elems);
+    x->op_weight_bytes = malloc(n_run * sizeof *x->op_weight_bytes);
     if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->stage || !x->on_host ||
-        !x->fused_away || !x->laid_elems) {
+        !x->fused_away || !x->laid_elems || !x->op_weight_bytes) {
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
@@ -988,6 +995,7 @@ static void teardown(struct lower_ctx *x)
     free(x->on_host);
     free(x->fused_away);
     free(x->laid_elems);
+    free(x->op_weight_bytes);
     free(x->readers_start);
     free(x->readers);
 }

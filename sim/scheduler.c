@@ -9,17 +9,6 @@
 #include "cycles.h"
 #include "memory.h"
 
-uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_cycle, uint64_t hbm_bytes,
-                          uint64_t l2_bytes)
-{
-    uint64_t t = 0;
-    if (hbm_bytes)
-        t = bytes_per_cycle > 0 ? ceil_cycles((double)hbm_bytes / bytes_per_cycle) : UINT64_MAX;
-    if (l2_bytes && c->gpu_l2_bytes_per_cycle > 0)
-        t = sat_add(t, ceil_cycles((double)l2_bytes / c->gpu_l2_bytes_per_cycle));
-    return t;
-}
-
 uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes)
 {
     return host_link_hold_cycles(c, bytes);

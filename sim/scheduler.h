@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "chip.h"
+#include "cycles.h"
 #include "engine.h"
 #include "tiling.h"
 
@@ -45,9 +46,18 @@
 enum dma_class { DMA_WEIGHTS, DMA_READ, DMA_WRITE, DMA_CLASSES };
 
 /* Cycles one transfer holds a DMA engine that has all of HBM: bytes at
- * `bytes_per_cycle`, plus GPU L2 reads at L2 bandwidth. */
-uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_cycle, uint64_t hbm_bytes,
-                          uint64_t l2_bytes);
+ * `bytes_per_cycle`, plus GPU L2 reads at L2 bandwidth. Inline: both
+ * engines ask it for every tile they step. */
+static inline uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_cycle,
+                                        uint64_t hbm_bytes, uint64_t l2_bytes)
+{
+    uint64_t t = 0;
+    if (hbm_bytes)
+        t = bytes_per_cycle > 0 ? ceil_cycles((double)hbm_bytes / bytes_per_cycle) : UINT64_MAX;
+    if (l2_bytes && c->gpu_l2_bytes_per_cycle > 0)
+        t = sat_add(t, ceil_cycles((double)l2_bytes / c->gpu_l2_bytes_per_cycle));
+    return t;
+}
 /* The latency before a transfer's bytes start to move. A GPU kernel hides
  * DRAM latency across its warps, and its timing (sim/gpu.h) charges what
  * stays exposed: 0 there; the chip's HBM latency elsewhere. */
