@@ -123,25 +123,27 @@ static const char *const BASE[] = {
     "into_matrix = BatchNormalization, Add, Relu ; ASSUMED: test", /* 4 */
     "into_pointwise = all ; ASSUMED: test",                        /* 5 */
     "into_vector = none ; ASSUMED: test",                          /* 6 */
-    "[placement]",                                                 /* 7 */
-    "depthwise_on = vpu ; ASSUMED: test",                          /* 8 */
-    "host_ops = Exp, Log ; ASSUMED: test",                         /* 9 */
-    "host_fallback = op ; ASSUMED: test",                          /* 10 */
-    "host_cpu_gflops = 10 ; ASSUMED: test",                        /* 11 */
-    "; source: the line above a key counts as its note",           /* 12 */
-    "host_cpu_gbps = 5",                                           /* 13 */
-    "device_inner_dims = 0 ; ASSUMED: test",                        /* 14 */
-    "[overhead]",                                                  /* 15 */
-    "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 16 */
-    "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 17 */
-    "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 18 */
-    "instruction_bytes_per_kernel = 0 ; ASSUMED: test",            /* 19 */
-    "[layout]",                                                    /* 20 */
-    "order = channels_last ; ASSUMED: test",                       /* 21 */
-    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 22 */
-    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 23 */
-    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 24 */
-    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 25 */
+    "into_matrix_operand = Mul ; ASSUMED: test",                   /* 7 */
+    "reduce_with_producer = false ; ASSUMED: test",                /* 8 */
+    "[placement]",                                                 /* 9 */
+    "depthwise_on = vpu ; ASSUMED: test",                          /* 10 */
+    "host_ops = Exp, Log ; ASSUMED: test",                         /* 11 */
+    "host_fallback = op ; ASSUMED: test",                          /* 12 */
+    "host_cpu_gflops = 10 ; ASSUMED: test",                        /* 13 */
+    "; source: the line above a key counts as its note",           /* 14 */
+    "host_cpu_gbps = 5",                                           /* 15 */
+    "device_inner_dims = 0 ; ASSUMED: test",                        /* 16 */
+    "[overhead]",                                                  /* 17 */
+    "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 18 */
+    "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 19 */
+    "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 20 */
+    "instruction_bytes_per_kernel = 0 ; ASSUMED: test",            /* 21 */
+    "[layout]",                                                    /* 22 */
+    "order = channels_last ; ASSUMED: test",                       /* 23 */
+    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 24 */
+    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 25 */
+    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 26 */
+    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 27 */
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -217,6 +219,8 @@ START_TEST(base_test_file_loads_with_every_value)
     ck_assert_int_eq(listed, 5); /* three fusible ops, two host ops */
     ck_assert(s.fuse[FUSE_INTO_POINTWISE].all);
     ck_assert(!s.fuse[FUSE_INTO_VECTOR].all && !s.fuse[FUSE_INTO_VECTOR].op[OP_RELU]);
+    ck_assert(!s.fuse_operand.all && s.fuse_operand.op[OP_MUL] && !s.fuse_operand.op[OP_ADD]);
+    ck_assert(!s.reduce_with_producer);
     ck_assert(s.host_ops.op[OP_EXP] && s.host_ops.op[OP_LOG] && !s.host_ops.all);
     ck_assert_int_eq(s.host_fallback, HOST_FALLBACK_OP);
     ck_assert_int_eq(s.depthwise_on, DEPTHWISE_ON_VPU);
@@ -234,9 +238,9 @@ END_TEST
 START_TEST(unknown_key_names_file_line_and_key)
 {
     struct tmp_stack t;
-    write_stack(&t, 17, "gap_us = 3 ; ASSUMED: typo", NULL);
+    write_stack(&t, 19, "gap_us = 3 ; ASSUMED: typo", NULL);
     char want[256];
-    snprintf(want, sizeof want, "%s:17:", t.path);
+    snprintf(want, sizeof want, "%s:19:", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, "overhead.gap_us: unknown key (keys of [overhead]");
 }
 END_TEST
@@ -244,9 +248,16 @@ END_TEST
 START_TEST(missing_key_names_key_and_file)
 {
     struct tmp_stack t;
-    write_stack(&t, 18, NULL, NULL);
+    write_stack(&t, 20, NULL, NULL);
     char want[256];
     snprintf(want, sizeof want, "%s: overhead.invoke_us_per_inference: missing key", t.path);
+    expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
+    /* the fusion keys are required like every other */
+    write_stack(&t, 8, NULL, NULL);
+    snprintf(want, sizeof want, "%s: fusion.reduce_with_producer: missing key", t.path);
+    expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
+    write_stack(&t, 7, NULL, NULL);
+    snprintf(want, sizeof want, "%s: fusion.into_matrix_operand: missing key", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
 }
 END_TEST
@@ -254,19 +265,22 @@ END_TEST
 START_TEST(bad_values_are_refused_with_line_and_key)
 {
     struct tmp_stack t;
-    write_stack(&t, 16, "dispatch_us_per_kernel = 10us ; ASSUMED: test", NULL);
+    write_stack(&t, 18, "dispatch_us_per_kernel = 10us ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":16: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
-    write_stack(&t, 17, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":17: overhead.gap_us_per_kernel: must be >= 0", NULL);
-    write_stack(&t, 22, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":22: layout.tile_second_minor_elems: must be > 0", NULL);
-    write_stack(&t, 21, "order = nchw ; ASSUMED: test", NULL);
+                ":18: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
+    write_stack(&t, 19, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":19: overhead.gap_us_per_kernel: must be >= 0", NULL);
+    write_stack(&t, 24, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":24: layout.tile_second_minor_elems: must be > 0", NULL);
+    write_stack(&t, 23, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":21: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
-    write_stack(&t, 10, "host_fallback = all ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":10: placement.host_fallback: expected op or rest_of_graph",
+                ":23: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
+    write_stack(&t, 12, "host_fallback = all ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":12: placement.host_fallback: expected op or rest_of_graph",
                 NULL);
+    write_stack(&t, 8, "reduce_with_producer = yes ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE,
+                ":8: fusion.reduce_with_producer: expected true or false, got 'yes'", NULL);
 }
 END_TEST
 
@@ -275,11 +289,14 @@ START_TEST(bad_lists_are_refused)
     struct tmp_stack t;
     write_stack(&t, 4, "into_matrix = Conv, Relu ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":4: fusion.into_matrix: 'Conv' cannot join", NULL);
-    write_stack(&t, 9, "host_ops = Exp, Relux ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":9: placement.host_ops: 'Relux' is not an ONNX op type",
+    write_stack(&t, 7, "into_matrix_operand = Mul, GlobalAveragePool ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE,
+                ":7: fusion.into_matrix_operand: 'GlobalAveragePool' cannot join", NULL);
+    write_stack(&t, 11, "host_ops = Exp, Relux ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_ops: 'Relux' is not an ONNX op type",
                 NULL);
-    write_stack(&t, 9, "host_ops = Exp,, Log ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":9: placement.host_ops: empty item", NULL);
+    write_stack(&t, 11, "host_ops = Exp,, Log ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_ops: empty item", NULL);
     write_stack(&t, 2, "targets = ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":2: stack.targets: empty item", NULL);
 }
@@ -288,10 +305,10 @@ END_TEST
 START_TEST(host_ops_need_a_host_cpu)
 {
     struct tmp_stack t;
-    write_stack(&t, 11, "host_cpu_gflops = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_cpu_gflops", "must be > 0");
+    write_stack(&t, 13, "host_cpu_gflops = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: placement.host_cpu_gflops", "must be > 0");
     /* without host ops a zero rate is fine */
-    write_stack(&t, 9, "host_ops = none ; ASSUMED: test", NULL);
+    write_stack(&t, 11, "host_ops = none ; ASSUMED: test", NULL);
     const char *ov[] = {"placement.host_cpu_gflops=0"};
     struct stack s;
     char err[1024];
@@ -305,16 +322,16 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_stack t;
     write_stack(&t, 0, NULL, "[overhead]\ngap_us_per_kernel = 1 ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":27: overhead.gap_us_per_kernel: duplicate key",
-                "first set at line 17");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":29: overhead.gap_us_per_kernel: duplicate key",
+                "first set at line 19");
 }
 END_TEST
 
 START_TEST(missing_note_is_an_error)
 {
     struct tmp_stack t;
-    write_stack(&t, 12, "", NULL); /* the note above host_cpu_gbps becomes a blank line */
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: placement.host_cpu_gbps: no source", NULL);
+    write_stack(&t, 14, "", NULL); /* the note above host_cpu_gbps becomes a blank line */
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":15: placement.host_cpu_gbps: no source", NULL);
 }
 END_TEST
 
@@ -322,9 +339,9 @@ START_TEST(a_list_continues_on_indented_lines_only)
 {
     struct tmp_stack t;
     /* the note belongs on the key's line or above it, not on a continuation */
-    write_stack(&t, 9, "host_ops = Exp,\n  Log,\n  Sqrt ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":9: placement.host_ops: no source", NULL);
-    write_stack(&t, 9, "; ASSUMED: test\nhost_ops = Exp,\n  Log,\n  Sqrt", NULL);
+    write_stack(&t, 11, "host_ops = Exp,\n  Log,\n  Sqrt ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_ops: no source", NULL);
+    write_stack(&t, 11, "; ASSUMED: test\nhost_ops = Exp,\n  Log,\n  Sqrt", NULL);
     struct stack s;
     char err[1024];
     int rc = stack_load(NULL, t.path, NULL, 0, &s, err, sizeof err);
@@ -332,11 +349,11 @@ START_TEST(a_list_continues_on_indented_lines_only)
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert(s.host_ops.op[OP_EXP] && s.host_ops.op[OP_LOG] && s.host_ops.op[OP_SQRT]);
     /* a continuation without the comma joins two names into one item */
-    write_stack(&t, 9, "; ASSUMED: test\nhost_ops = Exp\n  Log", NULL);
+    write_stack(&t, 11, "; ASSUMED: test\nhost_ops = Exp\n  Log", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "'Exp Log' is not an ONNX op type", NULL);
     /* a value that is not a list cannot continue */
-    write_stack(&t, 17, "gap_us_per_kernel = 3 ; ASSUMED: test\n  4", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":18: indented line", NULL);
+    write_stack(&t, 19, "gap_us_per_kernel = 3 ; ASSUMED: test\n  4", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":20: indented line", NULL);
 }
 END_TEST
 
@@ -381,7 +398,7 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
     char err[1024];
     ck_assert_int_eq(stack_dump(tu_chips_dir(), "xla", NULL, 0, &v, &n, NULL, err, sizeof err),
                      0);
-    ck_assert_int_eq(n, 19);
+    ck_assert_int_eq(n, 21);
     int prev = 0;
     for (int i = 0; i < n; i++) {
         ck_assert_msg(v[i].line > prev, "%s out of file order", v[i].key);
@@ -497,6 +514,15 @@ START_TEST(fusion_table_follows_each_stack)
     ck_assert(!stack_fuses(&eager, OP_CONV, OP_RELU, 1, &st));
     ck_assert(!stack_fuses(&eager, OP_RELU, OP_ADD, 2, &st));
     ck_assert(stack_fuses(&eager, OP_CONV, OP_IDENTITY, 1, &st));
+    /* Into a matrix op's operand and reductions with their producer: XLA
+     * only (the README's sources); the other stacks say no. */
+    struct stack edge = load_ok("tflite-edgetpu", NULL, 0);
+    ck_assert(stack_fuses_operand(&xla, OP_MUL) && xla.reduce_with_producer);
+    ck_assert(!stack_fuses_operand(&xla, OP_MAX_POOL)); /* no element-wise op */
+    const struct stack *off[] = {&trt, &eager, &paddle, &edge};
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+        ck_assert_msg(!stack_fuses_operand(off[i], OP_MUL) && !off[i]->reduce_with_producer,
+                      "%s", off[i]->name);
 }
 END_TEST
 
