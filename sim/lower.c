@@ -106,6 +106,14 @@ static bool is_reduction(enum op_type t)
 
 /* ------------------------------------------------------------- fusion */
 
+/* Whether run position p is a reduction inside its producer's kernel
+ * (reduction_host): its result is complete only at that kernel's end, so
+ * nothing that needs it can join the kernel. */
+static bool reduced_in_kernel(const struct lower_ctx *x, int p)
+{
+    return x->host[p] >= 0 && is_reduction(run_op(x, p)->type);
+}
+
 /* The non-constant data inputs of op: two or more make a binary epilogue
  * a sum with another activation (a residual), not a bias or a scale. */
 static int activation_inputs(const struct lower_ctx *x, const struct op *op)
@@ -268,7 +276,8 @@ static bool scales_a_stored_input(const struct lower_ctx *x, const struct op *op
  * convolution alone: that convolution streams x in, the vector unit
  * scales it before the matrix unit takes it (the MXU's activation operand
  * is pushed from the vector registers), s is a small extra read, and
- * x * s is never stored. */
+ * x * s is never stored. The op's inputs are still read, and released, at
+ * its own place in the run order: in a chain, just before its host. */
 static int operand_host(const struct lower_ctx *x, int i)
 {
     const struct op *op = run_op(x, i);
@@ -290,16 +299,13 @@ static int operand_host(const struct lower_ctx *x, int i)
 static int reduction_host(struct lower_ctx *x, int i)
 {
     const struct op *op = run_op(x, i);
-    if (x->o->no_fusion || !x->s->reduce_with_producer || x->on_host[i] ||
-        !is_reduction(op->type))
+    if (x->o->no_fusion || !x->s->reduce_with_producer || x->on_host[i])
         return -1;
     int p = latest_producer(x, op);
-    if (p < 0 || x->on_host[p] || x->host[p] > p)
+    if (p < 0 || x->on_host[p] || x->host[p] > p || reduced_in_kernel(x, p))
         return -1;
-    const struct op *prod = run_op(x, p);
-    enum op_class pcls = op_info_of(prod->type)->cls;
-    if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT ||
-        (is_reduction(prod->type) && x->host[p] >= 0))
+    enum op_class pcls = op_info_of(run_op(x, p)->type)->cls;
+    if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT)
         return -1;
     int group = x->host[p] >= 0 ? x->host[p] : p;
     if (x->on_host[group])
@@ -325,9 +331,9 @@ static int fusion_host(struct lower_ctx *x, int i)
     int p = latest_producer(x, op);
     if (p < 0)
         return -1;
+    if (reduced_in_kernel(x, p))
+        return -1;
     const struct op *prod = run_op(x, p);
-    if (is_reduction(prod->type) && x->host[p] >= 0)
-        return -1; /* a reduction inside its producer's kernel is complete only at its end */
     int group = x->host[p] >= 0 ? x->host[p] : p;
     int stage = x->stage[group];
     if (!stack_allows(x, i, group, &stage))

@@ -11,11 +11,12 @@
  * describes the file format.
  *
  * Who calls what: the lowering (lower.c) asks stack_fuses,
- * stack_fuses_operand, reads reduce_with_producer, asks stack_on_host, stack_device_maps_shape, stack_host_cycles and reads
- * depthwise_on; the engine asks stack_launch_cycles per kernel and, once
- * per inference, invocation_cycles (engine.h: stack_invocation_cycles and
- * the instruction bytes); stack_padded_elems is the layout rule for the memory and
- * vector costs.
+ * stack_fuses_operand, stack_on_host, stack_device_maps_shape,
+ * stack_host_cycles and reads reduce_with_producer and depthwise_on;
+ * the engine asks stack_launch_cycles per kernel and, once per inference,
+ * invocation_cycles (engine.h: stack_invocation_cycles and the instruction
+ * bytes); stack_padded_elems is the layout rule for the memory and vector
+ * costs.
  */
 #ifndef TPUSIM_STACK_H
 #define TPUSIM_STACK_H

@@ -1039,6 +1039,18 @@ static uint64_t moved_bytes(const struct sim_result *r, int row, enum act_kind k
     return b;
 }
 
+/* Op `name` joined the kernel hosted by op `host` (NULL: none, it is a
+ * kernel); returns whether it joined one. */
+static bool expect_host(const tpusim_graph *g, const struct se_run *r, const char *name,
+                        const char *host, const char *what)
+{
+    const struct op_demand *d = &r->d[demand_row(g, r, name)];
+    const char *got = d->fused_into_row >= 0 ? g->ops[r->d[d->fused_into_row].op]->name : NULL;
+    ck_assert_msg(got ? host && strcmp(got, host) == 0 : !host, "%s: %s joined %s", what, name,
+                  got ? got : "nothing");
+    return got != NULL;
+}
+
 /* Each op of the SE graph: the kernel it joined (NULL: its own), and for
  * kernels the activation bytes it reads from and writes to HBM. */
 struct se_want {
@@ -1054,11 +1066,7 @@ static void expect_se(const tpusim_graph *g, const struct se_run *r, const struc
     for (int k = 0; k < n_want; k++) {
         int i = demand_row(g, r, want[k].name);
         const struct op_demand *d = &r->d[i];
-        const char *host = d->fused_into_row >= 0 ? g->ops[r->d[d->fused_into_row].op]->name
-                                                  : NULL;
-        ck_assert_msg(host ? want[k].host && strcmp(host, want[k].host) == 0 : !want[k].host,
-                      "%s: %s joined %s", what, want[k].name, host ? host : "nothing");
-        if (host)
+        if (expect_host(g, r, want[k].name, want[k].host, what))
             continue;
         ck_assert_msg(d->hbm_read_bytes == want[k].read && d->hbm_write_bytes == want[k].write,
                       "%s: %s reads %llu, writes %llu", what, want[k].name,
@@ -1198,13 +1206,8 @@ START_TEST(tensorrt_keeps_the_se_scale_and_squeeze_apart)
         const char *name, *host;
     } want[] = {{"dw", NULL},      {"squeeze", NULL}, {"reduce", NULL},   {"reduce.act", "reduce"},
                 {"expand", NULL},  {"gate", NULL},    {"scale", "gate"}, {"project", NULL}};
-    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
-        const struct op_demand *d = &r.d[demand_row(g, &r, want[k].name)];
-        const char *host = d->fused_into_row >= 0 ? g->ops[r.d[d->fused_into_row].op]->name
-                                                  : NULL;
-        ck_assert_msg(host ? want[k].host && strcmp(host, want[k].host) == 0 : !want[k].host,
-                      "%s joined %s", want[k].name, host ? host : "nothing");
-    }
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        expect_host(g, &r, want[k].name, want[k].host, "tensorrt");
     se_free(&r);
     tpusim_graph_close(g);
 }
