@@ -30,6 +30,8 @@ struct block_key {
     uint64_t cache_left_key;   /* min(Edge TPU parameter cache left, block parameters) */
     uint64_t in_resident, weights_on_chip, is_last;
     uint64_t in_host;          /* the op before the block ran on the host CPU */
+    uint64_t in_prologue;      /* the op before the block joined its first op's operand */
+    uint64_t in_prologue_hbm_bytes, in_prologue_l2_bytes; /* what that op reads there */
 };
 
 struct block_val {
@@ -41,6 +43,8 @@ struct block_val {
     uint64_t cache_used;       /* Edge TPU parameter cache the block takes */
     uint64_t out_resident;     /* its output stays on chip */
     uint64_t out_host;         /* its last op ran on the host CPU */
+    uint64_t out_prologue;     /* its last op joins the next block's first op's operand */
+    uint64_t out_prologue_hbm_bytes, out_prologue_l2_bytes; /* and reads these there */
 };
 
 struct cache_slot {

@@ -90,6 +90,8 @@ struct op_demand {
     uint64_t weight_bytes;     /* its parameters' bytes (counted in param_bytes) */
     uint64_t param_cache_left; /* Edge TPU parameter cache left after it */
     bool out_resident;         /* its output 0 stayed on chip */
+    uint64_t prologue_hbm_bytes; /* fused into a later op's operand: its inputs' HBM */
+    uint64_t prologue_l2_bytes;  /* and L2 reads, which land in that op */
 };
 
 struct op_result {

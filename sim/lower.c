@@ -5,7 +5,8 @@
  * the chip's cost table, and every tensor is placed on chip or in HBM by a
  * live-set walk. What the software stack decides comes from its profile
  * (stack.h): which ops fuse into their producer's kernel (a BatchNorm that
- * joins a convolution folds into its weights), where depthwise
+ * joins a convolution folds into its weights) or into a matrix op's
+ * operand, which reductions join their producer's kernel, where depthwise
  * convolutions run, and which ops run on the host CPU.
  */
 #include <stdio.h>
@@ -34,7 +35,8 @@ struct lower_ctx {
     bool weights_on_chip;      /* all parameters fit in CMEM */
     uint64_t param_cache_left; /* Edge TPU parameter cache */
     uint64_t param_bytes;      /* all running ops' float weights */
-    int *host;                 /* per op position: the op it fused into (position) or -1 */
+    int *host;                 /* per op position: the op it fused into (position) or -1;
+                                * a later position: it joined that op's operand */
     int *stage;                /* per kernel host position: its epilogue stage (stack_fuses) */
     bool *on_host;             /* per op position: the stack runs it on the host CPU */
     bool *fused_away;          /* per tensor: lives only inside a fused chain */
@@ -98,7 +100,31 @@ static const struct op *run_op(const struct lower_ctx *x, int i)
     return x->g->ops[x->g->run_ops[i]];
 }
 
+/* Reductions over whole axes: global pooling, Reduce*, ArgMax. */
+static bool is_reduction(enum op_type t)
+{
+    switch (t) {
+    case OP_GLOBAL_AVERAGE_POOL:
+    case OP_GLOBAL_MAX_POOL:
+    case OP_REDUCE_MEAN:
+    case OP_REDUCE_SUM:
+    case OP_REDUCE_MAX:
+    case OP_REDUCE_MIN:
+    case OP_REDUCE_PROD:
+    case OP_ARG_MAX: return true;
+    default: return false;
+    }
+}
+
 /* ------------------------------------------------------------- fusion */
+
+/* Whether run position p is a reduction inside its producer's kernel
+ * (reduction_host): its result is complete only at that kernel's end, so
+ * nothing that needs it can join the kernel. */
+static bool reduced_in_kernel(const struct lower_ctx *x, int p)
+{
+    return x->host[p] >= 0 && is_reduction(run_op(x, p)->type);
+}
 
 /* The non-constant data inputs of op: two or more make a binary epilogue
  * a sum with another activation (a residual), not a bias or a scale. */
@@ -179,8 +205,8 @@ static bool joins_group(const struct lower_ctx *x, int r, int group, int i)
 {
     const struct op *op = run_op(x, r);
     int stage = x->stage[group]; /* r comes later: the stage as it stands now */
-    if (!stack_allows(x, r, group, &stage))
-        return false;
+    if (x->host[r] > r || !stack_allows(x, r, group, &stage))
+        return false; /* r joins a later op's operand (operand_host), or may not join */
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
         if (!t || t->is_const)
@@ -204,6 +230,104 @@ static bool only_group_reads(const struct lower_ctx *x, const struct tensor *t, 
     return !t->is_output;
 }
 
+/* Whether t is made inside the kernel hosted at run position `group`, by
+ * its host or an op fused into it: a reader in that kernel takes it from
+ * the vector registers, not from memory. */
+static bool made_in_kernel(const struct lower_ctx *x, const struct tensor *t, int group)
+{
+    int p = t->producer >= 0 ? x->pos[t->producer] : -1;
+    return p >= 0 && (p == group || x->host[p] == group);
+}
+
+/* Readers of t among the running ops (each (op, input) once). */
+static int readers_of(const struct lower_ctx *x, const struct tensor *t)
+{
+    return x->readers_start[t->index + 1] - x->readers_start[t->index];
+}
+
+/* The one matrix op that reads t, as its activation operand (input 0),
+ * when nothing else reads t; else -1. */
+static int sole_matrix_reader(const struct lower_ctx *x, const struct tensor *t)
+{
+    if (readers_of(x, t) != 1 || t->is_output)
+        return -1;
+    int r = x->readers[x->readers_start[t->index]];
+    const struct op *op = run_op(x, r);
+    if (op_info_of(op->type)->cls != OPC_MATRIX || op->in[0] != t->index || x->on_host[r])
+        return -1;
+    return r;
+}
+
+/* Whether op scales an activation that is stored anyway: one data input
+ * of its result's size (`out_elems`) that is a model input or is read by
+ * another op too, and one or more broadcast operands smaller than the
+ * result (x * s with s per channel). Were the full-size input read by op
+ * alone, op would join its producer's kernel and move no more bytes. */
+static bool scales_a_stored_input(const struct lower_ctx *x, const struct op *op,
+                                  uint64_t out_elems)
+{
+    int full = 0, broadcast = 0;
+    for (int k = 0; k < op->n_in; k++) {
+        const struct tensor *t = op_in(x->g, op, k);
+        if (!t)
+            continue;
+        if (elems(t) < out_elems) {
+            broadcast++;
+        } else if (t->is_const || (t->producer >= 0 && readers_of(x, t) < 2)) {
+            return false;
+        } else {
+            full++;
+        }
+    }
+    return full == 1 && broadcast >= 1;
+}
+
+/* The matrix op whose kernel op i joins on the way in, as a prologue of
+ * its activation operand (stack: fusion.into_matrix_operand; XLA's kInput
+ * fusion), or -1. The squeeze-and-excitation scale x * s feeds the next
+ * convolution alone: that convolution streams x in, the vector unit
+ * scales it before the matrix unit takes it (the MXU's activation operand
+ * is pushed from the vector registers), s is a small extra read, and
+ * x * s is never stored. The op's inputs are still read, and released, at
+ * its own place in the run order: in a chain, just before its host. */
+static int operand_host(const struct lower_ctx *x, int i)
+{
+    const struct op *op = run_op(x, i);
+    if (x->o->no_fusion || x->on_host[i] || op->n_out != 1 ||
+        !stack_fuses_operand(x->s, op->type))
+        return -1;
+    const struct tensor *out = op_out(x->g, op, 0);
+    if (!out || !scales_a_stored_input(x, op, elems(out)))
+        return -1;
+    return sole_matrix_reader(x, out);
+}
+
+/* A reduction joins the kernel that makes its input, as a second output
+ * (stack: fusion.reduce_with_producer; XLA's multi-output fusion): the
+ * input is reduced while it is in the vector registers, not read back
+ * from memory. The input is still stored when another op reads it; when
+ * the reduction is its only reader it never is. Returns the kernel's host
+ * (a run position) or -1. */
+static int reduction_host(struct lower_ctx *x, int i)
+{
+    const struct op *op = run_op(x, i);
+    if (x->o->no_fusion || !x->s->reduce_with_producer || x->on_host[i])
+        return -1;
+    int p = latest_producer(x, op);
+    if (p < 0 || x->on_host[p] || x->host[p] > p || reduced_in_kernel(x, p))
+        return -1;
+    enum op_class pcls = op_info_of(run_op(x, p)->type)->cls;
+    if (pcls == OPC_MOVE || pcls == OPC_FREE || pcls == OPC_RECURRENT)
+        return -1;
+    int group = x->host[p] >= 0 ? x->host[p] : p;
+    if (x->on_host[group])
+        return -1;
+    const struct tensor *in = op_in(x->g, op, 0);
+    if (in && readers_of(x, in) == 1 && !in->is_output)
+        x->fused_away[in->index] = true;
+    return group;
+}
+
 /* An elementwise op fuses into the producer of its latest data input when
  * the stack lets it join that producer's kernel (or the kernel the
  * producer fused into) and nobody outside the kernel reads the producer's
@@ -218,6 +342,8 @@ static int fusion_host(struct lower_ctx *x, int i)
         return -1;
     int p = latest_producer(x, op);
     if (p < 0)
+        return -1;
+    if (reduced_in_kernel(x, p))
         return -1;
     const struct op *prod = run_op(x, p);
     int group = x->host[p] >= 0 ? x->host[p] : p;
@@ -279,13 +405,16 @@ static uint64_t place_outputs(struct lower_ctx *x, const struct op *op)
     return spilled;
 }
 
-/* HBM bytes to read op's data inputs that are not on chip. */
-static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op *op)
+/* HBM bytes to read op's data inputs that are not on chip, for op in the
+ * kernel hosted at run position `group` (inputs made in that kernel are
+ * in its registers). */
+static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op *op, int group)
 {
     uint64_t b = 0;
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
-        if (t && !t->is_const && !x->resident[t->index] && !x->fused_away[t->index])
+        if (t && !t->is_const && !x->resident[t->index] && !x->fused_away[t->index] &&
+            !made_in_kernel(x, t, group))
             b += laid_out(x, t) * x->db;
     }
     return b;
@@ -295,14 +424,15 @@ static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op 
  * L2 bandwidth (a TPU's VMEM feeds its units directly). These are the bytes
  * of op's inputs resident on chip; writes of its outputs to L2 are not
  * charged. */
-static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op)
+static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op, int group)
 {
     if (x->c->mxu_kind != MATRIX_TENSOR_CORES)
         return 0;
     uint64_t b = 0;
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
-        if (t && !t->is_const && x->resident[t->index] && !x->fused_away[t->index])
+        if (t && !t->is_const && x->resident[t->index] && !x->fused_away[t->index] &&
+            !made_in_kernel(x, t, group))
             b += laid_out(x, t) * x->db;
     }
     return b;
@@ -406,6 +536,8 @@ static uint64_t vector_op_cycles(const struct lower_ctx *x, const struct op *op)
     const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
     const struct chip *c = x->c;
     uint64_t in_elems = laid_out(x, in), out_elems = laid_out(x, out);
+    if (is_reduction(op->type))
+        return vpu_op_cycles(c, VPU_ADD, in_elems);
     switch (op->type) {
     case OP_MAX_POOL:
     case OP_AVERAGE_POOL: {
@@ -414,14 +546,6 @@ static uint64_t vector_op_cycles(const struct lower_ctx *x, const struct op *op)
             window *= (uint64_t)op->win.kernel[i];
         return vpu_op_cycles(c, VPU_ADD, out_elems * window);
     }
-    case OP_GLOBAL_AVERAGE_POOL:
-    case OP_GLOBAL_MAX_POOL:
-    case OP_REDUCE_MEAN:
-    case OP_REDUCE_SUM:
-    case OP_REDUCE_MAX:
-    case OP_REDUCE_MIN:
-    case OP_REDUCE_PROD:
-    case OP_ARG_MAX: return vpu_op_cycles(c, VPU_ADD, in_elems);
     case OP_LRN:
         return vpu_op_cycles(c, VPU_MUL, in_elems * (uint64_t)attr_int(op, "size", 1)) +
                vpu_op_cycles(c, VPU_DIV, in_elems);
@@ -613,8 +737,9 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
 {
     enum op_class cls = op_info_of(op->type)->cls;
     bool on_vpu = cls == OPC_MATRIX && depthwise_on_vpu(x, op);
-    d->flops = op->cost.flops;
-    d->macs = op->cost.macs;
+    /* += : an op fused into this one's operand came first (operand_host) */
+    d->flops += op->cost.flops;
+    d->macs += op->cost.macs;
     if (cls == OPC_RECURRENT) {
         lower_rnn(x, op, d);
     } else if (on_vpu) {
@@ -735,9 +860,16 @@ static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint
             target->vpu_cycles += vector_op_cycles(x, op);
         target->flops += op->cost.flops;
     }
-    uint64_t in = input_bytes_from_hbm(x, op);
-    target->hbm_read_bytes += in - (d->input_skipped_bytes < in ? d->input_skipped_bytes : in);
-    target->l2_bytes += l2_bytes(x, op);
+    int group = host >= 0 ? host : i;
+    uint64_t in_hbm = input_bytes_from_hbm(x, op, group), in_l2 = l2_bytes(x, op, group);
+    /* A strided convolution reads only the sectors its taps touch. */
+    in_hbm -= d->input_skipped_bytes < in_hbm ? d->input_skipped_bytes : in_hbm;
+    target->hbm_read_bytes += in_hbm;
+    target->l2_bytes += in_l2;
+    if (host > i) { /* a prologue of a later op (NAS block cache only) */
+        d->prologue_hbm_bytes = in_hbm;
+        d->prologue_l2_bytes = in_l2;
+    }
     uint64_t useful;
     target->act_bytes += activation_bytes(x, op, &useful);
     target->act_useful_bytes += useful;
@@ -885,13 +1017,24 @@ static int check_inputs(const struct lower_ctx *x, char *err, size_t err_len)
 
 /* Fusion depends only on the graph and the stack, so it is decided for all
  * ops first; then the values that stay inside a fused chain are never
- * placed. */
+ * placed. Ops joining a later op's operand are decided first: the
+ * producer fusion after them must know that they join no producer. */
 static void decide_fusion(struct lower_ctx *x)
 {
-    for (int i = 0; i < x->g->n_run_ops; i++)
+    int n = x->g->n_run_ops;
+    for (int i = 0; i < n; i++) {
         x->stage[i] = -1;
-    for (int i = 0; i < x->g->n_run_ops; i++)
-        x->host[i] = fusion_host(x, i);
+        x->host[i] = -1;
+    }
+    for (int i = 0; i < n; i++) {
+        x->host[i] = operand_host(x, i);
+        if (x->host[i] >= 0)
+            x->fused_away[op_out(x->g, run_op(x, i), 0)->index] = true;
+    }
+    for (int i = 0; i < n; i++)
+        if (x->host[i] < 0)
+            x->host[i] = is_reduction(run_op(x, i)->type) ? reduction_host(x, i)
+                                                          : fusion_host(x, i);
 }
 
 /* Every running op's weight bytes (kept per op for lower_one), and their sum. */

@@ -7,10 +7,15 @@
  * activations (a live-set walk against a capacity) and where parameters
  * live (CMEM when all fit; the Edge TPU parameter cache, first come first
  * served). In a chain of blocks:
- *  - fusion never crosses a block boundary: every block starts with a
- *    conv, which is no epilogue, and its ops read only its own tensors and
- *    its input; so a block's fusion depends on the block and on whether its
- *    output is the model's (is_last);
+ *  - fusion crosses a block boundary only forwards: every block starts
+ *    with a conv, which is no epilogue, and its ops read only its own
+ *    tensors and its input; so a block's fusion depends on the block and
+ *    on whether its output is the model's (is_last). A block may end with
+ *    an op that joins the next block's first conv as a prologue of its
+ *    operand (lower.c: operand_host; the squeeze-and-excitation scale,
+ *    which has no weights): its reads land in the next block's first row,
+ *    so they are part of the next block's key (in_prologue*), and its
+ *    result is never stored (in_resident is false);
  *  - at a boundary the only live activation is the block's input: the
  *    state is whether it is on chip (in_resident). Every live set inside
  *    the block is a subset of {input, the block's outputs}, so when the
@@ -67,15 +72,22 @@ static void key_base(const struct query *q, size_t i, struct block_key *k)
         k->block[j] = f[j];
 }
 
+/* The block in its boundary state: `prev` is the block before it (NULL
+ * for the first). */
 static void key_context(struct block_key *k, uint64_t capacity, uint64_t cache_left,
-                        const struct block_val *info, bool in_resident, bool in_host,
+                        const struct block_val *info, const struct block_val *prev,
                         bool weights_on_chip, bool is_last)
 {
     k->stage = 2;
     k->capacity_key = capacity < info->bound_bytes ? capacity : info->bound_bytes;
     k->cache_left_key = cache_left < info->param_bytes ? cache_left : info->param_bytes;
-    k->in_resident = in_resident;
-    k->in_host = in_host;
+    if (prev) {
+        k->in_resident = prev->out_resident;
+        k->in_host = prev->out_host;
+        k->in_prologue = prev->out_prologue;
+        k->in_prologue_hbm_bytes = prev->out_prologue_hbm_bytes;
+        k->in_prologue_l2_bytes = prev->out_prologue_l2_bytes;
+    }
     k->weights_on_chip = weights_on_chip;
     k->is_last = is_last;
 }
@@ -117,21 +129,19 @@ static bool from_cache(struct query *q, tpusim_summary *s)
     bool weights_on_chip = false;
     uint64_t capacity = ok ? lower_capacity_bytes(c, params, &weights_on_chip) : 0;
     uint64_t left = c->param_cache_bytes;
-    bool in_resident = false, in_host = false;
+    const struct block_val *prev = NULL;
     struct sim_totals sum;
     memset(&sum, 0, sizeof sum);
     for (size_t i = 0; i < net->n && ok; i++) {
         struct block_key k = keys[i];
-        key_context(&k, capacity, left, info[i], in_resident, in_host, weights_on_chip,
-                    i + 1 == net->n);
+        key_context(&k, capacity, left, info[i], prev, weights_on_chip, i + 1 == net->n);
         const struct block_val *v = cache_find(bc, &k, cache_hash(&k));
         if (!v) {
             ok = false;
             break;
         }
         totals_merge(&sum, &v->sum);
-        in_resident = v->out_resident;
-        in_host = v->out_host;
+        prev = v;
         left -= v->cache_used;
     }
     /* The per-inference cost depends on the whole net (its kernels): added
@@ -182,6 +192,9 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         if (r->op == first_op[b + 1] - 1) { /* the op that writes the block's output */
             v->out_resident = d[p].out_resident;
             v->out_host = d[p].on_host;
+            v->out_prologue = d[p].fused_into_row > p;
+            v->out_prologue_hbm_bytes = d[p].prologue_hbm_bytes;
+            v->out_prologue_l2_bytes = d[p].prologue_l2_bytes;
         }
         last_pos[b] = p;
     }
@@ -198,7 +211,6 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         params += vals[i].param_bytes;
     uint64_t capacity = lower_capacity_bytes(c, params, &weights_on_chip);
     uint64_t left = c->param_cache_bytes;
-    bool in_resident = false, in_host = false;
     struct block_cache *bc = &q->ctx->cache;
     int rc = TPUSIM_OK;
     for (size_t i = 0; i < nb && !rc; i++) {
@@ -212,11 +224,9 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         struct block_key k;
         key_base(q, i, &k);
         rc = cache_put(bc, &k, cache_hash(&k), v);
-        key_context(&k, capacity, left, v, in_resident, in_host, weights_on_chip, i + 1 == nb);
+        key_context(&k, capacity, left, v, i ? &vals[i - 1] : NULL, weights_on_chip, i + 1 == nb);
         if (!rc)
             rc = cache_put(bc, &k, cache_hash(&k), v);
-        in_resident = v->out_resident;
-        in_host = v->out_host;
         left = after;
     }
     free(vals);

@@ -174,12 +174,15 @@ int report_build(const struct sim_result *r, struct report *out, char *err, size
     }
     out->res = r;
     out->n_ops = r->n_ops;
-    for (int i = 0; i < r->n_ops; i++) {
+    for (int i = 0; i < r->n_ops; i++)
         fill_op(r, i, &out->ops[i]);
+    for (int i = 0; i < r->n_ops; i++) {
+        /* every row is filled: a host may come after what fuses into its
+         * operand (lower.c: operand_host) */
         int host = r->ops[i].fused_into_row;
         if (host < 0)
             out->n_run++;
-        else /* a host runs before what fuses into it: its row is filled */
+        else
             append_kind(out->ops[host].kind, out->ops[i].type);
         /* Per op: an op's padding is clamped at 0, so it is not the
          * totals' mac_slots - useful_macs. */

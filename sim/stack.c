@@ -151,6 +151,8 @@ static const struct ini_key KEYS[] = {
     LIST("fusion", "into_matrix", F(fuse[FUSE_INTO_MATRIX]), parse_fusion),
     LIST("fusion", "into_pointwise", F(fuse[FUSE_INTO_POINTWISE]), parse_fusion),
     LIST("fusion", "into_vector", F(fuse[FUSE_INTO_VECTOR]), parse_fusion),
+    LIST("fusion", "into_matrix_operand", F(fuse_operand), parse_fusion),
+    KEY("fusion", "reduce_with_producer", INI_BOOL, F(reduce_with_producer)),
     ENUM("placement", "depthwise_on", F(depthwise_on), DEPTHWISE_UNITS),
     LIST("placement", "host_ops", F(host_ops), parse_host_ops),
     ENUM("placement", "host_fallback", F(host_fallback), HOST_FALLBACKS),
@@ -393,6 +395,11 @@ bool stack_fuses(const struct stack *s, enum op_type host, enum op_type t, int n
         return false;
     *stage = st;
     return true;
+}
+
+bool stack_fuses_operand(const struct stack *s, enum op_type t)
+{
+    return stack_fusible_type(t) && (s->fuse_operand.all || s->fuse_operand.op[t]);
 }
 
 bool stack_on_host(const struct stack *s, enum op_type t, bool previous_on_host)

@@ -11,11 +11,12 @@
  * describes the file format.
  *
  * Who calls what: the lowering (lower.c) asks stack_fuses,
- * stack_on_host, stack_device_maps_shape, stack_host_cycles and reads
- * depthwise_on; the engine asks stack_launch_cycles per kernel and, once
- * per inference, invocation_cycles (engine.h: stack_invocation_cycles and
- * the instruction bytes); stack_padded_elems is the layout rule for the memory and
- * vector costs.
+ * stack_fuses_operand, stack_on_host, stack_device_maps_shape,
+ * stack_host_cycles and reads reduce_with_producer and depthwise_on;
+ * the engine asks stack_launch_cycles per kernel and, once per inference,
+ * invocation_cycles (engine.h: stack_invocation_cycles and the instruction
+ * bytes); stack_padded_elems is the layout rule for the memory and vector
+ * costs.
  */
 #ifndef TPUSIM_STACK_H
 #define TPUSIM_STACK_H
@@ -89,6 +90,10 @@ struct stack {
 
     /* [fusion]: what may join a kernel, by its host (stack_fuses) */
     struct op_set fuse[FUSE_TARGET_COUNT];
+    struct op_set fuse_operand;     /* may join a matrix op's kernel on its way in, as a
+                                     * prologue of its activation operand (lower.c) */
+    bool reduce_with_producer;      /* a reduction joins its input's producer kernel as a
+                                     * second output (multi-output fusion, lower.c) */
 
     /* [placement] */
     enum depthwise_unit depthwise_on;
@@ -156,6 +161,10 @@ bool stack_fusible_type(enum op_type t);
  * Cast, Identity and Dropout join any kernel. */
 bool stack_fuses(const struct stack *s, enum op_type host, enum op_type t, int n_activations,
                  int *stage);
+/* Whether an op of type t may join a matrix op's kernel as a prologue
+ * of its activation operand (fusion.into_matrix_operand); the lowering
+ * checks the shapes (lower.c: operand_host). */
+bool stack_fuses_operand(const struct stack *s, enum op_type t);
 /* Whether an op of type t runs on the host CPU, given whether the op
  * before it in run order did (host_fallback = rest_of_graph). */
 bool stack_on_host(const struct stack *s, enum op_type t, bool previous_on_host);

@@ -552,6 +552,79 @@ START_TEST(per_op_rows_of_a_net_match_its_graph)
 }
 END_TEST
 
+/* Row index of the op named `name` in a per-op result (-1: none). */
+static int64_t row_named(const tpusim_result *res, const char *name)
+{
+    for (size_t i = 0; i < tpusim_result_op_count(res); i++) {
+        tpusim_op_row row;
+        ck_assert_int_eq(tpusim_result_op(res, i, &row), TPUSIM_OK);
+        if (strcmp(row.name, name) == 0)
+            return (int64_t)i;
+    }
+    return -1;
+}
+
+/* A fused-IBN block without expansion ends with its squeeze-and-excitation
+ * scale, which under XLA joins the next block's first conv as a prologue
+ * of its operand (lower.c: operand_host), across the block boundary: the
+ * boundary carries what the scale reads there (cache.h: in_prologue*).
+ * The same next block after a block without SE is another entry, and
+ * every cached answer equals the exact one. */
+START_TEST(a_prologue_across_a_block_boundary_is_cached_exactly)
+{
+    tpusim_context *ctx = NULL, *exact_ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_context_open(0, &exact_ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "tpu_v3", NULL, 0);
+    tpusim_net *net = NULL;
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    tpusim_options exact = {.flags = TPUSIM_EXACT | TPUSIM_PER_OP};
+    const int se[] = {1, 0, 1};
+    for (size_t i = 0; i < sizeof se / sizeof se[0]; i++) {
+        ck_assert_int_eq(tpusim_net_reset(net, 32, 3, 224, 224), TPUSIM_OK);
+        tpusim_block blocks[] = {
+            {.kind = TPUSIM_BLOCK_CONV, .out_channels = 32, .kernel = 3, .stride = 2,
+             .groups = 1, .act = TPUSIM_ACT_SWISH},
+            {.kind = TPUSIM_BLOCK_FUSED_IBN, .out_channels = 32, .kernel = 3, .stride = 2,
+             .expand = 1, .groups = 1, .act = TPUSIM_ACT_SWISH, .se = se[i]},
+            {.kind = TPUSIM_BLOCK_DW_IBN, .out_channels = 48, .kernel = 3, .stride = 1,
+             .expand = 4, .groups = 1, .act = TPUSIM_ACT_SWISH, .se = 1},
+            {.kind = TPUSIM_BLOCK_HEAD, .out_channels = 256, .act = TPUSIM_ACT_SWISH,
+             .classes = 10},
+        };
+        for (size_t b = 0; b < sizeof blocks / sizeof blocks[0]; b++)
+            ck_assert_int_eq(tpusim_net_add(net, &blocks[b]), TPUSIM_OK);
+        ck_assert_int_eq(tpusim_net_query(exact_ctx, chip, net, &exact, res), TPUSIM_OK);
+        int64_t scale = row_named(res, "b1.se.scale"), next = row_named(res, "b2.expand");
+        ck_assert_int_ge(next, 0);
+        if (se[i]) {
+            tpusim_op_row row;
+            ck_assert_int_eq(tpusim_result_op(res, (size_t)scale, &row), TPUSIM_OK);
+            ck_assert_int_eq(row.fused_into, next);
+        } else {
+            ck_assert_int_eq(scale, -1);
+        }
+        tpusim_summary ref, cold, warm;
+        summary_of(res, &ref);
+        ck_assert_int_eq(tpusim_net_query(ctx, chip, net, NULL, res), TPUSIM_OK);
+        summary_of(res, &cold);
+        ck_assert_int_eq(tpusim_net_query(ctx, chip, net, NULL, res), TPUSIM_OK);
+        summary_of(res, &warm);
+        char what[64];
+        snprintf(what, sizeof what, "net %zu (se %d)", i, se[i]);
+        expect_same(&cold, &ref, what);
+        expect_same(&warm, &ref, what);
+    }
+    tpusim_result_close(res);
+    tpusim_net_close(net);
+    tpusim_chip_close(chip);
+    tpusim_context_close(exact_ctx);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -568,6 +641,7 @@ Suite *api_suite(void)
     tcase_add_test(tc, cached_equals_exact_when_memory_and_parameter_cache_are_tight);
     tcase_add_test(tc, cache_memory_is_bounded_and_flushing_keeps_answers_exact);
     tcase_add_test(tc, per_op_rows_of_a_net_match_its_graph);
+    tcase_add_test(tc, a_prologue_across_a_block_boundary_is_cached_exactly);
     suite_add_tcase(s, tc);
     return s;
 }

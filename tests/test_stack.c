@@ -12,6 +12,7 @@
 
 #include "chip.h"
 #include "engine.h"
+#include "sched_event.h"
 #include "stack.h"
 #include "suites.h"
 #include "testutil.h"
@@ -123,26 +124,28 @@ static const char *const BASE[] = {
     "into_matrix = BatchNormalization, Add, Relu ; ASSUMED: test", /* 4 */
     "into_pointwise = all ; ASSUMED: test",                        /* 5 */
     "into_vector = none ; ASSUMED: test",                          /* 6 */
-    "[placement]",                                                 /* 7 */
-    "depthwise_on = vpu ; ASSUMED: test",                          /* 8 */
-    "host_ops = Exp, Log ; ASSUMED: test",                         /* 9 */
-    "host_fallback = op ; ASSUMED: test",                          /* 10 */
-    "host_cpu_gflops = 10 ; ASSUMED: test",                        /* 11 */
-    "; source: the line above a key counts as its note",           /* 12 */
-    "host_cpu_gbps = 5",                                           /* 13 */
-    "device_inner_dims = 0 ; ASSUMED: test",                        /* 14 */
-    "[overhead]",                                                  /* 15 */
-    "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 16 */
-    "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 17 */
-    "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 18 */
-    "instruction_bytes_per_kernel = 0 ; ASSUMED: test",            /* 19 */
-    "library_setup_per_call = true ; ASSUMED: test",               /* 20 */
-    "[layout]",                                                    /* 21 */
-    "order = channels_last ; ASSUMED: test",                       /* 22 */
-    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 23 */
-    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 24 */
-    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 25 */
-    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 26 */
+    "into_matrix_operand = Mul ; ASSUMED: test",                   /* 7 */
+    "reduce_with_producer = false ; ASSUMED: test",                /* 8 */
+    "[placement]",                                                 /* 9 */
+    "depthwise_on = vpu ; ASSUMED: test",                          /* 10 */
+    "host_ops = Exp, Log ; ASSUMED: test",                         /* 11 */
+    "host_fallback = op ; ASSUMED: test",                          /* 12 */
+    "host_cpu_gflops = 10 ; ASSUMED: test",                        /* 13 */
+    "; source: the line above a key counts as its note",           /* 14 */
+    "host_cpu_gbps = 5",                                           /* 15 */
+    "device_inner_dims = 0 ; ASSUMED: test",                        /* 16 */
+    "[overhead]",                                                  /* 17 */
+    "dispatch_us_per_kernel = 10 ; ASSUMED: test",                 /* 18 */
+    "gap_us_per_kernel = 3 ; ASSUMED: test",                       /* 19 */
+    "invoke_us_per_inference = 6 ; ASSUMED: test",                 /* 20 */
+    "instruction_bytes_per_kernel = 0 ; ASSUMED: test",            /* 21 */
+    "library_setup_per_call = true ; ASSUMED: test",               /* 22 */
+    "[layout]",                                                    /* 23 */
+    "order = channels_last ; ASSUMED: test",                       /* 24 */
+    "tile_second_minor_elems = 8 ; ASSUMED: test",                 /* 25 */
+    "tile_minor_32bit_elems = 128 ; ASSUMED: test",                /* 26 */
+    "tile_minor_16bit_elems = 128 ; ASSUMED: test",                /* 27 */
+    "tile_minor_8bit_elems = 128 ; ASSUMED: test",                 /* 28 */
 };
 #define N_BASE ((int)(sizeof BASE / sizeof BASE[0]))
 
@@ -218,6 +221,8 @@ START_TEST(base_test_file_loads_with_every_value)
     ck_assert_int_eq(listed, 5); /* three fusible ops, two host ops */
     ck_assert(s.fuse[FUSE_INTO_POINTWISE].all);
     ck_assert(!s.fuse[FUSE_INTO_VECTOR].all && !s.fuse[FUSE_INTO_VECTOR].op[OP_RELU]);
+    ck_assert(!s.fuse_operand.all && s.fuse_operand.op[OP_MUL] && !s.fuse_operand.op[OP_ADD]);
+    ck_assert(!s.reduce_with_producer);
     ck_assert(s.host_ops.op[OP_EXP] && s.host_ops.op[OP_LOG] && !s.host_ops.all);
     ck_assert_int_eq(s.host_fallback, HOST_FALLBACK_OP);
     ck_assert_int_eq(s.depthwise_on, DEPTHWISE_ON_VPU);
@@ -236,9 +241,9 @@ END_TEST
 START_TEST(unknown_key_names_file_line_and_key)
 {
     struct tmp_stack t;
-    write_stack(&t, 17, "gap_us = 3 ; ASSUMED: typo", NULL);
+    write_stack(&t, 19, "gap_us = 3 ; ASSUMED: typo", NULL);
     char want[256];
-    snprintf(want, sizeof want, "%s:17:", t.path);
+    snprintf(want, sizeof want, "%s:19:", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, "overhead.gap_us: unknown key (keys of [overhead]");
 }
 END_TEST
@@ -246,9 +251,16 @@ END_TEST
 START_TEST(missing_key_names_key_and_file)
 {
     struct tmp_stack t;
-    write_stack(&t, 18, NULL, NULL);
+    write_stack(&t, 20, NULL, NULL);
     char want[256];
     snprintf(want, sizeof want, "%s: overhead.invoke_us_per_inference: missing key", t.path);
+    expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
+    /* the fusion keys are required like every other */
+    write_stack(&t, 8, NULL, NULL);
+    snprintf(want, sizeof want, "%s: fusion.reduce_with_producer: missing key", t.path);
+    expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
+    write_stack(&t, 7, NULL, NULL);
+    snprintf(want, sizeof want, "%s: fusion.into_matrix_operand: missing key", t.path);
     expect_fail(&t, TPUSIM_ERR_PARSE, want, NULL);
 }
 END_TEST
@@ -256,19 +268,22 @@ END_TEST
 START_TEST(bad_values_are_refused_with_line_and_key)
 {
     struct tmp_stack t;
-    write_stack(&t, 16, "dispatch_us_per_kernel = 10us ; ASSUMED: test", NULL);
+    write_stack(&t, 18, "dispatch_us_per_kernel = 10us ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":16: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
-    write_stack(&t, 17, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":17: overhead.gap_us_per_kernel: must be >= 0", NULL);
-    write_stack(&t, 23, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":23: layout.tile_second_minor_elems: must be > 0", NULL);
-    write_stack(&t, 22, "order = nchw ; ASSUMED: test", NULL);
+                ":18: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
+    write_stack(&t, 19, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":19: overhead.gap_us_per_kernel: must be >= 0", NULL);
+    write_stack(&t, 25, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":25: layout.tile_second_minor_elems: must be > 0", NULL);
+    write_stack(&t, 24, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":22: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
-    write_stack(&t, 10, "host_fallback = all ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":10: placement.host_fallback: expected op or rest_of_graph",
+                ":24: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
+    write_stack(&t, 12, "host_fallback = all ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":12: placement.host_fallback: expected op or rest_of_graph",
                 NULL);
+    write_stack(&t, 8, "reduce_with_producer = yes ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE,
+                ":8: fusion.reduce_with_producer: expected true or false, got 'yes'", NULL);
 }
 END_TEST
 
@@ -277,11 +292,14 @@ START_TEST(bad_lists_are_refused)
     struct tmp_stack t;
     write_stack(&t, 4, "into_matrix = Conv, Relu ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":4: fusion.into_matrix: 'Conv' cannot join", NULL);
-    write_stack(&t, 9, "host_ops = Exp, Relux ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":9: placement.host_ops: 'Relux' is not an ONNX op type",
+    write_stack(&t, 7, "into_matrix_operand = Mul, GlobalAveragePool ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE,
+                ":7: fusion.into_matrix_operand: 'GlobalAveragePool' cannot join", NULL);
+    write_stack(&t, 11, "host_ops = Exp, Relux ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_ops: 'Relux' is not an ONNX op type",
                 NULL);
-    write_stack(&t, 9, "host_ops = Exp,, Log ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":9: placement.host_ops: empty item", NULL);
+    write_stack(&t, 11, "host_ops = Exp,, Log ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_ops: empty item", NULL);
     write_stack(&t, 2, "targets = ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":2: stack.targets: empty item", NULL);
 }
@@ -290,10 +308,10 @@ END_TEST
 START_TEST(host_ops_need_a_host_cpu)
 {
     struct tmp_stack t;
-    write_stack(&t, 11, "host_cpu_gflops = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_cpu_gflops", "must be > 0");
+    write_stack(&t, 13, "host_cpu_gflops = 0 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: placement.host_cpu_gflops", "must be > 0");
     /* without host ops a zero rate is fine */
-    write_stack(&t, 9, "host_ops = none ; ASSUMED: test", NULL);
+    write_stack(&t, 11, "host_ops = none ; ASSUMED: test", NULL);
     const char *ov[] = {"placement.host_cpu_gflops=0"};
     struct stack s;
     char err[1024];
@@ -307,16 +325,16 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_stack t;
     write_stack(&t, 0, NULL, "[overhead]\ngap_us_per_kernel = 1 ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":28: overhead.gap_us_per_kernel: duplicate key",
-                "first set at line 17");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":30: overhead.gap_us_per_kernel: duplicate key",
+                "first set at line 19");
 }
 END_TEST
 
 START_TEST(missing_note_is_an_error)
 {
     struct tmp_stack t;
-    write_stack(&t, 12, "", NULL); /* the note above host_cpu_gbps becomes a blank line */
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":13: placement.host_cpu_gbps: no source", NULL);
+    write_stack(&t, 14, "", NULL); /* the note above host_cpu_gbps becomes a blank line */
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":15: placement.host_cpu_gbps: no source", NULL);
 }
 END_TEST
 
@@ -324,9 +342,9 @@ START_TEST(a_list_continues_on_indented_lines_only)
 {
     struct tmp_stack t;
     /* the note belongs on the key's line or above it, not on a continuation */
-    write_stack(&t, 9, "host_ops = Exp,\n  Log,\n  Sqrt ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":9: placement.host_ops: no source", NULL);
-    write_stack(&t, 9, "; ASSUMED: test\nhost_ops = Exp,\n  Log,\n  Sqrt", NULL);
+    write_stack(&t, 11, "host_ops = Exp,\n  Log,\n  Sqrt ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":11: placement.host_ops: no source", NULL);
+    write_stack(&t, 11, "; ASSUMED: test\nhost_ops = Exp,\n  Log,\n  Sqrt", NULL);
     struct stack s;
     char err[1024];
     int rc = stack_load(NULL, t.path, NULL, 0, &s, err, sizeof err);
@@ -334,11 +352,11 @@ START_TEST(a_list_continues_on_indented_lines_only)
     ck_assert_msg(rc == 0, "%s", err);
     ck_assert(s.host_ops.op[OP_EXP] && s.host_ops.op[OP_LOG] && s.host_ops.op[OP_SQRT]);
     /* a continuation without the comma joins two names into one item */
-    write_stack(&t, 9, "; ASSUMED: test\nhost_ops = Exp\n  Log", NULL);
+    write_stack(&t, 11, "; ASSUMED: test\nhost_ops = Exp\n  Log", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "'Exp Log' is not an ONNX op type", NULL);
     /* a value that is not a list cannot continue */
-    write_stack(&t, 17, "gap_us_per_kernel = 3 ; ASSUMED: test\n  4", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":18: indented line", NULL);
+    write_stack(&t, 19, "gap_us_per_kernel = 3 ; ASSUMED: test\n  4", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":20: indented line", NULL);
 }
 END_TEST
 
@@ -383,7 +401,7 @@ START_TEST(dump_lists_every_key_with_unit_and_note_in_file_order)
     char err[1024];
     ck_assert_int_eq(stack_dump(tu_chips_dir(), "xla", NULL, 0, &v, &n, NULL, err, sizeof err),
                      0);
-    ck_assert_int_eq(n, 20);
+    ck_assert_int_eq(n, 22);
     int prev = 0;
     for (int i = 0; i < n; i++) {
         ck_assert_msg(v[i].line > prev, "%s out of file order", v[i].key);
@@ -501,6 +519,15 @@ START_TEST(fusion_table_follows_each_stack)
     ck_assert(!stack_fuses(&eager, OP_CONV, OP_RELU, 1, &st));
     ck_assert(!stack_fuses(&eager, OP_RELU, OP_ADD, 2, &st));
     ck_assert(stack_fuses(&eager, OP_CONV, OP_IDENTITY, 1, &st));
+    /* Into a matrix op's operand and reductions with their producer: XLA
+     * only (the README's sources); the other stacks say no. */
+    struct stack edge = load_ok("tflite-edgetpu", NULL, 0);
+    ck_assert(stack_fuses_operand(&xla, OP_MUL) && xla.reduce_with_producer);
+    ck_assert(!stack_fuses_operand(&xla, OP_MAX_POOL)); /* no element-wise op */
+    const struct stack *off[] = {&trt, &eager, &paddle, &edge};
+    for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+        ck_assert_msg(!stack_fuses_operand(off[i], OP_MUL) && !off[i]->reduce_with_producer,
+                      "%s", off[i]->name);
 }
 END_TEST
 
@@ -941,6 +968,255 @@ START_TEST(the_edge_tpu_holds_only_tensors_large_in_their_innermost_dims)
 }
 END_TEST
 
+/* ---- squeeze-and-excitation: into the next conv's operand, and the
+ * squeeze with its producer ---- */
+
+/* EfficientNet's SE block (zoo_layers.c): a depthwise conv makes y
+ * [8,128,16,16]; the squeeze s = mean(y) runs through a 1x1 reduce conv
+ * (ReLU) and a 1x1 expand conv (Sigmoid) to the scale g [8,128,1,1]; the
+ * project conv reads y * g. */
+static tpusim_graph *se_graph(void)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(8, 128, 16, 16));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "dw", "x", "y", 128, 3, 1, 1, 128), TPUSIM_OK);
+    tu_op(g, "GlobalAveragePool", "squeeze", "y", "s");
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "reduce", "s", "r0", 32, 1, 1, 0, 1), TPUSIM_OK);
+    tu_op(g, "Relu", "reduce.act", "r0", "r");
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "expand", "r", "e", 128, 1, 1, 0, 1), TPUSIM_OK);
+    tu_op(g, "Sigmoid", "gate", "e", "gs");
+    tu_op(g, "Mul", "scale", "y,gs", "z");
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "project", "z", "out", 128, 1, 1, 0, 1),
+                     TPUSIM_OK);
+    tu_finalize_ok(g);
+    return g;
+}
+
+/* The SE graph lowered and run on both engines under a stack. */
+struct se_run {
+    struct chip c;
+    struct stack st;
+    struct op_demand *d;
+    int n;
+    struct sim_result fast, event;
+};
+
+static void se_under(const tpusim_graph *g, const char *chip, const char *const *chip_ov,
+                     const char *stack, const char *const *ov, int n_ov, struct se_run *r)
+{
+    tu_load_chip(chip, chip_ov, chip_ov ? 1 : 0, &r->c);
+    char err[1024];
+    int rc = stack_resolve(tu_chips_dir(), &r->c, stack, ov, n_ov, &r->st, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "%s", err);
+    struct sim_options o = {.cores = 1, .stack = &r->st};
+    uint64_t pb, oc;
+    rc = lower_graph(g, &r->c, &o, &r->d, &r->n, &pb, &oc, err, sizeof err);
+    ck_assert_msg(rc == TPUSIM_OK, "%s", err);
+    ck_assert_msg(simulate(g, &r->c, &o, &r->fast, err, sizeof err) == TPUSIM_OK, "%s", err);
+    o.engine = ENGINE_EVENT;
+    ck_assert_msg(simulate(g, &r->c, &o, &r->event, err, sizeof err) == TPUSIM_OK, "%s", err);
+}
+
+static void se_free(struct se_run *r)
+{
+    free(r->d);
+    sim_result_free(&r->fast);
+    sim_result_free(&r->event);
+}
+
+static int demand_row(const tpusim_graph *g, const struct se_run *r, const char *name)
+{
+    for (int i = 0; i < r->n; i++)
+        if (strcmp(g->ops[r->d[i].op]->name, name) == 0)
+            return i;
+    ck_abort_msg("no row %s", name);
+    return -1;
+}
+
+/* Bytes the event engine's DMA engine moved for row `row`, of `kind`. */
+static uint64_t moved_bytes(const struct sim_result *r, int row, enum act_kind kind)
+{
+    uint64_t b = 0;
+    for (uint32_t i = 0; i < r->events->n; i++)
+        if (r->events->acts[i].row == (uint32_t)row && r->events->acts[i].kind == kind)
+            b += r->events->acts[i].bytes;
+    return b;
+}
+
+/* Op `name` joined the kernel hosted by op `host` (NULL: none, it is a
+ * kernel); returns whether it joined one. */
+static bool expect_host(const tpusim_graph *g, const struct se_run *r, const char *name,
+                        const char *host, const char *what)
+{
+    const struct op_demand *d = &r->d[demand_row(g, r, name)];
+    const char *got = d->fused_into_row >= 0 ? g->ops[r->d[d->fused_into_row].op]->name : NULL;
+    ck_assert_msg(got ? host && strcmp(got, host) == 0 : !host, "%s: %s joined %s", what, name,
+                  got ? got : "nothing");
+    return got != NULL;
+}
+
+/* Each op of the SE graph: the kernel it joined (NULL: its own), and for
+ * kernels the activation bytes it reads from and writes to HBM. */
+struct se_want {
+    const char *name, *host;
+    uint64_t read, write;
+};
+
+/* The lowering decided `want`, its tile plan carries those bytes, and both
+ * engines move them (the event engine's transfers, each engine's row). */
+static void expect_se(const tpusim_graph *g, const struct se_run *r, const struct se_want *want,
+                      int n_want, const char *what)
+{
+    for (int k = 0; k < n_want; k++) {
+        int i = demand_row(g, r, want[k].name);
+        const struct op_demand *d = &r->d[i];
+        if (expect_host(g, r, want[k].name, want[k].host, what))
+            continue;
+        ck_assert_msg(d->hbm_read_bytes == want[k].read && d->hbm_write_bytes == want[k].write,
+                      "%s: %s reads %llu, writes %llu", what, want[k].name,
+                      (unsigned long long)d->hbm_read_bytes,
+                      (unsigned long long)d->hbm_write_bytes);
+        ck_assert_uint_eq(d->plan.total.read_bytes, want[k].read);
+        ck_assert_uint_eq(d->plan.total.write_bytes, want[k].write);
+        ck_assert_uint_eq(moved_bytes(&r->event, i, AK_READ), want[k].read);
+        ck_assert_uint_eq(moved_bytes(&r->event, i, AK_WRITE), want[k].write);
+        ck_assert_uint_eq(r->fast.ops[i].hbm_bytes, d->hbm_bytes);
+        ck_assert_uint_eq(r->event.ops[i].hbm_bytes, d->hbm_bytes);
+        ck_assert_uint_eq(r->event.ops[i].hbm_write_bytes, want[k].write);
+    }
+}
+
+/* On tpu_v3 with on-chip memory cut to 256 KiB, bfloat16: under XLA's
+ * layout a batch of 8 pads to 8 sublanes and channels to 128 lanes, so
+ * y, y * g and the output [8,128,16,16] are 16 x 16 x 8 x 128 = 262144
+ * elements, A = 524288 bytes each, too large to stay on chip; s, the
+ * reduce output (32 channels padded to 128) and g are 8 x 128 elements,
+ * 2 KiB, and stay. The input x starts in HBM, the output ends there.
+ *  - xla as shipped: the squeeze joins the depthwise kernel, which reads
+ *    x and writes y (A each); the scale joins the project conv, which
+ *    reads y (not y * g, never stored) and writes its output: 4A;
+ *  - fusion.into_matrix_operand=none: the scale joins the expand conv's
+ *    kernel (its latest producer, the gate), which reads y and writes
+ *    y * g, and the project conv reads that back: 6A;
+ *  - fusion.reduce_with_producer=false: the squeeze is a kernel of its
+ *    own that reads y again: 5A; both off: 7A. */
+START_TEST(xla_fuses_the_se_scale_into_the_next_conv_and_the_squeeze_into_its_producer)
+{
+    const uint64_t A = 16 * 16 * 8 * 128 * 2;
+    const struct {
+        const char *set[2];
+        struct se_want want[5];
+        uint64_t total;
+    } runs[] = {
+        {{NULL, NULL},
+         {{"dw", NULL, A, A}, {"squeeze", "dw", 0, 0}, {"expand", NULL, 0, 0},
+          {"scale", "project", 0, 0}, {"project", NULL, A, A}},
+         4 * A},
+        {{"fusion.into_matrix_operand=none", NULL},
+         {{"dw", NULL, A, A}, {"squeeze", "dw", 0, 0}, {"expand", NULL, A, A},
+          {"scale", "expand", 0, 0}, {"project", NULL, A, A}},
+         6 * A},
+        {{"fusion.reduce_with_producer=false", NULL},
+         {{"dw", NULL, A, A}, {"squeeze", NULL, A, 0}, {"expand", NULL, 0, 0},
+          {"scale", "project", 0, 0}, {"project", NULL, A, A}},
+         5 * A},
+        {{"fusion.into_matrix_operand=none", "fusion.reduce_with_producer=false"},
+         {{"dw", NULL, A, A}, {"squeeze", NULL, A, 0}, {"expand", NULL, A, A},
+          {"scale", "expand", 0, 0}, {"project", NULL, A, A}},
+         7 * A},
+    };
+    tpusim_graph *g = se_graph();
+    const char *small_vmem[] = {"sram.vmem_bytes=262144"};
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        int n_ov = runs[k].set[1] ? 2 : runs[k].set[0] ? 1 : 0;
+        struct se_run r;
+        se_under(g, "tpu_v3", small_vmem, "xla", runs[k].set, n_ov, &r);
+        char what[128];
+        snprintf(what, sizeof what, "xla %s %s", runs[k].set[0] ? runs[k].set[0] : "",
+                 runs[k].set[1] ? runs[k].set[1] : "");
+        expect_se(g, &r, runs[k].want, 5, what);
+        uint64_t acts = 0;
+        for (int i = 0; i < r.n; i++)
+            acts += r.d[i].hbm_read_bytes + r.d[i].hbm_write_bytes;
+        ck_assert_msg(acts == runs[k].total, "%s: %llu bytes", what, (unsigned long long)acts);
+        /* The vector work follows the scale: bias adds (one per output
+         * vector) and the scale's multiply on 256 vectors in the kernel
+         * that runs it; the gate's sigmoid on 1 vector in the expand's. */
+        double add = r.c.vpu_cycles_per_vector[VPU_ADD], mul = r.c.vpu_cycles_per_vector[VPU_MUL],
+               sig = r.c.vpu_cycles_per_vector[VPU_SIGMOID];
+        bool in_project = k == 0 || k == 2;
+        const struct op_demand *project = &r.d[demand_row(g, &r, "project")],
+                               *expand = &r.d[demand_row(g, &r, "expand")];
+        ck_assert_uint_eq(project->vpu_cycles,
+                          (uint64_t)ceil(256 * add) + (in_project ? (uint64_t)ceil(256 * mul) : 0));
+        ck_assert_uint_eq(expand->vpu_cycles, (uint64_t)ceil(add) + (uint64_t)ceil(sig) +
+                                                  (in_project ? 0 : (uint64_t)ceil(256 * mul)));
+        /* and the time: the scale inside the project conv costs no pass of
+         * its own over memory */
+        if (k == 0) {
+            ck_assert_uint_eq(r.fast.ops[demand_row(g, &r, "scale")].cycles, 0);
+            ck_assert_uint_gt(r.fast.ops[demand_row(g, &r, "project")].cycles, 0);
+        }
+        se_free(&r);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* A classifier head: conv -> y [8,128,16,16] -> GlobalAveragePool -> s
+ * -> Sigmoid. Under XLA the pool joins the conv's kernel; y has no other
+ * reader, so it is never stored: the kernel reads x (A bytes, as above)
+ * and writes nothing; s (2 KiB) stays on chip, and the Sigmoid, which
+ * needs the whole mean, is a kernel of its own writing the 2 KiB output.
+ * Without the option the conv writes y and the pool reads it back (its
+ * kernel takes the Sigmoid as an epilogue, after the reduction). */
+START_TEST(a_reduction_alone_on_its_input_leaves_it_unstored)
+{
+    const uint64_t A = 16 * 16 * 8 * 128 * 2, S = 8 * 128 * 2;
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(8, 128, 16, 16));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "conv", "x", "y", 128, 1, 1, 0, 1), TPUSIM_OK);
+    tu_op(g, "GlobalAveragePool", "pool", "y", "s");
+    tu_op(g, "Sigmoid", "gate", "s", "out");
+    tu_finalize_ok(g);
+    const char *small_vmem[] = {"sram.vmem_bytes=262144"};
+    const char *off[] = {"fusion.reduce_with_producer=false"};
+    const struct se_want on_want[] = {
+        {"conv", NULL, A, 0}, {"pool", "conv", 0, 0}, {"gate", NULL, 0, S}};
+    const struct se_want off_want[] = {
+        {"conv", NULL, A, A}, {"pool", NULL, A, S}, {"gate", "pool", 0, 0}};
+    struct se_run r;
+    se_under(g, "tpu_v3", small_vmem, "xla", NULL, 0, &r);
+    expect_se(g, &r, on_want, 3, "xla");
+    se_free(&r);
+    se_under(g, "tpu_v3", small_vmem, "xla", off, 1, &r);
+    expect_se(g, &r, off_want, 3, "xla without reduce_with_producer");
+    se_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* TensorRT keeps its own rules (README: no operand fusion, no reduce with
+ * its producer): the squeeze is its own kernel, the scale joins the
+ * gate's pointwise kernel (the Sigmoid is no convolution epilogue there),
+ * and the project conv takes nothing in; the XLA options are off. */
+START_TEST(tensorrt_keeps_the_se_scale_and_squeeze_apart)
+{
+    tpusim_graph *g = se_graph();
+    struct se_run r;
+    se_under(g, "gpu_v100", NULL, "tensorrt", NULL, 0, &r);
+    ck_assert(!stack_fuses_operand(&r.st, OP_MUL) && !r.st.reduce_with_producer);
+    const struct {
+        const char *name, *host;
+    } want[] = {{"dw", NULL},      {"squeeze", NULL}, {"reduce", NULL},   {"reduce.act", "reduce"},
+                {"expand", NULL},  {"gate", NULL},    {"scale", "gate"}, {"project", NULL}};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        expect_host(g, &r, want[k].name, want[k].host, "tensorrt");
+    se_free(&r);
+    tpusim_graph_close(g);
+}
+END_TEST
+
 START_TEST(no_fusion_turns_every_stack_rule_off)
 {
     tpusim_graph *g = conv_graph("add_relu");
@@ -998,6 +1274,9 @@ Suite *stack_suite(void)
     tcase_add_test(sim, no_fusion_turns_every_stack_rule_off);
     tcase_add_test(sim, edge_tpu_invocation_sends_the_instructions_once);
     tcase_add_test(sim, the_edge_tpu_holds_only_tensors_large_in_their_innermost_dims);
+    tcase_add_test(sim, xla_fuses_the_se_scale_into_the_next_conv_and_the_squeeze_into_its_producer);
+    tcase_add_test(sim, tensorrt_keeps_the_se_scale_and_squeeze_apart);
+    tcase_add_test(sim, a_reduction_alone_on_its_input_leaves_it_unstored);
     suite_add_tcase(s, sim);
     return s;
 }

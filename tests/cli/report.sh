@@ -146,7 +146,7 @@ pts = len(re.findall(r"<use xlink:href=.#gpPt6. transform", svg))
 assert pts == len(rows) + series, (pts, len(rows), series)
 lines = [l.split() for l in open(d + "/causes.dat") if not l.startswith("#")]
 head, body = lines[0], lines[1:]
-assert len(body) == 11, len(body)  # demo-cnn runs 11 ops
+assert len(body) == 10, len(body)  # demo-cnn runs 10 ops (its pool joins the head conv)
 cells = sum(1 for r in body for v in r[2:] if float(v) > 0)
 svg = open(d + "/causes.svg").read()
 polys, n_series = svg.count("<polygon"), len(head) - 2
@@ -156,7 +156,7 @@ assert len(re.findall(r"<g id=.gnuplot_plot_\d+.", svg)) == n_series
 for r in body:  # every bar labelled on the x axis
     assert "<text>" + r[1].strip("\"") + "</text>" in svg, r[1]
 bars = [l for l in open(d + "/speedup_demo-cnn.dat") if not l.startswith("#")]
-assert len(bars) == 11
+assert len(bars) == 10
 polys = open(d + "/speedup_demo-cnn.svg").read().count("<polygon")
 assert polys == sum(1 for l in bars if float(l.split()[-1]) > 0), polys
 assert open(d + "/speedup_models.svg").read().count("<polygon") == 2
