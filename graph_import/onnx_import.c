@@ -16,6 +16,7 @@
 
 #include "graph.h"
 #include "onnx.pb-c.h"
+#include "onnx_wire.h"
 #include "tpusim.h"
 
 /* Files larger than this are refused before reading (absurd for a model
@@ -423,6 +424,9 @@ static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
         return graph_error(g, TPUSIM_ERR_STATE, "load a model into a new, empty graph");
     if (size == 0)
         return graph_error(g, TPUSIM_ERR_PARSE, "the file is empty");
+    /* Depth and names first: protobuf-c's recursion has no limit (onnx_wire.h). */
+    if (onnx_wire_check(g, data, size))
+        return TPUSIM_ERR_PARSE;
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
     if (!m)
         return graph_error(g, TPUSIM_ERR_PARSE,

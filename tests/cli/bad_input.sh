@@ -15,6 +15,7 @@ run "huge dim" 1 "absurdly large" "$CLI" inspect "$tmp/huge_dim.onnx"
 run "unbound dim" 1 "symbolic dimension 'seq': bind it with --dim seq=VALUE" "$CLI" inspect "$tmp/unbound_dim.onnx"
 run "bound dim" 0 "total:" "$CLI" inspect "$tmp/unbound_dim.onnx" --dim seq=4
 run "dim typo" 1 "--dim sqe matches no dimension" "$CLI" inspect "$tmp/unbound_dim.onnx" --dim seq=4 --dim sqe=2
+run "3,000 nested Ifs" 1 "nested_if.onnx: ONNX model nested deeper than 100 messages" "$CLI" inspect "$tmp/nested_if.onnx"
 run "bad reshape" 1 "node 'rs' (Reshape)" "$CLI" inspect "$tmp/bad_reshape.onnx"
 
 # Truncated copies of a real model, cut at several points.

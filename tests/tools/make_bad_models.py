@@ -2,7 +2,8 @@
 """Writes malformed ONNX models with Debian's python3-onnx (an independent
 writer) into DIR, one per failure tpusim must report clearly:
 cycle.onnx, missing_input.onnx, unknown_op.onnx, custom_domain.onnx,
-zero_dim.onnx, huge_dim.onnx, unbound_dim.onnx, bad_reshape.onnx, random.onnx.
+zero_dim.onnx, huge_dim.onnx, unbound_dim.onnx, bad_reshape.onnx, random.onnx,
+nested_if.onnx (written byte by byte: python3-onnx refuses to nest so deep).
 usage: make_bad_models.py DIR"""
 import os
 import random
@@ -19,6 +20,31 @@ def model(nodes, inputs, outputs, inits=(), opset=13, domains=()):
 
 def vi(name, shape):
     return helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+
+
+def varint(v):
+    out = bytearray()
+    while True:
+        out.append((v & 0x7F) | (0x80 if v > 0x7F else 0))
+        v >>= 7
+        if not v:
+            return bytes(out)
+
+
+def field(number, payload):
+    """A length-delimited protobuf field."""
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def nested_if(depth):
+    """ModelProto whose graph holds an If whose then_branch holds an If ...
+    `depth` deep: 3 messages per level (GraphProto, NodeProto, AttributeProto)."""
+    graph = b""
+    for _ in range(depth):
+        attr = field(1, b"then_branch") + varint(20 << 3) + varint(5) + field(6, graph)
+        graph = field(1, field(4, b"If") + field(5, attr))
+    opset = field(8, varint(2 << 3) + varint(13))
+    return varint(1 << 3) + varint(8) + opset + field(7, graph)
 
 
 def main():
@@ -50,6 +76,8 @@ def main():
     for name, m in files.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(m.SerializeToString())
+    with open(os.path.join(out, "nested_if.onnx"), "wb") as f:
+        f.write(nested_if(3000))
     rng = random.Random(20261122)
     with open(os.path.join(out, "random.onnx"), "wb") as f:
         f.write(bytes(rng.randrange(256) for _ in range(4096)))
