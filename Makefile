@@ -1,7 +1,7 @@
 # tpusim — cycle-level simulator of ML accelerators.
 # make            library (static + shared) and the tpusim CLI
 # make test       every test (installs missing Debian packages first)
-# make test-asan  the tests under AddressSanitizer + UBSan
+# make test-asan  the tests under AddressSanitizer + UBSan (float-cast-overflow too)
 # make demo       set up, build, and run tpusim on its built-in model
 # make install PREFIX=/usr/local
 # make clean
@@ -87,7 +87,7 @@ test: deps
 
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
-		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		SANITIZE="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		TPUSIM_SKIP_INSTALL=1 test
 
 BENCH := $(BUILD)/bench_sim
@@ -132,11 +132,11 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tpusim
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 include tests/systemc/systemc.mk
 # Further parts add their targets (and names to TEST_EXTRA, run by `make test`).
--include python/python.mk tests/validate/validate.mk
+-include python/python.mk tests/validate/validate.mk tests/fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d \
          $(BUILD)/tests/bench/bench_engines.d

@@ -22,6 +22,9 @@ struct cli_dim {
     int64_t value;
 };
 
+/* The largest --batch: 2^32 samples, beyond any inference batch. */
+#define CLI_MAX_BATCH (INT64_C(1) << 32)
+
 /* Options every model-reading command takes. */
 struct model_opts {
     const char *model;        /* path, "builtin:NAME", "zoo:NAME", or NULL for the default */
@@ -175,9 +178,13 @@ void cli_table_free(struct cli_table *t);
 /* Prints t to stdout unless a cell ran out of memory, then frees it:
  * 0, or 1 when out of memory (the caller says so). */
 int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *caption);
-/* Appends name as a cell; when width > 0 and name is longer, '~' and its
- * last width characters (text tables keep their columns narrow). */
+/* Appends name as a cell; when width > 0, fitted by cli_fit_name (text
+ * tables keep their columns narrow). */
 void cli_table_name(struct cli_table *t, const char *name, size_t width);
+/* A name from a model file for a text column of `width` characters:
+ * control bytes escaped, and when longer its head, "..." and its tail,
+ * which tells similar names apart (text.h). Returns buf. */
+const char *cli_fit_name(const char *name, size_t width, char *buf, size_t len);
 /* s with LaTeX's special characters escaped. */
 void cli_latex_text(FILE *f, const char *s);
 

@@ -85,14 +85,25 @@ static int add_models(const struct cli_args *a, const char *arg)
         return CLI_FAILED;
     }
     o->model_bufs[o->n_bufs++] = buf;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    /* Split by hand: strtok skips empty items, and "compare ," then ran
+     * the built-in model as if no model had been named. */
+    for (char *tok = buf, *comma;; tok = comma + 1) {
+        comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*tok) {
+            fprintf(stderr, "tpusim compare: empty model name in '%s' (models are separated by "
+                    "commas)\n", arg);
+            return CLI_BAD;
+        }
         if (o->n_models == MAX_MODELS) {
             fprintf(stderr, "tpusim compare: at most %d models\n", MAX_MODELS);
             return CLI_BAD;
         }
         o->models[o->n_models++] = tok;
+        if (!comma)
+            return CLI_TAKEN;
     }
-    return CLI_TAKEN;
 }
 
 /* "A,B" into (*buf, split in place) two names; `what` names the option,

@@ -18,6 +18,7 @@
 #include "plot.h"
 #include "report.h"
 #include "sched_event.h"
+#include "text.h"
 
 /* ------------------------------------------------------------- tables */
 
@@ -45,10 +46,10 @@ void cli_table_cell(struct cli_table *t, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    char buf[512];
+    char buf[512], safe[sizeof buf * 4];
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    t->cells[t->n] = strdup(buf);
+    t->cells[t->n] = strdup(text_safe(buf, safe, sizeof safe)); /* names from model files */
     if (!t->cells[t->n])
         t->oom = true;
     else
@@ -74,11 +75,14 @@ int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *
 
 void cli_table_name(struct cli_table *t, const char *name, size_t width)
 {
-    size_t n = strlen(name);
-    if (width && n > width)
-        cli_table_cell(t, "~%s", name + n - width);
-    else
-        cli_table_cell(t, "%s", name);
+    char fit[512];
+    cli_table_cell(t, "%s", width ? cli_fit_name(name, width, fit, sizeof fit) : name);
+}
+
+const char *cli_fit_name(const char *name, size_t width, char *buf, size_t len)
+{
+    char safe[2048];
+    return text_fit(text_safe(name, safe, sizeof safe), width, buf, len);
 }
 
 void cli_latex_text(FILE *f, const char *s)
@@ -498,8 +502,9 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
            rp->proxy_error, rp->proxy_error);
     if (rp->worst_proxy >= 0) {
         const struct report_op *w = &rp->ops[rp->worst_proxy];
-        printf("     worst op (>= 1%% of time): %s (%s) at %.1fx its FLOPs-proxy time\n", w->name,
-               w->kind, w->proxy_error);
+        char name[512];
+        printf("     worst op (>= 1%% of time): %s (%s) at %.1fx its FLOPs-proxy time\n",
+               cli_fit_name(w->name, 0, name, sizeof name), w->kind, w->proxy_error);
     }
     printf("  achieved            %10.2f TFLOP/s = %.1f%% of one core's peak\n",
            rp->flops_per_s / 1e12, rp->pct_peak);

@@ -3,6 +3,7 @@
  * helpers shape inference uses. graph_finalize() is in finalize.c.
  */
 #include "graph.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +15,17 @@ int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    char raw[sizeof g->err];
     int off = 0;
     if (g->source && g->source[0])
-        off = snprintf(g->err, sizeof g->err, "%s: ", g->source);
-    if (off < 0 || (size_t)off >= sizeof g->err)
+        off = snprintf(raw, sizeof raw, "%s: ", g->source);
+    if (off < 0 || (size_t)off >= sizeof raw)
         off = 0;
-    vsnprintf(g->err + off, sizeof g->err - (size_t)off, fmt, ap);
+    vsnprintf(raw + off, sizeof raw - (size_t)off, fmt, ap);
     va_end(ap);
+    /* Names in messages come from the model file: no raw control bytes
+     * reach a terminal (text.h). */
+    text_safe(raw, g->err, sizeof g->err);
     return code;
 }
 

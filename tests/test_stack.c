@@ -248,6 +248,34 @@ START_TEST(missing_key_names_key_and_file)
 }
 END_TEST
 
+START_TEST(every_number_of_every_stack_has_a_range_it_lies_in)
+{
+    char **names;
+    int n;
+    ck_assert_int_eq(stack_list(tu_chips_dir(), &names, &n), TPUSIM_OK);
+    ck_assert_int_ge(n, 5);
+    for (int i = 0; i < n; i++) {
+        struct ini_value *v;
+        int nv;
+        char err[512];
+        ck_assert_int_eq(stack_dump(tu_chips_dir(), names[i], NULL, 0, &v, &nv, NULL, err,
+                                    sizeof err),
+                         TPUSIM_OK);
+        for (int k = 0; k < nv; k++)
+            tu_expect_in_range(&v[k]);
+        free(v);
+    }
+    ini_free_names(names, n);
+    struct stack s;
+    char err[512];
+    const char *slow[] = {"overhead.invoke_us_per_inference=1e8"};
+    ck_assert_int_eq(stack_load(tu_chips_dir(), "xla", slow, 1, &s, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "overhead.invoke_us_per_inference: 1e8 is outside [0, 1e+07]"),
+                  "%s", err);
+}
+END_TEST
+
 START_TEST(bad_values_are_refused_with_line_and_key)
 {
     struct tmp_stack t;
@@ -255,9 +283,9 @@ START_TEST(bad_values_are_refused_with_line_and_key)
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":15: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
     write_stack(&t, 16, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":16: overhead.gap_us_per_kernel: must be >= 0", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":16: overhead.gap_us_per_kernel: -1 is outside [0, 1e+06] µs/kernel: ", NULL);
     write_stack(&t, 20, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":20: layout.tile_second_minor_elems: must be > 0", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":20: layout.tile_second_minor_elems: 0 is outside [1, 4096]", NULL);
     write_stack(&t, 19, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":19: layout.order: expected as_given or channels_last, got 'nchw'", NULL);
@@ -366,7 +394,7 @@ START_TEST(overrides_replace_values_and_are_checked)
     const char *bad[] = {"layout.order=nchw"};
     ck_assert_int_eq(stack_load(tu_chips_dir(), "xla", bad, 1, &s, err, sizeof err),
                      TPUSIM_ERR_PARSE);
-    ck_assert_msg(strstr(err, "--stack-set layout.order=nchw: layout.order: expected"), "%s",
+    ck_assert_msg(strstr(err, "--stack-set layout.order=nchw (over "), "%s",
                   err);
 }
 END_TEST
@@ -794,6 +822,7 @@ Suite *stack_suite(void)
     tcase_add_test(bad, unknown_key_names_file_line_and_key);
     tcase_add_test(bad, missing_key_names_key_and_file);
     tcase_add_test(bad, bad_values_are_refused_with_line_and_key);
+    tcase_add_test(bad, every_number_of_every_stack_has_a_range_it_lies_in);
     tcase_add_test(bad, bad_lists_are_refused);
     tcase_add_test(bad, host_ops_need_a_host_cpu);
     tcase_add_test(bad, duplicate_key_is_an_error);

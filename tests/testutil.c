@@ -1,6 +1,7 @@
 /*
  * testutil.c — graph-building helpers for the Check tests.
  */
+#include "ini_table.h"
 #include "testutil.h"
 
 #include "chip.h"
@@ -216,4 +217,19 @@ unsigned char *tu_read_model(const char *rel, size_t *size)
     fclose(f);
     *size = (size_t)n;
     return buf;
+}
+
+/* A number's dump shows its range; the value lies within it. */
+void tu_expect_in_range(const struct ini_value *v)
+{
+    bool number = strcmp(v->unit, "bool") && strcmp(v->unit, "enum") && strcmp(v->unit, "name") &&
+                  strcmp(v->unit, "list");
+    if (!number || v->line == 0) /* derived values have no range of their own */
+        return;
+    double lo, hi, x = strtod(v->value, NULL);
+    ck_assert_msg(sscanf(v->range, "[%lf, %lf]", &lo, &hi) == 2, "%s: range '%s'", v->key,
+                  v->range);
+    bool or0 = strstr(v->range, " or 0") != NULL;
+    ck_assert_msg((x >= lo && x <= hi) || (or0 && x == 0), "%s = %s outside %s", v->key,
+                  v->value, v->range);
 }

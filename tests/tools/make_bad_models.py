@@ -3,7 +3,10 @@
 writer) into DIR, one per failure tpusim must report clearly:
 cycle.onnx, missing_input.onnx, unknown_op.onnx, custom_domain.onnx,
 zero_dim.onnx, huge_dim.onnx, unbound_dim.onnx, bad_reshape.onnx, random.onnx,
-nested_if.onnx (written byte by byte: python3-onnx refuses to nest so deep).
+nested_if.onnx (written byte by byte: python3-onnx refuses to nest so deep),
+no_batch_axis.onnx, dup_inputs.onnx, no_outputs.onnx, and escape_names.onnx, a
+valid model whose node names hold a terminal escape, a bell and a C1
+control (U+009B, CSI: valid UTF-8; protobuf-c refuses invalid UTF-8 itself).
 usage: make_bad_models.py DIR"""
 import os
 import random
@@ -69,6 +72,12 @@ def main():
                                [vi("xh", [1 << 30, 1 << 30, 1 << 30])], [y]),
         "unbound_dim.onnx": model([helper.make_node("Relu", ["xs"], ["y"], name="r")],
                                   [vi("xs", ["seq", 8])], [y]),
+        # a 1-D Add of 2^28 elements: axis 0 is no batch axis
+        "no_batch_axis.onnx": model([helper.make_node("Add", ["v", "v"], ["w"], name="add")],
+                                    [vi("v", [1 << 28])], [vi("w", [1 << 28])]),
+        "dup_inputs.onnx": model([helper.make_node("Relu", ["x"], ["y"], name="r")],
+                                 [x, vi("x", [1, 16])], [y]),
+        "no_outputs.onnx": model([helper.make_node("Relu", ["x"], ["y"], name="r")], [x], []),
         "bad_reshape.onnx": model([helper.make_node("Reshape", ["x", "shape"], ["y"], name="rs")],
                                   [x], [y],
                                   inits=[helper.make_tensor("shape", TensorProto.INT64, [2], [3, 5])]),
@@ -76,6 +85,12 @@ def main():
     for name, m in files.items():
         with open(os.path.join(out, name), "wb") as f:
             f.write(m.SerializeToString())
+    # U+009B replaces a placeholder of the same length in the serialized file.
+    evil = model([helper.make_node("Relu", ["x"], ["h"], name="evil\x1b[2J\x07relu"),
+                  helper.make_node("Relu", ["h"], ["y"], name="bad_utf8_PLACEHOLDER")], [x], [y])
+    data = evil.SerializeToString().replace(b"PLACEHOLDER", b"\xc2\x9b[31mINVER")
+    with open(os.path.join(out, "escape_names.onnx"), "wb") as f:
+        f.write(data)
     with open(os.path.join(out, "nested_if.onnx"), "wb") as f:
         f.write(nested_if(3000))
     rng = random.Random(20261122)
