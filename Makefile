@@ -3,7 +3,9 @@
 # make test       every test (installs missing Debian packages first)
 # make test-asan  the tests under AddressSanitizer + UBSan (float-cast-overflow too)
 # make demo       set up, build, and run tpusim on its built-in model
-# make install PREFIX=/usr/local
+# make install PREFIX=/usr/local  (the library then finds its chips under
+#                 PREFIX/share/tpusim/models; programs linked through
+#                 pkg-config carry an rpath to PREFIX/lib)
 # make clean
 
 PREFIX   ?= /usr/local
@@ -50,6 +52,17 @@ all: $(LIB_A) $(LIB_SO) $(CLI)
 # Installs what is missing (a no-op when everything is present).
 deps:
 	@sh scripts/install-deps.sh
+
+# Where the installed library looks for chip and stack files, from PREFIX:
+# rewritten only when it changes, so that chip.o rebuilds only then.
+$(BUILD)/gen/install_dirs.h: FORCE
+	@mkdir -p $(BUILD)/gen
+	@echo '#define TPUSIM_INSTALLED_MODELS_DIR "$(PREFIX)/share/tpusim/models" /* generated */' \
+		> $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/sim/chip.o: $(BUILD)/gen/install_dirs.h
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
 	@mkdir -p $(BUILD)/gen

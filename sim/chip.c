@@ -13,6 +13,7 @@
 #include "cycles.h"
 #include "chip.h"
 #include "ini_table.h"
+#include "install_dirs.h" /* generated from PREFIX by the Makefile */
 #include "tpusim.h"
 
 _Static_assert(sizeof(enum matrix_kind) == sizeof(int), "INI_ENUM fields are ints");
@@ -305,7 +306,12 @@ const char *chip_models_dir(const char *given)
     struct stat st;
     if (stat("models", &st) == 0 && S_ISDIR(st.st_mode))
         return "models";
-    return TPUSIM_DEFAULT_MODELS_DIR;
+    return tpusim_installed_models_dir();
+}
+
+const char *tpusim_installed_models_dir(void)
+{
+    return TPUSIM_INSTALLED_MODELS_DIR;
 }
 
 /* A chip is a folder holding chip.ini. */

@@ -126,7 +126,7 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
               size_t err_len);
 /* The models directory to use: `given` when not NULL or empty, else
  * $TPUSIM_MODELS_DIR when set, else ./models when it exists, else
- * TPUSIM_DEFAULT_MODELS_DIR. chip_load, chip_dump, chip_list and the API
+ * tpusim_installed_models_dir(). chip_load, chip_dump, chip_list and the API
  * all resolve a NULL models_dir this way. */
 const char *chip_models_dir(const char *given);
 /* mxu.kind's name in a chip file ("systolic", "tensor_cores"). */
