@@ -161,6 +161,9 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares);
 
 /* ---- Tables in text, CSV, Markdown or LaTeX booktabs: sim/cli_report.c. */
+/* LaTeX tables longer than this break across pages (longtable). */
+#define CLI_LATEX_FLOAT_ROWS 30
+
 struct cli_table {
     int ncols;
     const char *const *head;
@@ -182,8 +185,9 @@ int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *
  * tables keep their columns narrow). */
 void cli_table_name(struct cli_table *t, const char *name, size_t width);
 /* A name from a model file for a text column of `width` characters:
- * control bytes escaped, and when longer its head, "..." and its tail,
- * which tells similar names apart (text.h). Returns buf. */
+ * control bytes escaped, path components the next one extends dropped,
+ * and when still longer its head, "..." and its tail, which tells similar
+ * names apart (text.h). Returns buf. */
 const char *cli_fit_name(const char *name, size_t width, char *buf, size_t len);
 /* s with LaTeX's special characters escaped. */
 void cli_latex_text(FILE *f, const char *s);

@@ -1,6 +1,7 @@
 /*
  * text.c — escaping and fitting names for text and JSON output (text.h).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -104,5 +105,35 @@ char *text_fit(const char *s, size_t width, char *buf, size_t len)
     size_t head = (width - 3) / 3, tail = width - 3 - head;
     size_t head_bytes = char_offset(s, head), tail_at = char_offset(s, n - tail);
     snprintf(buf, len, "%.*s...%s", (int)head_bytes, s, s + tail_at);
+    return buf;
+}
+
+/* Does component b (up to '/' or the end) extend component a: a, then
+ * '.' or '_', then more? */
+static bool extends(const char *a, size_t an, const char *b)
+{
+    return strncmp(a, b, an) == 0 && (b[an] == '.' || b[an] == '_') && b[an + 1] &&
+           b[an + 1] != '/';
+}
+
+char *text_short_name(const char *s, char *buf, size_t len)
+{
+    size_t at = 0;
+    if (!len)
+        return buf;
+    for (const char *p = s; *p && at + 1 < len;) {
+        const char *end = strchr(p, '/');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        bool drop = end && n && extends(p, n, end + 1);
+        if (!drop) {
+            size_t take = n + (end ? 1 : 0); /* the component and its '/' */
+            if (take > len - 1 - at)
+                take = len - 1 - at;
+            memcpy(buf + at, p, take);
+            at += take;
+        }
+        p += n + (end ? 1 : 0);
+    }
+    buf[at] = '\0';
     return buf;
 }

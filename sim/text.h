@@ -26,6 +26,12 @@ char *text_safe(const char *s, char *buf, size_t len);
  * receives the pieces. */
 void text_json(const char *s, void (*put)(void *ctx, const char *bytes, size_t n), void *ctx);
 
+/* s without the path components the next one extends: exporters name
+ * ops by their module path, "/features/features.4/block/block.1/Conv",
+ * where "features" and "block" only repeat the head of what follows:
+ * "/features.4/block.1/Conv". Other names are copied. Returns buf. */
+char *text_short_name(const char *s, char *buf, size_t len);
+
 /* s (already safe) fitted into `width` characters: when longer, its head,
  * "...", and its tail, the tail the larger part (op names share prefixes
  * and differ at the end: "/encoder/layer.11/attention/.../MatMul_1").

@@ -332,6 +332,15 @@ START_TEST(long_names_keep_head_and_distinguishing_tail)
     ck_assert_str_eq(text_fit(a, 20, buf, sizeof buf), "/enco...query/MatMul");
     ck_assert_str_eq(text_fit(b, 20, buf, sizeof buf), "/enco...value/MatMul");
     ck_assert_str_eq(text_fit("short", 20, buf, sizeof buf), "short");
+    /* Module paths lose the components the next one extends. */
+    ck_assert_str_eq(text_short_name("/features/features.4/block/block.1/block.1.0/Conv", buf,
+                                     sizeof buf),
+                     "/features.4/block.1.0/Conv");
+    ck_assert_str_eq(text_short_name("/layer4/layer4.0/conv2/Conv", buf, sizeof buf),
+                     "/layer4.0/conv2/Conv");
+    ck_assert_str_eq(text_short_name("conv/conv/x_1", buf, sizeof buf), "conv/conv/x_1");
+    ck_assert_str_eq(text_short_name("a/a_b", buf, sizeof buf), "a_b");
+    ck_assert_str_eq(text_short_name("plain", buf, sizeof buf), "plain");
     /* Characters, not bytes: each alpha is one. */
     ck_assert_str_eq(text_fit("\xce\xb1\xce\xb1\xce\xb1\xce\xb1\xce\xb1" "bbbbbbbbbb", 9, buf,
                               sizeof buf),
