@@ -250,22 +250,7 @@ END_TEST
 
 START_TEST(every_number_of_every_stack_has_a_range_it_lies_in)
 {
-    char **names;
-    int n;
-    ck_assert_int_eq(stack_list(tu_chips_dir(), &names, &n), TPUSIM_OK);
-    ck_assert_int_ge(n, 5);
-    for (int i = 0; i < n; i++) {
-        struct ini_value *v;
-        int nv;
-        char err[512];
-        ck_assert_int_eq(stack_dump(tu_chips_dir(), names[i], NULL, 0, &v, &nv, NULL, err,
-                                    sizeof err),
-                         TPUSIM_OK);
-        for (int k = 0; k < nv; k++)
-            tu_expect_in_range(&v[k]);
-        free(v);
-    }
-    ini_free_names(names, n);
+    ck_assert_int_ge(tu_expect_files_in_range(true), 5);
     struct stack s;
     char err[512];
     const char *slow[] = {"overhead.invoke_us_per_inference=1e8"};

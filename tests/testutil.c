@@ -233,3 +233,27 @@ void tu_expect_in_range(const struct ini_value *v)
     ck_assert_msg((x >= lo && x <= hi) || (or0 && x == 0), "%s = %s outside %s", v->key,
                   v->value, v->range);
 }
+
+int tu_expect_files_in_range(bool stacks)
+{
+    char **names;
+    int n;
+    ck_assert_int_eq(stacks ? stack_list(tu_chips_dir(), &names, &n)
+                            : chip_list(tu_chips_dir(), &names, &n),
+                     TPUSIM_OK);
+    for (int i = 0; i < n; i++) {
+        struct ini_value *v;
+        int nv;
+        char err[512];
+        int rc = stacks ? stack_dump(tu_chips_dir(), names[i], NULL, 0, &v, &nv, NULL, err,
+                                     sizeof err)
+                        : chip_dump(tu_chips_dir(), names[i], NULL, 0, &v, &nv, NULL, err,
+                                    sizeof err);
+        ck_assert_msg(rc == TPUSIM_OK, "%s: %s", names[i], err);
+        for (int k = 0; k < nv; k++)
+            tu_expect_in_range(&v[k]);
+        free(v);
+    }
+    ini_free_names(names, n);
+    return n;
+}

@@ -50,6 +50,9 @@ const struct stack *tu_default_stack(const struct chip *c);
  * lies within it; other values pass. */
 struct ini_value;
 void tu_expect_in_range(const struct ini_value *v);
+/* tu_expect_in_range on every value of every chip (stacks: every stack)
+ * under tu_chips_dir(); returns how many files. */
+int tu_expect_files_in_range(bool stacks);
 
 /* Attribute setters for the op added last. */
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v);
