@@ -22,6 +22,12 @@
     {"efficientnet-x-b" #n,                                                                       \
      "EfficientNet-X-B" #n ", space-to-depth stem, fused convs, ReLU/swish per block",           \
      TF_EFFNET_X, 0, 0, 0, 0, NULL, zoo_build_efficientnet, ZOO_EFFNET_X_B0 + n}
+/* The latency-aware scaled families: X-B0's blocks, (width, depth,
+ * resolution) per platform from efficientnet_x_builder.py. */
+#define EFFNET_X_ON(plat, PLAT, n)                                                                \
+    {"efficientnet-x-" #plat "-b" #n,                                                             \
+     "EfficientNet-X-B" #n " scaled for " #PLAT " (latency-aware compound scaling)", TF_EFFNET_X, \
+     0, 0, 0, 0, NULL, zoo_build_efficientnet, ZOO_EFFNET_X_##PLAT##_B0 + n}
 
 static const struct zoo_family FAMILIES[] = {
     EFFNET(0, 0.39e9, 0.01e9, 5.3e6, 0.1e6),
@@ -44,6 +50,12 @@ static const struct zoo_family FAMILIES[] = {
     EFFNET_X(5),
     EFFNET_X(6),
     EFFNET_X(7),
+    EFFNET_X_ON(tpu, TPU, 0), EFFNET_X_ON(tpu, TPU, 1), EFFNET_X_ON(tpu, TPU, 2),
+    EFFNET_X_ON(tpu, TPU, 3), EFFNET_X_ON(tpu, TPU, 4), EFFNET_X_ON(tpu, TPU, 5),
+    EFFNET_X_ON(tpu, TPU, 6), EFFNET_X_ON(tpu, TPU, 7),
+    EFFNET_X_ON(gpu, GPU, 0), EFFNET_X_ON(gpu, GPU, 1), EFFNET_X_ON(gpu, GPU, 2),
+    EFFNET_X_ON(gpu, GPU, 3), EFFNET_X_ON(gpu, GPU, 4), EFFNET_X_ON(gpu, GPU, 5),
+    EFFNET_X_ON(gpu, GPU, 6), EFFNET_X_ON(gpu, GPU, 7),
     {"efficientnet-edgetpu-s", "EfficientNet-EdgeTPU-S, 224, full-conv early blocks, ReLU",
      TF_EDGETPU, FIG(1.79e9, 0.01e9), FIG(5.4e6, 0.1e6), "tensorflow/tpu efficientnet/edgetpu/README.md",
      zoo_build_efficientnet, ZOO_EFFNET_EDGETPU_S},

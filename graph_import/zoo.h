@@ -74,7 +74,9 @@ enum {
     ZOO_EFFNET_X_B0 = 8,  /* .. X-B7 = 15 */
     ZOO_EFFNET_EDGETPU_S = 16,
     ZOO_EFFNET_EDGETPU_M = 17,
-    ZOO_EFFNET_EDGETPU_L = 18
+    ZOO_EFFNET_EDGETPU_L = 18,
+    ZOO_EFFNET_X_TPU_B0 = 19, /* .. X-TPU-B7 = 26: scaled for TPUv3 */
+    ZOO_EFFNET_X_GPU_B0 = 27  /* .. X-GPU-B7 = 34: scaled for V100 */
 };
 
 #endif /* TPUSIM_ZOO_H */

@@ -39,7 +39,9 @@ static struct zt image_input(struct zb *b, tpusim_graph *g, const struct zoo_par
  *    and params_dict (width, depth, resolution); swish everywhere.
  *  - tpu/efficientnet_x_builder.py: the same strings with _d1/_d2
  *    (space-to-depth), _f1 (fused conv) and _a0/_a1 (ReLU/swish per block),
- *    ReLU as the global activation, se_coefficient 4, 2, 1, ... per model.
+ *    ReLU as the global activation, se_coefficient 4, 2, 1, ... per model;
+ *    x-bN scaled as EfficientNet, x-tpu-bN and x-gpu-bN by latency-aware
+ *    compound scaling for TPUv3 and for V100.
  *  - edgetpu/efficientnet_edgetpu_builder.py: 'r1_k3_s11_e4_i24_o24_c1_noskip'
  *    ...; c1 = MBConvBlockWithoutDepthwise (3x3 expand, 1x1 project; the
  *    stride placement is discussed in mbconv()), no SE, ReLU, 1001 classes.
@@ -117,6 +119,25 @@ static const struct effnet_model EFFNETS[] = {
     {1.0, 1.0, 224, 0, ZA_RELU, 1001, EFFNET_EDGETPU_BLOCKS, NB(EFFNET_EDGETPU_BLOCKS)},
     {1.0, 1.1, 240, 0, ZA_RELU, 1001, EFFNET_EDGETPU_BLOCKS, NB(EFFNET_EDGETPU_BLOCKS)},
     {1.2, 1.4, 300, 0, ZA_RELU, 1001, EFFNET_EDGETPU_BLOCKS, NB(EFFNET_EDGETPU_BLOCKS)},
+    /* efficientnet_x_builder.py params_dict, the per-platform families that
+     * latency-aware compound scaling gives (Li et al. 2021, Sec. 4): depth
+     * grows faster than resolution */
+    {1.0, 1.0, 224, 4, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.05, 1.09, 229, 2, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.13, 1.29, 244, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.27, 1.62, 263, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.54, 2.38, 299, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.96, 2.76, 332, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {2.75, 3.01, 328, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {3.26, 3.44, 350, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.0, 1.0, 224, 4, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.05, 1.09, 229, 2, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.13, 1.24, 237, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.31, 1.63, 255, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.63, 2.4, 282, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {1.94, 3.29, 306, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {2.25, 4.28, 328, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
+    {2.58, 5.46, 350, 1, ZA_RELU, 1000, EFFNET_X_BLOCKS, NB(EFFNET_X_BLOCKS)},
 };
 
 /* Block arguments after Model._build's rounding and rewriting. */

@@ -640,6 +640,10 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
            "of MAC slots\n",
            100.0 * rp->mxu_util_busy, 100.0 * rp->mxu_util_time,
            rp->mac_slots ? 100.0 * (double)rp->padding_macs / (double)rp->mac_slots : 0.0);
+    printf("  layout padding      %9.1f%% of activation bytes (%s's tiles: %.2f MB laid out, "
+           "%.2f MB of values)\n",
+           100.0 * rp->layout_padding, r->stack->name, (double)rp->act_bytes / 1e6,
+           (double)rp->act_useful_bytes / 1e6);
     printf("  HBM traffic         %10.2f MB; parameters %.2f MB, %.2f MB of them on chip\n",
            (double)rp->hbm_bytes / 1e6, (double)r->param_bytes / 1e6,
            (double)r->params_on_chip_bytes / 1e6);
@@ -754,6 +758,9 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
            rp->mxu_util_busy, rp->mxu_util_time, (unsigned long long)rp->mac_slots,
            (unsigned long long)rp->useful_macs, (unsigned long long)rp->padding_macs,
            (unsigned long long)rp->hbm_bytes, (unsigned long long)rp->host_bytes);
+    printf("  \"layout_padding\": %.17g,\n  \"act_bytes\": %llu,\n  \"act_useful_bytes\": %llu,\n",
+           rp->layout_padding, (unsigned long long)rp->act_bytes,
+           (unsigned long long)rp->act_useful_bytes);
     printf("  \"cause_share\": ");
     cli_json_causes(stdout, NULL, rp->cause_share);
     json_units(r);
@@ -793,7 +800,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
                "\"macs\": %llu, \"hbm_bytes\": %llu, \"host_bytes\": %llu, \"intensity\": %.17g, "
                "\"achieved_flops_per_s\": %.17g, \"pct_peak\": %.17g, \"on_mxu\": %s, "
                "\"mxu_util_busy\": %.17g, \"mxu_util_time\": %.17g, \"mac_slots\": %llu, "
-               "\"useful_macs\": %llu, \"padding_macs\": %llu, \"bound\": \"%s\", "
+               "\"useful_macs\": %llu, \"padding_macs\": %llu, \"layout_padding\": %.17g, "
+               "\"bound\": \"%s\", "
                "\"flops_proxy_us\": %.17g, \"flops_proxy_error\": %.17g, \"cause_share\": ",
                (unsigned long long)x->start_cycle, (unsigned long long)x->cycles, op->us,
                (unsigned long long)x->flops, (unsigned long long)x->macs,
@@ -801,7 +809,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
                op->flops_per_s, op->pct_peak, op->on_mxu ? "true" : "false", op->mxu_util_busy,
                op->mxu_util_time, (unsigned long long)x->mac_slots,
                (unsigned long long)x->useful_macs, (unsigned long long)op->padding_macs,
-               op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
+               op->layout_padding, op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us,
+               op->proxy_error);
         cli_json_causes(stdout, NULL, op->cause_share);
         printf("}");
     }

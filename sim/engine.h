@@ -75,7 +75,9 @@ struct op_demand {
     uint64_t host_in_bytes;  /* parameters that left the cache, model inputs */
     uint64_t host_out_bytes; /* model outputs */
     uint64_t l2_bytes;       /* GPUs: reads of inputs resident in L2 (outputs are not charged) */
-    uint64_t act_bytes;      /* activations the op reads and writes, wherever they live */
+    uint64_t act_bytes;      /* activations the op reads and writes, wherever they live,
+                              * as the stack lays them out (padding included) */
+    uint64_t act_useful_bytes; /* the same without the layout's padding */
     uint64_t flops, macs;
     bool on_host;            /* the stack runs it on the host CPU: no device kernel */
     uint64_t host_cpu_cycles; /* its time there (stack_host_cycles), after its transfers */
@@ -104,6 +106,8 @@ struct op_result {
     uint64_t mxus_used;                /* MXUs sharing the op's n-tiles (GPUs: busy SMs) */
     uint64_t sram_live_bytes;          /* activations on chip after the op */
     uint64_t buffer_bytes;             /* its weights and buffer slots on chip while it runs */
+    uint64_t act_bytes, act_useful_bytes; /* its activations laid out, and without the
+                                        * layout's padding (the report's layout waste) */
     uint64_t hbm_write_bytes;          /* of hbm_bytes: outputs written back */
 };
 
@@ -172,6 +176,9 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
                    const struct sim_options *o, const struct op_demand *const *d, int n,
                    struct sim_result *res, char *err, size_t err_len);
 void sim_result_free(struct sim_result *res);
+/* Bytes a tensor takes in memory under stack s's layout when the run's
+ * dtype is `dtype` (an activation's padding to whole tiles included). */
+uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype);
 /* Bytes per element the chip moves for `dtype`. */
 uint64_t dtype_bytes(tpusim_dtype dtype);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cycles.h"
 #include "engine.h"
 #include "matrix_unit.h"
 #include "memory.h"
@@ -50,6 +51,28 @@ uint64_t dtype_bytes(tpusim_dtype dtype)
 static uint64_t elems(const struct tensor *t)
 {
     return t ? tensor_elems(t) : 0;
+}
+
+/* Elements an activation occupies in the stack's layout, its padding to
+ * whole tiles included (stack_padded_elems): what its bytes in memory, its
+ * vector work and its room on chip are counted in. Weights as they are. */
+static uint64_t layout_elems(const struct stack *s, const struct tensor *t, tpusim_dtype dtype)
+{
+    if (!t)
+        return 0;
+    if (t->is_const)
+        return tensor_elems(t);
+    return stack_padded_elems(s, t->rank, t->dims, dtype);
+}
+
+static uint64_t laid_out(const struct lower_ctx *x, const struct tensor *t)
+{
+    return layout_elems(x->s, t, x->dtype);
+}
+
+uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype)
+{
+    return sat_mul(layout_elems(s, t, dtype), dtype_bytes(dtype));
 }
 
 static const struct op *run_op(const struct lower_ctx *x, int i)
@@ -214,7 +237,7 @@ static void release_inputs(struct lower_ctx *x, const struct op *op)
             continue;
         if (--x->uses_left[t->index] == 0 && x->resident[t->index] && !t->is_output) {
             x->resident[t->index] = false;
-            x->live_bytes -= elems(t) * x->db;
+            x->live_bytes -= laid_out(x, t) * x->db;
         }
     }
 }
@@ -225,7 +248,7 @@ static uint64_t place_outputs(struct lower_ctx *x, const struct op *op)
     uint64_t spilled = 0;
     for (int o = 0; o < op->n_out; o++) {
         const struct tensor *t = op_out(x->g, op, o);
-        uint64_t b = elems(t) * x->db;
+        uint64_t b = laid_out(x, t) * x->db;
         if (x->fused_away[t->index] || (x->uses_left[t->index] == 0 && !t->is_output))
             continue; /* never materialised, or an unused optional output */
         if (x->live_bytes + b <= x->capacity_bytes && !t->is_output) {
@@ -245,7 +268,7 @@ static uint64_t input_bytes_from_hbm(const struct lower_ctx *x, const struct op 
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
         if (t && !t->is_const && !x->resident[t->index] && !x->fused_away[t->index])
-            b += elems(t) * x->db;
+            b += laid_out(x, t) * x->db;
     }
     return b;
 }
@@ -262,7 +285,7 @@ static uint64_t l2_bytes(const struct lower_ctx *x, const struct op *op)
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
         if (t && !t->is_const && x->resident[t->index] && !x->fused_away[t->index])
-            b += elems(t) * x->db;
+            b += laid_out(x, t) * x->db;
     }
     return b;
 }
@@ -331,17 +354,20 @@ static uint64_t vpu_cost(const struct chip *c, enum op_type t, uint64_t n, int n
     }
 }
 
+/* Vector work in the layout's elements: a vector register holds whole
+ * tiles, padding included. */
 static uint64_t vector_op_cycles(const struct lower_ctx *x, const struct op *op)
 {
     const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
     const struct chip *c = x->c;
+    uint64_t in_elems = laid_out(x, in), out_elems = laid_out(x, out);
     switch (op->type) {
     case OP_MAX_POOL:
     case OP_AVERAGE_POOL: {
         uint64_t window = 1;
         for (int i = 0; i < op->win.spatial; i++)
             window *= (uint64_t)op->win.kernel[i];
-        return vpu_op_cycles(c, VPU_ADD, elems(out) * window);
+        return vpu_op_cycles(c, VPU_ADD, out_elems * window);
     }
     case OP_GLOBAL_AVERAGE_POOL:
     case OP_GLOBAL_MAX_POOL:
@@ -350,11 +376,11 @@ static uint64_t vector_op_cycles(const struct lower_ctx *x, const struct op *op)
     case OP_REDUCE_MAX:
     case OP_REDUCE_MIN:
     case OP_REDUCE_PROD:
-    case OP_ARG_MAX: return vpu_op_cycles(c, VPU_ADD, elems(in));
+    case OP_ARG_MAX: return vpu_op_cycles(c, VPU_ADD, in_elems);
     case OP_LRN:
-        return vpu_op_cycles(c, VPU_MUL, elems(in) * (uint64_t)attr_int(op, "size", 1)) +
-               vpu_op_cycles(c, VPU_DIV, elems(in));
-    default: return vpu_cost(c, op->type, elems(out), op->n_in);
+        return vpu_op_cycles(c, VPU_MUL, in_elems * (uint64_t)attr_int(op, "size", 1)) +
+               vpu_op_cycles(c, VPU_DIV, in_elems);
+    default: return vpu_cost(c, op->type, out_elems, op->n_in);
     }
 }
 
@@ -363,7 +389,7 @@ static uint64_t move_cycles(const struct lower_ctx *x, const struct op *op)
 {
     uint64_t b = 0;
     for (int o = 0; o < op->n_out; o++)
-        b += elems(op_out(x->g, op, o)) * x->db;
+        b += laid_out(x, op_out(x->g, op, o)) * x->db;
     return 2 * vpu_vmem_cycles(x->c, b);
 }
 
@@ -382,13 +408,18 @@ static struct gemm_shape conv_gemm(const struct lower_ctx *x, const struct op *o
     uint64_t groups = (uint64_t)(op->win.group > 0 ? op->win.group : 1);
     uint64_t kernel = elems(w) / (uint64_t)w->dims[0] / (uint64_t)w->dims[1];
     struct gemm_shape s;
+    /* The rows the array streams are the activation's rows as laid out: a
+     * layout that pads the batch (stack.h: batch_feature below a batch of
+     * 64) streams the padding rows too. */
     if (op->type == OP_CONV_TRANSPOSE) {
         /* Scatter form: each input pixel times a (Cin/g) x (Cout/g * kernel) tile. */
-        s.m = elems(in) / (uint64_t)in->dims[1];
+        s.m = elems(in) / (uint64_t)in->dims[0] / (uint64_t)in->dims[1] *
+              stack_laid_batch(x->s, in->rank, in->dims);
         s.k = (uint64_t)in->dims[1] / groups;
         s.n = (uint64_t)w->dims[1] * kernel;
     } else {
-        s.m = elems(out) / (uint64_t)out->dims[1];
+        s.m = elems(out) / (uint64_t)out->dims[0] / (uint64_t)out->dims[1] *
+              stack_laid_batch(x->s, out->rank, out->dims);
         s.k = (uint64_t)w->dims[1] * kernel;
         s.n = (uint64_t)out->dims[1] / groups;
     }
@@ -538,7 +569,11 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     if (cls == OPC_RECURRENT) {
         lower_rnn(x, op, d);
     } else if (on_vpu) {
-        d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, op->cost.macs);
+        /* Each output element's window of multiplies, in the layout's
+         * elements: the output's padding costs vector slots too. */
+        const struct tensor *out = op_out(x->g, op, 0);
+        uint64_t per_out = elems(out) ? op->cost.macs / elems(out) : 0;
+        d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, sat_mul(per_out, laid_out(x, out)));
     } else if (op->type == OP_CONV && x->mu->conv && op->win.spatial == 2) {
         lower_conv(x, op, d);
     } else if (op->type == OP_CONV || op->type == OP_CONV_TRANSPOSE) {
@@ -552,7 +587,7 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     }
     if (cls == OPC_MATRIX && !on_vpu && op_in(x->g, op, 2))
         /* The bias is added on the vector unit as outputs leave the array. */
-        d->vpu_cycles += vpu_op_cycles(x->c, VPU_ADD, elems(op_out(x->g, op, 0)));
+        d->vpu_cycles += vpu_op_cycles(x->c, VPU_ADD, laid_out(x, op_out(x->g, op, 0)));
 }
 
 /* When neither the weights nor the activations fit in half of VMEM (the
@@ -565,7 +600,7 @@ static void add_capacity_rereads(const struct lower_ctx *x, const struct op *op,
     for (int k = 0; k < op->n_in; k++) {
         const struct tensor *t = op_in(x->g, op, k);
         if (t && !t->is_const)
-            acts += elems(t) * x->db;
+            acts += laid_out(x, t) * x->db;
     }
     if (!half || w <= half || acts <= half || x->c->hbm_bandwidth_gbps <= 0)
         return;
@@ -580,17 +615,20 @@ static bool folds_into_conv(const struct lower_ctx *x, const struct op *op, int 
     return op->type == OP_BATCH_NORM && host >= 0 && run_op(x, host)->type == OP_CONV;
 }
 
-/* Bytes of op's activations, read and written, wherever they live. */
-static uint64_t activation_bytes(const struct lower_ctx *x, const struct op *op)
+/* Bytes of op's activations, read and written, wherever they live: as
+ * laid out (padding included) and as the model counts them (*useful). */
+static uint64_t activation_bytes(const struct lower_ctx *x, const struct op *op,
+                                 uint64_t *useful)
 {
-    uint64_t b = 0;
-    for (int k = 0; k < op->n_in; k++) {
-        const struct tensor *t = op_in(x->g, op, k);
-        if (t && !t->is_const)
-            b += elems(t) * x->db;
+    uint64_t b = 0, u = 0;
+    for (int k = 0; k < op->n_in + op->n_out; k++) {
+        const struct tensor *t = k < op->n_in ? op_in(x->g, op, k) : op_out(x->g, op, k - op->n_in);
+        if (!t || t->is_const)
+            continue;
+        b += laid_out(x, t) * x->db;
+        u += elems(t) * x->db;
     }
-    for (int o = 0; o < op->n_out; o++)
-        b += elems(op_out(x->g, op, o)) * x->db;
+    *useful = u;
     return b;
 }
 
@@ -650,7 +688,9 @@ static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint
     }
     target->hbm_read_bytes += input_bytes_from_hbm(x, op);
     target->l2_bytes += l2_bytes(x, op);
-    target->act_bytes += activation_bytes(x, op);
+    uint64_t useful;
+    target->act_bytes += activation_bytes(x, op, &useful);
+    target->act_useful_bytes += useful;
     /* GPUs: a kernel's tiles stream their operands through L2, which the
      * matrix unit's timing already charges (sim/gpu.h). */
     if (host < 0 && d->on_mxu && x->c->mxu_kind != MATRIX_TENSOR_CORES)

@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "cycles.h"
 #include "matrix_unit.h"
 
 struct query {
@@ -173,7 +174,7 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         for (int o = 0; o < op->n_out; o++) {
             const struct tensor *t = op_out(g, op, o);
             if (t)
-                v->bound_bytes += tensor_elems(t) * db;
+                v->bound_bytes += lower_tensor_bytes(q->so.stack, t, q->dtype);
         }
         if (r->op == first_op[b + 1] - 1) { /* the op that writes the block's output */
             v->out_resident = d[p].out_resident;
@@ -201,7 +202,8 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         struct block_val *v = &vals[i];
         int64_t chw[3];
         net_block_input(net, i, chw);
-        v->bound_bytes += (uint64_t)(net->batch * chw[0] * chw[1] * chw[2]) * db;
+        int64_t in_dims[4] = {net->batch, chw[0], chw[1], chw[2]};
+        v->bound_bytes += sat_mul(stack_padded_elems(q->so.stack, 4, in_dims, q->dtype), db);
         uint64_t after = d[last_pos[i]].param_cache_left;
         v->cache_used = left - after;
         struct block_key k;

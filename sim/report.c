@@ -87,6 +87,9 @@ static void fill_op(const struct sim_result *r, int i, struct report_op *o)
     double slots = macs_per_cycle(c);
     o->mxu_util_time = ratio((double)res->useful_macs, slots * (double)res->cycles);
     o->padding_macs = res->mac_slots > res->useful_macs ? res->mac_slots - res->useful_macs : 0;
+    o->layout_padding = res->act_bytes > res->act_useful_bytes
+                            ? 1.0 - (double)res->act_useful_bytes / (double)res->act_bytes
+                            : 0.0;
     for (int k = 0; k < CAUSE_COUNT; k++)
         o->cause_share[k] = ratio((double)res->stall[k], (double)res->cycles);
     o->proxy_us = (double)res->flops / c->peak_flops_per_s_core * 1e6;
@@ -182,7 +185,12 @@ int report_build(const struct sim_result *r, struct report *out, char *err, size
         /* Per op: an op's padding is clamped at 0, so it is not the
          * totals' mac_slots - useful_macs. */
         out->padding_macs = sat_add(out->padding_macs, out->ops[i].padding_macs);
+        out->act_bytes = sat_add(out->act_bytes, r->ops[i].act_bytes);
+        out->act_useful_bytes = sat_add(out->act_useful_bytes, r->ops[i].act_useful_bytes);
     }
+    out->layout_padding = out->act_bytes > out->act_useful_bytes
+                              ? 1.0 - (double)out->act_useful_bytes / (double)out->act_bytes
+                              : 0.0;
     out->mac_slots = r->sum.mac_slots;
     out->useful_macs = r->sum.useful_macs;
     out->hbm_bytes = r->sum.hbm_bytes;

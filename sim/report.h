@@ -37,6 +37,7 @@ struct report_op {
     double mxu_util_busy;            /* useful MACs / MAC slots while streaming, 0..1 */
     double mxu_util_time;            /* useful MACs / (peak MACs per cycle x op cycles), 0..1 */
     uint64_t padding_macs;           /* MAC slots spent on padding: mac_slots - useful */
+    double layout_padding;           /* of its activation bytes, the layout's padding, 0..1 */
     double cause_share[CAUSE_COUNT]; /* of the op's cycles, 0..1 */
     double proxy_us;                 /* FLOPs / peak: the FLOPs proxy's time */
     double proxy_error;              /* simulated / proxy time; 0 when FLOPs are 0 */
@@ -61,6 +62,8 @@ struct report {
     double proxy_us, proxy_error;    /* the model's FLOPs proxy and its error */
     double mxu_util_busy, mxu_util_time;
     uint64_t mac_slots, useful_macs, padding_macs, hbm_bytes, host_bytes;
+    uint64_t act_bytes, act_useful_bytes; /* activations as laid out, and without padding */
+    double layout_padding;           /* 1 - act_useful_bytes / act_bytes */
     double cause_share[CAUSE_COUNT]; /* of total cycles */
     struct report_group *by_type;    /* by the op's type, most time first */
     int n_types;

@@ -350,6 +350,8 @@ void sched_result_init(const struct op_demand *d, struct op_result *r)
     r->useful_macs = d->mxu.useful_macs;
     r->sram_live_bytes = d->sram_live_bytes;
     r->buffer_bytes = d->plan.weight_bytes + d->plan.slot_bytes;
+    r->act_bytes = d->act_bytes;
+    r->act_useful_bytes = d->act_useful_bytes;
     r->hbm_write_bytes = d->hbm_write_bytes;
     r->tiles = d->plan.tiles;
     r->mxus_used = d->on_mxu ? d->mxu.mxus_used : 0;

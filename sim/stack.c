@@ -34,6 +34,7 @@ static const struct ini_choice HOST_FALLBACKS[] = {
 static const struct ini_choice LAYOUT_ORDERS[] = {
     {"as_given", LAYOUT_AS_GIVEN},
     {"channels_last", LAYOUT_CHANNELS_LAST},
+    {"batch_feature", LAYOUT_BATCH_FEATURE},
     {NULL, 0},
 };
 
@@ -449,6 +450,17 @@ static uint64_t round_up(uint64_t n, uint64_t multiple)
     return sat_mul(ceil_div(n, multiple), multiple);
 }
 
+uint64_t stack_laid_batch(const struct stack *s, int rank, const int64_t *dims)
+{
+    uint64_t batch = rank > 0 && dims[0] > 0 ? (uint64_t)dims[0] : 1;
+    if (s->layout_order != LAYOUT_BATCH_FEATURE || rank < 4)
+        return batch;
+    /* Batch is second-minor below LAYOUT_BATCH_MINOR_FROM, minor from it;
+     * the minor tile of 32-bit types is the lane count. */
+    return round_up(batch, batch >= LAYOUT_BATCH_MINOR_FROM ? (uint64_t)s->tile_minor_32bit_elems
+                                                           : (uint64_t)s->tile_second_minor_elems);
+}
+
 uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims,
                             tpusim_dtype dtype)
 {
@@ -468,6 +480,13 @@ uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims
         uint64_t channels = phys[1];
         memmove(&phys[1], &phys[2], (size_t)(rank - 2) * sizeof phys[0]);
         phys[rank - 1] = channels;
+    } else if (s->layout_order == LAYOUT_BATCH_FEATURE && rank >= 4) {
+        /* spatial..., then batch and channels, the larger-lane one minor */
+        uint64_t batch = phys[0], channels = phys[1];
+        memmove(&phys[0], &phys[2], (size_t)(rank - 2) * sizeof phys[0]);
+        bool batch_minor = batch >= LAYOUT_BATCH_MINOR_FROM;
+        phys[rank - 2] = batch_minor ? channels : batch;
+        phys[rank - 1] = batch_minor ? batch : channels;
     }
     phys[rank - 1] = round_up(phys[rank - 1], (uint64_t)minor_tile);
     if (rank >= 2)

@@ -67,8 +67,17 @@ enum host_fallback { HOST_FALLBACK_OP, HOST_FALLBACK_REST_OF_GRAPH };
 /* The order in which the layout stores an activation's dimensions. */
 enum layout_order {
     LAYOUT_AS_GIVEN,      /* as the ONNX graph gives them (NCHW: W minor) */
-    LAYOUT_CHANNELS_LAST  /* N, spatial..., C: channels minor (NHWC) */
+    LAYOUT_CHANNELS_LAST, /* N, spatial..., C: channels minor (NHWC) */
+    LAYOUT_BATCH_FEATURE  /* XLA:TPU's convolution activations: spatial dims major, batch
+                           * and feature the two tiled minor ones (stack_padded_elems) */
 };
+
+/* XLA:TPU's rule for convolution activations (Cloud TPU guide, "Profile
+ * TensorFlow workloads", tf.nn.conv_n_d): when the most common batch is at
+ * least 64, batch pads to a multiple of 128 and feature to 8; below, batch
+ * to 8 and feature to 128. So from this batch on, batch is the minor
+ * (lane) dimension. */
+#define LAYOUT_BATCH_MINOR_FROM 64
 
 struct stack {
     char name[64];             /* "xla" */
@@ -163,10 +172,19 @@ uint64_t stack_invocation_cycles(const struct stack *s, double clock_mhz);
  * pads its two minor dimensions to the stack's tile. With
  * layout.order = channels_last a tensor of rank >= 3 is taken as NC...
  * (ONNX's NCHW) and stored N, spatial..., C: channels (dims[1]) are minor
- * and the last spatial dimension second-minor. Rank 1 pads its one
- * dimension as minor; rank 0 is 1 element. Saturates at UINT64_MAX. */
+ * and the last spatial dimension second-minor. With batch_feature an
+ * activation of rank >= 4 (NC and spatial dims) keeps its spatial
+ * dimensions major and tiles batch and channels: channels minor and batch
+ * second-minor below LAYOUT_BATCH_MINOR_FROM, the other way round from it;
+ * lower ranks (matrices, sequences) tile their last two dimensions. Rank 1
+ * pads its one dimension as minor; rank 0 is 1 element. Saturates at
+ * UINT64_MAX. */
 uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims,
                             tpusim_dtype dtype);
+/* The batch (dims[0]) of an activation as the layout stores it: padded to
+ * its tile when the layout tiles the batch (batch_feature, rank >= 4),
+ * else as given. A matrix unit streams these rows. */
+uint64_t stack_laid_batch(const struct stack *s, int rank, const int64_t *dims);
 
 #ifdef __cplusplus
 }

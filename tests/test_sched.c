@@ -333,10 +333,13 @@ START_TEST(last_partial_tile_is_priced_on_its_own)
     ck_assert_uint_eq(d[0].plan.tiles, 2);
     ck_assert_uint_eq(d[0].plan.full.mxu_cycles, 32 * 520);
     ck_assert_uint_eq(d[0].plan.last.mxu_cycles, 32 * 510);
-    /* Its output rows' bytes split the same way: 520 and 510 rows of 1024
-     * bf16 values. */
-    ck_assert_uint_eq(d[0].plan.full.write_bytes, 520 * 1024 * 2);
-    ck_assert_uint_eq(d[0].plan.last.write_bytes, 510 * 1024 * 2);
+    /* Its output's bytes (1030 rows laid out as 1032, whole sublane
+     * groups, of 1024 bf16 values) split the same way: 520 of 1030 rows'
+     * share in the first block, the rest in the last. */
+    uint64_t out = 1032 * 1024 * 2;
+    ck_assert_uint_eq(d[0].hbm_write_bytes, out);
+    ck_assert_uint_eq(d[0].plan.full.write_bytes, (uint64_t)((double)out * 520 / 1030));
+    ck_assert_uint_eq(d[0].plan.last.write_bytes, out - d[0].plan.full.write_bytes);
     free(d);
     tpusim_graph_close(g);
 }
@@ -365,7 +368,7 @@ static uint64_t streaming_cycles(const char *chip, int64_t n, int cores, enum en
             uint64_t until = i + 1 < l->n_hbm ? l->hbm[i + 1].t : cycles;
             moved += l->hbm[i].bytes_per_cycle * (double)(until - l->hbm[i].t);
         }
-        double bytes = (double)cores * 3 * 4 * (double)n;
+        double bytes = (double)cores * (double)r.ops[0].hbm_bytes;
         ck_assert_msg(moved > bytes * 0.999 && moved < bytes * 1.001, "moved %.0f of %.0f",
                       moved, bytes);
     }

@@ -273,7 +273,7 @@ START_TEST(bad_values_are_refused_with_line_and_key)
     expect_fail(&t, TPUSIM_ERR_PARSE, ":20: layout.tile_second_minor_elems: 0 is outside [1, 4096]", NULL);
     write_stack(&t, 19, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
-                ":19: layout.order: expected as_given or channels_last, got 'nchw'", NULL);
+                ":19: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
     write_stack(&t, 10, "host_fallback = all ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, ":10: placement.host_fallback: expected op or rest_of_graph",
                 NULL);
@@ -416,22 +416,33 @@ END_TEST
 START_TEST(padding_pads_the_two_minor_dims_to_the_tile)
 {
     struct stack xla = load_ok("xla", NULL, 0);
-    /* [1,56,56,24] NHWC under 8x128 tiles: channels 24 -> 128 lanes, W 56
-     * -> 56 sublanes (already a multiple of 8): 1 x 56 x 56 x 128. The
-     * ONNX graph gives it NCHW, [1,24,56,56]; channels_last puts C minor. */
+    /* XLA's convolution rule (Cloud TPU guide): spatial dims major, batch
+     * and feature tiled. Below a batch of 64, feature is minor (128 lanes)
+     * and batch second-minor (8 sublanes): ONNX [1,24,56,56] is stored
+     * 56 x 56 x 8 x 128. */
     ck_assert_uint_eq(stack_padded_elems(&xla, 4, TU_DIMS(1, 24, 56, 56), TPUSIM_DT_BFLOAT16),
+                      UINT64_C(56) * 56 * 8 * 128);
+    /* From a batch of 64, batch is minor (to 128) and feature second-minor
+     * (to 8): [128,24,56,56] pads nothing, [100,3,224,224] pads batch to
+     * 128 and the 3 channels to 8. */
+    ck_assert_uint_eq(stack_padded_elems(&xla, 4, TU_DIMS(128, 24, 56, 56), TPUSIM_DT_BFLOAT16),
+                      UINT64_C(128) * 24 * 56 * 56);
+    ck_assert_uint_eq(stack_padded_elems(&xla, 4, TU_DIMS(100, 3, 224, 224), TPUSIM_DT_FLOAT32),
+                      UINT64_C(224) * 224 * 8 * 128);
+    /* channels_last (TensorRT-like NHWC): C minor, W second-minor: under
+     * 8 x 128 tiles [1,24,56,56] is 1 x 56 x 56 x 128. */
+    const char *nhwc[] = {"layout.order=channels_last"};
+    struct stack xla_cl = load_ok("xla", nhwc, 1);
+    ck_assert_uint_eq(stack_padded_elems(&xla_cl, 4, TU_DIMS(1, 24, 56, 56), TPUSIM_DT_BFLOAT16),
                       UINT64_C(1) * 56 * 56 * 128);
+    /* W = 7 pads to 8 sublanes there: [1,1280,7,7] -> 1 x 7 x 8 x 1280 */
+    ck_assert_uint_eq(stack_padded_elems(&xla_cl, 4, TU_DIMS(1, 1280, 7, 7), TPUSIM_DT_INT8),
+                      UINT64_C(7) * 8 * 1280);
     /* the same tensor given NHWC with order as_given pads the same way */
     const char *as_given[] = {"layout.order=as_given"};
     struct stack xla_nhwc = load_ok("xla", as_given, 1);
     ck_assert_uint_eq(stack_padded_elems(&xla_nhwc, 4, TU_DIMS(1, 56, 56, 24), TPUSIM_DT_BFLOAT16),
                       UINT64_C(401408));
-    /* the stem input [1,3,224,224]: 3 channels -> 128, 224 rows stay */
-    ck_assert_uint_eq(stack_padded_elems(&xla, 4, TU_DIMS(1, 3, 224, 224), TPUSIM_DT_FLOAT32),
-                      UINT64_C(224) * 224 * 128);
-    /* W = 7 pads to 8 sublanes: [1,1280,7,7] -> 1 x 7 x 8 x 1280 */
-    ck_assert_uint_eq(stack_padded_elems(&xla, 4, TU_DIMS(1, 1280, 7, 7), TPUSIM_DT_INT8),
-                      UINT64_C(7) * 8 * 1280);
     /* rank 2 (Gemm output [1,1000]): 1 -> 8 rows, 1000 -> 1024 lanes */
     ck_assert_uint_eq(stack_padded_elems(&xla, 2, TU_DIMS(1, 1000), TPUSIM_DT_BFLOAT16), 8 * 1024);
     /* rank 1 pads its one dim as minor; rank 0 is one element */
@@ -720,6 +731,49 @@ START_TEST(depthwise_placement_comes_from_the_stack)
 }
 END_TEST
 
+static tpusim_graph *conv_at_batch(int64_t n)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 4, TU_DIMS(n, 64, 14, 14));
+    ck_assert_int_eq(tpusim_graph_add_conv2d(g, "conv", "x", "y", 128, 3, 1, 1, 1), TPUSIM_OK);
+    tu_finalize_ok(g);
+    return g;
+}
+
+/* Under XLA's rule a batch below 64 pads to 8 sublanes and channels to 128
+ * lanes: a 3x3 conv from [1,64,14,14] to [1,128,14,14] stores both as
+ * 14 x 14 x 8 x 128, 2048 x 196 elements for 192 x 196 of data, and it
+ * streams 8 rows per output pixel through the MXU, as batch 8 does. Under
+ * channels_last the batch is not tiled: batch 8 costs 8 times the slots. */
+START_TEST(xla_pads_a_small_batch_to_eight_rows)
+{
+    tpusim_graph *g1 = conv_at_batch(1), *g8 = conv_at_batch(8);
+    struct chip c;
+    struct stack st, st_cl;
+    struct sim_result b1, b8, cl1, cl8;
+    const char *cl[] = {"layout.order=channels_last"};
+    sim_under(g1, "tpu_v3", "xla", NULL, 0, &c, &st, &b1);
+    sim_under(g8, "tpu_v3", "xla", NULL, 0, &c, &st, &b8);
+    sim_under(g1, "tpu_v3", "xla", cl, 1, &c, &st_cl, &cl1);
+    sim_under(g8, "tpu_v3", "xla", cl, 1, &c, &st_cl, &cl8);
+    const struct op_result *o1 = row(&b1, "conv"), *o8 = row(&b8, "conv");
+    ck_assert_uint_gt(o1->act_useful_bytes, 0);
+    ck_assert_uint_eq(o1->act_bytes * 192, o1->act_useful_bytes * 2048);
+    ck_assert_uint_eq(o8->act_bytes, o1->act_bytes);
+    ck_assert_uint_eq(o8->act_useful_bytes, 8 * o1->act_useful_bytes);
+    ck_assert_uint_eq(o8->mac_slots, o1->mac_slots);
+    ck_assert_uint_eq(o8->useful_macs, 8 * o1->useful_macs);
+    ck_assert_uint_eq(row(&cl8, "conv")->mac_slots, 8 * row(&cl1, "conv")->mac_slots);
+    ck_assert_uint_lt(row(&cl1, "conv")->mac_slots, o1->mac_slots);
+    sim_result_free(&b1);
+    sim_result_free(&b8);
+    sim_result_free(&cl1);
+    sim_result_free(&cl8);
+    tpusim_graph_close(g1);
+    tpusim_graph_close(g8);
+}
+END_TEST
+
 /* On the Edge TPU, Exp is not in Coral's supported operations: with one
  * partition (rest_of_graph) it and the conv after it run on the host.
  * int8, so one byte per element; Exp's input [1,8,8,8] = 512 bytes comes
@@ -821,6 +875,7 @@ Suite *stack_suite(void)
     tcase_add_test(sim, eager_pays_a_launch_per_kernel_and_one_invocation);
     tcase_add_test(sim, eager_resnet50_on_v100_is_slower_by_launches);
     tcase_add_test(sim, depthwise_placement_comes_from_the_stack);
+    tcase_add_test(sim, xla_pads_a_small_batch_to_eight_rows);
     tcase_add_test(sim, ops_the_edge_tpu_cannot_map_run_on_the_host);
     tcase_add_test(sim, no_fusion_turns_every_stack_rule_off);
     suite_add_tcase(s, sim);

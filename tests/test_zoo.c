@@ -94,6 +94,42 @@ START_TEST(efficientnet_x_has_about_twice_the_macs)
 }
 END_TEST
 
+/* Depthwise convolutions (group > 1) in a zoo model, and its image side. */
+static int depthwise_convs(const char *name, int64_t *side)
+{
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(zoo_build(g, name, NULL), TPUSIM_OK);
+    int n = 0;
+    for (int i = 0; i < g->n_ops; i++)
+        n += g->ops[i]->type == OP_CONV && g->ops[i]->win.group > 1;
+    *side = tu_find_tensor(g, "image")->dims[3];
+    tpusim_graph_close(g);
+    return n;
+}
+
+/* The latency-aware scaled families (efficientnet_x_builder.py): X-B0 is
+ * the same model in all three; from there each grows its own way. Depth
+ * multiplies each stage's repeats (round_repeats: ceil); the depthwise
+ * stages are 1 and 4-7 (repeats 1, 3, 3, 4, 1; stages 2-3 are fused).
+ * x-tpu-b7, depth 3.44: 4 + 11 + 11 + 14 + 4 = 44 at 350 px;
+ * x-gpu-b7, depth 5.46: 6 + 17 + 17 + 22 + 6 = 68 at 350 px;
+ * x-b7, depth 3.1: 4 + 10 + 10 + 13 + 4 = 41 at 600 px. */
+START_TEST(latency_aware_families_scale_depth_and_resolution)
+{
+    tpusim_totals x = totals_of("efficientnet-x-b0"), t = totals_of("efficientnet-x-tpu-b0"),
+                  gp = totals_of("efficientnet-x-gpu-b0");
+    ck_assert_uint_eq(t.macs, x.macs);
+    ck_assert_uint_eq(gp.params, x.params);
+    int64_t side;
+    ck_assert_int_eq(depthwise_convs("efficientnet-x-tpu-b7", &side), 44);
+    ck_assert_int_eq(side, 350);
+    ck_assert_int_eq(depthwise_convs("efficientnet-x-gpu-b7", &side), 68);
+    ck_assert_int_eq(side, 350);
+    ck_assert_int_eq(depthwise_convs("efficientnet-x-b7", &side), 41);
+    ck_assert_int_eq(side, 600);
+}
+END_TEST
+
 START_TEST(unknown_family_is_an_arg_error)
 {
     tpusim_graph *g = tu_new();
@@ -217,6 +253,7 @@ Suite *zoo_suite(void)
     tcase_add_test(tc, efficientnet_b1_b3_b6_counts_match_paper);
     tcase_add_test(tc, every_family_builds_through_builtin_names);
     tcase_add_test(tc, efficientnet_x_has_about_twice_the_macs);
+    tcase_add_test(tc, latency_aware_families_scale_depth_and_resolution);
     tcase_add_test(tc, unknown_family_is_an_arg_error);
     tcase_add_test(tc, params_change_the_graph);
     tcase_add_test(tc, ibn_blocks_count_as_derived_by_hand);

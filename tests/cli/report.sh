@@ -31,8 +31,9 @@ run "report uneven batch" 0 "batch 7 split 1 x 4 + 1 x 3 over 2 cores (uneven)" 
 run "run per-core batch" 0 "batch 8 split 2 x 4 over 2 cores" "$CLI" run --cores 2 --batch 8
 run "run batch smaller than cores" 2 "--cores 2 needs a batch of at least 2" "$CLI" run --cores 2
 
-# JSON: the per-op numbers agree with their definitions.
-"$CLI" report "$R50" --chip tpu_v3 --format json >"$tmp/r.json" 2>"$tmp/err"
+# JSON: the per-op numbers agree with their definitions. Batch 8: at batch 1
+# the XLA layout pads the batch to 8 and the FLOPs-proxy error is mostly that.
+"$CLI" report "$R50" --chip tpu_v3 --batch 8 --format json >"$tmp/r.json" 2>"$tmp/err"
 if $PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -65,7 +66,9 @@ assert abs(d["mean_speedup"] - sum(x["speedup"] for x in m) / 2) < 1e-9
 # Traces: parse back; every slice belongs to an op that ran, no overlap on
 # a track, compute slices inside their op's slice, the HBM counter never
 # above the chip's bandwidth (900 GB/s on tpu_v3, 700 on tpu_v2), and the
-# bytes the DMA slices move in any window no more than the bandwidth allows.
+# bytes the DMA slices move in any window no more than the bandwidth allows
+# (tile level, run with slices unmerged: a merged slice spreads its bytes
+# over the gaps where the core's one DMA engine moved the other direction).
 check_trace() { # FILE BANDWIDTH_GBPS LEVEL
     $PY -c '
 import gzip, json, sys
@@ -116,12 +119,12 @@ print(len(ev))
 ' "$1" "$2" "$3"
 }
 for lvl in op tile; do
-    if "$CLI" run "$R50" --chip tpu_v3 --trace "$tmp/t_$lvl.json.gz" --trace-level $lvl \
+    if "$CLI" run "$R50" --chip tpu_v3 --trace "$tmp/t_$lvl.json.gz" --trace-level $lvl --trace-max-slices 1000000 \
         >/dev/null 2>"$tmp/err" && check_trace "$tmp/t_$lvl.json.gz" 900 $lvl >"$tmp/n_$lvl" 2>"$tmp/err"
     then pass; else fail "trace $lvl: $(tail -n 3 "$tmp/err")"; fi
 done
 if [ "$(cat "$tmp/n_tile")" -gt "$(cat "$tmp/n_op")" ] 2>/dev/null; then pass; else fail "tile trace not finer than op trace"; fi
-if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" >/dev/null 2>"$tmp/err" &&
+if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" --trace-max-slices 1000000 >/dev/null 2>"$tmp/err" &&
     check_trace "$tmp/e.json.gz" 700 tile >/dev/null 2>"$tmp/err"; then pass; else fail "trace effnet v2: $(tail -n 3 "$tmp/err")"; fi
 
 # Figures from builtin:demo-cnn: files exist; points and bars counted in the
@@ -133,6 +136,7 @@ if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" >/de
 # HBM ceilings.
 if command -v gnuplot >/dev/null 2>&1; then
     if "$CLI" report builtin:demo-cnn --plot "$tmp/fig" --png >/dev/null 2>"$tmp/err" &&
+        "$CLI" report builtin:demo-cnn --chip edgetpu --plot "$tmp/fig/edge" >/dev/null 2>>"$tmp/err" &&
         "$CLI" compare builtin:demo-cnn,builtin:demo-cnn --plot "$tmp/fig" >/dev/null 2>>"$tmp/err" &&
         $PY -c '
 import re, sys
@@ -147,8 +151,12 @@ on_chip = [r for r in rows if r[3] == "1"]
 filled = len(re.findall(r"<use xlink:href=.#gpPt6. transform", svg))
 opened = len(re.findall(r"<use xlink:href=.#gpPt5. transform", svg))
 assert filled == len(rows) - len(on_chip) + series, (filled, len(rows), series)
-assert len(on_chip) >= 2 and opened == len(on_chip) + 1, (opened, on_chip)
-assert len({r[1] for r in on_chip}) == len(on_chip), on_chip  # no sentinel intensity
+assert opened == len(on_chip) + (1 if on_chip else 0), (opened, on_chip)
+# On the Edge TPU (no DRAM) every op is on chip, each at its own intensity:
+# no shared sentinel.
+edge = [l.split() for l in open(d + "/edge/roofline.dat") if l.startswith("\"")]
+assert len(edge) >= 5 and all(r[3] == "1" for r in edge), edge
+assert len({r[1] for r in edge}) >= 3, edge
 gp = open(d + "/roofline.gp").read()
 assert "set title \x27demo-cnn on tpu_v3\x27 font" in gp, gp[:600]
 for ceiling in ["MXU %.3g TFLOP/s", "VPU %.3g TFLOP/s", "HBM %.3g TB/s"]:

@@ -1,7 +1,7 @@
 /*
  * api_threads.c — many threads query one chip at once, each through its
- * own context (cache, scratch), and all get the answers one thread gets
- * alone. Built and run under ThreadSanitizer by `make test-tsan` (any
+ * own context (cache, scratch), with both engines, and all get the answers
+ * one thread gets alone. Built and run under ThreadSanitizer by `make test-tsan` (any
  * race fails it), and without it by `make test`.
  *
  * usage: api_threads [MODELS_DIR]
@@ -17,7 +17,10 @@
 #define CANDIDATES 24
 
 static const tpusim_chip *g_chip;       /* shared, read-only */
-static uint64_t g_expected[CANDIDATES]; /* written before the threads start */
+/* Written before the threads start: per candidate, the fast engine's
+ * cycles and the event engine's. */
+static uint64_t g_expected[CANDIDATES], g_expected_event[CANDIDATES];
+static const tpusim_options g_event = {.engine = TPUSIM_ENGINE_EVENT};
 
 static void candidate(tpusim_net *net, int i)
 {
@@ -55,8 +58,9 @@ static void *worker(void *arg)
         for (int k = 0; k < CANDIDATES; k++) {
             int i = (int)((k + id * 5) % CANDIDATES); /* threads in different orders */
             candidate(net, i);
-            if (tpusim_net_query(ctx, g_chip, net, NULL, res) ||
-                tpusim_result_cycles(res) != g_expected[i])
+            int event = (k + pass) % 4 == 0; /* every fourth query, the event engine */
+            if (tpusim_net_query(ctx, g_chip, net, event ? &g_event : NULL, res) ||
+                tpusim_result_cycles(res) != (event ? g_expected_event : g_expected)[i])
                 bad++;
         }
     tpusim_result_close(res);
@@ -87,6 +91,11 @@ int main(int argc, char **argv)
             return 1;
         }
         g_expected[i] = tpusim_result_cycles(res);
+        if (tpusim_net_query(ctx, chip, net, &g_event, res)) {
+            fprintf(stderr, "api_threads: %s\n", tpusim_errmsg(ctx));
+            return 1;
+        }
+        g_expected_event[i] = tpusim_result_cycles(res);
     }
     g_chip = chip;
     pthread_t t[THREADS];
