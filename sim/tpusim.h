@@ -63,9 +63,11 @@ extern "C" {
 
 /* 0.3: software stacks (tpusim_stack_open, tpusim_options.stack,
  * tpusim_chip_info.default_stack, tpusim_summary.invocation_cycles), each
- * added at the end of its struct. */
-#define TPUSIM_VERSION "0.3.0"
-#define TPUSIM_VERSION_NUMBER 3000 /* major*1000000 + minor*1000 + patch */
+ * added at the end of its struct. 0.3.1: tpusim_installed_models_dir()
+ * (PREFIX/share/tpusim/models, from the PREFIX the library was built for)
+ * replaces the TPUSIM_DEFAULT_MODELS_DIR macro. */
+#define TPUSIM_VERSION "0.3.1"
+#define TPUSIM_VERSION_NUMBER 3001 /* major*1000000 + minor*1000 + patch */
 
 /* Largest tensor rank tpusim handles. */
 #define TPUSIM_MAX_RANK 8
