@@ -1,9 +1,11 @@
 # tpusim — cycle-level simulator of ML accelerators.
 # make            library (static + shared) and the tpusim CLI
 # make test       every test (installs missing Debian packages first)
-# make test-asan  the tests under AddressSanitizer + UBSan
+# make test-asan  the tests under AddressSanitizer + UBSan (float-cast-overflow too)
 # make demo       set up, build, and run tpusim on its built-in model
-# make install PREFIX=/usr/local
+# make install PREFIX=/usr/local  (the library then finds its chips under
+#                 PREFIX/share/tpusim/models; programs linked through
+#                 pkg-config carry an rpath to PREFIX/lib)
 # make clean
 
 PREFIX   ?= /usr/local
@@ -57,6 +59,17 @@ all: $(LIB_A) $(LIB_SO) $(CLI)
 deps:
 	@sh scripts/install-deps.sh
 
+# Where the installed library looks for chip and stack files, from PREFIX:
+# rewritten only when it changes, so that chip.o rebuilds only then.
+$(BUILD)/gen/install_dirs.h: FORCE
+	@mkdir -p $(BUILD)/gen
+	@echo '#define TPUSIM_INSTALLED_MODELS_DIR "$(PREFIX)/share/tpusim/models" /* generated */' \
+		> $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(BUILD)/sim/chip.o: $(BUILD)/gen/install_dirs.h
+.PHONY: FORCE
+FORCE:
+
 $(BUILD)/gen/onnx.pb-c.c $(BUILD)/gen/onnx.pb-c.h &: $(ONNX_PROTO)
 	@mkdir -p $(BUILD)/gen
 	protoc-c --c_out=$(BUILD)/gen -I$(dir $(ONNX_PROTO)) $(ONNX_PROTO)
@@ -102,7 +115,7 @@ test: deps
 
 test-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
-		SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		SANITIZE="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		TPUSIM_SKIP_INSTALL=1 test
 
 BENCH := $(BUILD)/bench_sim
@@ -147,11 +160,11 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/tpusim
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 include tests/systemc/systemc.mk
 # Further parts add their targets (and names to TEST_EXTRA, run by `make test`).
--include python/python.mk tests/validate/validate.mk
+-include python/python.mk tests/validate/validate.mk tests/fuzz/fuzz.mk
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/tests/bench/bench_sim.d \
          $(BUILD)/tests/bench/bench_engines.d

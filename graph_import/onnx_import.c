@@ -15,6 +15,7 @@
 #include "graph.h"
 #include "model_file.h"
 #include "onnx.pb-c.h"
+#include "onnx_wire.h"
 #include "tpusim.h"
 
 /* ------------------------------------------------------ tensor payloads */
@@ -174,6 +175,31 @@ static int define_input(struct tpusim_graph *g, const Onnx__ValueInfoProto *vi)
     }
     return graph_define_input(g, name, (tpusim_dtype)tt->elem_type, (int)tt->shape->n_dim, dims,
                               params, NULL);
+}
+
+/* An input listed again must say the same shape: taking the first and
+ * skipping the second silently simulated one of two contradicting files. */
+static int check_repeated_input(struct tpusim_graph *g, const struct tensor *t,
+                                const Onnx__ValueInfoProto *vi)
+{
+    const Onnx__TypeProto *type = vi->type;
+    const Onnx__TensorShapeProto *shape =
+        type && type->value_case == ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE && type->tensor_type
+            ? type->tensor_type->shape
+            : NULL;
+    bool same = shape && (int)shape->n_dim == t->rank;
+    for (size_t i = 0; same && i < shape->n_dim; i++) {
+        const Onnx__TensorShapeProto__Dimension *d = shape->dim[i];
+        if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+            same = d->dim_value == t->dims[i];
+        else if (d->value_case == ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM)
+            same = t->dim_params[i] && strcmp(d->dim_param, t->dim_params[i]) == 0;
+        else
+            same = t->dims[i] < 0 && !t->dim_params[i];
+    }
+    return same ? TPUSIM_OK
+                : graph_error(g, TPUSIM_ERR_GRAPH,
+                              "graph input '%s' is listed twice with different shapes", t->name);
 }
 
 /* ------------------------------------------------------------- nodes */
@@ -409,6 +435,8 @@ static int check_model(struct tpusim_graph *g, const Onnx__ModelProto *m)
                            "model");
     if (m->graph->n_node == 0)
         return graph_error(g, TPUSIM_ERR_PARSE, "ONNX graph has no nodes");
+    if (m->graph->n_output == 0) /* a runtime would compute nothing */
+        return graph_error(g, TPUSIM_ERR_GRAPH, "ONNX graph declares no outputs");
     for (size_t i = 0; i < m->n_opset_import; i++) {
         const Onnx__OperatorSetIdProto *os = m->opset_import[i];
         if (graph_is_default_domain(os->domain) && os->has_version &&
@@ -438,6 +466,8 @@ static int import_graph(struct tpusim_graph *g, const Onnx__GraphProto *gp,
     for (size_t i = 0; i < gp->n_input && !rc && ctx->depth == 0; i++) {
         const char *name = gp->input[i]->name ? gp->input[i]->name : "";
         const struct tensor *t = graph_find_tensor(g, name);
+        if (t && t->defined && t->is_input)
+            rc = check_repeated_input(g, t, gp->input[i]);
         if (t && t->defined)
             continue; /* IR < 4 lists initializers as inputs too */
         rc = define_input(g, gp->input[i]);
@@ -462,6 +492,9 @@ static int load_buffer(struct tpusim_graph *g, const uint8_t *data, size_t size)
         return graph_error(g, TPUSIM_ERR_STATE, "load a model into a new, empty graph");
     if (size == 0)
         return graph_error(g, TPUSIM_ERR_PARSE, "the file is empty");
+    /* Depth and names first: protobuf-c's recursion has no limit (onnx_wire.h). */
+    if (onnx_wire_check(g, data, size))
+        return TPUSIM_ERR_PARSE;
     Onnx__ModelProto *m = onnx__model_proto__unpack(NULL, size, data);
     if (!m)
         return graph_error(g, TPUSIM_ERR_PARSE,

@@ -242,8 +242,15 @@ static int scalar_const(struct tfl_ctx *c, const char *name, tpusim_dtype dt, do
     int rc = graph_define_tensor(c->g, name, dt, 0, NULL, &t);
     if (rc)
         return rc;
+    if (dtype_is_float(dt))
+        return tensor_set_fvals(c->g, t, &v, 1);
+    /* A value from the file: out of int64's range (or NaN) is refused, not
+     * cast (undefined behaviour; found by fuzz_tflite). */
+    if (!(v > -9.2e18 && v < 9.2e18))
+        return graph_error(c->g, TPUSIM_ERR_PARSE, "constant '%s': %g is not an integer value",
+                           name, v);
     int64_t iv = (int64_t)v;
-    return dtype_is_float(dt) ? tensor_set_fvals(c->g, t, &v, 1) : tensor_set_ivals(c->g, t, &iv, 1);
+    return tensor_set_ivals(c->g, t, &iv, 1);
 }
 
 /* The values of constant input k (an axis, a shape, paddings), which the

@@ -71,6 +71,19 @@ int indices(reader &r, const flatbuffers::Vector<int32_t> *v, int n, bool option
     return 0;
 }
 
+/* The first element of an int64 vector, 0 when empty. The verifier of
+ * flatbuffers 2.0 checks a vector's length prefix for 4-byte alignment
+ * only, so a malformed file can put 8-byte elements off their alignment:
+ * copied, not loaded as int64 (found by fuzz_tflite). */
+int64_t first_int64(const flatbuffers::Vector<int64_t> *v)
+{
+    if (!v || v->size() == 0)
+        return 0;
+    int64_t x;
+    memcpy(&x, v->Data(), sizeof x);
+    return flatbuffers::EndianScalar(x);
+}
+
 void read_quant(const tflite::QuantizationParameters *q, tfl_tensor *t)
 {
     if (!q || !q->scale() || q->scale()->size() == 0)
@@ -78,7 +91,7 @@ void read_quant(const tflite::QuantizationParameters *q, tfl_tensor *t)
     t->quantized = true;
     t->n_scales = int(q->scale()->size());
     t->scale = q->scale()->Get(0);
-    t->zero_point = q->zero_point() && q->zero_point()->size() ? q->zero_point()->Get(0) : 0;
+    t->zero_point = first_int64(q->zero_point());
     t->quant_axis = q->quantized_dimension();
 }
 

@@ -10,21 +10,37 @@
 Results are dicts; errors raise tpusim.Error carrying the library's message.
 A Chip may be shared by threads; each thread queries through its own
 context (cache and scratch), made on first use. The library is found at
-$TPUSIM_LIB, else ../build/libtpusim.so beside this file, else by the
-linker's search (an installed libtpusim.so). See docs/api.md.
+$TPUSIM_LIB, else ../build/libtpusim.so beside this file (a source tree),
+else PREFIX/lib/libtpusim.so beside the `tpusim` program on PATH (what
+`make install PREFIX=P` gives), else by the linker's search. The library
+finds its installed chips itself. See docs/api.md.
+
+    python -m tpusim run MODEL [--chip NAME] [--stack NAME] [--set S.K=V]... [--batch N]
 """
+import argparse
 import ctypes
 import ctypes.util
 import os
+import shutil
+import sys
 import threading
 
 __all__ = ["Chip", "Stack", "Graph", "Net", "Error", "version", "CAUSES"]
+
+
+def _installed_lib():
+    """PREFIX/lib/libtpusim.so of the tpusim program on PATH, or None."""
+    exe = shutil.which("tpusim")
+    if not exe:
+        return None
+    return os.path.join(os.path.dirname(os.path.realpath(exe)), "..", "lib", "libtpusim.so")
 
 
 def _load():
     here = os.path.dirname(os.path.abspath(__file__))
     for path in (os.environ.get("TPUSIM_LIB"),
                  os.path.join(here, "..", "build", "libtpusim.so"),
+                 _installed_lib(),
                  ctypes.util.find_library("tpusim")):
         if path and (os.path.exists(path) or not os.path.isabs(path)):
             try:
@@ -376,7 +392,7 @@ def _result(res, chip_name, stack_name):
     rows, row = [], _OpRow()
     for i in range(_f["tpusim_result_op_count"](res)):
         _f["tpusim_result_op"](res, i, _R(row))
-        rows.append({"name": row.name.decode(), "type": row.type.decode(),
+        rows.append({"name": row.name.decode(errors="replace"), "type": row.type.decode(),
                      "cycles": row.cycles, "start_cycle": row.start_cycle,
                      "flops": row.flops, "macs": row.macs, "hbm_bytes": row.hbm_bytes,
                      "host_bytes": row.host_bytes, "bound": CAUSES[row.bound],
@@ -471,3 +487,40 @@ class Chip:
     def seconds(self, net):
         """Just the latency of a Net in seconds: the fastest call (a cache lookup)."""
         return self.latency(net, per_op=False)["seconds"]
+
+
+def main(argv=None):
+    """`python -m tpusim run MODEL ...`: a model's latency on a chip, op by op."""
+    ap = argparse.ArgumentParser(prog="python -m tpusim")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="simulate a model (an ONNX file or builtin:NAME)")
+    run.add_argument("model")
+    run.add_argument("--chip", default="tpu_v3")
+    run.add_argument("--stack", help="the chip's default stack when not given")
+    run.add_argument("--set", action="append", default=[], metavar="S.KEY=VALUE",
+                     help="a chip override, one per --set")
+    run.add_argument("--batch", type=int)
+    run.add_argument("--engine", choices=sorted(_ENGINES), default="event")
+    args = ap.parse_args(argv)
+    try:
+        sets = dict(s.split("=", 1) if "=" in s else (s, "") for s in args.set)
+        chip = Chip(args.chip, overrides=sets)
+        if args.model.startswith("builtin:"):
+            model = Graph.builtin(args.model[len("builtin:"):])
+        else:
+            model = Graph.onnx(args.model, batch=args.batch)
+        r = chip.latency(model, stack=args.stack, engine=args.engine)
+    except (Error, OSError) as e:
+        print("tpusim: %s" % e, file=sys.stderr)
+        return 1
+    print("%s on %s under %s: %d cycles = %.2f us" % (args.model, r["chip"], r["stack"],
+                                                      r["cycles"], r["seconds"] * 1e6))
+    for i, op in enumerate(r["ops"]):
+        if op["fused_into"] is None:
+            print("%4d  %-40s %-16s %12d  %s" % (i, op["name"][-40:], op["type"], op["cycles"],
+                                                op["bound"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

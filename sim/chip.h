@@ -119,6 +119,10 @@ struct chip {
  * tpusim_status and writes "file:line: key: problem" into err. */
 int chip_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
               int n_overrides, struct chip *out, char *err, size_t err_len);
+/* As chip_load, from len bytes of text in memory (a file read elsewhere, a
+ * fuzzer's input); `name` ends in .ini and stands for the path in messages. */
+int chip_load_text(const char *name, const char *text, size_t len, const char *const *overrides,
+              int n_overrides, struct chip *out, char *err, size_t err_len);
 /* Every resolved value with unit and source, in file order, then the
  * derived ones; *n set. The array is malloc'ed; free() it. `out`, when not
  * NULL, receives the loaded chip (as chip_load would give it). */
@@ -127,7 +131,7 @@ int chip_dump(const char *models_dir, const char *name_or_path, const char *cons
               size_t err_len);
 /* The models directory to use: `given` when not NULL or empty, else
  * $TPUSIM_MODELS_DIR when set, else ./models when it exists, else
- * TPUSIM_DEFAULT_MODELS_DIR. chip_load, chip_dump, chip_list and the API
+ * tpusim_installed_models_dir(). chip_load, chip_dump, chip_list and the API
  * all resolve a NULL models_dir this way. */
 const char *chip_models_dir(const char *given);
 /* mxu.kind's name in a chip file ("systolic", "tensor_cores"). */

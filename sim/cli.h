@@ -22,6 +22,9 @@ struct cli_dim {
     int64_t value;
 };
 
+/* The largest --batch: 2^32 samples, beyond any inference batch. */
+#define CLI_MAX_BATCH (INT64_C(1) << 32)
+
 /* Options every model-reading command takes. */
 struct model_opts {
     const char *model;        /* path, "builtin:NAME", "zoo:NAME", or NULL for the default */
@@ -161,6 +164,9 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares);
 
 /* ---- Tables in text, CSV, Markdown or LaTeX booktabs: sim/cli_report.c. */
+/* LaTeX tables longer than this break across pages (longtable). */
+#define CLI_LATEX_FLOAT_ROWS 30
+
 struct cli_table {
     int ncols;
     const char *const *head;
@@ -178,9 +184,14 @@ void cli_table_free(struct cli_table *t);
 /* Prints t to stdout unless a cell ran out of memory, then frees it:
  * 0, or 1 when out of memory (the caller says so). */
 int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *caption);
-/* Appends name as a cell; when width > 0 and name is longer, '~' and its
- * last width characters (text tables keep their columns narrow). */
+/* Appends name as a cell; when width > 0, fitted by cli_fit_name (text
+ * tables keep their columns narrow). */
 void cli_table_name(struct cli_table *t, const char *name, size_t width);
+/* A name from a model file for a text column of `width` characters:
+ * control bytes escaped, path components the next one extends dropped,
+ * and when still longer its head, "..." and its tail, which tells similar
+ * names apart (text.h). Returns buf. */
+const char *cli_fit_name(const char *name, size_t width, char *buf, size_t len);
 /* s with LaTeX's special characters escaped. */
 void cli_latex_text(FILE *f, const char *s);
 

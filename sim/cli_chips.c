@@ -133,7 +133,7 @@ void cli_print_values(const char *name, const char *path, const struct ini_value
 {
     printf("%s (%s)\n\n", name, path);
     enum { WIDEST_VALUE = 40 }; /* longer values (op lists) run over their column */
-    int wk = width("key"), wv = width("value"), wu = width("unit");
+    int wk = width("key"), wv = width("value"), wu = width("unit"), wr = width("range");
     for (int i = 0; i < n; i++) {
         if (width(v[i].key) > wk)
             wk = width(v[i].key);
@@ -141,15 +141,19 @@ void cli_print_values(const char *name, const char *path, const struct ini_value
             wv = width(v[i].value);
         if (width(v[i].unit) > wu)
             wu = width(v[i].unit);
+        if (width(v[i].range) > wr)
+            wr = width(v[i].range);
     }
     pad("key", wk + 2);
     pad("value", wv + 2);
     pad("unit", wu + 2);
+    pad("range", wr + 2);
     printf("%5s  %s\n", "line", "source");
     for (int i = 0; i < n; i++) {
         pad(v[i].key, wk + 2);
         pad(v[i].value, wv + 2);
         pad(v[i].unit, wu + 2);
+        pad(v[i].range, wr + 2);
         if (v[i].line)
             printf("%5d  %s\n", v[i].line, v[i].note);
         else

@@ -13,6 +13,7 @@
 #include "model_file.h"
 #include "stack.h"
 #include "tflite_twin.h"
+#include "text.h"
 #include "zoo.h"
 
 #define DEFAULT_BUILTIN "demo-cnn"
@@ -66,8 +67,9 @@ int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct mode
     bool bad = false;
     const char *v;
     if ((v = cli_opt_value("--batch", argc, argv, i, &bad))) {
-        if (!cli_parse_int64(v, 1, INT64_C(1) << 32, &o->batch)) {
-            fprintf(stderr, "tpusim %s: --batch needs a whole number >= 1, got '%s'\n", cmd, v);
+        if (!cli_parse_int64(v, 1, CLI_MAX_BATCH, &o->batch)) {
+            fprintf(stderr, "tpusim %s: --batch needs a whole number from 1 to %lld, got '%s'\n",
+                    cmd, (long long)CLI_MAX_BATCH, v);
             return CLI_BAD;
         }
         return CLI_TAKEN;
@@ -284,9 +286,11 @@ tpusim_graph *cli_open_model(const struct model_opts *o)
     return g;
 }
 
-void csv_field(FILE *f, const char *s)
+void csv_field(FILE *f, const char *raw)
 {
-    if (!strpbrk(s, ",\"\n\r")) {
+    char safe[4096];
+    const char *s = text_safe(raw, safe, sizeof safe); /* no control bytes (newlines included) */
+    if (!strpbrk(s, ",\"")) {
         fputs(s, f);
         return;
     }
@@ -299,19 +303,15 @@ void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
+static void put_file(void *f, const char *bytes, size_t n)
+{
+    fwrite(bytes, 1, n, f);
+}
+
 void json_string(FILE *f, const char *s)
 {
     fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
+    text_json(s, put_file, f); /* valid UTF-8 whatever the model file held */
     fputc('"', f);
 }
 

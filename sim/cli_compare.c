@@ -85,14 +85,25 @@ static int add_models(const struct cli_args *a, const char *arg)
         return CLI_FAILED;
     }
     o->model_bufs[o->n_bufs++] = buf;
-    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    /* Split by hand: strtok skips empty items, and "compare ," then ran
+     * the built-in model as if no model had been named. */
+    for (char *tok = buf, *comma;; tok = comma + 1) {
+        comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*tok) {
+            fprintf(stderr, "tpusim compare: empty model name in '%s' (models are separated by "
+                    "commas)\n", arg);
+            return CLI_BAD;
+        }
         if (o->n_models == MAX_MODELS) {
             fprintf(stderr, "tpusim compare: at most %d models\n", MAX_MODELS);
             return CLI_BAD;
         }
         o->models[o->n_models++] = tok;
+        if (!comma)
+            return CLI_TAKEN;
     }
-    return CLI_TAKEN;
 }
 
 /* "A,B" into (*buf, split in place) two names; `what` names the option,
@@ -464,9 +475,10 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
     int n_stems = n;
     if (n > 1) {
         const char *labels[MAX_MODELS];
+        char label_bufs[MAX_MODELS][128];
         double values[MAX_MODELS];
         for (int i = 0; i < n; i++) {
-            labels[i] = base_name(runs[i].model);
+            labels[i] = plot_model_label(runs[i].model, label_bufs[i], sizeof label_bufs[i]);
             values[i] = runs[i].cmp.speedup;
         }
         char title[512], ylabel[512], ref[96];
@@ -474,8 +486,8 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
         char an[160], bn[160];
         compare_side_name(c0, c0->a, an, sizeof an);
         compare_side_name(c0, c0->b, bn, sizeof bn);
-        snprintf(title, sizeof title, "speedup of %s over %s per model", bn, an);
-        snprintf(ylabel, sizeof ylabel, "speedup (%s time / %s time)", an, bn);
+        snprintf(title, sizeof title, "%s over %s per model", bn, an);
+        snprintf(ylabel, sizeof ylabel, "speedup (x)");
         snprintf(ref, sizeof ref, "peak-FLOPS ratio %.2fx", c0->peak_ratio);
         snprintf(stems[n], sizeof stems[n], "speedup_models");
         stem_ptrs[n] = stems[n];

@@ -79,7 +79,9 @@ static void print_text(const tpusim_graph *g, const char *model)
         char in[256], out[256];
         op_shapes(g, i, 0, op.n_inputs, in, sizeof in);
         op_shapes(g, i, 1, op.n_outputs, out, sizeof out);
-        printf("%4zu  %-32.32s %-18.18s %-24s %-18s %12llu %10llu %12llu\n", i, op.name, op.type,
+        char name[128];
+        printf("%4zu  %-32s %-18.18s %-24s %-18s %12llu %10llu %12llu\n", i,
+               cli_fit_name(op.name, 32, name, sizeof name), op.type,
                in, out, (unsigned long long)op.macs, (unsigned long long)op.params,
                (unsigned long long)(op.bytes_in + op.bytes_weights + op.bytes_out));
     }

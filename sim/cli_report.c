@@ -18,6 +18,7 @@
 #include "plot.h"
 #include "report.h"
 #include "sched_event.h"
+#include "text.h"
 
 /* ------------------------------------------------------------- tables */
 
@@ -45,10 +46,10 @@ void cli_table_cell(struct cli_table *t, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    char buf[512];
+    char buf[512], safe[sizeof buf * 4];
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    t->cells[t->n] = strdup(buf);
+    t->cells[t->n] = strdup(text_safe(buf, safe, sizeof safe)); /* names from model files */
     if (!t->cells[t->n])
         t->oom = true;
     else
@@ -74,11 +75,15 @@ int cli_table_finish(struct cli_table *t, enum cli_rich_format fmt, const char *
 
 void cli_table_name(struct cli_table *t, const char *name, size_t width)
 {
-    size_t n = strlen(name);
-    if (width && n > width)
-        cli_table_cell(t, "~%s", name + n - width);
-    else
-        cli_table_cell(t, "%s", name);
+    char fit[512];
+    cli_table_cell(t, "%s", width ? cli_fit_name(name, width, fit, sizeof fit) : name);
+}
+
+const char *cli_fit_name(const char *name, size_t width, char *buf, size_t len)
+{
+    char safe[2048], shorter[2048];
+    text_short_name(text_safe(name, safe, sizeof safe), shorter, sizeof shorter);
+    return text_fit(shorter, width, buf, len);
 }
 
 void cli_latex_text(FILE *f, const char *s)
@@ -152,8 +157,20 @@ void cli_table_print(FILE *f, const struct cli_table *t, enum cli_rich_format fm
         fputc('\n', f);
         return;
     }
-    if (fmt == RF_LATEX) {
-        fputs("\\begin{table}[t]\n\\centering\n\\small\n", f);
+    /* Long tables break across pages (longtable, its head repeated); wide
+     * ones are set smaller to fit a page. */
+    bool long_table = fmt == RF_LATEX && rows > CLI_LATEX_FLOAT_ROWS;
+    const char *size = t->ncols > 6 ? "\\scriptsize\\setlength{\\tabcolsep}{3pt}" : "\\small";
+    if (fmt == RF_LATEX && long_table) {
+        fprintf(f, "{%s\n\\begin{longtable}{%s}\n", size, t->align);
+        if (caption) {
+            fputs("\\caption{", f);
+            cli_latex_text(f, caption);
+            fputs("}\\\\\n", f);
+        }
+        fputs("\\toprule\n", f);
+    } else if (fmt == RF_LATEX) {
+        fprintf(f, "\\begin{table}[t]\n\\centering\n%s\n", size);
         if (caption) {
             fputs("\\caption{", f);
             cli_latex_text(f, caption);
@@ -175,8 +192,16 @@ void cli_table_print(FILE *f, const struct cli_table *t, enum cli_rich_format fm
                 fputs(sep, f);
         }
         fputs(fmt == RF_LATEX ? " \\\\\n" : fmt == RF_MARKDOWN ? " |\n" : "\n", f);
-        if (r < 0 && fmt == RF_LATEX)
+        if (r < 0 && long_table) { /* the head again on every later page */
+            fputs("\\midrule\n\\endfirsthead\n\\toprule\n", f);
+            for (int c = 0; c < t->ncols; c++) {
+                print_cell(f, t->head[c], fmt);
+                fputs(c < t->ncols - 1 ? sep : " \\\\\n", f);
+            }
+            fputs("\\midrule\n\\endhead\n\\bottomrule\n\\endfoot\n", f);
+        } else if (r < 0 && fmt == RF_LATEX) {
             fputs("\\midrule\n", f);
+        }
         if (r < 0 && fmt == RF_MARKDOWN) {
             fputs("|", f);
             for (int c = 0; c < t->ncols; c++)
@@ -184,7 +209,9 @@ void cli_table_print(FILE *f, const struct cli_table *t, enum cli_rich_format fm
             fputc('\n', f);
         }
     }
-    if (fmt == RF_LATEX)
+    if (long_table)
+        fputs("\\end{longtable}\n}\n", f);
+    else if (fmt == RF_LATEX)
         fputs("\\bottomrule\n\\end{tabular}\n\\end{table}\n", f);
     fputc('\n', f);
 }
@@ -283,7 +310,12 @@ int cli_render_plots(const char *cmd, const char *dir, const char *const *stems,
 struct report_cli {
     struct sim_cli sim;
     struct cli_plot plot;
+    int64_t top;       /* --top N: the top table's length, the full op table left out; 0: not given */
+    bool short_names;  /* --short-names: op names fitted to SHORT_NAME_CHARS in every format */
 };
+
+/* --short-names: a name's head and distinguishing tail in this many characters. */
+#define SHORT_NAME_CHARS 24
 
 static void usage(FILE *f)
 {
@@ -298,7 +330,12 @@ static void usage(FILE *f)
           "\n"
           "options (and those of tpusim run: --chip --stack --dtype --set --stack-set\n"
           "--cores --no-fusion --batch --dim --framework-overhead-us):\n"
-          "  --format FMT       text (default), csv, json, markdown or latex (booktabs)\n"
+          "  --format FMT       text (default), csv, json, markdown or latex (booktabs;\n"
+          "                     longtable for tables of more than 30 rows)\n"
+          "  --top N            the N ops that take most time, and not the table of\n"
+          "                     every op (a table for a paper)\n"
+          "  --short-names      op names cut to their head and distinguishing tail\n"
+          "                     (24 characters) in every format\n"
           "  --plot DIR         write figures to DIR: roofline and time by cause (data,\n"
           "                     editable .gp scripts, SVG and PDF via gnuplot)\n"
           "  --png              with --plot, PNG as well\n"
@@ -312,6 +349,22 @@ static void usage(FILE *f)
 static int report_option(const struct cli_args *a, int argc, char **argv, int *i)
 {
     struct report_cli *o = a->ctx;
+    bool bad = false;
+    const char *v = cli_opt_value("--top", argc, argv, i, &bad);
+    if (v) {
+        if (!cli_parse_int64(v, 1, 1000000, &o->top)) {
+            fprintf(stderr, "tpusim report: --top needs a whole number from 1 to 1000000, got "
+                    "'%s'\n", v);
+            return CLI_BAD;
+        }
+        return CLI_TAKEN;
+    }
+    if (bad)
+        return CLI_BAD;
+    if (strcmp(argv[*i], "--short-names") == 0) {
+        o->short_names = true;
+        return CLI_TAKEN;
+    }
     int r = cli_plot_option(argc, argv, i, &o->plot);
     return r != CLI_NOT_OURS ? r : cli_sim_option(a->cmd, argc, argv, i, &o->sim);
 }
@@ -349,11 +402,36 @@ static const char *const OP_HEAD[] = {"#",       "name",  "kind",  "output", "MF
                                       "causes %"};
 #define OP_COLS 16
 
-static void op_row(struct cli_table *t, const struct report_op *o, bool text)
+/* How the op tables show names: 0 for whole names. */
+static size_t name_width(enum cli_rich_format fmt, bool short_names)
+{
+    return short_names ? SHORT_NAME_CHARS : fmt == RF_TEXT ? 34 : 0;
+}
+
+/* A paper's op table (LaTeX): the columns a reader compares, so that it
+ * fits a page. */
+static const char *const PAPER_HEAD[] = {"op", "kind", "MFLOP", "us", "TFLOP/s", "% peak",
+                                         "bound", "proxy x"};
+#define PAPER_COLS 8
+static const char *PAPER_ALIGN = "llrrrrlr";
+
+static void paper_row(struct cli_table *t, const struct report_op *o, size_t width)
+{
+    cli_table_name(t, o->name, width);
+    cli_table_cell(t, "%s", o->kind);
+    cli_table_cell(t, "%.2f", (double)o->res->flops / 1e6);
+    cli_table_cell(t, "%.2f", o->us);
+    cli_table_cell(t, "%.2f", o->flops_per_s / 1e12);
+    cli_table_cell(t, "%.1f", o->pct_peak);
+    cli_table_cell(t, "%s", cause_name(o->res->bound));
+    proxy_cell(t, o);
+}
+
+static void op_row(struct cli_table *t, const struct report_op *o, bool text, size_t width)
 {
     const struct op_result *r = o->res;
     cli_table_cell(t, "%d", o->index);
-    cli_table_name(t, o->name, text ? 34 : 0);
+    cli_table_name(t, o->name, width);
     cli_table_cell(t, "%s", text ? tail(o->kind, 22) : o->kind);
     cli_table_cell(t, "%s", o->out_shape);
     cli_table_cell(t, "%.2f", (double)r->flops / 1e6);
@@ -384,13 +462,51 @@ static void op_row(struct cli_table *t, const struct report_op *o, bool text)
 static const char *OP_ALIGN = "rlllrrrrrrrrrrll";
 
 static int print_ops(const struct report *rp, const int *which, int n, enum cli_rich_format fmt,
-                     const char *caption)
+                     size_t width, const char *caption)
 {
     struct cli_table t;
-    cli_table_init(&t, OP_COLS, OP_HEAD, OP_ALIGN);
+    bool paper = fmt == RF_LATEX;
+    if (paper)
+        cli_table_init(&t, PAPER_COLS, PAPER_HEAD, PAPER_ALIGN);
+    else
+        cli_table_init(&t, OP_COLS, OP_HEAD, OP_ALIGN);
     for (int i = 0; i < n; i++)
-        op_row(&t, &rp->ops[which[i]], fmt == RF_TEXT);
+        if (paper)
+            paper_row(&t, &rp->ops[which[i]], width);
+        else
+            op_row(&t, &rp->ops[which[i]], fmt == RF_TEXT, width);
     return cli_table_finish(&t, fmt, caption);
+}
+
+struct op_time {
+    uint64_t cycles;
+    int index;
+};
+
+/* Most cycles first; equal times in schedule order. */
+static int by_time(const void *a, const void *b)
+{
+    const struct op_time *x = a, *y = b;
+    if (x->cycles != y->cycles)
+        return x->cycles < y->cycles ? 1 : -1;
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+/* The running ops, most time first, into `which`; returns how many. */
+static int ops_by_time(const struct report *rp, int *which)
+{
+    struct op_time *t = malloc((size_t)(rp->n_ops > 0 ? rp->n_ops : 1) * sizeof *t);
+    if (!t)
+        return -1;
+    int n = 0;
+    for (int i = 0; i < rp->n_ops; i++)
+        if (rp->ops[i].res->fused_into < 0)
+            t[n++] = (struct op_time){rp->ops[i].res->cycles, i};
+    qsort(t, (size_t)n, sizeof *t, by_time);
+    for (int i = 0; i < n; i++)
+        which[i] = t[i].index;
+    free(t);
+    return n;
 }
 
 static int print_groups(const struct report_group *g, int n, const char *what,
@@ -443,16 +559,18 @@ static int print_summary(const struct report *rp, const char *model, enum cli_ri
     cli_table_cell(&t, "%.2f", (double)rp->hbm_bytes / 1e6);
     cli_table_cell(&t, "ops run (fused away)");
     cli_table_cell(&t, "%d (%d)", rp->n_run, rp->n_ops - rp->n_run);
-    char caption[1024];
-    snprintf(caption, sizeof caption, "%s on %s (%s): summary", model, r->chip->name,
-             r->stack->name);
+    char caption[1024], label[512];
+    snprintf(caption, sizeof caption, "%s on %s (%s): summary",
+             plot_model_label(model, label, sizeof label), r->chip->name, r->stack->name);
     return cli_table_finish(&t, fmt, caption);
 }
 
-static int print_tables(const struct report *rp, const char *model, enum cli_rich_format fmt)
+static int print_tables(const struct report *rp, const char *model, enum cli_rich_format fmt,
+                        const struct report_cli *o)
 {
     const struct chip *c = rp->res->chip;
     char cap[1024];
+    size_t width = name_width(fmt, o->short_names);
     int rc = fmt == RF_TEXT ? 0 : print_summary(rp, model, fmt);
     if (!rc)
         rc = print_groups(rp->by_type, rp->n_types, "op type", c, fmt,
@@ -460,21 +578,35 @@ static int print_tables(const struct report *rp, const char *model, enum cli_ric
     if (!rc)
         rc = print_groups(rp->by_bound, CAUSE_COUNT, "bound", c, fmt,
                           "time by bound (each op's largest cause)");
-    snprintf(cap, sizeof cap, "top %d ops by time", rp->n_top);
-    if (!rc)
-        rc = print_ops(rp, rp->top, rp->n_top, fmt, cap);
-    int *all = malloc((size_t)(rp->n_run > 0 ? rp->n_run : 1) * sizeof *all);
+    int *all = malloc((size_t)(rp->n_ops > 0 ? rp->n_ops : 1) * sizeof *all);
     if (!all)
         return 1;
+    if (o->top) { /* a paper's table: the top N, without the table of every op */
+        int n = ops_by_time(rp, all);
+        if (n < 0) {
+            free(all);
+            return 1;
+        }
+        n = o->top < n ? (int)o->top : n;
+        snprintf(cap, sizeof cap, "top %d ops by time", n);
+        rc = rc ? rc : print_ops(rp, all, n, fmt, width, cap);
+        free(all);
+        return rc;
+    }
+    snprintf(cap, sizeof cap, "top %d ops by time", rp->n_top);
+    if (!rc)
+        rc = print_ops(rp, rp->top, rp->n_top, fmt, width, cap);
     int n = 0;
     for (int i = 0; i < rp->n_ops; i++)
         if (rp->ops[i].res->fused_into < 0)
             all[n++] = i;
     if (!rc)
-        rc = print_ops(rp, all, n, fmt,
-                       "every op (fused ops inside their host's kind; MXU%: useful MACs per MAC "
-                       "slot while streaming, MXU%t: over the op's time; proxy x: simulated / "
-                       "(FLOPs / peak))");
+        rc = print_ops(rp, all, n, fmt, width,
+                       fmt == RF_LATEX ? "every op (fused ops inside their host's kind; proxy x: "
+                                         "simulated / (FLOPs / peak))"
+                                       : "every op (fused ops inside their host's kind; MXU%: "
+                                         "useful MACs per MAC slot while streaming, MXU%t: over "
+                                         "the op's time; proxy x: simulated / (FLOPs / peak))");
     free(all);
     return rc;
 }
@@ -498,8 +630,9 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
            rp->proxy_error, rp->proxy_error);
     if (rp->worst_proxy >= 0) {
         const struct report_op *w = &rp->ops[rp->worst_proxy];
-        printf("     worst op (>= 1%% of time): %s (%s) at %.1fx its FLOPs-proxy time\n", w->name,
-               w->kind, w->proxy_error);
+        char name[512];
+        printf("     worst op (>= 1%% of time): %s (%s) at %.1fx its FLOPs-proxy time\n",
+               cli_fit_name(w->name, 0, name, sizeof name), w->kind, w->proxy_error);
     }
     printf("  achieved            %10.2f TFLOP/s = %.1f%% of one core's peak\n",
            rp->flops_per_s / 1e12, rp->pct_peak);
@@ -747,8 +880,11 @@ static int write_plots(const struct report *rp, const struct cli_plot *p, const 
 
 static int show_report(const struct report *rp, const struct sim_cli *o, void *ctx)
 {
-    const struct cli_plot *plot = ctx;
+    const struct report_cli *ro = ctx;
+    const struct cli_plot *plot = &ro->plot;
     const char *model = cli_model_name(&o->model);
+    char label[512];
+    plot_model_label(model, label, sizeof label); /* captions name the model, not its path */
     const char *chip = rp->res->chip->name;
     int rc = write_plots(rp, plot, model);
     if (rc)
@@ -759,16 +895,16 @@ static int show_report(const struct report *rp, const struct sim_cli *o, void *c
     case RF_TEXT:
         print_header(rp, o, model);
         print_units(rp);
-        rc = print_tables(rp, model, RF_TEXT);
+        rc = print_tables(rp, model, RF_TEXT, ro);
         break;
     case RF_MARKDOWN:
     case RF_LATEX:
         if (o->format == RF_MARKDOWN)
-            printf("## %s on %s (%s)\n\n", model, chip, rp->res->stack->name);
+            printf("## %s on %s (%s)\n\n", label, chip, rp->res->stack->name);
         else
-            printf("%% tpusim report: %s on %s (%s); needs \\usepackage{booktabs}\n", model,
-                   chip, rp->res->stack->name);
-        rc = print_tables(rp, model, o->format);
+            printf("%% tpusim report: %s on %s (%s); needs \\usepackage{booktabs,longtable}\n",
+                   label, chip, rp->res->stack->name);
+        rc = print_tables(rp, model, o->format, ro);
         break;
     }
     if (rc) {
@@ -796,5 +932,5 @@ int cmd_report(int argc, char **argv)
     rc = cli_plot_check("report", &o.plot);
     if (rc)
         return rc;
-    return cli_simulate_report("report", &o.sim, show_report, &o.plot);
+    return cli_simulate_report("report", &o.sim, show_report, &o);
 }

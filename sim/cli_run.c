@@ -436,12 +436,15 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
            "TFLOP/s", "%peak", "MXU%", "bound");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
+        char name[128], into[512];
+        cli_fit_name(op->name, 34, name, sizeof name);
         if (op->fused_into) {
-            printf("%4d  %-34.34s %-16.16s %12s %10s %9s %6s %6s  fused into %s\n", i, op->name,
-                   op->type, "-", "-", "-", "-", "-", op->fused_into);
+            printf("%4d  %-34s %-16.16s %12s %10s %9s %6s %6s  fused into %s\n", i, name,
+                   op->type, "-", "-", "-", "-", "-", cli_fit_name(op->fused_into, 0, into,
+                                                                    sizeof into));
             continue;
         }
-        printf("%4d  %-34.34s %-16.16s %12llu %10.2f %9.3f %6.1f %6.1f  %s\n", i, op->name,
+        printf("%4d  %-34s %-16.16s %12llu %10.2f %9.3f %6.1f %6.1f  %s\n", i, name,
                op->type, (unsigned long long)op->res->cycles, op->us, op->flops_per_s / 1e12,
                op->pct_peak, 100.0 * op->mxu_util_busy, cause_name(op->res->bound));
     }

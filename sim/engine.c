@@ -183,23 +183,23 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
  * op_results counts every graph op's flops once. */
 void totals_add_op(struct sim_totals *t, const struct op_result *r)
 {
-    t->cycles += r->cycles;
-    t->flops += r->flops;
-    t->macs += r->macs;
-    t->hbm_bytes += r->hbm_bytes;
-    t->host_bytes += r->host_bytes;
-    t->mac_slots += r->mac_slots;
-    t->useful_macs += r->useful_macs;
+    t->cycles = sat_add(t->cycles, r->cycles);
+    t->flops = sat_add(t->flops, r->flops);
+    t->macs = sat_add(t->macs, r->macs);
+    t->hbm_bytes = sat_add(t->hbm_bytes, r->hbm_bytes);
+    t->host_bytes = sat_add(t->host_bytes, r->host_bytes);
+    t->mac_slots = sat_add(t->mac_slots, r->mac_slots);
+    t->useful_macs = sat_add(t->useful_macs, r->useful_macs);
     for (int k = 0; k < CAUSE_COUNT; k++)
-        t->stall[k] += r->stall[k];
+        t->stall[k] = sat_add(t->stall[k], r->stall[k]);
     t->ops++;
     t->kernels += r->kernel;
 }
 
 void totals_add_invocation(struct sim_totals *t, uint64_t cycles)
 {
-    t->cycles += cycles;
-    t->stall[CAUSE_LAUNCH] += cycles;
+    t->cycles = sat_add(t->cycles, cycles);
+    t->stall[CAUSE_LAUNCH] = sat_add(t->stall[CAUSE_LAUNCH], cycles);
 }
 
 uint64_t invocation_cycles(const struct chip *c, const struct stack *s, uint64_t kernels)
@@ -213,15 +213,15 @@ uint64_t invocation_cycles(const struct chip *c, const struct stack *s, uint64_t
 
 void totals_merge(struct sim_totals *t, const struct sim_totals *add)
 {
-    t->cycles += add->cycles;
-    t->flops += add->flops;
-    t->macs += add->macs;
-    t->hbm_bytes += add->hbm_bytes;
-    t->host_bytes += add->host_bytes;
-    t->mac_slots += add->mac_slots;
-    t->useful_macs += add->useful_macs;
+    t->cycles = sat_add(t->cycles, add->cycles);
+    t->flops = sat_add(t->flops, add->flops);
+    t->macs = sat_add(t->macs, add->macs);
+    t->hbm_bytes = sat_add(t->hbm_bytes, add->hbm_bytes);
+    t->host_bytes = sat_add(t->host_bytes, add->host_bytes);
+    t->mac_slots = sat_add(t->mac_slots, add->mac_slots);
+    t->useful_macs = sat_add(t->useful_macs, add->useful_macs);
     for (int k = 0; k < CAUSE_COUNT; k++)
-        t->stall[k] += add->stall[k];
+        t->stall[k] = sat_add(t->stall[k], add->stall[k]);
     t->ops += add->ops;
     t->kernels += add->kernels;
 }

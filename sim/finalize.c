@@ -150,10 +150,17 @@ static int bind_batch_symbols(struct tpusim_graph *g)
 static int bind_input_dims(struct tpusim_graph *g)
 {
     int rc = bind_batch_symbols(g);
+    const struct tensor *fixed = NULL; /* an input whose axis 0 cannot take the batch */
+    bool batched = false;
     for (int i = 0; i < g->n_tensors && !rc; i++) {
         struct tensor *t = g->tensors[i];
         if (!t->is_input)
             continue;
+        if (t->rank && g->batch > 0) {
+            bool takes = t->dims[0] < 0 || t->dims[0] == 1 || t->dims[0] == g->batch;
+            batched = batched || takes;
+            fixed = takes || fixed ? fixed : t;
+        }
         for (int r = 0; r < t->rank && !rc; r++) {
             char axis_name[600];
             snprintf(axis_name, sizeof axis_name, "%s:%d", t->name, r);
@@ -186,6 +193,14 @@ static int bind_input_dims(struct tpusim_graph *g)
         if (!rc)
             rc = tensor_set_shape(g, NULL, t, t->dtype, t->rank, t->dims);
     }
+    /* A batch no input takes would be reported but not simulated. */
+    if (!rc && g->batch > 1 && !batched)
+        rc = graph_error(g, TPUSIM_ERR_ARG,
+                         "batch %lld: no input has a batch axis to take it (%s%s%s%lld in the "
+                         "file); set sizes with --dim instead",
+                         (long long)g->batch, fixed ? "axis 0 of input '" : "the model has no "
+                         "data inputs", fixed ? fixed->name : "", fixed ? "' is " : ": ",
+                         fixed ? (long long)fixed->dims[0] : 0LL);
     return rc;
 }
 

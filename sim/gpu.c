@@ -240,8 +240,8 @@ void gpu_plan_timing(const struct chip *c, const struct gpu_gemm_plan *pl, enum 
     t.total_cycles = pl->total_cycles;
     /* The last wave runs only rem of its slots: the rest of it is idle. */
     if (rem)
-        t.wave_quant_cycles = (uint64_t)((double)pl->last_wave_cycles * (double)(slots - rem) /
-                                         (double)slots);
+        t.wave_quant_cycles = sat_from_double((double)pl->last_wave_cycles *
+                                               (double)(slots - rem) / (double)slots);
     t.stream_cycles = t.total_cycles - t.wave_quant_cycles;
     t.tiles = pl->tiles;
     /* The engines' view (mxu.h): one step, the whole kernel; its pipeline
@@ -249,7 +249,7 @@ void gpu_plan_timing(const struct chip *c, const struct gpu_gemm_plan *pl, enum 
     t.steps = 1;
     t.step_cycles = pl->total_cycles;
     t.mxus_used = pl->tiles < sms ? pl->tiles : sms;
-    t.mac_slots = (uint64_t)((double)t.total_cycles * sm_fma_rate(c, math) * (double)sms);
+    t.mac_slots = sat_from_double((double)t.total_cycles * sm_fma_rate(c, math) * (double)sms);
     t.useful_macs = useful_macs;
     *out = t;
 }

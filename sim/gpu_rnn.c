@@ -57,5 +57,5 @@ void gpu_rnn(const struct chip *c, tpusim_dtype dtype, const struct rnn_desc *rd
     double rate = tensor ? (double)c->gpu_tensor_cores_per_sm *
                                c->gpu_fp16_fma_per_tensor_core_per_cycle
                          : (double)c->gpu_fp32_cores_per_sm * (eb == 2 ? 2 : 1);
-    out->mac_slots = (uint64_t)((double)total * rate * c->gpu_sms);
+    out->mac_slots = sat_from_double((double)total * rate * c->gpu_sms);
 }

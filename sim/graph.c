@@ -4,6 +4,7 @@
  */
 #include "graph.h"
 #include "control_flow.h"
+#include "text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,13 +16,17 @@ int graph_error(struct tpusim_graph *g, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
+    char raw[sizeof g->err];
     int off = 0;
     if (g->source && g->source[0])
-        off = snprintf(g->err, sizeof g->err, "%s: ", g->source);
-    if (off < 0 || (size_t)off >= sizeof g->err)
+        off = snprintf(raw, sizeof raw, "%s: ", g->source);
+    if (off < 0 || (size_t)off >= sizeof raw)
         off = 0;
-    vsnprintf(g->err + off, sizeof g->err - (size_t)off, fmt, ap);
+    vsnprintf(raw + off, sizeof raw - (size_t)off, fmt, ap);
     va_end(ap);
+    /* Names in messages come from the model file: no raw control bytes
+     * reach a terminal (text.h). */
+    text_safe(raw, g->err, sizeof g->err);
     return code;
 }
 

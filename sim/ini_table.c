@@ -397,24 +397,44 @@ const char *ini_choice_name(const struct ini_choice *choices, int value)
     return "?";
 }
 
+static const char *unit_of(const struct ini_key *d);
+
+/* "[0.1, 1e+05] GB/s or 0": a range as messages show it (dumps show the
+ * unit in a column of their own). */
+static const char *range_text(const struct ini_key *d, bool with_unit, char *buf, size_t len)
+{
+    const struct ini_range *r = &d->range;
+    const char *unit = unit_of(d);
+    with_unit = with_unit && strcmp(unit, "count") != 0;
+    snprintf(buf, len, "[%.6g, %.6g]%s%s%s", r->min, r->max, with_unit ? " " : "",
+             with_unit ? unit : "", r->zero_ok ? " or 0" : "");
+    return buf;
+}
+
+/* x in the key's range; else the error names the value, the range and why. */
+static int check_range(struct loader *ld, const struct ini_key *d, double x, const char *v,
+                       const char *where)
+{
+    const struct ini_range *r = &d->range;
+    if (!r->why) /* a table without a range is tpusim's bug, found by any load */
+        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: the key table gives no range", where,
+                    d->section, d->name);
+    if ((x >= r->min && x <= r->max) || (r->zero_ok && x == 0))
+        return TPUSIM_OK;
+    char range[96];
+    return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: %s is outside %s: %s", where, d->section,
+                d->name, v, range_text(d, true, range, sizeof range), r->why);
+}
+
 static int convert_double(struct loader *ld, const struct ini_key *d, const char *v,
                           const char *where, char *field)
 {
-    bool positive = d->kind == INI_DOUBLE_POS;
     if (!is_decimal(v, true))
         return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: malformed number '%s'", where, d->section,
                     d->name, v);
-    errno = 0;
-    double x = strtod(v, NULL);
-    if (errno == ERANGE || !isfinite(x))
-        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: number out of range '%s'", where,
-                    d->section, d->name, v);
-    if (d->kind == INI_FRACTION && !(x > 0 && x <= 1))
-        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: must be a fraction in (0, 1], got '%s'",
-                    where, d->section, d->name, v);
-    if (positive ? !(x > 0) : x < 0)
-        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: must be %s, got '%s'", where, d->section,
-                    d->name, positive ? "> 0" : ">= 0", v);
+    double x = strtod(v, NULL); /* a decimal: out of double's range is inf or 0, refused below */
+    if (check_range(ld, d, x, v, where))
+        return ld->rc;
     memcpy(field, &x, sizeof x);
     return TPUSIM_OK;
 }
@@ -422,23 +442,14 @@ static int convert_double(struct loader *ld, const struct ini_key *d, const char
 static int convert_whole(struct loader *ld, const struct ini_key *d, const char *v,
                          const char *where, char *field)
 {
-    bool positive = d->kind == INI_INT_POS || d->kind == INI_U64_POS;
     if (!is_decimal(v, false))
         return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: malformed number '%s' (a whole number)",
                     where, d->section, d->name, v);
-    errno = 0;
-    long long x = strtoll(v, NULL, 10);
-    if (errno == ERANGE)
-        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: number out of range '%s'", where,
-                    d->section, d->name, v);
-    if (positive ? x <= 0 : x < 0)
-        return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: must be %s, got '%s'", where, d->section,
-                    d->name, positive ? "> 0" : ">= 0", v);
-    if (d->kind == INI_INT_POS || d->kind == INI_INT_NONNEG) {
-        if (x > INT_MAX)
-            return fail(ld, TPUSIM_ERR_PARSE, "%s: %s.%s: number out of range '%s'", where,
-                        d->section, d->name, v);
-        int i = (int)x;
+    long long x = strtoll(v, NULL, 10); /* saturates at LLONG_MIN/MAX: out of every range */
+    if (check_range(ld, d, (double)x, v, where))
+        return ld->rc;
+    if (d->kind == INI_INT) {
+        int i = (int)x; /* ranges of int keys lie within int */
         memcpy(field, &i, sizeof i);
     } else {
         uint64_t u = (uint64_t)x;
@@ -468,13 +479,9 @@ static int convert(struct loader *ld, size_t k, const char *where, void *out)
     const char *v = ld->e[k].value;
     char *field = (char *)out + d->offset;
     switch (d->kind) {
-    case INI_DOUBLE_POS:
-    case INI_DOUBLE_NONNEG:
-    case INI_FRACTION: return convert_double(ld, d, v, where, field);
-    case INI_INT_POS:
-    case INI_INT_NONNEG:
-    case INI_U64_POS:
-    case INI_U64_NONNEG: return convert_whole(ld, d, v, where, field);
+    case INI_DOUBLE: return convert_double(ld, d, v, where, field);
+    case INI_INT:
+    case INI_U64: return convert_whole(ld, d, v, where, field);
     case INI_BOOL: {
         bool b;
         if (strcmp(v, "true") == 0)
@@ -512,6 +519,11 @@ static int convert(struct loader *ld, size_t k, const char *where, void *out)
 static int apply_override(struct loader *ld, const char *ov)
 {
     const char *flag = ld->f->override_flag;
+    /* "a=1;b=2" is two settings in one: refuse it whole, never half of it. */
+    if (strchr(ov, ';'))
+        return fail(ld, TPUSIM_ERR_ARG, "%s '%s': one key per %s (give %s a=1 %s b=2; ';' "
+                    "starts a comment in the files, never a second key)",
+                    flag, ov, flag, flag, flag);
     const char *eq = strchr(ov, '=');
     const char *dot = strchr(ov, '.');
     if (!eq || !dot || dot > eq)
@@ -556,7 +568,9 @@ static bool applies(const struct ini_key *d, unsigned variant)
 /* Where entry k's value came from: "FILE:LINE" or "--set k=v". */
 static void where_of(const struct loader *ld, size_t k, char *buf, size_t len)
 {
-    if (ld->e[k].overridden)
+    if (ld->e[k].overridden && ld->e[k].line)
+        snprintf(buf, len, "%s (over %s:%d)", ld->e[k].where, ld->path, ld->e[k].line);
+    else if (ld->e[k].overridden)
         snprintf(buf, len, "%s", ld->e[k].where);
     else
         snprintf(buf, len, "%s:%d", ld->path, ld->e[k].line);
@@ -600,28 +614,43 @@ static int check_keys_present(struct loader *ld, void *out, unsigned *variant)
     return TPUSIM_OK;
 }
 
-/* Scans and parses the file into ld->e. */
-static int parse_file(struct loader *ld)
+/* Scans and parses text (NUL-terminated, no NUL inside) into ld->e. */
+static int parse_text(struct loader *ld, const char *text)
 {
-    char *buf;
-    if (read_file(ld, &buf))
-        return ld->rc;
-    char *copy = strdup(buf);
-    if (!copy) {
-        free(buf);
+    char *copy = strdup(text);
+    if (!copy)
         return fail(ld, TPUSIM_ERR_NOMEM, "%s: out of memory", ld->path);
-    }
     scan_lines(ld, copy);
     free(copy);
     if (!ld->rc) {
-        int bad_line = ini_parse_string(buf, on_value, ld);
+        int bad_line = ini_parse_string(text, on_value, ld);
         if (bad_line > 0)
             fail(ld, TPUSIM_ERR_PARSE, "%s:%d: malformed line", ld->path, bad_line);
         else if (bad_line < 0)
             fail(ld, TPUSIM_ERR_NOMEM, "%s: out of memory while parsing", ld->path);
     }
-    free(buf);
     return ld->rc;
+}
+
+/* Overrides, presence, conversion: what follows the parse of a file or a buffer. */
+static int load_parsed(struct loader *ld, const char *const *overrides, int n_overrides,
+                       void *out, unsigned *variant)
+{
+    const struct ini_format *f = ld->f;
+    for (int i = 0; i < n_overrides; i++)
+        if (apply_override(ld, overrides[i]))
+            return ld->rc;
+    if (check_keys_present(ld, out, variant))
+        return ld->rc;
+    for (size_t k = 0; k < f->n_keys; k++) {
+        if (!applies(&f->keys[k], *variant))
+            continue;
+        char where[600];
+        where_of(ld, k, where, sizeof where);
+        if (convert(ld, k, where, out))
+            return ld->rc;
+    }
+    return TPUSIM_OK;
 }
 
 int ini_table_load(const struct ini_format *f, const char *path, const char *const *overrides,
@@ -631,47 +660,65 @@ int ini_table_load(const struct ini_format *f, const char *path, const char *con
     struct loader ld = {.f = f, .path = path, .e = entries, .err = err, .err_len = err_len};
     memset(entries, 0, f->n_keys * sizeof *entries);
     *variant = 0;
-    if (parse_file(&ld))
+    char *buf;
+    if (read_file(&ld, &buf))
         return ld.rc;
-    for (int i = 0; i < n_overrides; i++)
-        if (apply_override(&ld, overrides[i]))
-            return ld.rc;
-    if (check_keys_present(&ld, out, variant))
-        return ld.rc;
-    for (size_t k = 0; k < f->n_keys; k++) {
-        if (!applies(&f->keys[k], *variant))
-            continue;
-        char where[600];
-        where_of(&ld, k, where, sizeof where);
-        if (convert(&ld, k, where, out))
-            return ld.rc;
-    }
-    return TPUSIM_OK;
+    parse_text(&ld, buf);
+    free(buf);
+    return ld.rc ? ld.rc : load_parsed(&ld, overrides, n_overrides, out, variant);
+}
+
+int ini_table_load_text(const struct ini_format *f, const char *name, const char *text,
+                        size_t len, const char *const *overrides, int n_overrides, void *out,
+                        struct ini_entry *entries, unsigned *variant, char *err, size_t err_len)
+{
+    struct loader ld = {.f = f, .path = name, .e = entries, .err = err, .err_len = err_len};
+    memset(entries, 0, f->n_keys * sizeof *entries);
+    *variant = 0;
+    if (!text && len)
+        return fail(&ld, TPUSIM_ERR_ARG, "%s: NULL text", name);
+    if (len && memchr(text, '\0', len))
+        return fail(&ld, TPUSIM_ERR_PARSE, "%s: not a text file (NUL byte)", name);
+    char *buf = malloc(len + 1);
+    if (!buf)
+        return fail(&ld, TPUSIM_ERR_NOMEM, "%s: out of memory", name);
+    if (len)
+        memcpy(buf, text, len);
+    buf[len] = '\0';
+    parse_text(&ld, buf);
+    free(buf);
+    return ld.rc ? ld.rc : load_parsed(&ld, overrides, n_overrides, out, variant);
 }
 
 /* ------------------------------------------------------- file kinds */
 
 /* Resolves, loads, converts and finishes into out, entries holding every
- * key's text and note; *variant the variant key's value. */
+ * key's text and note; *variant the variant key's value. With text (len
+ * bytes) the file is read from memory, name_or_path naming it. */
 static int load_kind(const struct ini_file_kind *k, const char *models_dir,
-                     const char *name_or_path, const char *const *overrides, int n_overrides,
-                     void *out, struct ini_entry *entries, unsigned *variant, char *err,
-                     size_t err_len)
+                     const char *name_or_path, const char *text, size_t len,
+                     const char *const *overrides, int n_overrides, void *out,
+                     struct ini_entry *entries, unsigned *variant, char *err, size_t err_len)
 {
     memset(out, 0, k->size);
     *variant = 0;
     int rc = k->resolve(models_dir, name_or_path, out, err, err_len);
-    if (!rc)
-        rc = ini_table_load(k->format, (const char *)out + k->path_offset, overrides,
-                            n_overrides, out, entries, variant, err, err_len);
+    const char *path = (const char *)out + k->path_offset;
+    if (!rc && text)
+        rc = ini_table_load_text(k->format, path, text, len, overrides, n_overrides, out,
+                                 entries, variant, err, err_len);
+    else if (!rc)
+        rc = ini_table_load(k->format, path, overrides, n_overrides, out, entries, variant, err,
+                            err_len);
     if (!rc && k->finish)
         rc = k->finish(out, entries, err, err_len);
     return rc;
 }
 
-int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const char *name_or_path,
-                  const char *const *overrides, int n_overrides, void *out, char *err,
-                  size_t err_len)
+static int load_into(const struct ini_file_kind *k, const char *models_dir,
+                     const char *name_or_path, const char *text, size_t len,
+                     const char *const *overrides, int n_overrides, void *out, char *err,
+                     size_t err_len)
 {
     if (err && err_len)
         err[0] = '\0';
@@ -679,13 +726,35 @@ int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const c
         return ini_error(err, err_len, TPUSIM_ERR_ARG, "%s_load: out is NULL", k->format->what);
     struct ini_entry *entries = calloc(k->format->n_keys, sizeof *entries);
     unsigned variant;
-    int rc = entries ? load_kind(k, models_dir, name_or_path, overrides, n_overrides, out, entries,
-                                 &variant, err, err_len)
+    int rc = entries ? load_kind(k, models_dir, name_or_path, text, len, overrides, n_overrides,
+                                 out, entries, &variant, err, err_len)
                      : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
     if (rc)
         memset(out, 0, k->size);
     free(entries);
     return rc;
+}
+
+int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const char *name_or_path,
+                  const char *const *overrides, int n_overrides, void *out, char *err,
+                  size_t err_len)
+{
+    return load_into(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out, err,
+                     err_len);
+}
+
+int ini_file_load_text(const struct ini_file_kind *k, const char *name, const char *text,
+                       size_t len, const char *const *overrides, int n_overrides, void *out,
+                       char *err, size_t err_len)
+{
+    if (!name || !ini_has_suffix(name, ".ini"))
+        return ini_error(err, err_len, TPUSIM_ERR_ARG,
+                         "%s_load_text: name the text NAME.ini (messages cite it)",
+                         k->format->what);
+    if (!text)
+        return ini_error(err, err_len, TPUSIM_ERR_ARG, "%s_load_text: text is NULL",
+                         k->format->what);
+    return load_into(k, NULL, name, text, len, overrides, n_overrides, out, err, err_len);
 }
 
 int ini_file_dump(const struct ini_file_kind *k, const char *models_dir,
@@ -707,7 +776,7 @@ int ini_file_dump(const struct ini_file_kind *k, const char *models_dir,
     void *loaded = calloc(1, k->size);
     struct ini_value *v = calloc(k->format->n_keys + k->max_derived, sizeof *v);
     unsigned variant;
-    int rc = entries && loaded && v ? load_kind(k, models_dir, name_or_path, overrides,
+    int rc = entries && loaded && v ? load_kind(k, models_dir, name_or_path, NULL, 0, overrides,
                                                 n_overrides, loaded, entries, &variant, err,
                                                 err_len)
                                     : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
@@ -782,6 +851,11 @@ size_t ini_table_values(const struct ini_format *f, const struct ini_entry *entr
         snprintf(v->key, sizeof v->key, "%s.%s", f->keys[k].section, f->keys[k].name);
         snprintf(v->value, sizeof v->value, "%s", entries[k].value);
         snprintf(v->unit, sizeof v->unit, "%s", unit_of(&f->keys[k]));
+        bool number = f->keys[k].kind == INI_DOUBLE || f->keys[k].kind == INI_INT ||
+                      f->keys[k].kind == INI_U64;
+        v->range[0] = '\0';
+        if (number && f->keys[k].range.why)
+            range_text(&f->keys[k], false, v->range, sizeof v->range);
         snprintf(v->note, sizeof v->note, "%s", entries[k].note);
         v->line = entries[k].line;
     }
@@ -794,6 +868,7 @@ void ini_value_derived(struct ini_value *v, const char *key, const char *unit, d
     snprintf(v->key, sizeof v->key, "%s", key);
     snprintf(v->value, sizeof v->value, "%.10g", value);
     snprintf(v->unit, sizeof v->unit, "%s", unit);
+    v->range[0] = '\0';
     snprintf(v->note, sizeof v->note, "derived");
     v->line = 0;
 }

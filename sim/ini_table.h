@@ -22,20 +22,28 @@ extern "C" {
 #define INI_VALUE_MAX 512 /* a value's text, lists included */
 #define INI_NOTE_MAX 256  /* a note: "source: ..." or "ASSUMED: ..." */
 
-/* How a key's text becomes its field, and what range it must be in. */
+/* How a key's text becomes its field. Numbers also have a range
+ * (ini_key.range). */
 enum ini_kind {
-    INI_DOUBLE_POS,    /* double > 0 */
-    INI_DOUBLE_NONNEG, /* double >= 0 */
-    INI_FRACTION,      /* double in (0, 1] */
-    INI_INT_POS,       /* int > 0 */
-    INI_INT_NONNEG,
-    INI_U64_POS,       /* uint64_t > 0 */
-    INI_U64_NONNEG,
+    INI_DOUBLE,        /* double */
+    INI_INT,           /* int */
+    INI_U64,           /* uint64_t */
     INI_BOOL,          /* bool: true | false */
     INI_ENUM,          /* int field: one of ini_key.choices */
     INI_NAME,          /* char[ini_key.size]: letters, digits, '_', '-', '.' */
     INI_LIST           /* comma-separated items parsed by ini_key.parse */
 };
+
+/* The physically meaningful values of a number, checked at load: [min,
+ * max], and 0 too when zero_ok (the chip or stack lacks the thing). `why`
+ * says where the bounds come from; every number has one. */
+struct ini_range {
+    double min, max;
+    bool zero_ok;
+    const char *why;
+};
+#define INI_RANGE(lo, hi, why) {lo, hi, false, why}
+#define INI_RANGE_OR_0(lo, hi, why) {lo, hi, true, why}
 
 /* One name of an INI_ENUM key and the value it stores. */
 struct ini_choice {
@@ -55,6 +63,7 @@ struct ini_key {
     const struct ini_choice *choices; /* INI_ENUM: ended by {NULL, 0} */
     size_t size;                      /* INI_NAME: bytes of the char array */
     ini_list_fn parse;                /* INI_LIST */
+    struct ini_range range;           /* INI_DOUBLE, INI_INT, INI_U64 */
 };
 
 struct ini_format {
@@ -80,11 +89,12 @@ struct ini_entry {
     char where[128];    /* "--set k=v" for overridden values */
 };
 
-/* One resolved value, for `--dump`: key, text, unit, note, line. */
+/* One resolved value, for `--dump`: key, text, unit, range, note, line. */
 struct ini_value {
     char key[64];       /* "mxu.rows" */
     char value[INI_VALUE_MAX];
     char unit[32];      /* from the key's suffix */
+    char range[48];     /* "[1, 10000]", "0 or [0.1, 1e+05]"; "" when not a number */
     char note[INI_NOTE_MAX]; /* "source: ..." or "ASSUMED: ..." or "derived" */
     int line;           /* 0: derived or not from the file */
 };
@@ -98,6 +108,11 @@ struct ini_value {
 int ini_table_load(const struct ini_format *f, const char *path, const char *const *overrides,
                    int n_overrides, void *out, struct ini_entry *entries, unsigned *variant,
                    char *err, size_t err_len);
+/* As ini_table_load, from len bytes of text in memory; `name` stands for
+ * the path in messages ("name:line: section.key: problem"). */
+int ini_table_load_text(const struct ini_format *f, const char *name, const char *text,
+                        size_t len, const char *const *overrides, int n_overrides, void *out,
+                        struct ini_entry *entries, unsigned *variant, char *err, size_t err_len);
 /* The loaded values of the keys that apply, in file order, into out (room
  * for f->n_keys); returns how many. */
 size_t ini_table_values(const struct ini_format *f, const struct ini_entry *entries,
@@ -133,6 +148,11 @@ struct ini_file_kind {
 int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const char *name_or_path,
                   const char *const *overrides, int n_overrides, void *out, char *err,
                   size_t err_len);
+/* As ini_file_load, from len bytes of text in memory named `name` (which
+ * must end in .ini: it names the chip or stack as a path would). */
+int ini_file_load_text(const struct ini_file_kind *k, const char *name, const char *text,
+                       size_t len, const char *const *overrides, int n_overrides, void *out,
+                       char *err, size_t err_len);
 /* Every resolved value, in file order, then the derived ones; *values is
  * malloc'ed (free() it), *n set. `out`, when not NULL, receives what
  * ini_file_load would give. */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cycles.h"
 #include "report.h"
 
 static double ratio(double a, double b)
@@ -109,10 +110,10 @@ static struct report_group *find_group(struct report_group *gs, int *n, const ch
 static void add_to_group(struct report_group *g, const struct op_result *res)
 {
     g->ops++;
-    g->cycles += res->cycles;
-    g->flops += res->flops;
+    g->cycles = sat_add(g->cycles, res->cycles);
+    g->flops = sat_add(g->flops, res->flops);
     for (int k = 0; k < CAUSE_COUNT; k++)
-        g->cause_cycles[k] += res->stall[k];
+        g->cause_cycles[k] = sat_add(g->cause_cycles[k], res->stall[k]);
 }
 
 static int by_cycles_desc(const void *pa, const void *pb)
@@ -186,9 +187,9 @@ int report_build(const struct sim_result *r, struct report *out, char *err, size
             append_kind(out->ops[host].kind, out->ops[i].type);
         /* Per op: an op's padding is clamped at 0, so it is not the
          * totals' mac_slots - useful_macs. */
-        out->padding_macs += out->ops[i].padding_macs;
-        out->act_bytes += r->ops[i].act_bytes;
-        out->act_useful_bytes += r->ops[i].act_useful_bytes;
+        out->padding_macs = sat_add(out->padding_macs, out->ops[i].padding_macs);
+        out->act_bytes = sat_add(out->act_bytes, r->ops[i].act_bytes);
+        out->act_useful_bytes = sat_add(out->act_useful_bytes, r->ops[i].act_useful_bytes);
     }
     out->layout_padding = out->act_bytes > out->act_useful_bytes
                               ? 1.0 - (double)out->act_useful_bytes / (double)out->act_bytes
@@ -476,9 +477,10 @@ static int categories(const struct comparison *c, struct category **out)
         cat[k].a_us += oa->us;
         cat[k].b_us += ob->us;
         for (int j = 0; j < CAUSE_COUNT; j++)
-            cat[k].b_cause[j] += ob->res->stall[j];
-        cat[k].b_useful += ob->res->useful_macs;
-        cat[k].b_slots_time += (uint64_t)(slots * (double)ob->res->cycles);
+            cat[k].b_cause[j] = sat_add(cat[k].b_cause[j], ob->res->stall[j]);
+        cat[k].b_useful = sat_add(cat[k].b_useful, ob->res->useful_macs);
+        cat[k].b_slots_time = sat_add(cat[k].b_slots_time,
+                                      sat_from_double(slots * (double)ob->res->cycles));
     }
     for (int k = 0; k < n; k++)
         cat[k].lost_us = cat[k].b_us - cat[k].a_us / c->peak_ratio;

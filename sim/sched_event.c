@@ -999,9 +999,9 @@ static void charge_act(const struct act *a, const struct sched_shares *sh, uint6
                        uint64_t *stall)
 {
     if (a->kind == AK_LAUNCH || a->kind == AK_DISPATCH || a->kind == AK_INVOKE) {
-        stall[CAUSE_LAUNCH] += cycles;
+        stall[CAUSE_LAUNCH] = sat_add(stall[CAUSE_LAUNCH], cycles);
     } else if (a->kind == AK_PROLOGUE) {
-        stall[CAUSE_WEIGHT_LOAD] += cycles;
+        stall[CAUSE_WEIGHT_LOAD] = sat_add(stall[CAUSE_WEIGHT_LOAD], cycles);
     } else {
         sched_charge(sh, charge_unit(a), cycles, stall);
     }
@@ -1023,12 +1023,12 @@ static void charge_segment(const struct run *r, const struct sched_shares *sh,
     if (!g->gap) {
         charge_act(a, &sh[a->row], cycles, stall);
     } else if (a->gap_cause < CAUSE_COUNT) {
-        stall[a->gap_cause] += cycles;
+        stall[a->gap_cause] = sat_add(stall[a->gap_cause], cycles);
     } else if (a->pred != ACT_NONE) {
         const struct act *p = &r->acts[a->pred];
         charge_act(p, &sh[p->row], cycles, stall);
     } else {
-        stall[CAUSE_LAUNCH] += cycles;
+        stall[CAUSE_LAUNCH] = sat_add(stall[CAUSE_LAUNCH], cycles);
     }
 }
 

@@ -35,7 +35,7 @@ void sched_shares_of(const struct op_plan *p, struct sched_shares *out)
 /* `part` of `cycles`, rounded down, never more than what is left. */
 static uint64_t portion(uint64_t cycles, double part, uint64_t left)
 {
-    uint64_t x = part > 0 ? (uint64_t)((double)cycles * part) : 0;
+    uint64_t x = sat_from_double((double)cycles * part);
     return x < left ? x : left;
 }
 
@@ -46,19 +46,19 @@ void sched_charge(const struct sched_shares *sh, enum sched_unit u, uint64_t cyc
     switch (u) {
     case SU_DMA:
         x = portion(cycles, sh->reread, left);
-        stall[CAUSE_SRAM] += x;
-        stall[CAUSE_HBM] += left - x;
+        stall[CAUSE_SRAM] = sat_add(stall[CAUSE_SRAM], x);
+        stall[CAUSE_HBM] = sat_add(stall[CAUSE_HBM], left - x);
         break;
     case SU_MXU:
         x = portion(cycles, sh->wave, left);
-        stall[CAUSE_WAVE_QUANT] += x;
+        stall[CAUSE_WAVE_QUANT] = sat_add(stall[CAUSE_WAVE_QUANT], x);
         left -= x;
         x = portion(cycles, sh->stream, left);
-        stall[CAUSE_MXU] += x;
-        stall[CAUSE_WEIGHT_LOAD] += left - x;
+        stall[CAUSE_MXU] = sat_add(stall[CAUSE_MXU], x);
+        stall[CAUSE_WEIGHT_LOAD] = sat_add(stall[CAUSE_WEIGHT_LOAD], left - x);
         break;
-    case SU_VPU: stall[CAUSE_VPU] += cycles; break;
-    case SU_HOST: stall[CAUSE_HOST_LINK] += cycles; break;
+    case SU_VPU: stall[CAUSE_VPU] = sat_add(stall[CAUSE_VPU], cycles); break;
+    case SU_HOST: stall[CAUSE_HOST_LINK] = sat_add(stall[CAUSE_HOST_LINK], cycles); break;
     case SU_COUNT: break;
     }
 }
@@ -139,5 +139,5 @@ void sched_attribute(const struct chip *c, const struct op_plan *p, const struct
         given++;
     }
     for (int k = 0; k < CAUSE_COUNT; k++)
-        stall[k] += got[k];
+        stall[k] = sat_add(stall[k], got[k]);
 }

@@ -142,34 +142,50 @@ static bool parse_targets(const char *text, void *field, char *why, size_t why_l
 /* ---------------------------------------------------------- the table */
 
 #define F(field) offsetof(struct stack, field)
-#define KEY(section, name, kind, field) {section, name, kind, field, 0, NULL, 0, NULL}
-#define ENUM(section, name, field, choices) {section, name, INI_ENUM, field, 0, choices, 0, NULL}
-#define LIST(section, name, field, fn) {section, name, INI_LIST, field, 0, NULL, 0, fn}
+#define NO_RANGE {0, 0, false, NULL}
+/* The range is the last argument; its braces hold commas, hence "...". */
+#define KEY(section, name, kind, field, ...) {section, name, kind, field, 0, NULL, 0, NULL, __VA_ARGS__}
+#define ENUM(section, name, field, choices)                                                       \
+    {section, name, INI_ENUM, field, 0, choices, 0, NULL, NO_RANGE}
+#define LIST(section, name, field, fn) {section, name, INI_LIST, field, 0, NULL, 0, fn, NO_RANGE}
+#define US_RANGE(what) INI_RANGE(0, 1e6, what " from 0 to 1 s: longer would dwarf any inference")
+#define TILE_RANGE                                                                                \
+    INI_RANGE(1, 4096, "a layout tile's side: 1 (untiled) to 4096 elements (XLA:TPU: 8 x 128)")
 
+/* Every key of a stack file, with the physically meaningful range of each number. */
 static const struct ini_key KEYS[] = {
     LIST("stack", "targets", F(targets), parse_targets),
     LIST("fusion", "into_matrix", F(fuse[FUSE_INTO_MATRIX]), parse_fusion),
     LIST("fusion", "into_pointwise", F(fuse[FUSE_INTO_POINTWISE]), parse_fusion),
     LIST("fusion", "into_vector", F(fuse[FUSE_INTO_VECTOR]), parse_fusion),
     LIST("fusion", "into_matrix_operand", F(fuse_operand), parse_fusion),
-    KEY("fusion", "reduce_with_producer", INI_BOOL, F(reduce_with_producer)),
+    KEY("fusion", "reduce_with_producer", INI_BOOL, F(reduce_with_producer), NO_RANGE),
     ENUM("placement", "depthwise_on", F(depthwise_on), DEPTHWISE_UNITS),
     LIST("placement", "host_ops", F(host_ops), parse_host_ops),
     ENUM("placement", "host_fallback", F(host_fallback), HOST_FALLBACKS),
-    KEY("placement", "host_cpu_gflops", INI_DOUBLE_NONNEG, F(host_cpu_gflops)),
-    KEY("placement", "host_cpu_gbps", INI_DOUBLE_NONNEG, F(host_cpu_gbps)),
-    KEY("placement", "device_inner_dims", INI_INT_NONNEG, F(device_inner_dims)),
-    KEY("overhead", "dispatch_us_per_kernel", INI_DOUBLE_NONNEG, F(dispatch_us_per_kernel)),
-    KEY("overhead", "gap_us_per_kernel", INI_DOUBLE_NONNEG, F(gap_us_per_kernel)),
-    KEY("overhead", "invoke_us_per_inference", INI_DOUBLE_NONNEG, F(invoke_us_per_inference)),
-    KEY("overhead", "instruction_bytes_per_kernel", INI_U64_NONNEG,
-        F(instruction_bytes_per_kernel)),
-    KEY("overhead", "library_setup_per_call", INI_BOOL, F(library_setup_per_call)),
+    KEY("placement", "host_cpu_gflops", INI_DOUBLE, F(host_cpu_gflops),
+        INI_RANGE_OR_0(0.1, 1e6, "0: no host ops; else 0.1 GFLOP/s (a microcontroller) to "
+                                 "1 PFLOP/s")),
+    KEY("placement", "host_cpu_gbps", INI_DOUBLE, F(host_cpu_gbps),
+        INI_RANGE_OR_0(0.1, 1e5, "0: no host ops; else 0.1 GB/s to 100 TB/s of host memory "
+                                 "bandwidth")),
+    KEY("placement", "device_inner_dims", INI_INT, F(device_inner_dims),
+        INI_RANGE(0, 16, "0: no limit; else how many innermost dims may exceed 1 (Coral: 3)")),
+    KEY("overhead", "dispatch_us_per_kernel", INI_DOUBLE, F(dispatch_us_per_kernel),
+        US_RANGE("host time to issue a kernel")),
+    KEY("overhead", "gap_us_per_kernel", INI_DOUBLE, F(gap_us_per_kernel),
+        US_RANGE("the device gap between kernels")),
+    KEY("overhead", "invoke_us_per_inference", INI_DOUBLE, F(invoke_us_per_inference),
+        INI_RANGE(0, 1e7, "the runtime's cost per inference from 0 to 10 s")),
+    KEY("overhead", "instruction_bytes_per_kernel", INI_U64, F(instruction_bytes_per_kernel),
+        INI_RANGE(0, 1073741824.0, "compiled instructions sent per kernel: 0 (resident) to 1 GiB "
+                                   "(Coral's compiled models: 1.4 to 21 KB per op)")),
+    KEY("overhead", "library_setup_per_call", INI_BOOL, F(library_setup_per_call), NO_RANGE),
     ENUM("layout", "order", F(layout_order), LAYOUT_ORDERS),
-    KEY("layout", "tile_second_minor_elems", INI_INT_POS, F(tile_second_minor_elems)),
-    KEY("layout", "tile_minor_32bit_elems", INI_INT_POS, F(tile_minor_32bit_elems)),
-    KEY("layout", "tile_minor_16bit_elems", INI_INT_POS, F(tile_minor_16bit_elems)),
-    KEY("layout", "tile_minor_8bit_elems", INI_INT_POS, F(tile_minor_8bit_elems)),
+    KEY("layout", "tile_second_minor_elems", INI_INT, F(tile_second_minor_elems), TILE_RANGE),
+    KEY("layout", "tile_minor_32bit_elems", INI_INT, F(tile_minor_32bit_elems), TILE_RANGE),
+    KEY("layout", "tile_minor_16bit_elems", INI_INT, F(tile_minor_16bit_elems), TILE_RANGE),
+    KEY("layout", "tile_minor_8bit_elems", INI_INT, F(tile_minor_8bit_elems), TILE_RANGE),
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -250,6 +266,13 @@ int stack_load(const char *models_dir, const char *name_or_path, const char *con
 {
     return ini_file_load(&STACK_FILE, models_dir, name_or_path, overrides, n_overrides, out, err,
                          err_len);
+}
+
+int stack_load_text(const char *name, const char *text, size_t len, const char *const *overrides,
+               int n_overrides, struct stack *out, char *err, size_t err_len)
+{
+    return ini_file_load_text(&STACK_FILE, name, text, len, overrides, n_overrides, out, err,
+                              err_len);
 }
 
 int stack_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,

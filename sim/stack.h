@@ -128,6 +128,10 @@ struct stack {
  * Errors as chip_load's: "file:line: section.key: problem" in err. */
 int stack_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
                int n_overrides, struct stack *out, char *err, size_t err_len);
+/* As stack_load, from len bytes of text in memory (a file read elsewhere, a
+ * fuzzer's input); `name` ends in .ini and stands for the path in messages. */
+int stack_load_text(const char *name, const char *text, size_t len, const char *const *overrides,
+               int n_overrides, struct stack *out, char *err, size_t err_len);
 /* Every resolved value with unit and source in file order; *values is
  * malloc'ed (free() it). `out`, when not NULL, receives the stack. */
 int stack_dump(const char *models_dir, const char *name_or_path, const char *const *overrides,

@@ -91,7 +91,7 @@ static void split(uint64_t total, uint64_t part, uint64_t whole, uint64_t tiles,
         *last = total;
         return;
     }
-    uint64_t f = (uint64_t)((double)total * (double)part / (double)whole);
+    uint64_t f = sat_from_double((double)total * (double)part / (double)whole);
     if (sat_mul(f, tiles - 1) > total)
         f = total / (tiles - 1);
     *full = f;

@@ -63,9 +63,11 @@ extern "C" {
 
 /* 0.3: software stacks (tpusim_stack_open, tpusim_options.stack,
  * tpusim_chip_info.default_stack, tpusim_summary.invocation_cycles), each
- * added at the end of its struct. */
-#define TPUSIM_VERSION "0.3.0"
-#define TPUSIM_VERSION_NUMBER 3000 /* major*1000000 + minor*1000 + patch */
+ * added at the end of its struct. 0.3.1: tpusim_installed_models_dir()
+ * (PREFIX/share/tpusim/models, from the PREFIX the library was built for)
+ * replaces the TPUSIM_DEFAULT_MODELS_DIR macro. */
+#define TPUSIM_VERSION "0.3.1"
+#define TPUSIM_VERSION_NUMBER 3001 /* major*1000000 + minor*1000 + patch */
 
 /* Largest tensor rank tpusim handles. */
 #define TPUSIM_MAX_RANK 8
@@ -106,6 +108,10 @@ typedef enum tpusim_dtype {
  * program can compare them with TPUSIM_VERSION / TPUSIM_VERSION_NUMBER to
  * see that the library it runs with matches the header it was built with. */
 const char *tpusim_version(void);
+/* The folder `make install PREFIX=P` fills with chip and stack files,
+ * P/share/tpusim/models, fixed when the library was built (the last
+ * resort of every models_dir lookup). Static storage. */
+const char *tpusim_installed_models_dir(void);
 int tpusim_version_number(void);
 /* Name of a status code ("TPUSIM_ERR_PARSE"); static storage. */
 const char *tpusim_status_name(int status);
@@ -311,15 +317,12 @@ void tpusim_cache_clear(tpusim_context *ctx);
  * ending in ".ini", and the software stack it names as its default
  * (compiler.default_stack, models_dir/stacks/). `models_dir` NULL means
  * $TPUSIM_MODELS_DIR when set, else "models" when that folder exists,
- * else the installed TPUSIM_DEFAULT_MODELS_DIR. Overrides are
+ * else tpusim_installed_models_dir(). Overrides are
  * "section.key=value" strings ("hbm.bandwidth_gbps=1800"), applied in
  * order; an unknown key is an error. Errors (TPUSIM_ERR_IO, _PARSE, _ARG)
  * leave "file:line: key: problem" in tpusim_errmsg(ctx), for the chip file
  * or its default stack's. The chip does not depend on ctx after this call
  * and may be used with any context, from any thread. */
-#ifndef TPUSIM_DEFAULT_MODELS_DIR
-#define TPUSIM_DEFAULT_MODELS_DIR "/usr/local/share/tpusim/models"
-#endif
 int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
                      const char *const *overrides, int n_overrides, tpusim_chip **out);
 void tpusim_chip_close(tpusim_chip *chip);

@@ -182,7 +182,7 @@ START_TEST(override_bad_value_is_refused)
     char err[512];
     ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", ov, 1, &c, err, sizeof err),
                      TPUSIM_ERR_PARSE);
-    ck_assert_msg(strstr(err, "--set mxu.rows=0") && strstr(err, "must be > 0"), "%s", err);
+    ck_assert_msg(strstr(err, "--set mxu.rows=0 (over ") && strstr(err, "/tpu_v3/chip.ini:18): mxu.rows: 0 is outside [1, 4096]: "), "%s", err);
 }
 END_TEST
 
@@ -267,6 +267,45 @@ START_TEST(dump_has_every_key_with_unit_note_and_line)
     ck_assert_int_eq(derived, 11);
     ck_assert_int_eq(gpu_derived, 3);
     free(v);
+}
+END_TEST
+
+START_TEST(text_in_memory_loads_as_the_file_does)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tpu_v3/chip.ini", tu_chips_dir());
+    FILE *f = fopen(path, "rb");
+    ck_assert_ptr_nonnull(f);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text, f);
+    fclose(f);
+    ck_assert_uint_lt(n, sizeof text);
+    struct chip from_file = load_ok("tpu_v3", NULL, 0), from_text;
+    char err[1024];
+    const char *set[] = {"mxu.rows=64"};
+    ck_assert_msg(chip_load_text("tpu_v3.ini", text, n, NULL, 0, &from_text, err, sizeof err) ==
+                      TPUSIM_OK, "%s", err);
+    ck_assert_str_eq(from_text.name, "tpu_v3");
+    ck_assert_str_eq(from_text.path, "tpu_v3.ini");
+    memcpy(from_text.path, from_file.path, sizeof from_text.path);
+    ck_assert(memcmp(&from_text, &from_file, sizeof from_file) == 0);
+    ck_assert_int_eq(chip_load_text("tpu_v3.ini", text, n, set, 1, &from_text, err, sizeof err),
+                     TPUSIM_OK);
+    ck_assert_int_eq(from_text.mxu_rows, 64);
+    /* Messages cite the name and the line; a NUL is refused as in a file. */
+    char bad[] = "[chip]\nclock_ghz = 1 ; ASSUMED: x\n";
+    ck_assert_int_eq(chip_load_text("mem.ini", bad, strlen(bad), NULL, 0, &from_text, err,
+                                    sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strncmp(err, "mem.ini:2: chip.clock_ghz: unknown key", 38) == 0, "%s", err);
+    ck_assert_int_eq(chip_load_text("mem.ini", bad, sizeof bad, NULL, 0, &from_text, err,
+                                    sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_str_eq(err, "mem.ini: not a text file (NUL byte)");
+    ck_assert_int_eq(chip_load_text("mem", bad, 3, NULL, 0, &from_text, err, sizeof err),
+                     TPUSIM_ERR_ARG);
+    ck_assert_int_eq(chip_load_text("mem.ini", NULL, 3, NULL, 0, &from_text, err, sizeof err),
+                     TPUSIM_ERR_ARG);
 }
 END_TEST
 
@@ -365,6 +404,62 @@ static void expect_fail(struct tmp_chip *t, int code, const char *n1, const char
     ck_assert_int_eq(c.cores, 0); /* out is zeroed on error */
 }
 
+START_TEST(every_number_of_every_chip_has_a_range_it_lies_in)
+{
+    ck_assert_int_ge(tu_expect_files_in_range(false), 5);
+}
+END_TEST
+
+/* Out of range: refused with the key, the value, the range, its reason and
+ * where the value came from. These ran before and gave confident nonsense:
+ * 1e20 cycles per add reported fewer cycles than the default; 0 GB/s of
+ * HBM on tpu_v3 read as "no DRAM" and reported 393% of peak. */
+START_TEST(values_outside_their_physical_range_are_refused)
+{
+    struct chip c;
+    char err[1024];
+    const char *cost[] = {"vpu.add_cycles_per_vector=1e20"};
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", cost, 1, &c, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "--set vpu.add_cycles_per_vector=1e20 (over ") &&
+                      strstr(err, "tpu_v3/chip.ini:") &&
+                      strstr(err, "): vpu.add_cycles_per_vector: 1e20 is outside [0.01, 10000] "
+                                  "cycles/vector: one vector op per"),
+                  "%s", err);
+    const char *tiny[] = {"hbm.bandwidth_gbps=1e-300"}, *zero[] = {"hbm.bandwidth_gbps=0"},
+               *fast[] = {"chip.clock_mhz=1e308"}, *huge[] = {"chip.clock_mhz=1e999"},
+               *frac[] = {"gpu.dram_efficiency_fraction=1.5"};
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", tiny, 1, &c, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "hbm.bandwidth_gbps: 1e-300 is outside [0.1, 100000] GB/s or 0"),
+                  "%s", err);
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", zero, 1, &c, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "hbm.bandwidth_gbps = 0 with hbm.capacity_gib = 32: a chip without "
+                              "DRAM has both 0"),
+                  "%s", err);
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", fast, 1, &c, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "chip.clock_mhz: 1e308 is outside [1, 10000] MHz"), "%s", err);
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "tpu_v3", huge, 1, &c, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "chip.clock_mhz: 1e999 is outside"), "%s", err);
+    ck_assert_int_eq(chip_load(tu_chips_dir(), "gpu_v100", frac, 1, &c, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "gpu.dram_efficiency_fraction: 1.5 is outside [0.01, 1]"), "%s",
+                  err);
+    /* The edges are in: the Edge TPU has no DRAM (both 0), and a file's
+     * own line is cited. */
+    load_ok("edgetpu", NULL, 0);
+    const char *edge[] = {"chip.clock_mhz=10000", "vpu.add_cycles_per_vector=0.01"};
+    struct chip e = load_ok("tpu_v3", edge, 2);
+    ck_assert_double_eq(e.clock_mhz, 1e4);
+    struct tmp_chip t;
+    write_chip(&t, 2, "clock_mhz = 0.5 ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":2: chip.clock_mhz: 0.5 is outside [1, 10000] MHz: ", NULL);
+}
+END_TEST
+
 START_TEST(base_test_file_loads)
 {
     struct tmp_chip t;
@@ -437,7 +532,7 @@ START_TEST(zero_rows_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 7, "rows = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":7: mxu.rows: must be > 0", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":7: mxu.rows: 0 is outside [1, 4096]: ", NULL);
 }
 END_TEST
 
@@ -445,7 +540,7 @@ START_TEST(negative_bandwidth_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 34, "bandwidth_gbps = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":34: host_link.bandwidth_gbps: must be >= 0", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":34: host_link.bandwidth_gbps: -1 is outside [0.01, 10000] GB/s or 0: ", NULL);
 }
 END_TEST
 
@@ -545,9 +640,12 @@ Suite *chip_suite(void)
     tcase_add_test(tc, override_bad_value_is_refused);
     tcase_add_test(tc, every_chip_in_models_loads_and_list_finds_the_five);
     tcase_add_test(tc, dump_has_every_key_with_unit_note_and_line);
+    tcase_add_test(tc, text_in_memory_loads_as_the_file_does);
     suite_add_tcase(s, tc);
     TCase *bad = tcase_create("bad_files");
     tcase_add_test(bad, base_test_file_loads);
+    tcase_add_test(bad, every_number_of_every_chip_has_a_range_it_lies_in);
+    tcase_add_test(bad, values_outside_their_physical_range_are_refused);
     tcase_add_test(bad, unknown_key_names_file_line_and_key);
     tcase_add_test(bad, unknown_section_is_an_error);
     tcase_add_test(bad, missing_key_names_key_and_file);

@@ -41,6 +41,34 @@ static double achieved_fraction(const struct sim_result *r)
     return (double)r->sum.flops / seconds / r->chip->peak_flops_per_s_core;
 }
 
+START_TEST(totals_saturate_instead_of_wrapping)
+{
+    /* Two ops that each take "too long to count" sum to too long to count,
+     * not to UINT64_MAX - 1 (the plain += wrapped). */
+    struct op_result big = {0};
+    big.cycles = UINT64_MAX;
+    big.flops = UINT64_MAX - 1;
+    big.stall[CAUSE_VPU] = UINT64_MAX;
+    big.mac_slots = 3;
+    struct sim_totals t = {0};
+    totals_add_op(&t, &big);
+    totals_add_op(&t, &big);
+    ck_assert_uint_eq(t.cycles, UINT64_MAX);
+    ck_assert_uint_eq(t.flops, UINT64_MAX);
+    ck_assert_uint_eq(t.stall[CAUSE_VPU], UINT64_MAX);
+    ck_assert_uint_eq(t.mac_slots, 6);
+    ck_assert_uint_eq(t.ops, 2);
+    totals_add_invocation(&t, 5);
+    ck_assert_uint_eq(t.cycles, UINT64_MAX);
+    ck_assert_uint_eq(t.stall[CAUSE_LAUNCH], 5);
+    struct sim_totals u = t;
+    totals_merge(&u, &t);
+    ck_assert_uint_eq(u.cycles, UINT64_MAX);
+    ck_assert_uint_eq(u.stall[CAUSE_LAUNCH], 10);
+    ck_assert_uint_eq(u.mac_slots, 12);
+}
+END_TEST
+
 START_TEST(large_bf16_gemm_reaches_90_percent_of_peak)
 {
     const char *chips[] = {"tpu_v3", "tpu_v4i"};
@@ -547,6 +575,7 @@ Suite *engine_suite(void)
     Suite *s = suite_create("engine");
     TCase *tc = tcase_create("physics");
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, totals_saturate_instead_of_wrapping);
     tcase_add_test(tc, large_bf16_gemm_reaches_90_percent_of_peak);
     tcase_add_test(tc, no_op_beats_physics);
     tcase_add_test(tc, batch1_fully_connected_is_weight_bound);

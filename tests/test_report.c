@@ -16,6 +16,7 @@
 #include "report.h"
 #include "suites.h"
 #include "testutil.h"
+#include "text.h"
 #include "trace.h"
 
 static tpusim_graph *demo(void)
@@ -294,6 +295,59 @@ START_TEST(trace_is_gzip_json_and_bad_paths_are_errors)
 }
 END_TEST
 
+/* ---- names made safe for text and JSON (text.h) ---- */
+
+static void put_buf(void *ctx, const char *bytes, size_t n)
+{
+    strncat(ctx, bytes, n);
+}
+
+START_TEST(names_are_escaped_for_text_and_json)
+{
+    char buf[256], json[256] = "";
+    /* Printable ASCII and valid UTF-8 pass; C0, DEL, C1 and bytes that
+     * are not UTF-8 (a stray continuation, an overlong '/', a surrogate,
+     * a cut sequence) become \xNN. */
+    ck_assert_str_eq(text_safe("conv_1/\xce\xb1\xe2\x82\xac", buf, sizeof buf),
+                     "conv_1/\xce\xb1\xe2\x82\xac");
+    ck_assert_str_eq(text_safe("a\x1b[2Jb\x7f\xc2\x9b", buf, sizeof buf),
+                     "a\\x1B[2Jb\\x7F\\xC2\\x9B");
+    ck_assert_str_eq(text_safe("\x80\xc0\xaf\xed\xa0\x80\xe2\x82", buf, sizeof buf),
+                     "\\x80\\xC0\\xAF\\xED\\xA0\\x80\\xE2\\x82");
+    /* Cut short at a character, never inside an escape. */
+    ck_assert_str_eq(text_safe("ab\x01", buf, 5), "ab");
+    /* JSON: quotes and backslashes escaped, controls as \u, invalid bytes
+     * as U+FFFD: always valid UTF-8. */
+    text_json("q\"\\\n\x1b\xc2\x9b\xff\xce\xb1", put_buf, json);
+    ck_assert_str_eq(json, "q\\\"\\\\\\u000a\\u001b\\u009b\xef\xbf\xbd\xce\xb1");
+}
+END_TEST
+
+START_TEST(long_names_keep_head_and_distinguishing_tail)
+{
+    char buf[256];
+    const char *a = "/encoder/layer.10/attention/self/query/MatMul";
+    const char *b = "/encoder/layer.11/attention/self/value/MatMul";
+    /* 20 characters: 5 of head, "...", 12 of tail. */
+    ck_assert_str_eq(text_fit(a, 20, buf, sizeof buf), "/enco...query/MatMul");
+    ck_assert_str_eq(text_fit(b, 20, buf, sizeof buf), "/enco...value/MatMul");
+    ck_assert_str_eq(text_fit("short", 20, buf, sizeof buf), "short");
+    /* Module paths lose the components the next one extends. */
+    ck_assert_str_eq(text_short_name("/features/features.4/block/block.1/block.1.0/Conv", buf,
+                                     sizeof buf),
+                     "/features.4/block.1.0/Conv");
+    ck_assert_str_eq(text_short_name("/layer4/layer4.0/conv2/Conv", buf, sizeof buf),
+                     "/layer4.0/conv2/Conv");
+    ck_assert_str_eq(text_short_name("conv/conv/x_1", buf, sizeof buf), "conv/conv/x_1");
+    ck_assert_str_eq(text_short_name("a/a_b", buf, sizeof buf), "a_b");
+    ck_assert_str_eq(text_short_name("plain", buf, sizeof buf), "plain");
+    /* Characters, not bytes: each alpha is one. */
+    ck_assert_str_eq(text_fit("\xce\xb1\xce\xb1\xce\xb1\xce\xb1\xce\xb1" "bbbbbbbbbb", 9, buf,
+                              sizeof buf),
+                     "\xce\xb1\xce\xb1...bbbb");
+}
+END_TEST
+
 Suite *report_suite(void)
 {
     Suite *s = suite_create("report");
@@ -302,6 +356,8 @@ Suite *report_suite(void)
     tcase_add_test(tc, padding_is_slots_minus_useful_and_shares_add_to_one);
     tcase_add_test(tc, groups_and_top_ops_cover_the_model);
     tcase_add_test(tc, blocks_partition_the_running_ops);
+    tcase_add_test(tc, names_are_escaped_for_text_and_json);
+    tcase_add_test(tc, long_names_keep_head_and_distinguishing_tail);
     tcase_add_test(tc, a_chip_against_itself_is_speedup_one);
     tcase_add_test(tc, v2_to_v4i_loses_the_peak_ratio_and_says_where);
     tcase_add_test(tc, figure_data_has_one_row_per_point_and_bar);

@@ -265,6 +265,19 @@ START_TEST(missing_key_names_key_and_file)
 }
 END_TEST
 
+START_TEST(every_number_of_every_stack_has_a_range_it_lies_in)
+{
+    ck_assert_int_ge(tu_expect_files_in_range(true), 5);
+    struct stack s;
+    char err[512];
+    const char *slow[] = {"overhead.invoke_us_per_inference=1e8"};
+    ck_assert_int_eq(stack_load(tu_chips_dir(), "xla", slow, 1, &s, err, sizeof err),
+                     TPUSIM_ERR_PARSE);
+    ck_assert_msg(strstr(err, "overhead.invoke_us_per_inference: 1e8 is outside [0, 1e+07]"),
+                  "%s", err);
+}
+END_TEST
+
 START_TEST(bad_values_are_refused_with_line_and_key)
 {
     struct tmp_stack t;
@@ -272,9 +285,9 @@ START_TEST(bad_values_are_refused_with_line_and_key)
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":18: overhead.dispatch_us_per_kernel: malformed number '10us'", NULL);
     write_stack(&t, 19, "gap_us_per_kernel = -1 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":19: overhead.gap_us_per_kernel: must be >= 0", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":19: overhead.gap_us_per_kernel: -1 is outside [0, 1e+06] µs/kernel: ", NULL);
     write_stack(&t, 25, "tile_second_minor_elems = 0 ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":25: layout.tile_second_minor_elems: must be > 0", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":25: layout.tile_second_minor_elems: 0 is outside [1, 4096]", NULL);
     write_stack(&t, 24, "order = nchw ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":24: layout.order: expected as_given or channels_last or batch_feature, got 'nchw'", NULL);
@@ -389,7 +402,7 @@ START_TEST(overrides_replace_values_and_are_checked)
     const char *bad[] = {"layout.order=nchw"};
     ck_assert_int_eq(stack_load(tu_chips_dir(), "xla", bad, 1, &s, err, sizeof err),
                      TPUSIM_ERR_PARSE);
-    ck_assert_msg(strstr(err, "--stack-set layout.order=nchw: layout.order: expected"), "%s",
+    ck_assert_msg(strstr(err, "--stack-set layout.order=nchw (over "), "%s",
                   err);
 }
 END_TEST
@@ -1256,6 +1269,7 @@ Suite *stack_suite(void)
     tcase_add_test(bad, unknown_key_names_file_line_and_key);
     tcase_add_test(bad, missing_key_names_key_and_file);
     tcase_add_test(bad, bad_values_are_refused_with_line_and_key);
+    tcase_add_test(bad, every_number_of_every_stack_has_a_range_it_lies_in);
     tcase_add_test(bad, bad_lists_are_refused);
     tcase_add_test(bad, host_ops_need_a_host_cpu);
     tcase_add_test(bad, duplicate_key_is_an_error);

@@ -3,10 +3,12 @@
  * split and passes (against a literal step-by-step recurrence too), VPU
  * rounding and costs, HBM and host-link arithmetic, zero sizes, saturation.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cycles.h"
 #include "memory.h"
 #include "mxu.h"
 #include "suites.h"
@@ -549,6 +551,27 @@ START_TEST(mxu_overflow_saturates_at_uint64_max)
 }
 END_TEST
 
+START_TEST(double_to_cycles_saturates_without_undefined_casts)
+{
+    /* ceil_cycles(inf) computed inf - inf = NaN and cast it to uint64_t
+     * (undefined; 2^63 on x86); casts of doubles past 2^64 likewise. */
+    ck_assert_uint_eq(ceil_cycles(INFINITY), UINT64_MAX);
+    ck_assert_uint_eq(ceil_cycles(1e300), UINT64_MAX);
+    ck_assert_uint_eq(ceil_cycles(18446744073709551616.0), UINT64_MAX);
+    ck_assert_uint_eq(ceil_cycles(NAN), 0);
+    ck_assert_uint_eq(ceil_cycles(-INFINITY), 0);
+    ck_assert_uint_eq(ceil_cycles(2.5), 3);
+    ck_assert_uint_eq(ceil_cycles(10 * 0.1), 1);
+    ck_assert_uint_eq(ceil_cycles(9007199254740.5), UINT64_C(9007199254741));
+    ck_assert_uint_eq(sat_from_double(INFINITY), UINT64_MAX);
+    ck_assert_uint_eq(sat_from_double(1e20), UINT64_MAX);
+    ck_assert_uint_eq(sat_from_double(NAN), 0);
+    ck_assert_uint_eq(sat_from_double(-3.5), 0);
+    ck_assert_uint_eq(sat_from_double(3.99), 3);
+    ck_assert_uint_eq(sat_from_double(9007199254740991.0), UINT64_C(9007199254740991));
+}
+END_TEST
+
 /* ---------------------------------------------------------------- VPU */
 
 START_TEST(vpu_vector_is_lanes_times_sublanes)
@@ -788,6 +811,7 @@ Suite *units_suite(void)
     tcase_add_test(mxu, mxu_params_come_from_chip);
     tcase_add_test(mxu, mxu_zero_sizes_cost_nothing);
     tcase_add_test(mxu, mxu_overflow_saturates_at_uint64_max);
+    tcase_add_test(mxu, double_to_cycles_saturates_without_undefined_casts);
     suite_add_tcase(s, mxu);
 
     TCase *vpu = tcase_create("vpu");

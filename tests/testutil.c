@@ -1,6 +1,7 @@
 /*
  * testutil.c — graph-building helpers for the Check tests.
  */
+#include "ini_table.h"
 #include "testutil.h"
 
 #include "chip.h"
@@ -227,4 +228,43 @@ unsigned char *tu_read_file(const char *path, size_t *size)
     fclose(f);
     *size = (size_t)n;
     return buf;
+}
+
+/* A number's dump shows its range; the value lies within it. */
+void tu_expect_in_range(const struct ini_value *v)
+{
+    bool number = strcmp(v->unit, "bool") && strcmp(v->unit, "enum") && strcmp(v->unit, "name") &&
+                  strcmp(v->unit, "list");
+    if (!number || v->line == 0) /* derived values have no range of their own */
+        return;
+    double lo, hi, x = strtod(v->value, NULL);
+    ck_assert_msg(sscanf(v->range, "[%lf, %lf]", &lo, &hi) == 2, "%s: range '%s'", v->key,
+                  v->range);
+    bool or0 = strstr(v->range, " or 0") != NULL;
+    ck_assert_msg((x >= lo && x <= hi) || (or0 && x == 0), "%s = %s outside %s", v->key,
+                  v->value, v->range);
+}
+
+int tu_expect_files_in_range(bool stacks)
+{
+    char **names;
+    int n;
+    ck_assert_int_eq(stacks ? stack_list(tu_chips_dir(), &names, &n)
+                            : chip_list(tu_chips_dir(), &names, &n),
+                     TPUSIM_OK);
+    for (int i = 0; i < n; i++) {
+        struct ini_value *v;
+        int nv;
+        char err[512];
+        int rc = stacks ? stack_dump(tu_chips_dir(), names[i], NULL, 0, &v, &nv, NULL, err,
+                                     sizeof err)
+                        : chip_dump(tu_chips_dir(), names[i], NULL, 0, &v, &nv, NULL, err,
+                                    sizeof err);
+        ck_assert_msg(rc == TPUSIM_OK, "%s: %s", names[i], err);
+        for (int k = 0; k < nv; k++)
+            tu_expect_in_range(&v[k]);
+        free(v);
+    }
+    ini_free_names(names, n);
+    return n;
 }

@@ -46,6 +46,14 @@ void tu_load_stack(const char *name, const struct chip *c, struct stack *out);
  * point at it stay valid for the whole test. */
 const struct stack *tu_default_stack(const struct chip *c);
 
+/* A number of a chip or stack dump has a range ("[lo, hi]", " or 0") and
+ * lies within it; other values pass. */
+struct ini_value;
+void tu_expect_in_range(const struct ini_value *v);
+/* tu_expect_in_range on every value of every chip (stacks: every stack)
+ * under tu_chips_dir(); returns how many files. */
+int tu_expect_files_in_range(bool stacks);
+
 /* Attribute setters for the op added last. */
 void tu_attr_int(tpusim_graph *g, const char *name, int64_t v);
 void tu_attr_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v);

@@ -8,9 +8,13 @@
  * renders STEM.pdf; fmt is svg (the default), pdf (pdfcairo) or png
  * (pngcairo). The library only writes files; the CLI runs gnuplot.
  *
- *  - roofline: the chip's roofline (one core's peak FLOP/s, HBM bandwidth)
- *    with every op that does FLOPs at (FLOP per HBM byte, achieved FLOP/s),
- *    one colour per bound; ops with no HBM traffic sit at the right edge.
+ *  - roofline: one core's ceilings (the matrix unit's and the vector unit's
+ *    peak FLOP/s, the HBM slope) with every op that does FLOPs at (FLOP per
+ *    HBM byte, achieved FLOP/s), one colour per bound; an op with no HBM
+ *    traffic is an open point at its on-chip intensity (FLOP per byte of
+ *    its tensors), and the key says so.
+ *  Every figure is sized for one column of a two-column paper (3.5 in,
+ *  9 pt ticks); titles name the model and the chip, never a path.
  *  - causes: a stacked bar of time by cause per op, or per block of ops
  *    for long models (report_blocks).
  *  - bars: one bar per label (compare: speedup per op or block, or per
@@ -24,8 +28,12 @@
 #include "report.h"
 
 /* Bars in the causes figure before ops are grouped into blocks. */
-#define PLOT_MAX_BARS 40
+#define PLOT_MAX_BARS 16 /* labels at 8 pt fit one column of a paper */
 
+/* What titles and labels call a model: a path loses its folders and
+ * extension ("models/resnet50.onnx" -> "resnet50"), "builtin:demo-cnn" its
+ * prefix. Figures name models and chips, never paths. Returns buf. */
+const char *plot_model_label(const char *model, char *buf, size_t len);
 /* *points: ops placed (data rows); *series: bounds shown (key entries). */
 int plot_roofline(const char *dir, const char *stem, const struct report *rp, const char *model,
                   int *points, int *series, char *err, size_t err_len);

@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "sched_event.h"
+#include "text.h"
 #include "trace.h"
 
 /* Thread ids: per core a block of tracks, then the chip's host link. */
@@ -39,19 +40,15 @@ static void put_us(struct tw *w, uint64_t ns)
     gzprintf(w->f, "%llu.%03llu", (unsigned long long)(ns / 1000), (unsigned long long)(ns % 1000));
 }
 
+static void put_gz(void *f, const char *bytes, size_t n)
+{
+    gzwrite(f, bytes, (unsigned)n);
+}
+
 static void put_string(struct tw *w, const char *s)
 {
     gzputc(w->f, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') {
-            gzputc(w->f, '\\');
-            gzputc(w->f, *p);
-        } else if (*p < 0x20) {
-            gzprintf(w->f, "\\u%04x", *p);
-        } else {
-            gzputc(w->f, *p);
-        }
-    }
+    text_json(s, put_gz, w->f); /* valid UTF-8 whatever the model file held */
     gzputc(w->f, '"');
 }
 

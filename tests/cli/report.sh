@@ -128,10 +128,15 @@ if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" --tr
     check_trace "$tmp/e.json.gz" 700 tile >/dev/null 2>"$tmp/err"; then pass; else fail "trace effnet v2: $(tail -n 3 "$tmp/err")"; fi
 
 # Figures from builtin:demo-cnn: files exist; points and bars counted in the
-# data files and in the SVG (one <use> per point plus one per key entry;
-# one <polygon> per non-zero stack segment plus one per key entry).
+# data files and in the SVG (one <use> per point plus one per key entry:
+# filled circles for ops with HBM traffic, open ones for ops without, which
+# sit at their own on-chip intensity, not at a shared sentinel; one
+# <polygon> per non-zero stack segment plus one per key entry). Titles name
+# the model and the chip, never a path; the roofline has the MXU, VPU and
+# HBM ceilings.
 if command -v gnuplot >/dev/null 2>&1; then
     if "$CLI" report builtin:demo-cnn --plot "$tmp/fig" --png >/dev/null 2>"$tmp/err" &&
+        "$CLI" report builtin:demo-cnn --chip edgetpu --plot "$tmp/fig/edge" >/dev/null 2>>"$tmp/err" &&
         "$CLI" compare builtin:demo-cnn,builtin:demo-cnn --plot "$tmp/fig" >/dev/null 2>>"$tmp/err" &&
         $PY -c '
 import re, sys
@@ -139,11 +144,24 @@ d = sys.argv[1]
 for stem in ["roofline", "causes"]:
     for ext in ["dat", "gp", "svg", "pdf", "png"]:
         assert open(d + "/" + stem + "." + ext, "rb").read(4), (stem, ext)
-rows = [l for l in open(d + "/roofline.dat") if l.startswith("\"")]
+rows = [l.split() for l in open(d + "/roofline.dat") if l.startswith("\"")]
 series = sum(1 for l in open(d + "/roofline.dat") if l.startswith("# bound"))
 svg = open(d + "/roofline.svg").read()
-pts = len(re.findall(r"<use xlink:href=.#gpPt6. transform", svg))
-assert pts == len(rows) + series, (pts, len(rows), series)
+on_chip = [r for r in rows if r[3] == "1"]
+filled = len(re.findall(r"<use xlink:href=.#gpPt6. transform", svg))
+opened = len(re.findall(r"<use xlink:href=.#gpPt5. transform", svg))
+assert filled == len(rows) - len(on_chip) + series, (filled, len(rows), series)
+assert opened == len(on_chip) + (1 if on_chip else 0), (opened, on_chip)
+# On the Edge TPU (no DRAM) every op is on chip, each at its own intensity:
+# no shared sentinel.
+edge = [l.split() for l in open(d + "/edge/roofline.dat") if l.startswith("\"")]
+assert len(edge) >= 5 and all(r[3] == "1" for r in edge), edge
+assert len({r[1] for r in edge}) >= 3, edge
+gp = open(d + "/roofline.gp").read()
+assert "set title \x27demo-cnn on tpu_v3\x27 font" in gp, gp[:600]
+for ceiling in ["MXU %.3g TFLOP/s", "VPU %.3g TFLOP/s", "HBM %.3g TB/s"]:
+    assert ceiling in gp, ceiling
+assert "set title \x27demo-cnn on tpu_v3: time by cause per op\x27 font" in open(d + "/causes.gp").read()
 lines = [l.split() for l in open(d + "/causes.dat") if not l.startswith("#")]
 head, body = lines[0], lines[1:]
 assert len(body) == 10, len(body)  # demo-cnn runs 10 ops (its pool joins the head conv)
@@ -162,6 +180,44 @@ assert polys == sum(1 for l in bars if float(l.split()[-1]) > 0), polys
 assert open(d + "/speedup_models.svg").read().count("<polygon") == 2
 assert open(d + "/speedup_models.pdf", "rb").read(4) == b"%PDF"
 ' "$tmp/fig" 2>"$tmp/err2"; then pass; else fail "figures: $(tail -n 3 "$tmp/err" "$tmp/err2")"; fi
+    # A model given by path: the title has its name, not the path.
+    if "$CLI" report "$MODELS/onnx/torch_export/tv_resnet18_light.onnx" --plot "$tmp/figr" \
+        >/dev/null 2>"$tmp/err" &&
+        grep -q "^set title 'tv_resnet18_light on tpu_v3' font" "$tmp/figr/roofline.gp" &&
+        ! grep -q "^set title .*/" "$tmp/figr/roofline.gp" "$tmp/figr/causes.gp"; then
+        pass
+    else
+        fail "figure titles with a model path: $(grep -h '^set title' "$tmp/figr"/*.gp) $(tail -n 3 "$tmp/err")"
+    fi
 else
     fail "gnuplot missing: sh scripts/install-deps.sh"
+fi
+
+# LaTeX for a paper: booktabs, longtable past 30 rows, --top N and
+# --short-names, captions without paths; compiled by pdflatex (Debian
+# texlive-latex-base and -recommended, installed by scripts/install-deps.sh).
+LONG="$MODELS/onnx/torch_export/tv_mobilenet_v3_large_light.onnx"
+mkdir -p "$tmp/tex"
+run "latex long" 0 "\\begin{longtable}" "$CLI" report "$LONG" --format latex
+cp "$tmp/out" "$tmp/tex/long.tex"
+run "latex top" 0 "\\caption{top 7 ops by time}" "$CLI" report "$LONG" --format latex --top 7 --short-names
+cp "$tmp/out" "$tmp/tex/top.tex"
+if grep -q "begin{longtable}\|every op" "$tmp/tex/top.tex"; then fail "latex --top still has the table of every op"; else pass; fi
+if grep -q "caption{.*\(torch_export\|\.onnx\)" "$tmp/tex/long.tex" "$tmp/tex/top.tex"; then fail "latex caption with a path"; else pass; fi
+# the 7 rows of the top table: names of at most 24 characters, most time first
+if awk '/caption\{top 7/{t=1} t && / \\\\$/ && !/^op /{n++; split($0, c, " & "); if (length(c[1]) > 24) bad=1; us=c[4]+0; if (n > 1 && us > prev) bad=1; prev=us} /end\{tabular\}/{t=0} END{exit !(n == 7 && !bad)}' "$tmp/tex/top.tex"; then
+    pass
+else
+    fail "latex --top 7 --short-names rows: $(grep -A12 'caption{top 7' "$tmp/tex/top.tex" | head -c 600)"
+fi
+if command -v pdflatex >/dev/null 2>&1; then
+    printf '\\documentclass{article}\n\\usepackage{booktabs,longtable}\n\\begin{document}\n\\input{long}\n\\input{top}\n\\end{document}\n' >"$tmp/tex/doc.tex"
+    if (cd "$tmp/tex" && pdflatex -halt-on-error -interaction=nonstopmode doc.tex) >"$tmp/tex/log" 2>&1 &&
+        head -c 4 "$tmp/tex/doc.pdf" | grep -q "%PDF"; then
+        pass
+    else
+        fail "pdflatex: $(grep -A3 '^!' "$tmp/tex/log" | head -c 600)"
+    fi
+else
+    echo "report: pdflatex absent (scripts/install-deps.sh installs texlive): LaTeX compile test skipped"
 fi

@@ -14,7 +14,7 @@ run "stacks set noted" 0 "override (--stack-set)" \
 run "stacks unknown stack" 1 "unknown stack 'xla9'" "$CLI" stacks --dump xla9
 run "stacks unknown set key" 1 "overhead.banana: unknown key" \
     "$CLI" stacks --dump xla --stack-set overhead.banana=1
-run "stacks bad set value" 1 "must be >= 0" \
+run "stacks bad set value" 1 "overhead.gap_us_per_kernel: -3 is outside [0, 1e+06]" \
     "$CLI" stacks --dump xla --stack-set overhead.gap_us_per_kernel=-3
 run "stacks set without dump" 2 "--stack-set needs --dump" \
     "$CLI" stacks --stack-set overhead.gap_us_per_kernel=2
