@@ -2,6 +2,7 @@
  * cache.c — the NAS result cache (cache.h): linear probing, grow by
  * doubling while under the byte limit, empty when full at the limit.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +82,10 @@ static int grow(struct block_cache *bc, size_t cap)
     return TPUSIM_OK;
 }
 
-int cache_put(struct block_cache *bc, const struct block_key *k, uint64_t hash,
-              const struct block_val *v)
+/* Room for one more entry: the first table, or a table kept at most half
+ * full (grown within the limit, else emptied). NOMEM only when there is no
+ * table at all. Slot pointers stay valid from here to the next insert. */
+static int make_room(struct block_cache *bc)
 {
     if (bc->cap == 0) {
         size_t cap = FIRST_SLOTS;
@@ -91,7 +94,6 @@ int cache_put(struct block_cache *bc, const struct block_key *k, uint64_t hash,
         if (grow(bc, cap))
             return TPUSIM_ERR_NOMEM;
     }
-    /* Keep the table at most half full: grow within the limit, else empty it. */
     if ((bc->used + 1) * 2 > bc->cap) {
         if (bc->cap * 2 * sizeof(struct cache_slot) <= bc->limit_bytes && !grow(bc, bc->cap * 2)) {
             /* grown */
@@ -101,11 +103,96 @@ int cache_put(struct block_cache *bc, const struct block_key *k, uint64_t hash,
             bc->flushes++;
         }
     }
-    struct cache_slot *s = probe(bc, k, hash);
+    return TPUSIM_OK;
+}
+
+static void fill(struct block_cache *bc, struct cache_slot *s, const struct block_key *k,
+                 uint64_t hash, const struct block_val *v)
+{
     if (!s->hash)
         bc->used++;
     s->hash = hash;
     s->key = *k;
     s->val = *v;
+}
+
+int cache_put(struct block_cache *bc, const struct block_key *k, uint64_t hash,
+              const struct block_val *v)
+{
+    if (make_room(bc))
+        return TPUSIM_ERR_NOMEM;
+    fill(bc, probe(bc, k, hash), k, hash, v);
+    return TPUSIM_OK;
+}
+
+static bool holds(const struct block_val *v, uint64_t capacity_bytes)
+{
+    return capacity_bytes >= v->capacity_lo_bytes && capacity_bytes < v->capacity_hi_bytes;
+}
+
+/* The entry after s among the intervals of stage-2 key k (*k3 is k with
+ * stage 3, its capacity_lo set here), or NULL. */
+static struct cache_slot *next_interval(const struct block_cache *bc, const struct cache_slot *s,
+                                        struct block_key *k3)
+{
+    if (!s->val.more)
+        return NULL;
+    k3->capacity_lo = s->val.more_lo;
+    struct cache_slot *n = probe(bc, k3, cache_hash(k3));
+    return n->hash ? n : NULL;
+}
+
+const struct block_val *cache_find_capacity(struct block_cache *bc, const struct block_key *k,
+                                            uint64_t hash, uint64_t capacity_bytes)
+{
+    struct cache_slot *s = bc->cap ? probe(bc, k, hash) : NULL;
+    if (s && !s->hash)
+        s = NULL;
+    struct block_key k3 = *k;
+    k3.stage = 3;
+    while (s && !holds(&s->val, capacity_bytes))
+        s = next_interval(bc, s, &k3);
+    if (s) {
+        bc->hits++;
+        return &s->val;
+    }
+    bc->misses++;
+    return NULL;
+}
+
+/* The stage-2 entry comes first; a new interval is linked right after it.
+ * make_room runs before any slot is read: nothing moves or is emptied
+ * while the links are followed and set, so a link always names an entry
+ * stored since the last flush. */
+int cache_put_capacity(struct block_cache *bc, const struct block_key *k, uint64_t hash,
+                       const struct block_val *v)
+{
+    if (make_room(bc))
+        return TPUSIM_ERR_NOMEM;
+    struct cache_slot *head = probe(bc, k, hash);
+    struct block_val linked = *v;
+    linked.more = 0;
+    linked.more_lo = 0;
+    if (!head->hash) {
+        fill(bc, head, k, hash, &linked);
+        return TPUSIM_OK;
+    }
+    struct block_key k3 = *k;
+    k3.stage = 3;
+    for (struct cache_slot *s = head; s; s = next_interval(bc, s, &k3)) {
+        if (s->val.capacity_lo_bytes == v->capacity_lo_bytes) { /* the same interval */
+            linked.more = s->val.more;
+            linked.more_lo = s->val.more_lo;
+            s->val = linked;
+            return TPUSIM_OK;
+        }
+    }
+    k3.capacity_lo = v->capacity_lo_bytes;
+    uint64_t h3 = cache_hash(&k3);
+    linked.more = head->val.more;
+    linked.more_lo = head->val.more_lo;
+    fill(bc, probe(bc, &k3, h3), &k3, h3, &linked);
+    head->val.more = 1;
+    head->val.more_lo = v->capacity_lo_bytes;
     return TPUSIM_OK;
 }

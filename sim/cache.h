@@ -6,6 +6,15 @@
  *
  * Keys are compared in full (every byte), not by hash alone, so a hash
  * collision costs a probe, never a wrong answer.
+ *
+ * A block's time depends on the activation capacity only through the
+ * residency decisions of the lowering's live-set walk; its stage-2 value
+ * says over which capacities those come out as stored ([capacity_lo_bytes,
+ * capacity_hi_bytes)), and a lookup returns a value only for a capacity
+ * inside that interval. The intervals of one stage-2 key partition the
+ * capacities; the first stored lives under the key itself, each further
+ * one under a stage-3 key (the stage-2 key with stage 3 and capacity_lo),
+ * linked from the stage-2 entry (more, more_lo).
  */
 #ifndef TPUSIM_CACHE_H
 #define TPUSIM_CACHE_H
@@ -16,17 +25,18 @@
 #include "engine.h"
 
 /* Stage 1: what a block is, whatever its surroundings (context fields 0).
- * Stage 2: the block in its boundary state. Every field is 64-bit so the
- * struct has no padding and memcmp compares it. */
+ * Stage 2: the block in its boundary state, the capacity aside.
+ * Stage 3: a further capacity interval of a stage-2 key.
+ * Every field is 64-bit so the struct has no padding and memcmp compares it. */
 struct block_key {
-    uint64_t stage;            /* 1 or 2 */
+    uint64_t stage;            /* 1, 2 or 3 */
     uint64_t chip_fp;          /* tpusim_chip.fingerprint */
     uint64_t stack_fp;         /* tpusim_stack.fingerprint of the query's stack */
     uint64_t dtype, no_fusion; /* resolved options */
     uint64_t overhead_bits;    /* framework_overhead_us's bits */
     int64_t n, c, h, w;        /* the block's input */
     int64_t block[9];          /* tpusim_block's fields */
-    uint64_t capacity_key;     /* min(activation capacity, in + all outputs bytes) */
+    uint64_t capacity_lo;      /* stage 3: its interval's capacity_lo_bytes (else 0) */
     uint64_t cache_left_key;   /* min(Edge TPU parameter cache left, block parameters) */
     uint64_t in_resident, weights_on_chip, is_last;
     uint64_t in_host;          /* the op before the block ran on the host CPU */
@@ -37,14 +47,18 @@ struct block_key {
 struct block_val {
     /* stage 1 */
     uint64_t param_bytes;      /* the block's parameters in the run's dtype */
-    uint64_t bound_bytes;      /* its input plus all its ops' outputs */
-    /* stage 2 */
+    /* stages 2 and 3 */
     struct sim_totals sum;     /* over the block's ops */
     uint64_t cache_used;       /* Edge TPU parameter cache the block takes */
     uint64_t out_resident;     /* its output stays on chip */
     uint64_t out_host;         /* its last op ran on the host CPU */
     uint64_t out_prologue;     /* its last op joins the next block's first op's operand */
     uint64_t out_prologue_hbm_bytes, out_prologue_l2_bytes; /* and reads these there */
+    /* The activation capacities for which this value holds: [lo, hi). */
+    uint64_t capacity_lo_bytes, capacity_hi_bytes;
+    /* Set by the cache: another interval of the same stage-2 key is stored
+     * (more), under the stage-3 key whose capacity_lo is more_lo. */
+    uint64_t more, more_lo;
 };
 
 struct cache_slot {
@@ -74,6 +88,14 @@ const struct block_val *cache_find(struct block_cache *bc, const struct block_ke
  * was (still valid). */
 int cache_put(struct block_cache *bc, const struct block_key *k, uint64_t hash,
               const struct block_val *v);
+/* Stage 2: the value stored for stage-2 key k whose capacity interval
+ * holds `capacity_bytes`, or NULL; counts one hit or one miss. */
+const struct block_val *cache_find_capacity(struct block_cache *bc, const struct block_key *k,
+                                            uint64_t hash, uint64_t capacity_bytes);
+/* Stage 2: stores v for stage-2 key k and v's capacity interval (or
+ * replaces the value stored for that interval); errors as cache_put. */
+int cache_put_capacity(struct block_cache *bc, const struct block_key *k, uint64_t hash,
+                       const struct block_val *v);
 /* Memory the table holds, bytes. */
 size_t cache_bytes(const struct block_cache *bc);
 

@@ -90,6 +90,9 @@ struct op_demand {
     uint64_t weight_bytes;     /* its parameters' bytes (counted in param_bytes) */
     uint64_t param_cache_left; /* Edge TPU parameter cache left after it */
     bool out_resident;         /* its output 0 stayed on chip */
+    /* The activation capacities (lower_capacity_bytes) over which every
+     * residency decision of its outputs comes out as it did: [lo, hi). */
+    uint64_t capacity_lo_bytes, capacity_hi_bytes;
     uint64_t prologue_hbm_bytes; /* fused into a later op's operand: its inputs' HBM */
     uint64_t prologue_l2_bytes;  /* and L2 reads, which land in that op */
 };
@@ -162,7 +165,8 @@ int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct
                 uint64_t *params_on_chip_bytes, char *err, size_t err_len);
 /* Bytes of on-chip memory open to activations when the graph's parameters
  * total `param_bytes`; *weights_on_chip is set when they all live in CMEM.
- * lower_graph() uses it; the NAS block cache keys on it. */
+ * lower_graph() uses it; the NAS block cache finds a block's capacity
+ * interval (op_demand.capacity_lo_bytes) with it. */
 uint64_t lower_capacity_bytes(const struct chip *c, uint64_t param_bytes, bool *weights_on_chip);
 /* Which of g's running ops (g->run_ops order) stack s runs on the host CPU
  * (with host_fallback = rest_of_graph, every op after the first): its host
@@ -195,10 +199,6 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
                    const struct sim_options *o, const struct op_demand *const *d, int n,
                    struct sim_result *res, char *err, size_t err_len);
 void sim_result_free(struct sim_result *res);
-/* Bytes a tensor takes in memory under stack s's layout when the run's
- * dtype is `dtype` (an activation's padding to whole tiles included), the
- * tensor in ONNX's N, C, spatial... order. */
-uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype);
 /* Bytes per element the chip moves for `dtype`. */
 uint64_t dtype_bytes(tpusim_dtype dtype);
 

@@ -90,11 +90,6 @@ static uint64_t laid_out(const struct lower_ctx *x, const struct tensor *t)
     return *memo;
 }
 
-uint64_t lower_tensor_bytes(const struct stack *s, const struct tensor *t, tpusim_dtype dtype)
-{
-    return sat_mul(layout_elems(s, t, dtype, false), dtype_bytes(dtype));
-}
-
 static const struct op *run_op(const struct lower_ctx *x, int i)
 {
     return x->g->ops[x->g->run_ops[i]];
@@ -386,20 +381,30 @@ static void release_inputs(struct lower_ctx *x, const struct op *op)
     }
 }
 
-/* Places op's outputs on chip when they fit beside what is live. */
-static uint64_t place_outputs(struct lower_ctx *x, const struct op *op)
+/* Places op's outputs on chip when they fit beside what is live. Each
+ * decision compares `need` bytes with the capacity; d records the
+ * capacities over which all of op's would come out the same, [lo, hi):
+ * the largest need that fit and the smallest that did not (NAS block
+ * cache only). A model output is stored whatever the capacity. */
+static uint64_t place_outputs(struct lower_ctx *x, const struct op *op, struct op_demand *d)
 {
     uint64_t spilled = 0;
+    d->capacity_hi_bytes = UINT64_MAX;
     for (int o = 0; o < op->n_out; o++) {
         const struct tensor *t = op_out(x->g, op, o);
         uint64_t b = laid_out(x, t) * x->db;
         if (x->fused_away[t->index] || (x->uses_left[t->index] == 0 && !t->is_output))
             continue; /* never materialised, or an unused optional output */
-        if (x->live_bytes + b <= x->capacity_bytes && !t->is_output) {
+        uint64_t need = x->live_bytes + b;
+        if (t->is_output) {
+            spilled += b;
+        } else if (need <= x->capacity_bytes) {
             x->resident[t->index] = true;
-            x->live_bytes += b;
+            x->live_bytes = need;
+            d->capacity_lo_bytes = need > d->capacity_lo_bytes ? need : d->capacity_lo_bytes;
         } else {
             spilled += b;
+            d->capacity_hi_bytes = need < d->capacity_hi_bytes ? need : d->capacity_hi_bytes;
         }
     }
     return spilled;
@@ -895,7 +900,7 @@ static void lower_one(struct lower_ctx *x, int i, struct op_demand *all)
     else
         lower_device(x, i, all, w);
     release_inputs(x, op);
-    uint64_t spilled = place_outputs(x, op);
+    uint64_t spilled = place_outputs(x, op, d);
     if (x->on_host[i])
         spilled = 0; /* a host op's outputs arrive over the link, not by its own writes */
     /* NAS block cache only (engine.h): this op's own boundary state. */

@@ -17,20 +17,30 @@
  *    so they are part of the next block's key (in_prologue*), and its
  *    result is never stored (in_resident is false);
  *  - at a boundary the only live activation is the block's input: the
- *    state is whether it is on chip (in_resident). Every live set inside
- *    the block is a subset of {input, the block's outputs}, so when the
- *    capacity is at least their bytes (bound_bytes) every placement fits,
- *    whatever the capacity: the key holds min(capacity, bound_bytes);
+ *    state is whether it is on chip (in_resident). Inside the block each
+ *    residency decision compares a need (what is live plus the output's
+ *    bytes) with the capacity, and each need follows from that state and
+ *    the decisions before it. So over the capacities [lo, hi), lo the
+ *    largest need that fit and hi the smallest that did not, every
+ *    decision, and so the block's time, comes out the same (lower.c
+ *    records them per op: capacity_lo_bytes, capacity_hi_bytes). The key
+ *    holds no capacity; its value holds [lo, hi) and answers only a query
+ *    whose capacity lies inside. Another capacity may make other
+ *    decisions: the intervals of one key partition the capacities, and
+ *    each further one is stored under a stage-3 key (the key with its lo),
+ *    linked from the first (cache.h);
  *  - the capacity and weights_on_chip follow from the net's total
- *    parameter bytes (lower_capacity_bytes); the Edge TPU cache gives the
- *    block min(w_op, left) per op in order, which depends on `left` only
- *    through min(left, block parameter bytes);
+ *    parameter bytes (lower_capacity_bytes), which differ from net to net
+ *    (tpu_v4i: VMEM + CMEM - parameters when all fit CMEM); the Edge TPU
+ *    cache gives the block min(w_op, left) per op in order, which depends
+ *    on `left` only through min(left, block parameter bytes) (the block
+ *    where the cache runs out keys on the exact bytes left);
  *  - the stack places an op on the host by its type and, under
  *    host_fallback = rest_of_graph, by whether the op before it was there
  *    (in_host); the stack's per-inference cost (which counts the net's
  *    kernels) is added once per query.
- * Stage-1 entries (what a block is: parameter and bound bytes) let a warm
- * query compute the capacity before its stage-2 lookups. TPUSIM_EXACT
+ * Stage-1 entries (what a block is: its parameter bytes) let a warm query
+ * compute the capacity before its stage-2 lookups. TPUSIM_EXACT
  * simulates the whole net without the cache; tests/test_api.c checks the
  * two agree on every number.
  */
@@ -74,12 +84,10 @@ static void key_base(const struct query *q, size_t i, struct block_key *k)
 
 /* The block in its boundary state: `prev` is the block before it (NULL
  * for the first). */
-static void key_context(struct block_key *k, uint64_t capacity, uint64_t cache_left,
-                        const struct block_val *info, const struct block_val *prev,
-                        bool weights_on_chip, bool is_last)
+static void key_context(struct block_key *k, uint64_t cache_left, const struct block_val *info,
+                        const struct block_val *prev, bool weights_on_chip, bool is_last)
 {
     k->stage = 2;
-    k->capacity_key = capacity < info->bound_bytes ? capacity : info->bound_bytes;
     k->cache_left_key = cache_left < info->param_bytes ? cache_left : info->param_bytes;
     if (prev) {
         k->in_resident = prev->out_resident;
@@ -134,8 +142,8 @@ static bool from_cache(struct query *q, tpusim_summary *s)
     memset(&sum, 0, sizeof sum);
     for (size_t i = 0; i < net->n && ok; i++) {
         struct block_key k = keys[i];
-        key_context(&k, capacity, left, info[i], prev, weights_on_chip, i + 1 == net->n);
-        const struct block_val *v = cache_find(bc, &k, cache_hash(&k));
+        key_context(&k, left, info[i], prev, weights_on_chip, i + 1 == net->n);
+        const struct block_val *v = cache_find_capacity(bc, &k, cache_hash(&k), capacity);
         if (!v) {
             ok = false;
             break;
@@ -158,13 +166,25 @@ static bool from_cache(struct query *q, tpusim_summary *s)
     return ok;
 }
 
+/* Adds a row of a whole-net simulation (its result r and demand d) to its
+ * block's value: the block's capacity interval is where every op's is. */
+static void block_add_op(struct block_val *v, const struct op_result *r,
+                         const struct op_demand *d)
+{
+    totals_add_op(&v->sum, r);
+    v->param_bytes += d->weight_bytes;
+    if (d->capacity_lo_bytes > v->capacity_lo_bytes)
+        v->capacity_lo_bytes = d->capacity_lo_bytes;
+    if (d->capacity_hi_bytes < v->capacity_hi_bytes)
+        v->capacity_hi_bytes = d->capacity_hi_bytes;
+}
+
 /* Per block of a whole-net simulation: its totals, stored in the cache. */
-static int store_blocks(struct query *q, const tpusim_graph *g, const int *first_op,
-                        const struct op_demand *d, const struct sim_result *sr)
+static int store_blocks(struct query *q, const int *first_op, const struct op_demand *d,
+                        const struct sim_result *sr)
 {
     const tpusim_net *net = q->net;
     const struct chip *c = &q->chip->c;
-    uint64_t db = dtype_bytes(q->dtype);
     size_t nb = net->n;
     struct block_val *vals = calloc(nb, sizeof *vals);
     int *last_pos = malloc(nb * sizeof *last_pos);
@@ -173,6 +193,8 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         free(last_pos);
         return TPUSIM_ERR_NOMEM;
     }
+    for (size_t i = 0; i < nb; i++)
+        vals[i].capacity_hi_bytes = UINT64_MAX;
     /* Ops of block i have graph indices [first_op[i], first_op[i+1]); in
      * a chain the schedule keeps them together. */
     size_t b = 0;
@@ -181,14 +203,7 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
         while (b + 1 < nb && r->op >= first_op[b + 1])
             b++;
         struct block_val *v = &vals[b];
-        const struct op *op = g->ops[r->op];
-        totals_add_op(&v->sum, r);
-        v->param_bytes += d[p].weight_bytes;
-        for (int o = 0; o < op->n_out; o++) {
-            const struct tensor *t = op_out(g, op, o);
-            if (t)
-                v->bound_bytes += lower_tensor_bytes(q->so.stack, t, q->dtype);
-        }
+        block_add_op(v, r, &d[p]);
         if (r->op == first_op[b + 1] - 1) { /* the op that writes the block's output */
             v->out_resident = d[p].out_resident;
             v->out_host = d[p].on_host;
@@ -209,24 +224,20 @@ static int store_blocks(struct query *q, const tpusim_graph *g, const int *first
     uint64_t params = 0;
     for (size_t i = 0; i < nb; i++)
         params += vals[i].param_bytes;
-    uint64_t capacity = lower_capacity_bytes(c, params, &weights_on_chip);
+    (void)lower_capacity_bytes(c, params, &weights_on_chip);
     uint64_t left = c->param_cache_bytes;
     struct block_cache *bc = &q->ctx->cache;
     int rc = TPUSIM_OK;
     for (size_t i = 0; i < nb && !rc; i++) {
         struct block_val *v = &vals[i];
-        int64_t chw[3];
-        net_block_input(net, i, chw);
-        int64_t in_dims[4] = {net->batch, chw[0], chw[1], chw[2]};
-        v->bound_bytes += sat_mul(stack_padded_elems(q->so.stack, 4, in_dims, q->dtype), db);
         uint64_t after = d[last_pos[i]].param_cache_left;
         v->cache_used = left - after;
         struct block_key k;
         key_base(q, i, &k);
         rc = cache_put(bc, &k, cache_hash(&k), v);
-        key_context(&k, capacity, left, v, i ? &vals[i - 1] : NULL, weights_on_chip, i + 1 == nb);
+        key_context(&k, left, v, i ? &vals[i - 1] : NULL, weights_on_chip, i + 1 == nb);
         if (!rc)
-            rc = cache_put(bc, &k, cache_hash(&k), v);
+            rc = cache_put_capacity(bc, &k, cache_hash(&k), v);
         left = after;
     }
     free(vals);
@@ -263,7 +274,7 @@ static int simulate_net(struct query *q, bool store, bool rows, tpusim_result *r
         sr.params_on_chip_bytes = on_chip;
         rc = api_result_fill(res, &sr, rows);
         if (!rc && store)
-            rc = store_blocks(q, g, first_op, d, &sr);
+            rc = store_blocks(q, first_op, d, &sr);
         if (rc)
             ctx_error(ctx, rc, "out of memory");
     }

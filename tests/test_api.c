@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "engine.h"
 #include "suites.h"
 #include "testutil.h"
@@ -625,6 +626,291 @@ START_TEST(a_prologue_across_a_block_boundary_is_cached_exactly)
 }
 END_TEST
 
+/* The block cache across activation capacities (cache.h). On tpu_v4i the
+ * capacity is 16 MiB VMEM + 128 MiB CMEM less the net's parameters when
+ * they all fit CMEM (chip.ini; lower_capacity_bytes), so it differs from
+ * net to net. Under XLA a bf16 1 x 32 x 224 x 224 activation is laid out
+ * in T(8,128) tiles, spatial dims major: the batch of 1 pads to 8
+ * sublanes and the 32 channels to 128 lanes, 224 * 224 * 8 * 128 * 2
+ * bytes; the 3-channel input pads to the same. */
+#define V4I_ACTIVATION_ROOM ((UINT64_C(16) << 20) + (UINT64_C(128) << 20))
+#define BIG_ACT_BYTES (UINT64_C(224) * 224 * 8 * 128 * 2) /* 102,760,448 */
+
+static uint64_t v4i_capacity(uint64_t param_bytes)
+{
+    return V4I_ACTIVATION_ROOM - param_bytes;
+}
+
+static void add_block(tpusim_net *net, int kind, int out, int kernel, int stride, int classes)
+{
+    tpusim_block b = {.kind = kind, .out_channels = out, .kernel = kernel, .stride = stride,
+                      .groups = 1, .act = TPUSIM_ACT_RELU, .classes = classes};
+    ck_assert_int_eq(tpusim_net_add(net, &b), TPUSIM_OK);
+}
+
+/* Two CONV blocks at 224 x 224 (32 channels: BIG_ACT_BYTES each), three
+ * stride-2 ones down to 28 x 28, two 256-channel convs (kernels kp, kq:
+ * only their parameters differ) and a head with `classes` outputs. Each
+ * block's kernel streams its input, which is released before its output
+ * is placed: b0's and b1's outputs stay on chip when the capacity is at
+ * least BIG_ACT_BYTES, and are written to HBM below that. */
+static void capacity_net(tpusim_net *net, int stem_kernel, int kp, int kq, int classes)
+{
+    ck_assert_int_eq(tpusim_net_reset(net, 1, 3, 224, 224), TPUSIM_OK);
+    add_block(net, TPUSIM_BLOCK_CONV, 32, stem_kernel, 1, 0);
+    add_block(net, TPUSIM_BLOCK_CONV, 32, 3, 1, 0);
+    for (int i = 0; i < 3; i++)
+        add_block(net, TPUSIM_BLOCK_CONV, 32, 3, 2, 0);
+    add_block(net, TPUSIM_BLOCK_CONV, 256, kp, 1, 0);
+    add_block(net, TPUSIM_BLOCK_CONV, 256, kq, 1, 0);
+    add_block(net, TPUSIM_BLOCK_HEAD, 1280, 0, 0, classes);
+}
+
+enum { CAPACITY_NET_BLOCKS = 8 };
+
+/* The lowering's record for the op named `name`: [lo, hi) of capacities. */
+static void op_capacity_interval(tpusim_net *net, const char *name, uint64_t *lo, uint64_t *hi)
+{
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_net_to_graph(net, g), TPUSIM_OK);
+    struct chip c;
+    tu_load_chip("tpu_v4i", NULL, 0, &c);
+    struct sim_options o = {.cores = 1, .stack = tu_default_stack(&c)};
+    struct op_demand *d = NULL;
+    int n = 0;
+    uint64_t params = 0, on_chip = 0;
+    char err[256];
+    ck_assert_int_eq(lower_graph(g, &c, &o, &d, &n, &params, &on_chip, err, sizeof err),
+                     TPUSIM_OK);
+    int index = tu_find_op(g, name)->index, found = 0;
+    for (int i = 0; i < n; i++)
+        if (d[i].op == index) {
+            *lo = d[i].capacity_lo_bytes;
+            *hi = d[i].capacity_hi_bytes;
+            found++;
+        }
+    ck_assert_int_eq(found, 1);
+    free(d);
+    tpusim_graph_close(g);
+}
+
+START_TEST(lowering_records_the_capacities_its_residency_decisions_hold_for)
+{
+    tpusim_net *net = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    uint64_t lo, hi;
+    /* About 3.5 MB of parameters: b0's output fits (need BIG_ACT_BYTES, the
+     * input is the model's and never on chip), and so it would for every
+     * capacity from there up. */
+    capacity_net(net, 3, 1, 1, 1000);
+    op_capacity_interval(net, "b0.act", &lo, &hi);
+    ck_assert_uint_eq(lo, BIG_ACT_BYTES);
+    ck_assert_uint_eq(hi, UINT64_MAX);
+    /* b1's conv released b0's output first: its need is BIG_ACT_BYTES too. */
+    op_capacity_interval(net, "b1.act", &lo, &hi);
+    ck_assert_uint_eq(lo, BIG_ACT_BYTES);
+    ck_assert_uint_eq(hi, UINT64_MAX);
+    /* The conv's own output never leaves the kernel: no decision. */
+    op_capacity_interval(net, "b0.conv", &lo, &hi);
+    ck_assert_uint_eq(lo, 0);
+    ck_assert_uint_eq(hi, UINT64_MAX);
+    /* 20,000 classes: 1280 x 20,000 bf16 weights, 51.2 MB, leave less
+     * than BIG_ACT_BYTES: b0's output spills, as it would for every
+     * capacity below its need. */
+    capacity_net(net, 3, 1, 1, 20000);
+    op_capacity_interval(net, "b0.act", &lo, &hi);
+    ck_assert_uint_eq(lo, 0);
+    ck_assert_uint_eq(hi, BIG_ACT_BYTES);
+    tpusim_net_close(net);
+}
+END_TEST
+
+/* One query of `net` on both contexts: the cached summary (with its hits
+ * and misses) and b0's conv row of the exact one, which must agree. */
+struct capacity_query {
+    tpusim_summary s;
+    uint64_t capacity, b0_hbm_bytes;
+};
+
+static struct capacity_query query_both(tpusim_context *ctx, tpusim_context *exact_ctx,
+                                        const tpusim_chip *chip, const tpusim_net *net,
+                                        tpusim_result *res, const char *what)
+{
+    struct capacity_query q;
+    tpusim_summary cached, ref;
+    ck_assert_int_eq(tpusim_net_query(ctx, chip, net, NULL, res), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_summary(res, &q.s), TPUSIM_OK);
+    summary_of(res, &cached);
+    tpusim_options exact = {.flags = TPUSIM_EXACT | TPUSIM_PER_OP};
+    ck_assert_int_eq(tpusim_net_query(exact_ctx, chip, net, &exact, res), TPUSIM_OK);
+    summary_of(res, &ref);
+    expect_same(&cached, &ref, what);
+    tpusim_op_row row;
+    ck_assert_int_eq(tpusim_result_op(res, (size_t)row_named(res, "b0.conv"), &row), TPUSIM_OK);
+    q.b0_hbm_bytes = row.hbm_bytes;
+    q.capacity = v4i_capacity(ref.param_bytes);
+    return q;
+}
+
+/* b0 and b1 need more than the capacity for their input and output
+ * together (the key once held the capacity itself for them, so every net
+ * with other parameter bytes missed). Net C mixes the blocks of A and B:
+ * every block is known in its boundary state, its capacity is neither A's
+ * nor B's but lies in the same intervals, and C is answered from the
+ * cache alone with the exact numbers. */
+START_TEST(a_net_over_the_capacity_hits_after_nets_with_other_parameter_bytes)
+{
+    tpusim_context *ctx = NULL, *exact_ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_context_open(0, &exact_ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "tpu_v4i", NULL, 0);
+    tpusim_net *net = NULL;
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    const int kernels[3][2] = {{1, 1}, {3, 3}, {1, 3}};
+    struct capacity_query q[3];
+    for (int i = 0; i < 3; i++) {
+        capacity_net(net, 3, kernels[i][0], kernels[i][1], 1000);
+        char what[32];
+        snprintf(what, sizeof what, "net %c", "ABC"[i]);
+        q[i] = query_both(ctx, exact_ctx, chip, net, res, what);
+        ck_assert_uint_ge(q[i].capacity, BIG_ACT_BYTES);
+        ck_assert_uint_lt(q[i].capacity, 2 * BIG_ACT_BYTES);
+        ck_assert_uint_eq(q[i].b0_hbm_bytes, BIG_ACT_BYTES); /* its input only */
+    }
+    ck_assert_uint_ne(q[2].capacity, q[0].capacity);
+    ck_assert_uint_ne(q[2].capacity, q[1].capacity);
+    ck_assert_uint_gt(q[1].s.cache_misses, 0);
+    ck_assert_uint_eq(q[2].s.cache_misses, 0);
+    ck_assert_uint_eq(q[2].s.cache_hits, 2 * CAPACITY_NET_BLOCKS);
+    tpusim_result_close(res);
+    tpusim_net_close(net);
+    tpusim_chip_close(chip);
+    tpusim_context_close(exact_ctx);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+/* Net X has A's blocks (stem kernel 3) and H's head (20,000 classes): its
+ * capacity is below BIG_ACT_BYTES, so b0's output spills where A's stayed
+ * on chip. H (stem kernel 5, the same output) made every other block
+ * known in X's boundary states: X's only miss is b0's interval. Asked
+ * again, X finds b0's second interval, A its first. */
+START_TEST(a_capacity_across_a_threshold_misses_then_hits_its_own_interval)
+{
+    tpusim_context *ctx = NULL, *exact_ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_context_open(0, &exact_ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "tpu_v4i", NULL, 0);
+    tpusim_net *net = NULL;
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_net_new(&net), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    capacity_net(net, 3, 1, 1, 1000);
+    struct capacity_query a = query_both(ctx, exact_ctx, chip, net, res, "net A");
+    ck_assert_uint_ge(a.capacity, BIG_ACT_BYTES);
+    capacity_net(net, 5, 1, 1, 20000);
+    struct capacity_query h = query_both(ctx, exact_ctx, chip, net, res, "net H");
+    ck_assert_uint_lt(h.capacity, BIG_ACT_BYTES);
+    ck_assert_uint_eq(h.b0_hbm_bytes, 2 * BIG_ACT_BYTES); /* input read, output written */
+    capacity_net(net, 3, 1, 1, 20000);
+    struct capacity_query x = query_both(ctx, exact_ctx, chip, net, res, "net X");
+    ck_assert_uint_lt(x.capacity, BIG_ACT_BYTES);
+    ck_assert_uint_eq(x.b0_hbm_bytes, 2 * BIG_ACT_BYTES);
+    ck_assert_uint_eq(x.s.cache_hits, CAPACITY_NET_BLOCKS); /* every stage-1 entry */
+    ck_assert_uint_eq(x.s.cache_misses, 1);                 /* b0 in A's interval: no */
+    ck_assert_uint_ne(x.s.cycles, a.s.cycles);
+    struct capacity_query again = query_both(ctx, exact_ctx, chip, net, res, "net X again");
+    ck_assert_uint_eq(again.s.cache_misses, 0);
+    capacity_net(net, 3, 1, 1, 1000);
+    again = query_both(ctx, exact_ctx, chip, net, res, "net A again");
+    ck_assert_uint_eq(again.s.cache_misses, 0);
+    ck_assert_uint_eq(again.s.cycles, a.s.cycles);
+    tpusim_result_close(res);
+    tpusim_net_close(net);
+    tpusim_chip_close(chip);
+    tpusim_context_close(exact_ctx);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+static const struct block_val *find_at(struct block_cache *bc, const struct block_key *k,
+                                       uint64_t capacity)
+{
+    return cache_find_capacity(bc, k, cache_hash(k), capacity);
+}
+
+static void put_interval(struct block_cache *bc, const struct block_key *k, uint64_t lo,
+                         uint64_t hi, uint64_t cycles)
+{
+    struct block_val v;
+    memset(&v, 0, sizeof v);
+    v.capacity_lo_bytes = lo;
+    v.capacity_hi_bytes = hi;
+    v.sum.cycles = cycles;
+    ck_assert_int_eq(cache_put_capacity(bc, k, cache_hash(k), &v), TPUSIM_OK);
+}
+
+/* The value found for a capacity, by its cycles (0: none). */
+static uint64_t cycles_at(struct block_cache *bc, const struct block_key *k, uint64_t capacity)
+{
+    const struct block_val *v = find_at(bc, k, capacity);
+    return v ? v->sum.cycles : 0;
+}
+
+/* cache.c alone: an interval holds its lower bound, not its upper; three
+ * intervals of one key are each found, a lookup counts once however far
+ * it walks, a value stored again replaces its interval's, and a flush
+ * while an interval is stored leaves it the key's first. */
+START_TEST(capacity_intervals_are_found_linked_and_flushed_whole)
+{
+    struct block_cache bc;
+    cache_init(&bc, CACHE_MIN_BYTES);
+    struct block_key k;
+    memset(&k, 0, sizeof k);
+    k.stage = 2;
+    k.chip_fp = 1;
+    put_interval(&bc, &k, 100, 200, 11);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 99), 0);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 100), 11);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 199), 11);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 200), 0);
+    put_interval(&bc, &k, 200, 300, 22);
+    put_interval(&bc, &k, 0, 100, 33);
+    ck_assert_uint_eq(bc.used, 3);
+    uint64_t hits = bc.hits, misses = bc.misses;
+    ck_assert_uint_eq(cycles_at(&bc, &k, 50), 33);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 150), 11);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 250), 22);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 300), 0);
+    ck_assert_uint_eq(bc.hits - hits, 3);
+    ck_assert_uint_eq(bc.misses - misses, 1);
+    put_interval(&bc, &k, 200, 300, 44);
+    put_interval(&bc, &k, 100, 200, 55);
+    ck_assert_uint_eq(bc.used, 3);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 250), 44);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 50), 33);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 150), 55);
+    /* Other keys up to the point where the next entry empties the table
+     * (at its byte limit, half full). */
+    struct block_key other = k;
+    while ((bc.used + 1) * 2 <= bc.cap ||
+           bc.cap * 2 * sizeof(struct cache_slot) <= bc.limit_bytes) {
+        other.chip_fp++;
+        put_interval(&bc, &other, 0, 1, 1);
+    }
+    ck_assert_uint_eq(bc.flushes, 0);
+    put_interval(&bc, &k, 300, 400, 66);
+    ck_assert_uint_eq(bc.flushes, 1);
+    ck_assert_uint_eq(bc.used, 1);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 350), 66);
+    ck_assert_uint_eq(cycles_at(&bc, &k, 150), 0);
+    cache_free(&bc);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -642,6 +928,10 @@ Suite *api_suite(void)
     tcase_add_test(tc, cache_memory_is_bounded_and_flushing_keeps_answers_exact);
     tcase_add_test(tc, per_op_rows_of_a_net_match_its_graph);
     tcase_add_test(tc, a_prologue_across_a_block_boundary_is_cached_exactly);
+    tcase_add_test(tc, lowering_records_the_capacities_its_residency_decisions_hold_for);
+    tcase_add_test(tc, a_net_over_the_capacity_hits_after_nets_with_other_parameter_bytes);
+    tcase_add_test(tc, a_capacity_across_a_threshold_misses_then_hits_its_own_interval);
+    tcase_add_test(tc, capacity_intervals_are_found_linked_and_flushed_whole);
     suite_add_tcase(s, tc);
     return s;
 }
