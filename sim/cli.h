@@ -71,6 +71,8 @@ int cli_model_option(const char *cmd, int argc, char **argv, int *i, struct mode
  * is not `opt`. Prints an error and sets *bad when the value is missing. */
 const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *bad);
 bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* "event" or "fast" as an enum engine_kind in *engine; false for anything else. */
+bool cli_parse_engine(const char *s, int *engine);
 /* Opens the model of o; prints "tpusim: <message>" and returns NULL on error. */
 tpusim_graph *cli_open_model(const struct model_opts *o);
 /* Prints each line of a graph's notes to stderr as "tpusim: MODEL: note: ...". */

@@ -9,6 +9,7 @@
 
 #include "chip.h"
 #include "cli.h"
+#include "engine.h"
 #include "graph.h"
 #include "model_file.h"
 #include "stack.h"
@@ -46,6 +47,14 @@ bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out)
     if (errno || *end || v < min || v > max)
         return false;
     *out = v;
+    return true;
+}
+
+bool cli_parse_engine(const char *s, int *engine)
+{
+    if (!s || (strcmp(s, "event") != 0 && strcmp(s, "fast") != 0))
+        return false;
+    *engine = strcmp(s, "event") == 0 ? ENGINE_EVENT : ENGINE_FAST;
     return true;
 }
 

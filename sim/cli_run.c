@@ -165,10 +165,8 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cl
         return CLI_BAD;
     }
     if (!bad && (v = cli_opt_value("--engine", argc, argv, i, &bad))) {
-        if (strcmp(v, "event") == 0 || strcmp(v, "fast") == 0) {
-            o->engine = strcmp(v, "event") == 0 ? ENGINE_EVENT : ENGINE_FAST;
+        if (cli_parse_engine(v, &o->engine))
             return CLI_TAKEN;
-        }
         fprintf(stderr, "tpusim %s: --engine must be event or fast, got '%s'\n", cmd, v);
         return CLI_BAD;
     }

@@ -63,30 +63,28 @@ static uint64_t elems(const struct tensor *t)
  * vector work and its room on chip are counted in. Weights as they are.
  * stack_padded_elems reads ONNX's N, C, spatial... order; a graph that
  * keeps TFLite's N, spatial..., C (nhwc) is put in that order first. */
-static uint64_t layout_elems(const struct stack *s, const struct tensor *t, tpusim_dtype dtype,
-                             bool nhwc)
+static uint64_t layout_elems(const struct lower_ctx *x, const struct tensor *t)
 {
-    if (!t)
-        return 0;
     if (t->is_const)
         return tensor_elems(t);
-    if (!nhwc || t->rank < 3 || t->rank > TPUSIM_MAX_RANK)
-        return stack_padded_elems(s, t->rank, t->dims, dtype);
+    if (!x->nhwc || t->rank < 3 || t->rank > TPUSIM_MAX_RANK)
+        return stack_padded_elems(x->s, t->rank, t->dims, x->dtype);
     int64_t nchw[TPUSIM_MAX_RANK];
     nchw[0] = t->dims[0];
     nchw[1] = t->dims[t->rank - 1];
     for (int i = 1; i < t->rank - 1; i++)
         nchw[i + 1] = t->dims[i];
-    return stack_padded_elems(s, t->rank, nchw, dtype);
+    return stack_padded_elems(x->s, t->rank, nchw, x->dtype);
 }
 
+/* layout_elems, computed once per tensor and lowering. */
 static uint64_t laid_out(const struct lower_ctx *x, const struct tensor *t)
 {
     if (!t)
         return 0;
     uint64_t *memo = &x->laid_elems[t->index];
     if (!*memo)
-        *memo = layout_elems(x->s, t, x->dtype, x->nhwc);
+        *memo = layout_elems(x, t);
     return *memo;
 }
 
@@ -589,12 +587,13 @@ static struct gemm_shape conv_gemm(const struct lower_ctx *x, const struct op *o
      * 64) streams the padding rows too. */
     if (op->type == OP_CONV_TRANSPOSE) {
         /* Scatter form: each input pixel times a (Cin/g) x (Cout/g * kernel) tile. */
-        s.m = elems(in) / cin / (uint64_t)in->dims[0] * stack_laid_batch(x->s, in->rank, in->dims);
+        s.m = elems(in) / cin / (uint64_t)in->dims[0] *
+              stack_laid_batch(x->s, in->rank, in->dims, x->dtype);
         s.k = cin / groups;
         s.n = elems(w) / cin;
     } else {
         s.m = elems(out) / cout / (uint64_t)out->dims[0] *
-              stack_laid_batch(x->s, out->rank, out->dims);
+              stack_laid_batch(x->s, out->rank, out->dims, x->dtype);
         s.k = elems(w) / cout; /* Cin/g * kernel */
         s.n = cout / groups;
     }

@@ -479,15 +479,30 @@ static uint64_t round_up(uint64_t n, uint64_t multiple)
     return sat_mul(ceil_div(n, multiple), multiple);
 }
 
-uint64_t stack_laid_batch(const struct stack *s, int rank, const int64_t *dims)
+/* The minor (lane) tile of `dtype`'s elements. */
+static uint64_t minor_tile(const struct stack *s, tpusim_dtype dtype)
+{
+    size_t bytes = tpusim_dtype_size_bytes(dtype);
+    return (uint64_t)(bytes == 1   ? s->tile_minor_8bit_elems
+                      : bytes == 2 ? s->tile_minor_16bit_elems
+                                   : s->tile_minor_32bit_elems);
+}
+
+/* batch_feature: from LAYOUT_BATCH_MINOR_FROM the batch is the minor
+ * dimension, below it the second-minor one. */
+static bool batch_is_minor(uint64_t batch)
+{
+    return batch >= LAYOUT_BATCH_MINOR_FROM;
+}
+
+uint64_t stack_laid_batch(const struct stack *s, int rank, const int64_t *dims,
+                          tpusim_dtype dtype)
 {
     uint64_t batch = rank > 0 && dims[0] > 0 ? (uint64_t)dims[0] : 1;
     if (s->layout_order != LAYOUT_BATCH_FEATURE || rank < 4)
         return batch;
-    /* Batch is second-minor below LAYOUT_BATCH_MINOR_FROM, minor from it;
-     * the minor tile of 32-bit types is the lane count. */
-    return round_up(batch, batch >= LAYOUT_BATCH_MINOR_FROM ? (uint64_t)s->tile_minor_32bit_elems
-                                                           : (uint64_t)s->tile_second_minor_elems);
+    return round_up(batch, batch_is_minor(batch) ? minor_tile(s, dtype)
+                                                 : (uint64_t)s->tile_second_minor_elems);
 }
 
 uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims,
@@ -495,10 +510,6 @@ uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims
 {
     if (rank <= 0)
         return 1;
-    size_t bytes = tpusim_dtype_size_bytes(dtype);
-    int minor_tile = bytes == 1 ? s->tile_minor_8bit_elems
-                     : bytes == 2 ? s->tile_minor_16bit_elems
-                                  : s->tile_minor_32bit_elems;
     /* The physical order, most major first. */
     uint64_t phys[TPUSIM_MAX_RANK];
     for (int i = 0; i < rank && i < TPUSIM_MAX_RANK; i++)
@@ -513,11 +524,10 @@ uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims
         /* spatial..., then batch and channels, the larger-lane one minor */
         uint64_t batch = phys[0], channels = phys[1];
         memmove(&phys[0], &phys[2], (size_t)(rank - 2) * sizeof phys[0]);
-        bool batch_minor = batch >= LAYOUT_BATCH_MINOR_FROM;
-        phys[rank - 2] = batch_minor ? channels : batch;
-        phys[rank - 1] = batch_minor ? batch : channels;
+        phys[rank - 2] = batch_is_minor(batch) ? channels : batch;
+        phys[rank - 1] = batch_is_minor(batch) ? batch : channels;
     }
-    phys[rank - 1] = round_up(phys[rank - 1], (uint64_t)minor_tile);
+    phys[rank - 1] = round_up(phys[rank - 1], minor_tile(s, dtype));
     if (rank >= 2)
         phys[rank - 2] = round_up(phys[rank - 2], (uint64_t)s->tile_second_minor_elems);
     uint64_t n = 1;

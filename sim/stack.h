@@ -206,7 +206,8 @@ uint64_t stack_padded_elems(const struct stack *s, int rank, const int64_t *dims
 /* The batch (dims[0]) of an activation as the layout stores it: padded to
  * its tile when the layout tiles the batch (batch_feature, rank >= 4),
  * else as given. A matrix unit streams these rows. */
-uint64_t stack_laid_batch(const struct stack *s, int rank, const int64_t *dims);
+uint64_t stack_laid_batch(const struct stack *s, int rank, const int64_t *dims,
+                          tpusim_dtype dtype);
 
 #ifdef __cplusplus
 }

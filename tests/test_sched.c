@@ -37,6 +37,23 @@ static void sim_ok(const tpusim_graph *g, const struct chip *c, enum engine_kind
     sim_dt(g, c, e, cores, TPUSIM_DT_UNDEFINED, r);
 }
 
+/* Both engines, one core, in dtype dt: each takes `want` cycles and
+ * names `bound` as the op's largest cause (a hand-worked single op). */
+static void both_engines_take(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt,
+                              uint64_t want, enum cause bound)
+{
+    for (int e = ENGINE_FAST; e <= ENGINE_EVENT; e++) {
+        struct sim_result r;
+        sim_dt(g, c, (enum engine_kind)e, 1, dt, &r);
+        ck_assert_msg(r.sum.cycles == want, "%s engine: %llu cycles, want %llu",
+                      e == ENGINE_EVENT ? "event" : "fast", (unsigned long long)r.sum.cycles,
+                      (unsigned long long)want);
+        if (e == ENGINE_EVENT)
+            ck_assert_int_eq(r.ops[0].bound, bound);
+        sim_result_free(&r);
+    }
+}
+
 /* A deterministic generator (xorshift64*), seeded per test. */
 static uint64_t rnd(uint64_t *s)
 {
@@ -263,14 +280,7 @@ START_TEST(streaming_op_worked_by_hand)
             want += lat + p->last.vpu_cycles - wr;
         want += rd + wr;
     }
-    struct sim_result e, f;
-    sim_dt(g, &c, ENGINE_EVENT, 1, TPUSIM_DT_FLOAT32, &e);
-    sim_dt(g, &c, ENGINE_FAST, 1, TPUSIM_DT_FLOAT32, &f);
-    ck_assert_uint_eq(e.sum.cycles, want);
-    ck_assert_uint_eq(f.sum.cycles, want);
-    ck_assert_int_eq(e.ops[0].bound, CAUSE_HBM);
-    sim_result_free(&e);
-    sim_result_free(&f);
+    both_engines_take(g, &c, TPUSIM_DT_FLOAT32, want, CAUSE_HBM);
     free(d);
     tpusim_graph_close(g);
 }
@@ -312,14 +322,7 @@ START_TEST(matrix_bound_gemm_worked_by_hand)
     /* Drain of the last tile: R + C - 1 beyond its steps (M >= R). */
     uint64_t drain = 128 + 128 - 1;
     uint64_t want = first + tiles * occ + drain + lat + write;
-    struct sim_result e, f;
-    sim_ok(g, &c, ENGINE_EVENT, 1, &e);
-    sim_ok(g, &c, ENGINE_FAST, 1, &f);
-    ck_assert_uint_eq(e.sum.cycles, want);
-    ck_assert_uint_eq(f.sum.cycles, want);
-    ck_assert_int_eq(e.ops[0].bound, CAUSE_MXU);
-    sim_result_free(&e);
-    sim_result_free(&f);
+    both_engines_take(g, &c, TPUSIM_DT_UNDEFINED, want, CAUSE_MXU);
     free(d);
     tpusim_graph_close(g);
 }

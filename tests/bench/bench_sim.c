@@ -46,15 +46,14 @@ int main(int argc, char **argv)
     struct model_opts mo;
     memset(&mo, 0, sizeof mo);
     mo.model = argv[1];
-    enum engine_kind engine = ENGINE_FAST;
+    int engine = ENGINE_FAST;
     for (int i = 4; i < argc; i++) {
         if (strcmp(argv[i], "--engine") == 0) {
             const char *v = i + 1 < argc ? argv[++i] : "";
-            if (strcmp(v, "fast") != 0 && strcmp(v, "event") != 0) {
+            if (!cli_parse_engine(v, &engine)) {
                 fprintf(stderr, "bench_sim: --engine must be fast or event, got '%s'\n", v);
                 return 2;
             }
-            engine = strcmp(v, "event") == 0 ? ENGINE_EVENT : ENGINE_FAST;
             continue;
         }
         int r = cli_model_option("bench_sim", argc, argv, &i, &mo);
@@ -89,7 +88,7 @@ int main(int argc, char **argv)
         return 1;
     }
     struct sim_options o = {.dtype = TPUSIM_DT_UNDEFINED, .cores = 1, .stack = &stack,
-                            .engine = engine};
+                            .engine = (enum engine_kind)engine};
     for (int64_t i = 0; i < runs; i++) {
         struct sim_result r;
         double s = now_us();

@@ -5,8 +5,7 @@
  *
  * usage: calibrate [--rows] [MODELS_DIR [DATA_DIR]]
  *   --rows: every row as CSV instead of the table.
- *   DATA_DIR defaults to $TPUSIM_CALIBRATION, else
- *   ../shared/calibration/deepbench_v100.
+ *   DATA_DIR defaults to deepbench_data_dir() (deepbench.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +16,8 @@ int main(int argc, char **argv)
 {
     int rows = argc > 1 && strcmp(argv[1], "--rows") == 0;
     const char *models = argc > 1 + rows ? argv[1 + rows] : "models";
-    const char *data = argc > 2 + rows ? argv[2 + rows] : deepbench_data_dir();
+    char buf[1024];
+    const char *data = argc > 2 + rows ? argv[2 + rows] : deepbench_data_dir(buf, sizeof buf);
     struct db_run run;
     if (deepbench_run(models, data, stderr, &run)) {
         deepbench_free(&run);

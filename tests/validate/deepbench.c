@@ -71,10 +71,22 @@ struct db_ctx {
     struct db_run *run;
 };
 
-const char *deepbench_data_dir(void)
+const char *real_models_dir(void)
+{
+    const char *e = getenv("TPUSIM_MODELS");
+    return e && *e ? e : "../shared/models/real";
+}
+
+const char *deepbench_data_dir(char *buf, size_t len)
 {
     const char *e = getenv("TPUSIM_CALIBRATION");
-    return e && *e ? e : "../shared/calibration/deepbench_v100";
+    if (e && *e)
+        return e;
+    e = getenv("TPUSIM_MODELS");
+    if (!e || !*e)
+        return "../shared/calibration/deepbench_v100";
+    snprintf(buf, len, "%s/../../calibration/deepbench_v100", e);
+    return buf;
 }
 
 /* Splits a CSV line in place (no quoting in these files). */
@@ -491,7 +503,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median_of(double *v, size_t n)
+double median_of(double *v, size_t n)
 {
     qsort(v, n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;

@@ -38,9 +38,16 @@ struct db_run {
     int errors;            /* rows that failed to build or simulate */
 };
 
-/* $TPUSIM_CALIBRATION when set, else ../shared/calibration/deepbench_v100
- * (relative to the repository root, where make runs). */
-const char *deepbench_data_dir(void);
+/* The project's real model files: $TPUSIM_MODELS when set (as for make
+ * test and make bench), else ../shared/models/real (relative to the
+ * repository root, where make runs). */
+const char *real_models_dir(void);
+/* The DeepBench data: $TPUSIM_CALIBRATION when set; else beside the real
+ * models in the shared tree (shared/models/real and shared/calibration),
+ * written into buf; else ../shared/calibration/deepbench_v100. */
+const char *deepbench_data_dir(char *buf, size_t len);
+/* The median of v[0..n), n > 0, sorting v in place. */
+double median_of(double *v, size_t n);
 /* Reads the three CSVs under data_dir and simulates every row on chip
  * gpu_v100 from models_dir. Problems are reported on `log` (file, line,
  * why) and counted in run->errors; returns 0, or -1 when a file cannot be

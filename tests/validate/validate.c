@@ -367,14 +367,6 @@ static void claim6(struct ctx *c)
     printf("- byte-QRNN + GBST faster than BERT-base — %s\n\n", verdict(c, ok_bert));
 }
 
-/* Where the project's real model files are (../shared/models/real unless
- * TPUSIM_REAL_MODELS says). */
-static const char *real_models_dir(void)
-{
-    const char *e = getenv("TPUSIM_REAL_MODELS");
-    return e && *e ? e : "../shared/models/real";
-}
-
 /* A model of a calibration table: a zoo family, or an ONNX file under the
  * real models directory, at `batch` in dtype dt on one core. */
 static struct run calib_run(struct ctx *c, const char *zoo, const char *onnx,
@@ -395,12 +387,6 @@ static struct run calib_run(struct ctx *c, const char *zoo, const char *onnx,
 static double share(const struct sim_totals *t, enum cause k)
 {
     return t->cycles ? 100.0 * (double)t->stall[k] / (double)t->cycles : 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* The Coral USB Accelerator figures the project gives as calibration data.
@@ -454,8 +440,7 @@ static void edgetpu_calibration(struct ctx *c)
             ratios[1][i < 2 ? i : 2] = ratio;
         n += i < 3;
     }
-    qsort(ratios[0], 3, sizeof ratios[0][0], cmp_double);
-    qsort(ratios[1], 3, sizeof ratios[1][0], cmp_double);
+    double with_zoo = median_of(ratios[0], 3), with_tv = median_of(ratios[1], 3);
     printf("\nMedian simulated / measured over the three figures: %.2f with Inception v1 as the\n"
            "ONNX zoo graph, %.2f with it as torchvision's GoogLeNet.\n\n"
            "- The ONNX model zoo's Inception v1 is the Caffe BVLC GoogLeNet, with two\n"
@@ -467,7 +452,7 @@ static void edgetpu_calibration(struct ctx *c)
            "- What the model leaves out (streaming parameters ahead of their layer, the host's\n"
            "  re-layout of outputs, the first inference's caching run) is listed in\n"
            "  models/edgetpu/README.md.\n\n",
-           ratios[0][1], ratios[1][1]);
+           with_zoo, with_tv);
 }
 
 /* The ResNet-50 TensorRT figures on a V100 the project gives as
@@ -516,7 +501,8 @@ static void v100_calibration(struct ctx *c)
 static void calibration(struct ctx *c)
 {
     struct db_run run;
-    const char *dir = deepbench_data_dir();
+    char buf[1024];
+    const char *dir = deepbench_data_dir(buf, sizeof buf);
     if (deepbench_run(c->models, dir, stderr, &run)) {
         printf("## Calibration: DeepBench V100 kernels\n\nNot run: the data in `%s` could not be "
                "read (set TPUSIM_CALIBRATION).\n\n", dir);

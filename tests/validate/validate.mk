@@ -5,8 +5,11 @@
 # signal: non-zero when a claim is not reproduced within its stated
 # tolerance or a model fails to build or simulate.
 # `make calibrate`: the DeepBench V100 calibration table alone
-# (tests/validate/calibrate.c; data in $TPUSIM_CALIBRATION, else
-# ../shared/calibration/deepbench_v100); make validate appends it to the doc.
+# (tests/validate/calibrate.c); make validate appends it to the doc.
+# Data: the real models in $TPUSIM_MODELS (as for make test), else
+# ../shared/models/real; DeepBench in $TPUSIM_CALIBRATION, else beside the
+# real models ($TPUSIM_MODELS/../../calibration/deepbench_v100), else
+# ../shared/calibration/deepbench_v100.
 VALIDATE := $(BUILD)/validate
 CALIBRATE := $(BUILD)/calibrate
 DEEPBENCH_OBJ := $(BUILD)/tests/validate/deepbench.o
