@@ -4,13 +4,15 @@
 # clang and libclang-rt-dev: the libFuzzer targets (make fuzz, the fuzz smoke
 # of make test); texlive-latex-base and -recommended (pdflatex, booktabs,
 # longtable; about 50 MB): the LaTeX tables are compiled in make test;
-# python3-venv: the Python package is installed into a fresh venv in make test.
+# python3-venv: the Python package is installed into a fresh venv in make test;
+# parallel: the sweep shard test; libcsv-dev: SCALE-Sim topology files.
 set -eu
 
 PACKAGES="gcc g++ make pkg-config protobuf-c-compiler libprotobuf-c-dev libonnx-dev \
 flatbuffers-compiler libflatbuffers-dev python3-flatbuffers \
 zlib1g-dev check libinih-dev uthash-dev python3 python3-onnx python3-numpy hyperfine gnuplot-nox libsystemc-dev \
-clang libclang-rt-dev texlive-latex-base texlive-latex-recommended python3-venv"
+clang libclang-rt-dev texlive-latex-base texlive-latex-recommended python3-venv \
+parallel libcsv-dev"
 
 missing=""
 for p in $PACKAGES; do
