@@ -53,8 +53,10 @@ int zoo_build(tpusim_graph *g, const char *name, const struct zoo_params *p);
 
 /* One inverted-bottleneck block on a feature map [1, c, hw, hw] (claim 5):
  * depthwise-IBN (1x1 expand, kxk depthwise, 1x1 project), fused-IBN (kxk
- * full expand, 1x1 project) or GC-IBN (1x1 expand, kxk group conv with
- * `groups` groups, 1x1 project), ReLU, residual add. Finalized on return. */
+ * full expand, 1x1 project) or GC-IBN (fused-IBN with its kxk expand a
+ * group conv of `groups` groups, as seed 000 defines it and
+ * mobilenet_edgetpu_v2_model_blocks.py builds it), ReLU, residual add.
+ * Finalized on return. */
 enum zoo_ibn { ZOO_IBN_DEPTHWISE, ZOO_IBN_FUSED, ZOO_IBN_GROUPED };
 int zoo_build_ibn(tpusim_graph *g, enum zoo_ibn kind, int64_t hw, int64_t c, int64_t expand,
                   int64_t k, int64_t groups);

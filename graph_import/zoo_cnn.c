@@ -327,7 +327,8 @@ int zoo_build_mobilenet_edgetpu_v2(tpusim_graph *g, const struct zoo_params *p, 
 int zoo_build_ibn(tpusim_graph *g, enum zoo_ibn kind, int64_t hw, int64_t c, int64_t expand,
                   int64_t k, int64_t groups)
 {
-    if (!g || hw < 1 || c < 1 || expand < 1 || k < 1 || groups < 1 || (c * expand) % groups)
+    if (!g || hw < 1 || c < 1 || expand < 1 || k < 1 || groups < 1 || c % groups ||
+        (c * expand) % groups)
         return g ? graph_error(g, TPUSIM_ERR_ARG, "IBN block: bad shape or group count")
                  : TPUSIM_ERR_ARG;
     struct zb b;
@@ -338,7 +339,7 @@ int zoo_build_ibn(tpusim_graph *g, enum zoo_ibn kind, int64_t hw, int64_t c, int
     if (kind == ZOO_IBN_FUSED)
         x = v2_block(&b, x, c, c, k, expand, 1, 1, IBN_FULL, 1);
     else if (kind == ZOO_IBN_GROUPED)
-        x = v2_block(&b, x, c, c, k, expand, 1, 0, IBN_GROUP, groups);
+        x = v2_block(&b, x, c, c, k, expand, 1, 1, IBN_GROUP, groups);
     else
         x = v2_block(&b, x, c, c, k, expand, 1, 0, IBN_DW, 1);
     return b.rc ? b.rc : graph_finalize(g);

@@ -181,24 +181,26 @@ static tpusim_totals ibn_totals(enum zoo_ibn kind, int64_t groups)
  * weights + Cout biases (BatchNorm folded). ReLU and the residual Add carry
  * neither. By hand:
  *  1x1 expand 64 -> 256:   784*256 * 64        = 12845056 MACs; 256*64 + 256     = 16640
- *  3x3 group, g = 4:       784*256 * (256/4)*9 = 115605504;     256*64*9 + 256   = 147712
+ *  3x3 group expand 64 -> 256, g = 4:
+ *                          784*256 * (64/4)*9  = 28901376;      256*16*9 + 256   = 37120
  *  3x3 full (fused) 64->256: 784*256 * 64*9    = 115605504;     256*64*9 + 256   = 147712
  *  3x3 depthwise (g = 256): 784*256 * 1*9      = 1806336;       256*9 + 256      = 2560
  *  1x1 project 256 -> 64:  784*64 * 256        = 12845056;      64*256 + 64      = 16448
- * GC-IBN = expand + group + project; fused = full 3x3 + project; depthwise =
- * expand + depthwise + project. */
+ * GC-IBN = group 3x3 expand + project (seed 000: fused-IBN with its KxK
+ * conv a group conv); fused = full 3x3 + project; depthwise = expand +
+ * depthwise + project. */
 START_TEST(ibn_blocks_count_as_derived_by_hand)
 {
     tpusim_totals gc = ibn_totals(ZOO_IBN_GROUPED, 4);
-    ck_assert_uint_eq(gc.macs, 12845056u + 115605504u + 12845056u); /* 141295616 */
-    ck_assert_uint_eq(gc.params, 16640u + 147712u + 16448u);         /* 180800 */
+    ck_assert_uint_eq(gc.macs, 28901376u + 12845056u); /* 41746432 */
+    ck_assert_uint_eq(gc.params, 37120u + 16448u);     /* 53568 */
     tpusim_totals fu = ibn_totals(ZOO_IBN_FUSED, 1);
     ck_assert_uint_eq(fu.macs, 115605504u + 12845056u);
     ck_assert_uint_eq(fu.params, 147712u + 16448u);
     tpusim_totals dw = ibn_totals(ZOO_IBN_DEPTHWISE, 1);
     ck_assert_uint_eq(dw.macs, 12845056u + 1806336u + 12845056u);
     ck_assert_uint_eq(dw.params, 16640u + 2560u + 16448u);
-    /* A group count that does not divide the filters is refused. */
+    /* A group count that does not divide the channels is refused. */
     tpusim_graph *g = tu_new();
     ck_assert_int_eq(zoo_build_ibn(g, ZOO_IBN_GROUPED, 28, 64, 4, 3, 3), TPUSIM_ERR_ARG);
     tpusim_graph_close(g);
