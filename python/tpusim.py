@@ -497,6 +497,12 @@ class Chip:
         """Just the latency of a Net in seconds: the fastest call (a cache lookup)."""
         return self.latency(net, per_op=False)["seconds"]
 
+    def seconds_and_energy(self, net):
+        """A Net's latency in seconds and its energy per inference in µJ, from the
+        same cached query as seconds() (docs/energy.md)."""
+        r = self.latency(net, per_op=False)
+        return r["seconds"], r["energy_uj"]
+
 
 def main(argv=None):
     """`python -m tpusim run MODEL ...`: a model's latency on a chip, op by op."""
@@ -522,8 +528,9 @@ def main(argv=None):
     except (Error, OSError) as e:
         print("tpusim: %s" % e, file=sys.stderr)
         return 1
-    print("%s on %s under %s: %d cycles = %.2f us" % (args.model, r["chip"], r["stack"],
-                                                      r["cycles"], r["seconds"] * 1e6))
+    print("%s on %s under %s: %d cycles = %.2f us, %.1f uJ, %.2f W" % (
+        args.model, r["chip"], r["stack"], r["cycles"], r["seconds"] * 1e6, r["energy_uj"],
+        r["avg_power_w"]))
     for i, op in enumerate(r["ops"]):
         if op["fused_into"] is None:
             print("%4d  %-40s %-16s %12d  %s" % (i, op["name"][-40:], op["type"], op["cycles"],
