@@ -423,15 +423,15 @@ static const char *energy_text(double uj, char *buf, size_t len)
     return buf;
 }
 
-void cli_print_energy(FILE *f, const struct report *rp)
+void cli_print_energy(FILE *f, const struct report *rp, const char *indent)
 {
     const struct chip *c = rp->res->chip;
     char e[32];
-    fprintf(f, "energy: %s per inference (%.4g inferences/J); power %.3g W average, %.3g W peak "
+    fprintf(f, "%senergy: %s per inference (%.4g inferences/J); power %.3g W average, %.3g W peak "
                "op (TDP %.4g W); %.3g TOPS/W\n",
-            energy_text(rp->energy_uj, e, sizeof e), rp->inferences_per_j, rp->avg_power_w,
+            indent, energy_text(rp->energy_uj, e, sizeof e), rp->inferences_per_j, rp->avg_power_w,
             rp->peak_power_w, c->energy_tdp_w, rp->tops_per_w);
-    fprintf(f, "energy by part:");
+    fprintf(f, "%senergy by part:", indent);
     for (int k = 0; k < ENERGY_COUNT; k++)
         if (rp->energy_uj_by_part[k] > 0)
             fprintf(f, " %s %.1f%%", energy_part_name((enum energy_part)k),
@@ -500,7 +500,7 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
         if (rp->cause_share[k] > 0)
             printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
     printf("\n");
-    cli_print_energy(stdout, rp);
+    cli_print_energy(stdout, rp, "");
 }
 
 static void print_csv(const struct report *rp)

@@ -354,6 +354,8 @@ int compare_build(const struct report *a, const struct report *b, struct compari
                            (double)ca->vpu_lanes * ca->vpu_sublanes * ca->clock_hz);
     out->hbm_ratio = ratio(cb->hbm_bandwidth_gbps, ca->hbm_bandwidth_gbps);
     out->realised = ratio(out->speedup, out->peak_ratio);
+    out->energy_ratio = ratio(b->energy_uj, a->energy_uj);
+    out->perf_per_w_ratio = ratio(a->energy_uj, b->energy_uj);
     for (int i = 0; i < a->n_ops; i++) {
         const struct op_result *ra = a->ops[i].res, *rb = b->ops[i].res;
         struct compare_op *o = &out->ops[i];

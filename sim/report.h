@@ -109,6 +109,8 @@ struct comparison {
     double chip_peak_ratio;          /* the same, all cores of each chip */
     double clock_ratio, vpu_ratio, hbm_ratio; /* b / a: clock, vector throughput, HBM bandwidth */
     double realised;                 /* speedup / peak_ratio */
+    double energy_ratio;             /* b's energy per inference / a's */
+    double perf_per_w_ratio;         /* b's inferences per joule / a's (= 1 / energy_ratio) */
     struct compare_op *ops;          /* one per op of a (n_ops) */
     int n_ops;
     int n_moved;                     /* ops whose bound changed */

@@ -24,6 +24,17 @@ run "compare rejects --trace" 2 "--trace belongs to run and report" "$CLI" compa
 run "compare rejects --trace-level" 2 "--trace-level belongs to run and report" "$CLI" compare --trace-level op
 run "compare rejects --trace-max-slices" 2 "--trace-max-slices belongs to run and report" "$CLI" compare --trace-max-slices 8
 run "compare png needs plot" 2 "--png needs --plot" "$CLI" compare --png
+# Energy: report's table of parts, compare's ratios (energy B/A is the
+# inverse of perf/W B/A, each from the two runs' energy per inference).
+run "report energy parts" 0 "energy by part: " "$CLI" report --chip tpu_v4i
+run "compare perf/W" 0 "perf/W (inferences/J)" "$CLI" compare --chips tpu_v3,tpu_v4i
+"$CLI" compare --chips tpu_v3,tpu_v4i --format json >"$tmp/cmp.json" 2>"$tmp/err"
+if $PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["models"][0]
+assert abs(m["energy_ratio"] - m["b_energy_uj"] / m["a_energy_uj"]) <= 1e-12 * m["energy_ratio"]
+assert abs(m["perf_per_w_ratio"] * m["energy_ratio"] - 1) <= 1e-12, m
+' "$tmp/cmp.json" 2>"$tmp/err"; then pass; else fail "compare JSON energy: $(tail -n 2 "$tmp/err")"; fi
 # --cores splits the batch over cores that run at once and share HBM;
 # every command says how the batch was split, an uneven one included.
 run "compare per-core batch" 0 "(2 cores each, batch 8 split 2 x 4 over 2 cores," "$CLI" compare --chips tpu_v2,tpu_v3 --cores 2 --batch 8
