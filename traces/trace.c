@@ -315,6 +315,18 @@ static int sram_counters(struct tw *w)
     return TPUSIM_OK;
 }
 
+/* Chip power while each op runs: its energy (energy.h: its units' events
+ * and static power) over the cycles its row owns, so the track's area is
+ * the inference's energy. */
+static void power_counter(struct tw *w)
+{
+    const struct report *rp = w->rp;
+    for (int i = 0; i < rp->n_ops; i++)
+        if (rp->ops[i].res->fused_into < 0)
+            counter(w, "Power", "W", rp->ops[i].res->start_cycle, rp->ops[i].avg_power_w);
+    counter(w, "Power", "W", w->r->sum.cycles, 0);
+}
+
 /* ------------------------------------------------------------ header */
 
 static void header(struct tw *w, const struct trace_options *o)
@@ -393,6 +405,7 @@ int trace_write(const char *path, const struct report *rp, const struct trace_op
     if (!rc && w.level == TRACE_TILE)
         rc = unit_slices(&w);
     hbm_counter(&w);
+    power_counter(&w);
     if (!rc)
         rc = sram_counters(&w);
     gzputs(w.f, "\n]}\n");

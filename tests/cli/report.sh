@@ -137,6 +137,20 @@ done
 if [ "$(cat "$tmp/n_tile")" -gt "$(cat "$tmp/n_op")" ] 2>/dev/null; then pass; else fail "tile trace not finer than op trace"; fi
 if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" --trace-max-slices 1000000 >/dev/null 2>"$tmp/err" &&
     check_trace "$tmp/e.json.gz" 700 tile >/dev/null 2>"$tmp/err"; then pass; else fail "trace effnet v2: $(tail -n 3 "$tmp/err")"; fi
+# The power counter (W) steps at each op's start; its area is the
+# inference's energy, as run's JSON reports it (to the trace's ns).
+if "$CLI" run "$R50" --chip tpu_v4i --format json --trace "$tmp/p.json.gz" >"$tmp/p.json" 2>"$tmp/err" &&
+    $PY -c '
+import gzip, json, sys
+ev = json.load(gzip.open(sys.argv[1]))["traceEvents"]
+p = sorted((e["ts"], e["args"]["W"]) for e in ev if e["ph"] == "C" and e["name"] == "Power")
+d = json.load(open(sys.argv[2]))
+assert len(p) == sum(1 for op in d["ops"] if op["fused_into"] is None) + 1, len(p)
+assert p[-1][1] == 0 and min(w for _, w in p) >= 0
+area = sum(a[1] * (b[0] - a[0]) for a, b in zip(p, p[1:]))
+assert abs(area - d["energy_uj"]) <= 1e-4 * d["energy_uj"], (area, d["energy_uj"])
+assert abs(max(w for _, w in p) - d["peak_power_w"]) <= 1e-6 * d["peak_power_w"]
+' "$tmp/p.json.gz" "$tmp/p.json" 2>"$tmp/err"; then pass; else fail "trace power counter: $(tail -n 3 "$tmp/err")"; fi
 
 # Figures from builtin:demo-cnn: files exist; points and bars counted in the
 # data files and in the SVG (one <use> per point plus one per key entry:
