@@ -22,16 +22,6 @@ static void sim_eng(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt
     ck_assert_msg(rc == TPUSIM_OK, "simulate on %s: %s", c->name, err);
 }
 
-static tpusim_graph *gemm_graph(int64_t m, int64_t k, int64_t n)
-{
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(m, k));
-    tu_weight(g, "w", 2, TU_DIMS(k, n));
-    tu_op(g, "MatMul", "mm", "x,w", "y");
-    tu_finalize_ok(g);
-    return g;
-}
-
 /* The run's energy by part (picojoules) and its total. */
 static double run_pj(const struct sim_result *r, double *parts)
 {
@@ -105,7 +95,7 @@ START_TEST(compute_bound_gemm_draws_between_30_percent_of_tdp_and_tdp)
 {
     const char *chips[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "gpu_v100"};
     const double hand_w[] = {114, 230, 125, 194};
-    tpusim_graph *g = gemm_graph(8192, 8192, 8192);
+    tpusim_graph *g = tu_gemm(8192, 8192, 8192);
     for (int i = 0; i < 4; i++) {
         struct chip c;
         struct sim_result r;
@@ -129,17 +119,27 @@ START_TEST(compute_bound_gemm_draws_between_30_percent_of_tdp_and_tdp)
 }
 END_TEST
 
-/* `layers` 3x3 convolutions of `ch` channels on ch x hw x hw, padded. */
-static tpusim_graph *conv_chain(int layers, int64_t ch, int64_t hw)
+/* `layers` ops in a chain, each with its own weights: 3x3 convolutions
+ * of `ch` channels on ch x hw x hw (padded), or (hw = 0) ch x ch matrix
+ * multiplies of one row. */
+static tpusim_graph *chain(int layers, int64_t ch, int64_t hw)
 {
     tpusim_graph *g = tu_new();
-    tu_input(g, "x0", 4, TU_DIMS(1, ch, hw, hw));
+    if (hw)
+        tu_input(g, "x0", 4, TU_DIMS(1, ch, hw, hw));
+    else
+        tu_input(g, "x0", 2, TU_DIMS(1, ch));
     for (int i = 0; i < layers; i++) {
         char wn[32], ins[80], out[32], name[32];
         snprintf(wn, sizeof wn, "w%d", i);
         snprintf(ins, sizeof ins, "x%d,%s", i, wn);
         snprintf(out, sizeof out, "x%d", i + 1);
-        snprintf(name, sizeof name, "conv%d", i);
+        snprintf(name, sizeof name, "op%d", i);
+        if (!hw) {
+            tu_weight(g, wn, 2, TU_DIMS(ch, ch));
+            tu_op(g, "MatMul", name, ins, out);
+            continue;
+        }
         tu_weight(g, wn, 4, TU_DIMS(ch, ch, 3, 3));
         tu_op(g, "Conv", name, ins, out);
         tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
@@ -164,7 +164,7 @@ START_TEST(edgetpu_at_full_int8_utilisation_lands_near_2_tops_per_watt)
     tu_load_chip("edgetpu", NULL, 0, &c);
     double hand = 4.096e12 / (c.energy_static_w + 2.048e12 * c.energy_mac_int8_pj * 1e-12) / 1e12;
     ck_assert_double_eq_tol(hand, 2.84, 0.01);
-    tpusim_graph *g = conv_chain(12, 256, 28);
+    tpusim_graph *g = chain(12, 256, 28);
     struct sim_result r;
     sim_eng(g, &c, TPUSIM_DT_INT8, 1, ENGINE_EVENT, &r);
     ck_assert_uint_eq(r.params_on_chip_bytes, r.param_bytes);
@@ -189,80 +189,58 @@ START_TEST(edgetpu_at_full_int8_utilisation_lands_near_2_tops_per_watt)
 }
 END_TEST
 
-/* The same GEMM (same MACs) with its 32 MiB of bf16 weights in tpu_v4i's
- * CMEM, then with no CMEM: the weights come from HBM, and the HBM part
- * grows by exactly 4096 x 4096 x 2 bytes x 31.2 pJ = 1046.9 uJ; the whole
- * by at least that (their on-chip end and the longer time add more). */
-START_TEST(hbm_traffic_costs_its_bytes_at_fixed_macs)
+/* g on `chip` as filed, then with `set`, which moves `bytes` more over the
+ * memory level of `part` at the same MAC slots: that part grows by
+ * exactly bytes x its energy per byte (`pj_per_byte`, written by hand),
+ * the whole by at least that plus the bytes' on-chip end. */
+static void extra_bytes_cost_their_energy(const tpusim_graph *g, const char *chip,
+                                          const char *set, tpusim_dtype dt,
+                                          enum energy_part part, uint64_t bytes,
+                                          double pj_per_byte)
 {
-    tpusim_graph *g = gemm_graph(256, 4096, 4096);
-    struct chip with, without;
-    const char *no_cmem[] = {"sram.cmem_bytes=0"};
-    tu_load_chip("tpu_v4i", NULL, 0, &with);
-    tu_load_chip("tpu_v4i", no_cmem, 1, &without);
+    struct chip as_filed, changed;
+    tu_load_chip(chip, NULL, 0, &as_filed);
+    tu_load_chip(chip, &set, 1, &changed);
     struct sim_result a, b;
-    sim_eng(g, &with, TPUSIM_DT_BFLOAT16, 1, ENGINE_EVENT, &a);
-    sim_eng(g, &without, TPUSIM_DT_BFLOAT16, 1, ENGINE_EVENT, &b);
+    sim_eng(g, &as_filed, dt, 1, ENGINE_EVENT, &a);
+    sim_eng(g, &changed, dt, 1, ENGINE_EVENT, &b);
     ck_assert_uint_eq(a.sum.mac_slots, b.sum.mac_slots);
+    uint64_t moved = part == ENERGY_HBM ? b.sum.hbm_bytes - a.sum.hbm_bytes
+                                        : b.sum.host_bytes - a.sum.host_bytes;
+    ck_assert_uint_eq(moved, bytes);
     double pa[ENERGY_COUNT], pb[ENERGY_COUNT];
     double ea = run_pj(&a, pa), eb = run_pj(&b, pb);
-    double weight_bytes = 4096.0 * 4096 * 2;
-    ck_assert_uint_eq(b.sum.hbm_bytes - a.sum.hbm_bytes, (uint64_t)weight_bytes);
-    ck_assert_double_eq_tol(pb[ENERGY_HBM] - pa[ENERGY_HBM], weight_bytes * 31.2, 1.0);
-    ck_assert_double_eq_tol(weight_bytes * 31.2 * 1e-6, 1046.9, 0.1); /* uJ */
+    ck_assert_double_eq_tol(pb[part] - pa[part], (double)bytes * pj_per_byte, 1.0);
     ck_assert_double_eq(pb[ENERGY_MXU], pa[ENERGY_MXU]);
-    ck_assert_double_ge(eb - ea, weight_bytes * (31.2 + 0.88));
+    ck_assert_double_ge(eb - ea, (double)bytes * (pj_per_byte + as_filed.energy_sram_pj_per_byte));
     sim_result_free(&a);
     sim_result_free(&b);
+}
+
+/* The same GEMM (same MACs) with its 32 MiB of bf16 weights in tpu_v4i's
+ * CMEM, then with no CMEM: the weights come from HBM, and the HBM part
+ * grows by exactly 4096 x 4096 x 2 bytes x 31.2 pJ = 1046.9 uJ. */
+START_TEST(hbm_traffic_costs_its_bytes_at_fixed_macs)
+{
+    tpusim_graph *g = tu_gemm(256, 4096, 4096);
+    uint64_t weight_bytes = 4096 * 4096 * 2;
+    ck_assert_double_eq_tol((double)weight_bytes * 31.2 * 1e-6, 1046.9, 0.1); /* uJ */
+    extra_bytes_cost_their_energy(g, "tpu_v4i", "sram.cmem_bytes=0", TPUSIM_DT_BFLOAT16,
+                                  ENERGY_HBM, weight_bytes, 31.2);
     tpusim_graph_close(g);
 }
 END_TEST
 
-/* A chain of `layers` int8 FC layers of 1024 x 1024 (1 MiB each). */
-static tpusim_graph *fc_chain(int layers)
-{
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x0", 2, TU_DIMS(1, 1024));
-    for (int i = 0; i < layers; i++) {
-        char wn[32], ins[80], out[32], name[32];
-        snprintf(wn, sizeof wn, "w%d", i);
-        snprintf(ins, sizeof ins, "x%d,%s", i, wn);
-        snprintf(out, sizeof out, "x%d", i + 1);
-        snprintf(name, sizeof name, "fc%d", i);
-        tu_weight(g, wn, 2, TU_DIMS(1024, 1024));
-        tu_op(g, "MatMul", name, ins, out);
-    }
-    tu_finalize_ok(g);
-    return g;
-}
-
-/* Six 1 MiB layers fit the Edge TPU's 7.75 MiB parameter cache; with the
- * cache cut to 4 MiB (--set sram.param_cache_bytes) 2 MiB of them stream
- * over USB on every inference: the host-link part grows by 2 MiB x 320
- * pJ = 671 uJ, the same MACs run, and the whole grows by more (the
- * bytes' on-chip end and 5 ms more of static power). */
+/* Six 1 MiB int8 layers fit the Edge TPU's 7.75 MiB parameter cache; with
+ * the cache cut to 4 MiB 2 MiB of them stream over USB on every
+ * inference: the host-link part grows by 2 MiB x 320 pJ = 671.1 uJ. */
 START_TEST(edgetpu_parameters_past_the_cache_pay_the_host_link)
 {
-    tpusim_graph *g = fc_chain(6);
-    struct chip fits, tight;
-    const char *small[] = {"sram.param_cache_bytes=4194304"};
-    tu_load_chip("edgetpu", NULL, 0, &fits);
-    tu_load_chip("edgetpu", small, 1, &tight);
-    struct sim_result a, b;
-    sim_eng(g, &fits, TPUSIM_DT_INT8, 1, ENGINE_EVENT, &a);
-    sim_eng(g, &tight, TPUSIM_DT_INT8, 1, ENGINE_EVENT, &b);
-    ck_assert_uint_eq(a.params_on_chip_bytes, a.param_bytes);
-    double streamed = (double)(b.param_bytes - b.params_on_chip_bytes);
-    ck_assert_double_eq(streamed, 2.0 * 1048576);
-    ck_assert_uint_eq(b.sum.host_bytes - a.sum.host_bytes, (uint64_t)streamed);
-    ck_assert_uint_eq(a.sum.mac_slots, b.sum.mac_slots);
-    double pa[ENERGY_COUNT], pb[ENERGY_COUNT];
-    double ea = run_pj(&a, pa), eb = run_pj(&b, pb);
-    ck_assert_double_eq_tol(pb[ENERGY_HOST_LINK] - pa[ENERGY_HOST_LINK], streamed * 320, 1.0);
-    ck_assert_double_eq_tol(streamed * 320 * 1e-6, 671.1, 0.1); /* uJ */
-    ck_assert_double_ge(eb - ea, streamed * (320 + 1.9));
-    sim_result_free(&a);
-    sim_result_free(&b);
+    tpusim_graph *g = chain(6, 1024, 0);
+    uint64_t streamed = 2 * 1048576;
+    ck_assert_double_eq_tol((double)streamed * 320 * 1e-6, 671.1, 0.1); /* uJ */
+    extra_bytes_cost_their_energy(g, "edgetpu", "sram.param_cache_bytes=4194304",
+                                  TPUSIM_DT_INT8, ENERGY_HOST_LINK, streamed, 320);
     tpusim_graph_close(g);
 }
 END_TEST
@@ -274,8 +252,8 @@ START_TEST(both_engines_give_the_same_energy_on_single_ops)
 {
     const char *chips[] = {"tpu_v2", "tpu_v3", "tpu_v4i", "edgetpu", "edgetpu_pcie", "gpu_v100"};
     tpusim_graph *gs[3];
-    gs[0] = gemm_graph(300, 700, 900);
-    gs[1] = conv_chain(1, 96, 20);
+    gs[0] = tu_gemm(300, 700, 900);
+    gs[1] = chain(1, 96, 20);
     gs[2] = tu_new();
     tu_input(gs[2], "a", 2, TU_DIMS(512, 1000));
     tu_op(gs[2], "Sigmoid", "sig", "a", "b");
@@ -305,7 +283,7 @@ END_TEST
  * stack's invocation is in the first), so their static power does too. */
 START_TEST(op_energies_sum_to_the_models)
 {
-    tpusim_graph *g = conv_chain(4, 64, 32);
+    tpusim_graph *g = chain(4, 64, 32);
     const char *chips[] = {"tpu_v3", "edgetpu", "gpu_v100"};
     for (int k = 0; k < 3; k++) {
         struct chip c;
