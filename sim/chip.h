@@ -96,7 +96,8 @@ struct chip {
                                                    CONV_ALGO_COUNT: the fastest (cudnnFind) */
 
     /* [compiler] */
-    char default_stack[64];
+    char default_stack[64];      /* the stack it runs under unless told (models/stacks/);
+                                    fusion, placement and overheads are the stack's */
 
     /* [energy] (sim/energy.h): dynamic energy per event, static power */
     double energy_mac_int8_pj;   /* one int8 MAC slot of the matrix unit */
@@ -107,8 +108,7 @@ struct chip {
     double energy_hbm_pj_per_byte;          /* a byte moved to or from HBM/DRAM */
     double energy_host_link_pj_per_byte;    /* a byte over the host link */
     double energy_static_w;      /* leakage and always-on power, drawn the whole run */
-    double energy_tdp_w;         /* the published thermal design power (reports, checks) */      /* the stack it runs under unless told (models/stacks/);
-                                    fusion, placement and overheads are the stack's */
+    double energy_tdp_w;         /* the published thermal design power (reports, checks) */
 
     /* Derived once at load. */
     double clock_hz;

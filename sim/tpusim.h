@@ -461,7 +461,8 @@ typedef struct tpusim_op_row {
     int bound;                    /* tpusim_cause with the most cycles */
     uint64_t stall_cycles[TPUSIM_CAUSE_COUNT];
     double energy_uj;             /* its dynamic energy and static power over its cycles,
-                                   * microjoules; 0 for a fused op (since 0.4) */
+                                   * microjoules; a fused op: its parameters' reads by
+                                   * its host's kernel only (since 0.4) */
 } tpusim_op_row;
 
 int tpusim_result_new(tpusim_result **out);
