@@ -279,6 +279,32 @@ START_TEST(both_engines_give_the_same_energy_on_single_ops)
 }
 END_TEST
 
+/* With --cores 2 each core runs its own copy: every dynamic part doubles
+ * exactly (each core's demands are counted, whichever core's rows the
+ * engine keeps), while static power is the chip's over the run. */
+START_TEST(each_cores_copy_pays_its_own_dynamic_energy)
+{
+    struct chip c;
+    tu_load_chip("tpu_v3", NULL, 0, &c);
+    tpusim_graph *g = tu_gemm(2048, 1024, 1024);
+    for (int e = ENGINE_FAST; e <= ENGINE_EVENT; e++) {
+        struct sim_result one, two;
+        sim_eng(g, &c, TPUSIM_DT_BFLOAT16, 1, (enum engine_kind)e, &one);
+        sim_eng(g, &c, TPUSIM_DT_BFLOAT16, 2, (enum engine_kind)e, &two);
+        for (int p = 0; p < ENERGY_DYNAMIC_COUNT; p++)
+            ck_assert_uint_eq(two.sum.energy_fj[p], 2 * one.sum.energy_fj[p]);
+        double parts[ENERGY_COUNT];
+        run_pj(&two, parts);
+        ck_assert_double_eq_tol(parts[ENERGY_STATIC],
+                                c.energy_static_w * (double)two.sum.cycles / c.clock_hz * 1e12,
+                                1e-6 * parts[ENERGY_STATIC]);
+        sim_result_free(&one);
+        sim_result_free(&two);
+    }
+    tpusim_graph_close(g);
+}
+END_TEST
+
 /* The ops' energies sum to the model's: rows own every cycle (the
  * stack's invocation is in the first), so their static power does too. */
 START_TEST(op_energies_sum_to_the_models)
@@ -311,6 +337,7 @@ Suite *energy_suite(void)
     tcase_add_test(tc, hbm_traffic_costs_its_bytes_at_fixed_macs);
     tcase_add_test(tc, edgetpu_parameters_past_the_cache_pay_the_host_link);
     tcase_add_test(tc, both_engines_give_the_same_energy_on_single_ops);
+    tcase_add_test(tc, each_cores_copy_pays_its_own_dynamic_energy);
     tcase_add_test(tc, op_energies_sum_to_the_models);
     suite_add_tcase(s, tc);
     return s;
