@@ -16,7 +16,8 @@ int main(int argc, char **argv)
         tpusim_chip *chip;
         if (tpusim_chip_open(ctx, chips[i], argc > 2 ? argv[2] : NULL, NULL, 0, &chip) ||
             tpusim_graph_query(ctx, onnx, chip, NULL, res)) { puts(tpusim_errmsg(ctx)); return 1; }
-        printf("%-8s onnx %9.1f us", chips[i], tpusim_result_seconds(res) * 1e6);
+        printf("%-8s onnx %9.1f us %9.1f uJ %6.2f W", chips[i], tpusim_result_seconds(res) * 1e6,
+               tpusim_result_energy_uj(res), tpusim_result_avg_power_w(res));
         if (tpusim_graph_query(ctx, built, chip, NULL, res)) { puts(tpusim_errmsg(ctx)); return 1; }
         printf("   builder %8.1f us\n", tpusim_result_seconds(res) * 1e6);
         tpusim_chip_close(chip);

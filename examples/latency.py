@@ -18,6 +18,8 @@ model = tpusim.Graph.onnx(sys.argv[1])
 for name in ("tpu_v3", "tpu_v4i", "edgetpu"):
     chip = tpusim.Chip(name)
     onnx = chip.latency(model)
-    print("%-8s onnx %9.1f us (%s-bound first op)  builder %8.1f us  net %8.1f us" % (
-        name, onnx["seconds"] * 1e6, onnx["ops"][0]["bound"],
-        chip.latency(built)["seconds"] * 1e6, chip.seconds(net) * 1e6))
+    print("%-8s onnx %9.1f us %9.1f uJ %6.2f W (%s-bound first op)  builder %8.1f us  "
+          "net %8.1f us" % (
+              name, onnx["seconds"] * 1e6, onnx["energy_uj"], onnx["avg_power_w"],
+              onnx["ops"][0]["bound"], chip.latency(built)["seconds"] * 1e6,
+              chip.seconds(net) * 1e6))

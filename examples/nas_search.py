@@ -6,8 +6,10 @@ blocks), each stage choosing its block (depthwise-IBN, fused-IBN, GC-IBN
 with 2 or 4 groups), kernel 3 or 5, expansion 1/4/6, ReLU or swish, SE on or
 off, and a width multiplier 0.75/1/1.25. Random search; MACs stand in for
 accuracy (more is better); the Pareto front of latency against MACs is
-printed per chip. Then the same question asked directly: in each stage, which
-block is fastest, all else fixed? usage: nas_search.py [CANDIDATES] [SEED]
+printed per chip, and the front of latency against energy per inference
+(both from the same cached query: docs/energy.md). Then the same question
+asked directly: in each stage, which block is fastest, all else fixed?
+usage: nas_search.py [CANDIDATES] [SEED]
 """
 import os
 import random
@@ -57,6 +59,16 @@ def pareto(points):
     return front
 
 
+def pareto_min(points):
+    """Points (latency, energy, ...) not beaten by one at most as slow using less energy."""
+    front, best = [], float("inf")
+    for p in sorted(points, key=lambda p: (p[0], p[1])):
+        if p[1] < best:
+            front.append(p)
+            best = p[1]
+    return front
+
+
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     rng = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 1)
@@ -66,7 +78,8 @@ def main():
         stages = [random_stage(rng) for _ in WIDTHS]
         net = build(stages)
         macs = net.totals()["macs"]
-        cands.append((stages, macs, [c.seconds(net) for c in chips]))
+        costs = [c.seconds_and_energy(net) for c in chips]
+        cands.append((stages, macs, [s for s, _ in costs], [e for _, e in costs]))
         queries += len(chips)
     dt = time.perf_counter() - t0
     print("%d candidates x %d chips in %.2f s (graph totals for MACs included)\n"
@@ -82,6 +95,13 @@ def main():
             share.append(max(BLOCKS, key=kinds.count))
         print("  most common block per stage on the front: %s\n"
               % " ".join(SHORT[k] for k in share))
+        front = pareto_min([(c[2][ci], c[3][ci], c[1], describe(c[0])) for c in cands])
+        print("Pareto front on %s (latency vs energy per inference; TDP %.0f W):"
+              % (chip, chips[ci].tdp_w))
+        for lat, uj, macs, desc in front:
+            print("  %8.1f us  %9.1f uJ  %6.2f W  %6.0f M MACs  %s"
+                  % (lat * 1e6, uj, uj * 1e-6 / lat, macs / 1e6, desc))
+        print()
     # The direct question: one stage's block swapped, all else fixed.
     base = [{"block": "dw_ibn", "kernel": 3, "expand": 6, "act": "relu", "se": False,
              "width": 1.0} for _ in WIDTHS]

@@ -158,12 +158,23 @@ class BindingTest(unittest.TestCase):
                 cold = chip.latency(net, per_op=False)
                 warm = chip.latency(net, per_op=False)
                 self.assertEqual(warm["cache_misses"], 0)
-                for key in ("cycles", "stall_cycles", "flops", "hbm_bytes", "param_bytes"):
+                for key in ("cycles", "stall_cycles", "flops", "hbm_bytes", "param_bytes",
+                            "energy_uj", "avg_power_w", "energy_uj_by_part"):
                     self.assertEqual(exact[key], cold[key], (name, kind, key))
                     self.assertEqual(exact[key], warm[key], (name, kind, key))
                 self.assertEqual(warm["ops"], [])
                 self.assertEqual(len(exact["ops"]), exact["op_count"])
                 self.assertEqual(chip.seconds(net), exact["seconds"])
+                self.assertEqual(chip.seconds_and_energy(net),
+                                 (exact["seconds"], exact["energy_uj"]))
+                # Power is energy over time; the rows' energies add up to the whole.
+                self.assertAlmostEqual(exact["avg_power_w"],
+                                       exact["energy_uj"] * 1e-6 / exact["seconds"])
+                self.assertAlmostEqual(sum(op["energy_uj"] for op in exact["ops"]),
+                                       exact["energy_uj"], delta=1e-9 * exact["energy_uj"])
+                self.assertAlmostEqual(sum(exact["energy_uj_by_part"].values()),
+                                       exact["energy_uj"], delta=1e-9 * exact["energy_uj"])
+                self.assertGreater(chip.tdp_w, exact["avg_power_w"] * 0.1)
 
     def test_net_errors_raise_with_the_block(self):
         with self.assertRaises(tpusim.Error) as e:

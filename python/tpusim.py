@@ -25,7 +25,7 @@ import shutil
 import sys
 import threading
 
-__all__ = ["Chip", "Stack", "Graph", "Net", "Error", "version", "CAUSES"]
+__all__ = ["Chip", "Stack", "Graph", "Net", "Error", "version", "CAUSES", "ENERGY_PARTS"]
 
 
 def _installed_lib():
@@ -57,6 +57,8 @@ _P, _u64, _i64, _int, _dbl, _str = (ctypes.c_void_p, ctypes.c_uint64, ctypes.c_i
 CAUSES = ("mxu", "vpu", "hbm", "host_link", "sram_capacity", "fill_drain", "weight_load",
           "launch", "wave_quantisation")
 _NC = len(CAUSES)
+ENERGY_PARTS = ("mxu", "vpu", "sram", "hbm", "host_link", "static")
+_NE = len(ENERGY_PARTS)
 _DTYPES = {"float32": 1, "fp32": 1, "int8": 3, "uint8": 2, "float16": 10, "fp16": 10,
            "bfloat16": 16, "bf16": 16}
 _KINDS = {"conv": 1, "dw_ibn": 2, "fused_ibn": 3, "gc_ibn": 4, "head": 5}
@@ -70,14 +72,15 @@ class _Summary(ctypes.Structure):
                 ("mac_slots", _u64), ("useful_macs", _u64), ("param_bytes", _u64),
                 ("params_on_chip_bytes", _u64), ("stall_cycles", _u64 * _NC),
                 ("dtype", _int), ("cache_hits", _u64), ("cache_misses", _u64),
-                ("invocation_cycles", _u64)]
+                ("invocation_cycles", _u64), ("energy_uj", _dbl), ("avg_power_w", _dbl),
+                ("energy_uj_by_part", _dbl * _NE)]
 
 
 class _OpRow(ctypes.Structure):
     _fields_ = [("name", _str), ("type", _str), ("fused_into", _i64), ("start_cycle", _u64),
                 ("cycles", _u64), ("flops", _u64), ("macs", _u64), ("hbm_bytes", _u64),
                 ("host_bytes", _u64), ("mac_slots", _u64), ("useful_macs", _u64),
-                ("bound", _int), ("stall_cycles", _u64 * _NC)]
+                ("bound", _int), ("stall_cycles", _u64 * _NC), ("energy_uj", _dbl)]
 
 
 _ENGINES = {"fast": 0, "event": 1}
@@ -90,7 +93,8 @@ class _Options(ctypes.Structure):
 
 class _ChipInfo(ctypes.Structure):
     _fields_ = [("name", _str), ("clock_hz", _dbl), ("cores", _int),
-                ("peak_flops_per_s", _dbl), ("default_dtype", _int), ("default_stack", _str)]
+                ("peak_flops_per_s", _dbl), ("default_dtype", _int), ("default_stack", _str),
+                ("tdp_w", _dbl), ("static_w", _dbl)]
 
 
 class _Totals(ctypes.Structure):
@@ -383,10 +387,11 @@ def _result(res, chip_name, stack_name):
     _f["tpusim_result_summary"](res, _R(s))
     out = {"chip": chip_name, "stack": stack_name, "cycles": s.cycles, "seconds": s.seconds,
            "dtype": next((k for k, v in _DTYPES.items() if v == s.dtype), str(s.dtype)),
-           "stall_cycles": dict(zip(CAUSES, s.stall_cycles))}
+           "stall_cycles": dict(zip(CAUSES, s.stall_cycles)),
+           "energy_uj_by_part": dict(zip(ENERGY_PARTS, s.energy_uj_by_part))}
     for f in ("ops", "flops", "macs", "hbm_bytes", "host_bytes", "mac_slots", "useful_macs",
               "param_bytes", "params_on_chip_bytes", "cache_hits", "cache_misses",
-              "invocation_cycles"):
+              "invocation_cycles", "energy_uj", "avg_power_w"):
         out[f] = getattr(s, f)
     out["op_count"] = out.pop("ops")
     rows, row = [], _OpRow()
@@ -397,7 +402,8 @@ def _result(res, chip_name, stack_name):
                      "flops": row.flops, "macs": row.macs, "hbm_bytes": row.hbm_bytes,
                      "host_bytes": row.host_bytes, "bound": CAUSES[row.bound],
                      "fused_into": row.fused_into if row.fused_into >= 0 else None,
-                     "stall_cycles": dict(zip(CAUSES, row.stall_cycles))})
+                     "stall_cycles": dict(zip(CAUSES, row.stall_cycles)),
+                     "energy_uj": row.energy_uj})
     out["ops"] = rows
     return out
 
@@ -447,6 +453,8 @@ class Chip:
         self.cores = info.cores
         self.peak_flops_per_s = info.peak_flops_per_s
         self.default_stack = info.default_stack.decode()
+        self.tdp_w = info.tdp_w
+        self.static_w = info.static_w
 
     def __del__(self):
         if getattr(self, "_h", None):
@@ -459,7 +467,8 @@ class Chip:
     def latency(self, model, dtype=None, no_fusion=False, framework_overhead_us=0.0,
                 exact=False, per_op=None, batch=None, stack=None, engine="fast"):
         """Latency of model: an ONNX or TFLite path or bytes, a Graph or a Net. A dict with
-        cycles, seconds, stall_cycles by cause, flops, bytes, the stack it ran
+        cycles, seconds, stall_cycles by cause, energy_uj, avg_power_w and
+        energy_uj_by_part (docs/energy.md), flops, bytes, the stack it ran
         under, and "ops" (per-op rows; for a Net only with per_op=True, which
         simulates it whole, so a Net's default is False: the cached fast path).
         stack: None (the chip's default), a name or a Stack. engine is "fast"
@@ -488,6 +497,12 @@ class Chip:
         """Just the latency of a Net in seconds: the fastest call (a cache lookup)."""
         return self.latency(net, per_op=False)["seconds"]
 
+    def seconds_and_energy(self, net):
+        """A Net's latency in seconds and its energy per inference in µJ, from the
+        same cached query as seconds() (docs/energy.md)."""
+        r = self.latency(net, per_op=False)
+        return r["seconds"], r["energy_uj"]
+
 
 def main(argv=None):
     """`python -m tpusim run MODEL ...`: a model's latency on a chip, op by op."""
@@ -513,8 +528,9 @@ def main(argv=None):
     except (Error, OSError) as e:
         print("tpusim: %s" % e, file=sys.stderr)
         return 1
-    print("%s on %s under %s: %d cycles = %.2f us" % (args.model, r["chip"], r["stack"],
-                                                      r["cycles"], r["seconds"] * 1e6))
+    print("%s on %s under %s: %d cycles = %.2f us, %.1f uJ, %.2f W" % (
+        args.model, r["chip"], r["stack"], r["cycles"], r["seconds"] * 1e6, r["energy_uj"],
+        r["avg_power_w"]))
     for i, op in enumerate(r["ops"]):
         if op["fused_into"] is None:
             print("%4d  %-40s %-16s %12d  %s" % (i, op["name"][-40:], op["type"], op["cycles"],

@@ -29,6 +29,17 @@ const char *tpusim_cause_name(int cause)
     return cause >= 0 && cause < TPUSIM_CAUSE_COUNT ? cause_name((enum cause)cause) : "?";
 }
 
+const char *tpusim_energy_part_name(int part)
+{
+    return part >= 0 && part < TPUSIM_ENERGY_COUNT ? energy_part_name((enum energy_part)part)
+                                                   : "?";
+}
+
+/* The public energy parts are energy.h's, in the same order. */
+_Static_assert((int)TPUSIM_ENERGY_COUNT == (int)ENERGY_COUNT, "energy parts differ");
+_Static_assert((int)TPUSIM_ENERGY_STATIC == (int)ENERGY_STATIC, "energy parts differ");
+_Static_assert((int)TPUSIM_ENERGY_HOST_LINK == (int)ENERGY_HOST_LINK, "energy parts differ");
+
 /* The public causes are the engine's, in the same order. */
 _Static_assert((int)TPUSIM_CAUSE_COUNT == (int)CAUSE_COUNT, "cause lists differ");
 _Static_assert((int)TPUSIM_CAUSE_WAVE_QUANT == (int)CAUSE_WAVE_QUANT, "cause lists differ");
@@ -188,5 +199,7 @@ int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out)
     out->peak_flops_per_s = chip->c.peak_flops_per_s_core;
     out->default_dtype = chip_default_dtype(&chip->c);
     out->default_stack = chip->c.default_stack;
+    out->tdp_w = chip->c.energy_tdp_w;
+    out->static_w = chip->c.energy_static_w;
     return TPUSIM_OK;
 }

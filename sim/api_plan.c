@@ -55,6 +55,16 @@ double tpusim_result_seconds(const tpusim_result *res)
     return res && res->valid ? res->sum.seconds : 0.0;
 }
 
+double tpusim_result_energy_uj(const tpusim_result *res)
+{
+    return res && res->valid ? res->sum.energy_uj : 0.0;
+}
+
+double tpusim_result_avg_power_w(const tpusim_result *res)
+{
+    return res && res->valid ? res->sum.avg_power_w : 0.0;
+}
+
 int tpusim_result_summary(const tpusim_result *res, tpusim_summary *out)
 {
     if (out)
@@ -121,6 +131,12 @@ void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtyp
     s->params_on_chip_bytes = params_on_chip_bytes;
     s->dtype = dtype;
     s->invocation_cycles = invocation_cycles;
+    double pj[ENERGY_COUNT];
+    double total_pj = energy_parts(c, t->energy_fj, t->cycles, pj);
+    for (int k = 0; k < ENERGY_COUNT; k++)
+        s->energy_uj_by_part[k] = pj[k] * 1e-6;
+    s->energy_uj = total_pj * 1e-6;
+    s->avg_power_w = energy_avg_power_w(c, total_pj, t->cycles);
 }
 
 int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
@@ -158,6 +174,8 @@ int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
             row->bound = (int)r->bound;
             for (int k = 0; k < CAUSE_COUNT; k++)
                 row->stall_cycles[k] = r->stall[k];
+            double pj[ENERGY_COUNT];
+            row->energy_uj = energy_parts(sr->chip, r->energy_fj, r->cycles, pj) * 1e-6;
         }
         res->n_rows = (size_t)sr->n_ops;
     }

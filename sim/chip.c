@@ -58,6 +58,9 @@ static const struct ini_choice CONV_ALGORITHMS[] = {
 #define SRAM_RANGE                                                                                \
     R0(1024, 1099511627776.0, "0 (none), or 1 KiB to 1 TiB of on-chip memory (TPUv4i has "       \
                               "144 MiB, the largest of the chips modelled)")
+#define MAC_PJ_RANGE                                                                              \
+    R0(1e-4, 1000, "0: the array lacks the type; else 0.1 fJ to 1 nJ per MAC (a 45 nm "         \
+                   "fp32 multiply-add is 4.6 pJ, Horowitz ISSCC 2014)")
 #define US_RANGE(what)                                                                            \
     R(0, 1e6, what " from 0 to 1 s: longer would dwarf any inference")
 
@@ -150,11 +153,30 @@ static const struct ini_key KEYS[] = {
      {0, 0, false, NULL}},
     {"compiler", "default_stack", INI_NAME, F(default_stack), 0, NULL,
      sizeof(((struct chip *)0)->default_stack), NULL, {0, 0, false, NULL}},
+    KEY("energy", "mac_int8_pj", INI_DOUBLE, F(energy_mac_int8_pj), 0, MAC_PJ_RANGE),
+    KEY("energy", "mac_bf16_pj", INI_DOUBLE, F(energy_mac_bf16_pj), 0, MAC_PJ_RANGE),
+    KEY("energy", "mac_fp32_pj", INI_DOUBLE, F(energy_mac_fp32_pj), TENSOR, MAC_PJ_RANGE),
+    KEY("energy", "vpu_pj_per_element_cycle", INI_DOUBLE, F(energy_vpu_pj_per_element_cycle), 0,
+        R(0.001, 1000, "1 fJ to 1 nJ per element slot and cycle (a 45 nm fp32 multiply-add "
+                       "is 4.6 pJ, Horowitz ISSCC 2014)")),
+    KEY("energy", "sram_pj_per_byte", INI_DOUBLE, F(energy_sram_pj_per_byte), 0,
+        R(0.001, 1000, "1 fJ to 1 nJ per byte (45 nm SRAM: 1.25 pJ/byte from 8 KiB, 12.5 "
+                       "from 1 MiB, Horowitz ISSCC 2014)")),
+    KEY("energy", "hbm_pj_per_byte", INI_DOUBLE, F(energy_hbm_pj_per_byte), 0,
+        R0(0.1, 10000, "0: no DRAM; else 0.1 pJ to 10 nJ per byte (HBM2 about 31, DDR3 "
+                       "about 160 to 330, Horowitz ISSCC 2014)")),
+    KEY("energy", "host_link_pj_per_byte", INI_DOUBLE, F(energy_host_link_pj_per_byte), 0,
+        R0(0.1, 1e5, "0: no host link; else 0.1 pJ to 100 nJ per byte (serial links: "
+                     "tens to hundreds of pJ per byte)")),
+    KEY("energy", "static_w", INI_DOUBLE, F(energy_static_w), 0,
+        R0(1e-4, 1e4, "0 (not modelled), or 0.1 mW to 10 kW of leakage and always-on power")),
+    KEY("energy", "tdp_w", INI_DOUBLE, F(energy_tdp_w), 0,
+        R(1e-3, 1e4, "1 mW to 10 kW (Edge TPU 2 W, TPUv3 450 W)")),
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
 static const char *const SECTIONS[] = {"chip", "mxu", "vpu", "hbm", "sram", "host_link", "gpu",
-                                       "compiler"};
+                                       "compiler", "energy"};
 
 static const struct ini_format FORMAT = {
     .what = "chip",

@@ -99,6 +99,17 @@ struct chip {
     char default_stack[64];      /* the stack it runs under unless told (models/stacks/);
                                     fusion, placement and overheads are the stack's */
 
+    /* [energy] (sim/energy.h): dynamic energy per event, static power */
+    double energy_mac_int8_pj;   /* one int8 MAC slot of the matrix unit */
+    double energy_mac_bf16_pj;   /* one bf16/fp16 MAC slot (a systolic fp32 pass is one) */
+    double energy_mac_fp32_pj;   /* tensor_cores only: one fp32 FMA on the CUDA cores */
+    double energy_vpu_pj_per_element_cycle; /* one element slot of the VPU busy one cycle */
+    double energy_sram_pj_per_byte;         /* a byte read or written on chip */
+    double energy_hbm_pj_per_byte;          /* a byte moved to or from HBM/DRAM */
+    double energy_host_link_pj_per_byte;    /* a byte over the host link */
+    double energy_static_w;      /* leakage and always-on power, drawn the whole run */
+    double energy_tdp_w;         /* the published thermal design power (reports, checks) */
+
     /* Derived once at load. */
     double clock_hz;
     double hbm_bytes_per_cycle;

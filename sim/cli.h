@@ -164,6 +164,13 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
 /* A JSON object of one value per cause, {"mxu": ..., ...}: cycles when
  * cycles is not NULL, else shares. */
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares);
+/* The model's energy fields of a JSON report (energy_uj, avg_power_w,
+ * peak_power_w, tops_per_w, inferences_per_j, energy_uj_by_part), each
+ * line indented two spaces, without a trailing comma. */
+void cli_json_energy(FILE *f, const struct report *rp);
+/* Two lines for people, each after `indent`: energy per inference,
+ * average and peak power against TDP, TOPS/W; energy by part. */
+void cli_print_energy(FILE *f, const struct report *rp, const char *indent);
 
 /* ---- Tables in text, CSV, Markdown or LaTeX booktabs: sim/cli_report.c. */
 /* LaTeX tables longer than this break across pages (longtable). */

@@ -295,6 +295,18 @@ static int print_side_by_side(const struct model_run *m, enum cli_rich_format fm
     cli_table_cell(&t, "%.0f", a->res->chip->clock_mhz);
     cli_table_cell(&t, "%.0f", b->res->chip->clock_mhz);
     cli_table_cell(&t, "%.2f", c->clock_ratio);
+    cli_table_cell(&t, "energy per inference (uJ)");
+    cli_table_cell(&t, "%.1f", a->energy_uj);
+    cli_table_cell(&t, "%.1f", b->energy_uj);
+    cli_table_cell(&t, "%.2f", c->energy_ratio);
+    cli_table_cell(&t, "average power (W)");
+    cli_table_cell(&t, "%.3g", a->avg_power_w);
+    cli_table_cell(&t, "%.3g", b->avg_power_w);
+    cli_table_cell(&t, "%.2f", a->avg_power_w > 0 ? b->avg_power_w / a->avg_power_w : 0);
+    cli_table_cell(&t, "perf/W (inferences/J)");
+    cli_table_cell(&t, "%.4g", a->inferences_per_j);
+    cli_table_cell(&t, "%.4g", b->inferences_per_j);
+    cli_table_cell(&t, "%.2f", c->perf_per_w_ratio);
     cli_table_cell(&t, "HBM (GB/s)");
     cli_table_cell(&t, "%.0f", a->res->chip->hbm_bandwidth_gbps);
     cli_table_cell(&t, "%.0f", b->res->chip->hbm_bandwidth_gbps);
@@ -387,9 +399,12 @@ static void print_json(const struct model_run *runs, int n)
         json_string(stdout, runs[i].model);
         printf(", \"a_latency_us\": %.17g, \"b_latency_us\": %.17g, \"speedup\": %.17g, "
                "\"realised\": %.17g, \"a_flops_proxy_error\": %.17g, "
-               "\"b_flops_proxy_error\": %.17g, \"ops_moved\": %d, \"explanation\": ",
+               "\"b_flops_proxy_error\": %.17g, \"ops_moved\": %d, \"a_energy_uj\": %.17g, "
+               "\"b_energy_uj\": %.17g, \"a_avg_power_w\": %.17g, \"b_avg_power_w\": %.17g, "
+               "\"energy_ratio\": %.17g, \"perf_per_w_ratio\": %.17g, \"explanation\": ",
                c->a->latency_us, c->b->latency_us, c->speedup, c->realised, c->a->proxy_error,
-               c->b->proxy_error, c->n_moved);
+               c->b->proxy_error, c->n_moved, c->a->energy_uj, c->b->energy_uj,
+               c->a->avg_power_w, c->b->avg_power_w, c->energy_ratio, c->perf_per_w_ratio);
         json_string(stdout, runs[i].why);
         printf(", \"ops\": [");
         int first = 1;
@@ -415,7 +430,7 @@ static void print_json(const struct model_run *runs, int n)
 static void print_csv(const struct model_run *runs, int n)
 {
     printf("model,index,name,kind,a_chip,b_chip,a_us,b_us,speedup,a_bound,b_bound,a_stack,"
-           "b_stack\n");
+           "b_stack,a_energy_uj,b_energy_uj\n");
     for (int i = 0; i < n; i++) {
         const struct comparison *c = &runs[i].cmp;
         for (int k = 0; k < c->n_ops; k++) {
@@ -427,11 +442,11 @@ static void print_csv(const struct model_run *runs, int n)
             csv_field(stdout, c->a->ops[k].name);
             putchar(',');
             csv_field(stdout, c->a->ops[k].kind);
-            printf(",%s,%s,%.6f,%.6f,%.6f,%s,%s,%s,%s\n", c->a->res->chip->name,
+            printf(",%s,%s,%.6f,%.6f,%.6f,%s,%s,%s,%s,%.6g,%.6g\n", c->a->res->chip->name,
                    c->b->res->chip->name, o->a_us, o->b_us, o->speedup,
                    o->a_fused ? "fused" : cause_name(o->a_bound),
                    o->b_fused ? "fused" : cause_name(o->b_bound), c->a->res->stack->name,
-                   c->b->res->stack->name);
+                   c->b->res->stack->name, c->a->ops[k].energy_uj, c->b->ops[k].energy_uj);
         }
     }
 }

@@ -411,9 +411,9 @@ static size_t name_width(enum cli_rich_format fmt, bool short_names)
 /* A paper's op table (LaTeX): the columns a reader compares, so that it
  * fits a page. */
 static const char *const PAPER_HEAD[] = {"op", "kind", "MFLOP", "us", "TFLOP/s", "% peak",
-                                         "bound", "proxy x"};
-#define PAPER_COLS 8
-static const char *PAPER_ALIGN = "llrrrrlr";
+                                         "bound", "proxy x", "uJ", "W"};
+#define PAPER_COLS 10
+static const char *PAPER_ALIGN = "llrrrrlrrr";
 
 static void paper_row(struct cli_table *t, const struct report_op *o, size_t width)
 {
@@ -425,6 +425,8 @@ static void paper_row(struct cli_table *t, const struct report_op *o, size_t wid
     cli_table_cell(t, "%.1f", o->pct_peak);
     cli_table_cell(t, "%s", cause_name(o->res->bound));
     proxy_cell(t, o);
+    cli_table_cell(t, "%.2f", o->energy_uj);
+    cli_table_cell(t, "%.3g", o->avg_power_w);
 }
 
 static void op_row(struct cli_table *t, const struct report_op *o, bool text, size_t width)
@@ -559,10 +561,42 @@ static int print_summary(const struct report *rp, const char *model, enum cli_ri
     cli_table_cell(&t, "%.2f", (double)rp->hbm_bytes / 1e6);
     cli_table_cell(&t, "ops run (fused away)");
     cli_table_cell(&t, "%d (%d)", rp->n_run, rp->n_ops - rp->n_run);
+    cli_table_cell(&t, "energy per inference (uJ)");
+    cli_table_cell(&t, "%.2f", rp->energy_uj);
+    cli_table_cell(&t, "average power (W); TDP");
+    cli_table_cell(&t, "%.3g; %.4g", rp->avg_power_w, r->chip->energy_tdp_w);
+    cli_table_cell(&t, "peak op power (W)");
+    cli_table_cell(&t, "%.3g", rp->peak_power_w);
+    cli_table_cell(&t, "TOPS/W");
+    cli_table_cell(&t, "%.3g", rp->tops_per_w);
+    cli_table_cell(&t, "inferences per joule");
+    cli_table_cell(&t, "%.4g", rp->inferences_per_j);
     char caption[1024], label[512];
     snprintf(caption, sizeof caption, "%s on %s (%s): summary",
              plot_model_label(model, label, sizeof label), r->chip->name, r->stack->name);
     return cli_table_finish(&t, fmt, caption);
+}
+
+/* Energy per inference by part (energy.h): what each unit and memory
+ * level cost, and static power over the run. */
+static int print_energy_parts(const struct report *rp, enum cli_rich_format fmt)
+{
+    const char *head[] = {"energy part", "uJ", "share %", "W"};
+    struct cli_table t;
+    cli_table_init(&t, 4, head, "lrrr");
+    double seconds = rp->latency_us * 1e-6;
+    for (int k = 0; k < ENERGY_COUNT; k++) {
+        cli_table_cell(&t, "%s", energy_part_name((enum energy_part)k));
+        cli_table_cell(&t, "%.2f", rp->energy_uj_by_part[k]);
+        cli_table_cell(&t, "%.1f", rp->energy_uj > 0 ? 100.0 * rp->energy_uj_by_part[k] /
+                                                         rp->energy_uj
+                                                   : 0.0);
+        cli_table_cell(&t, "%.3g", seconds > 0 ? rp->energy_uj_by_part[k] * 1e-6 / seconds : 0.0);
+    }
+    char cap[160];
+    snprintf(cap, sizeof cap, "energy by part: %.2f uJ per inference at %.3g W average",
+             rp->energy_uj, rp->avg_power_w);
+    return cli_table_finish(&t, fmt, cap);
 }
 
 static int print_tables(const struct report *rp, const char *model, enum cli_rich_format fmt,
@@ -578,6 +612,8 @@ static int print_tables(const struct report *rp, const char *model, enum cli_ric
     if (!rc)
         rc = print_groups(rp->by_bound, CAUSE_COUNT, "bound", c, fmt,
                           "time by bound (each op's largest cause)");
+    if (!rc)
+        rc = print_energy_parts(rp, fmt);
     int *all = malloc((size_t)(rp->n_ops > 0 ? rp->n_ops : 1) * sizeof *all);
     if (!all)
         return 1;
@@ -656,6 +692,7 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
     if (r->invocation_cycles)
         printf("  invocation          %10.2f us  once per inference (%s), as launch in the first op\n",
                chip_cycles_to_us(c, r->invocation_cycles), r->stack->name);
+    cli_print_energy(stdout, rp, "  ");
     const struct event_log *l = r->events;
     if (l) {
         uint64_t w = l->hidden_weight_cycles + l->exposed_weight_cycles;
@@ -761,7 +798,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
     printf("  \"layout_padding\": %.17g,\n  \"act_bytes\": %llu,\n  \"act_useful_bytes\": %llu,\n",
            rp->layout_padding, (unsigned long long)rp->act_bytes,
            (unsigned long long)rp->act_useful_bytes);
-    printf("  \"cause_share\": ");
+    cli_json_energy(stdout, rp);
+    printf(",\n  \"cause_share\": ");
     cli_json_causes(stdout, NULL, rp->cause_share);
     json_units(r);
     printf(",\n  \"by_type\": [");
@@ -812,7 +850,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
                op->layout_padding, op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us,
                op->proxy_error);
         cli_json_causes(stdout, NULL, op->cause_share);
-        printf("}");
+        printf(", \"energy_uj\": %.17g, \"avg_power_w\": %.17g}", op->energy_uj,
+               op->avg_power_w);
     }
     printf("\n  ]\n}\n");
 }
@@ -825,7 +864,7 @@ static void print_csv(const struct report *rp)
            "flops_proxy_us,flops_proxy_error");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_share", cause_name((enum cause)k));
-    printf(",stack\n");
+    printf(",energy_uj,avg_power_w,stack\n");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
         const struct op_result *x = op->res;
@@ -849,7 +888,7 @@ static void print_csv(const struct report *rp)
                op->fused_into ? "fused" : cause_name(x->bound), op->proxy_us, op->proxy_error);
         for (int k = 0; k < CAUSE_COUNT; k++)
             printf(",%.6f", op->cause_share[k]);
-        putchar(',');
+        printf(",%.6g,%.6g,", op->energy_uj, op->avg_power_w);
         csv_field(stdout, rp->res->stack->name);
         printf("\n");
     }

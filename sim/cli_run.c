@@ -400,6 +400,45 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
             (unsigned long long)rp->res->invocation_cycles);
 }
 
+void cli_json_energy(FILE *f, const struct report *rp)
+{
+    fprintf(f, "  \"energy_uj\": %.17g,\n  \"avg_power_w\": %.17g,\n  \"peak_power_w\": %.17g,\n"
+               "  \"tops_per_w\": %.17g,\n  \"inferences_per_j\": %.17g,\n"
+               "  \"energy_uj_by_part\": {",
+            rp->energy_uj, rp->avg_power_w, rp->peak_power_w, rp->tops_per_w,
+            rp->inferences_per_j);
+    for (int k = 0; k < ENERGY_COUNT; k++)
+        fprintf(f, "%s\"%s\": %.17g", k ? ", " : "", energy_part_name((enum energy_part)k),
+                rp->energy_uj_by_part[k]);
+    fputc('}', f);
+}
+
+/* "2.31 mJ", "845.2 uJ": energy in the unit that reads best. */
+static const char *energy_text(double uj, char *buf, size_t len)
+{
+    if (uj >= 1e3)
+        snprintf(buf, len, "%.3g mJ", uj / 1e3);
+    else
+        snprintf(buf, len, "%.4g uJ", uj);
+    return buf;
+}
+
+void cli_print_energy(FILE *f, const struct report *rp, const char *indent)
+{
+    const struct chip *c = rp->res->chip;
+    char e[32];
+    fprintf(f, "%senergy: %s per inference (%.4g inferences/J); power %.3g W average, %.3g W peak "
+               "op (TDP %.4g W); %.3g TOPS/W\n",
+            indent, energy_text(rp->energy_uj, e, sizeof e), rp->inferences_per_j, rp->avg_power_w,
+            rp->peak_power_w, c->energy_tdp_w, rp->tops_per_w);
+    fprintf(f, "%senergy by part:", indent);
+    for (int k = 0; k < ENERGY_COUNT; k++)
+        if (rp->energy_uj_by_part[k] > 0)
+            fprintf(f, " %s %.1f%%", energy_part_name((enum energy_part)k),
+                    100.0 * rp->energy_uj_by_part[k] / rp->energy_uj);
+    fprintf(f, "\n");
+}
+
 void cli_json_causes(FILE *f, const uint64_t *cycles, const double *shares)
 {
     fputc('{', f);
@@ -461,6 +500,7 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
         if (rp->cause_share[k] > 0)
             printf(" %s %.1f%%", cause_name((enum cause)k), 100.0 * rp->cause_share[k]);
     printf("\n");
+    cli_print_energy(stdout, rp, "");
 }
 
 static void print_csv(const struct report *rp)
@@ -470,7 +510,7 @@ static void print_csv(const struct report *rp)
            "fused_into");
     for (int k = 0; k < CAUSE_COUNT; k++)
         printf(",%s_cycles", cause_name((enum cause)k));
-    printf(",stack\n");
+    printf(",energy_uj,avg_power_w,stack\n");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
         const struct op_result *x = op->res;
@@ -486,7 +526,7 @@ static void print_csv(const struct report *rp)
             csv_field(stdout, op->fused_into);
         for (int k = 0; k < CAUSE_COUNT; k++)
             printf(",%llu", (unsigned long long)x->stall[k]);
-        putchar(',');
+        printf(",%.6g,%.6g,", op->energy_uj, op->avg_power_w);
         csv_field(stdout, r->stack->name);
         printf("\n");
     }
@@ -503,6 +543,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
     printf("  \"param_bytes\": %llu,\n  \"params_on_chip_bytes\": %llu,\n  \"cycles_by_cause\": ",
            (unsigned long long)r->param_bytes, (unsigned long long)r->params_on_chip_bytes);
     cli_json_causes(stdout, r->sum.stall, NULL);
+    printf(",\n");
+    cli_json_energy(stdout, rp);
     printf(",\n  \"ops\": [");
     for (int i = 0; i < rp->n_ops; i++) {
         const struct report_op *op = &rp->ops[i];
@@ -522,7 +564,8 @@ static void print_json(const struct report *rp, const struct sim_cli *o)
             printf("null");
         printf(", \"stall_cycles\": ");
         cli_json_causes(stdout, x->stall, NULL);
-        printf("}");
+        printf(", \"energy_uj\": %.17g, \"avg_power_w\": %.17g}", op->energy_uj,
+               op->avg_power_w);
     }
     printf("\n  ]\n}\n");
 }

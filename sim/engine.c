@@ -30,10 +30,15 @@ const char *cause_name(enum cause c)
     return "?";
 }
 
+static int cores_of(const struct sim_options *o)
+{
+    return o->cores > 1 ? o->cores : 1;
+}
+
 int simulate(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,
              struct sim_result *res, char *err, size_t err_len)
 {
-    int cores = o->cores > 1 ? o->cores : 1;
+    int cores = cores_of(o);
     const struct tpusim_graph **gs = malloc((size_t)cores * sizeof *gs);
     if (!gs) {
         memset(res, 0, sizeof *res);
@@ -99,7 +104,7 @@ int simulate_cores(const struct tpusim_graph *const *gs, const struct chip *c,
                    size_t err_len)
 {
     memset(res, 0, sizeof *res);
-    int cores = o->cores > 1 ? o->cores : 1;
+    int cores = cores_of(o);
     struct op_demand **d = calloc((size_t)cores, sizeof *d);
     if (!d) {
         snprintf(err, err_len, "out of memory");
@@ -122,7 +127,7 @@ int schedule_ops(const struct tpusim_graph *g, const struct chip *c, const struc
                  const struct op_demand *d, int n, struct sim_result *res, char *err,
                  size_t err_len)
 {
-    int cores = o->cores > 1 ? o->cores : 1;
+    int cores = cores_of(o);
     const struct op_demand **dc = malloc((size_t)cores * sizeof *dc);
     if (!dc) {
         memset(res, 0, sizeof *res);
@@ -174,6 +179,11 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
         sim_result_free(res);
         return rc;
     }
+    /* Energy counts every core's copy of the op, whichever engine timed
+     * it and whichever core's rows it kept. */
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < cores_of(o); k++)
+            energy_add_op(c, dt, &d[k][i], res->ops[i].energy_fj);
     for (int i = 0; i < n; i++)
         totals_add_op(&res->sum, &res->ops[i]);
     return TPUSIM_OK;
@@ -192,6 +202,8 @@ void totals_add_op(struct sim_totals *t, const struct op_result *r)
     t->useful_macs = sat_add(t->useful_macs, r->useful_macs);
     for (int k = 0; k < CAUSE_COUNT; k++)
         t->stall[k] = sat_add(t->stall[k], r->stall[k]);
+    for (int k = 0; k < ENERGY_DYNAMIC_COUNT; k++)
+        t->energy_fj[k] = sat_add(t->energy_fj[k], r->energy_fj[k]);
     t->ops++;
     t->kernels += r->kernel;
 }
@@ -222,6 +234,8 @@ void totals_merge(struct sim_totals *t, const struct sim_totals *add)
     t->useful_macs = sat_add(t->useful_macs, add->useful_macs);
     for (int k = 0; k < CAUSE_COUNT; k++)
         t->stall[k] = sat_add(t->stall[k], add->stall[k]);
+    for (int k = 0; k < ENERGY_DYNAMIC_COUNT; k++)
+        t->energy_fj[k] = sat_add(t->energy_fj[k], add->energy_fj[k]);
     t->ops += add->ops;
     t->kernels += add->kernels;
 }

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "chip.h"
+#include "energy.h"
 #include "graph.h"
 #include "mxu.h"
 #include "stack.h"
@@ -118,6 +119,8 @@ struct op_result {
     uint64_t hbm_write_bytes;          /* of hbm_bytes: outputs written back */
     bool kernel;                       /* a kernel the stack runs on the device
                                         * (sched_launches) */
+    uint64_t energy_fj[ENERGY_DYNAMIC_COUNT]; /* its dynamic energy, femtojoules, every
+                                        * core's copy (energy.h); static follows from cycles */
 };
 
 /* Sums over a run of scheduled ops: a whole simulation (sim_result.sum),
@@ -128,6 +131,10 @@ struct sim_totals {
     uint64_t stall[CAUSE_COUNT];
     uint64_t ops;            /* op_results summed, fused ones included */
     uint64_t kernels;        /* of them, kernels run on the device (op_result.kernel) */
+    uint64_t energy_fj[ENERGY_DYNAMIC_COUNT]; /* dynamic energy, femtojoules: integers, so
+                                               * that sums in any grouping (the NAS cache's
+                                               * blocks) agree exactly; static follows from
+                                               * cycles (energy_parts) */
 };
 
 void totals_add_op(struct sim_totals *t, const struct op_result *r);

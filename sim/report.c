@@ -94,6 +94,26 @@ static void fill_op(const struct sim_result *r, int i, struct report_op *o)
         o->cause_share[k] = ratio((double)res->stall[k], (double)res->cycles);
     o->proxy_us = (double)res->flops / c->peak_flops_per_s_core * 1e6;
     o->proxy_error = res->fused_into >= 0 ? 0 : ratio(o->us, o->proxy_us);
+    double pj[ENERGY_COUNT];
+    double total_pj = energy_parts(c, res->energy_fj, res->cycles, pj);
+    o->energy_uj = total_pj * 1e-6;
+    o->avg_power_w = energy_avg_power_w(c, total_pj, res->cycles);
+}
+
+/* The model's energy, its power and its efficiency. */
+static void fill_energy(const struct sim_result *r, struct report *out)
+{
+    double pj[ENERGY_COUNT];
+    double total_pj = energy_parts(r->chip, r->sum.energy_fj, r->sum.cycles, pj);
+    for (int k = 0; k < ENERGY_COUNT; k++)
+        out->energy_uj_by_part[k] = pj[k] * 1e-6;
+    out->energy_uj = total_pj * 1e-6;
+    out->avg_power_w = energy_avg_power_w(r->chip, total_pj, r->sum.cycles);
+    out->tops_per_w = ratio((double)r->sum.flops, total_pj * 1e-12) / 1e12;
+    out->inferences_per_j = ratio(1.0, total_pj * 1e-12);
+    for (int i = 0; i < out->n_ops; i++)
+        if (out->ops[i].avg_power_w > out->peak_power_w)
+            out->peak_power_w = out->ops[i].avg_power_w;
 }
 
 static struct report_group *find_group(struct report_group *gs, int *n, const char *name)
@@ -209,6 +229,7 @@ int report_build(const struct sim_result *r, struct report *out, char *err, size
     out->mxu_util_time = ratio((double)out->useful_macs, slots * (double)r->sum.cycles);
     for (int k = 0; k < CAUSE_COUNT; k++)
         out->cause_share[k] = ratio((double)r->sum.stall[k], (double)r->sum.cycles);
+    fill_energy(r, out);
     groups_and_top(out);
     double worst = 0;
     for (int i = 0; i < out->n_ops; i++) {
@@ -333,6 +354,8 @@ int compare_build(const struct report *a, const struct report *b, struct compari
                            (double)ca->vpu_lanes * ca->vpu_sublanes * ca->clock_hz);
     out->hbm_ratio = ratio(cb->hbm_bandwidth_gbps, ca->hbm_bandwidth_gbps);
     out->realised = ratio(out->speedup, out->peak_ratio);
+    out->energy_ratio = ratio(b->energy_uj, a->energy_uj);
+    out->perf_per_w_ratio = ratio(a->energy_uj, b->energy_uj);
     for (int i = 0; i < a->n_ops; i++) {
         const struct op_result *ra = a->ops[i].res, *rb = b->ops[i].res;
         struct compare_op *o = &out->ops[i];

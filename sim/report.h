@@ -41,6 +41,8 @@ struct report_op {
     double cause_share[CAUSE_COUNT]; /* of the op's cycles, 0..1 */
     double proxy_us;                 /* FLOPs / peak: the FLOPs proxy's time */
     double proxy_error;              /* simulated / proxy time; 0 when FLOPs are 0 */
+    double energy_uj;                /* dynamic energy and static power over its cycles */
+    double avg_power_w;              /* energy_uj over its time; 0 when it has no cycles */
 };
 
 /* Time of a set of ops (by op type, by bound, a block of consecutive ops). */
@@ -65,6 +67,12 @@ struct report {
     uint64_t act_bytes, act_useful_bytes; /* activations as laid out, and without padding */
     double layout_padding;           /* 1 - act_useful_bytes / act_bytes */
     double cause_share[CAUSE_COUNT]; /* of total cycles */
+    double energy_uj;                /* the inference (energy.h), microjoules */
+    double energy_uj_by_part[ENERGY_COUNT];
+    double avg_power_w;              /* energy_uj over latency_us */
+    double peak_power_w;             /* the highest average power of one op */
+    double tops_per_w;               /* FLOPs (2 per MAC) per joule, in tera */
+    double inferences_per_j;         /* 1 / energy */
     struct report_group *by_type;    /* by the op's type, most time first */
     int n_types;
     struct report_group by_bound[CAUSE_COUNT]; /* by each op's bound, cause order */
@@ -101,6 +109,8 @@ struct comparison {
     double chip_peak_ratio;          /* the same, all cores of each chip */
     double clock_ratio, vpu_ratio, hbm_ratio; /* b / a: clock, vector throughput, HBM bandwidth */
     double realised;                 /* speedup / peak_ratio */
+    double energy_ratio;             /* b's energy per inference / a's */
+    double perf_per_w_ratio;         /* b's inferences per joule / a's (= 1 / energy_ratio) */
     struct compare_op *ops;          /* one per op of a (n_ops) */
     int n_ops;
     int n_moved;                     /* ops whose bound changed */

@@ -65,9 +65,13 @@ extern "C" {
  * tpusim_chip_info.default_stack, tpusim_summary.invocation_cycles), each
  * added at the end of its struct. 0.3.1: tpusim_installed_models_dir()
  * (PREFIX/share/tpusim/models, from the PREFIX the library was built for)
- * replaces the TPUSIM_DEFAULT_MODELS_DIR macro. */
-#define TPUSIM_VERSION "0.3.1"
-#define TPUSIM_VERSION_NUMBER 3001 /* major*1000000 + minor*1000 + patch */
+ * replaces the TPUSIM_DEFAULT_MODELS_DIR macro. 0.4: energy and power
+ * (tpusim_summary.energy_uj, avg_power_w, energy_uj_by_part;
+ * tpusim_op_row.energy_uj; tpusim_chip_info.tdp_w, static_w;
+ * tpusim_result_energy_uj, tpusim_result_avg_power_w), each added at the
+ * end of its struct. */
+#define TPUSIM_VERSION "0.4.0"
+#define TPUSIM_VERSION_NUMBER 4000 /* major*1000000 + minor*1000 + patch */
 
 /* Largest tensor rank tpusim handles. */
 #define TPUSIM_MAX_RANK 8
@@ -334,6 +338,8 @@ typedef struct tpusim_chip_info {
     double peak_flops_per_s;      /* one core, the default dtype */
     tpusim_dtype default_dtype;   /* bf16 on TPUs, int8 on Edge TPU, fp16 on V100 */
     const char *default_stack;    /* "xla", "tensorrt", ...; owned by the chip (since 0.3) */
+    double tdp_w;                 /* the chip file's published TDP, watts (since 0.4) */
+    double static_w;              /* its static (leakage, always-on) power, watts (since 0.4) */
 } tpusim_chip_info;
 
 int tpusim_chip_info_get(const tpusim_chip *chip, tpusim_chip_info *out);
@@ -406,6 +412,22 @@ typedef enum tpusim_cause {
 /* "mxu", "weight_load", ...; static storage; "?" when out of range. */
 const char *tpusim_cause_name(int cause);
 
+/* Where energy goes (docs/energy.md): the dynamic energy of the units'
+ * counted events, and static power over the whole time (since 0.4). */
+typedef enum tpusim_energy_part {
+    TPUSIM_ENERGY_MXU = 0,     /* matrix unit: MAC slots issued, padding included */
+    TPUSIM_ENERGY_VPU,         /* vector unit: element slots busy per cycle */
+    TPUSIM_ENERGY_SRAM,        /* on-chip memory (VMEM, CMEM, parameter cache, L2) */
+    TPUSIM_ENERGY_HBM,         /* off-chip DRAM */
+    TPUSIM_ENERGY_HOST_LINK,   /* the host link */
+    TPUSIM_ENERGY_STATIC,      /* leakage and always-on power over the run */
+    TPUSIM_ENERGY_COUNT
+} tpusim_energy_part;
+
+/* "mxu", "vpu", "sram", "hbm", "host_link", "static"; static storage;
+ * "?" when out of range. */
+const char *tpusim_energy_part_name(int part);
+
 typedef struct tpusim_summary {
     uint64_t cycles;              /* the whole inference, one core, chip cycles */
     double seconds;               /* cycles / clock */
@@ -422,6 +444,10 @@ typedef struct tpusim_summary {
     uint64_t cache_hits, cache_misses; /* this query's block lookups */
     uint64_t invocation_cycles;   /* the stack's per-inference cost: in cycles and in
                                    * stall_cycles[LAUNCH], in no op row (since 0.3) */
+    double energy_uj;             /* the whole inference, microjoules: the sum of
+                                   * energy_uj_by_part (since 0.4) */
+    double avg_power_w;           /* energy_uj over seconds, watts (since 0.4) */
+    double energy_uj_by_part[TPUSIM_ENERGY_COUNT]; /* tpusim_energy_part (since 0.4) */
 } tpusim_summary;
 
 typedef struct tpusim_op_row {
@@ -434,6 +460,9 @@ typedef struct tpusim_op_row {
     uint64_t mac_slots, useful_macs;
     int bound;                    /* tpusim_cause with the most cycles */
     uint64_t stall_cycles[TPUSIM_CAUSE_COUNT];
+    double energy_uj;             /* its dynamic energy and static power over its cycles,
+                                   * microjoules; a fused op: its parameters' reads by
+                                   * its host's kernel only (since 0.4) */
 } tpusim_op_row;
 
 int tpusim_result_new(tpusim_result **out);
@@ -441,6 +470,10 @@ void tpusim_result_close(tpusim_result *res);
 /* Shortcuts (0 before the first successful query). */
 uint64_t tpusim_result_cycles(const tpusim_result *res);
 double tpusim_result_seconds(const tpusim_result *res);
+/* Energy of the inference, microjoules, and its average power, watts
+ * (since 0.4). */
+double tpusim_result_energy_uj(const tpusim_result *res);
+double tpusim_result_avg_power_w(const tpusim_result *res);
 int tpusim_result_summary(const tpusim_result *res, tpusim_summary *out);
 /* Rows in schedule order; 0 rows unless the query filled them
  * (TPUSIM_PER_OP, or any graph/plan query). */

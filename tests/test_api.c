@@ -88,6 +88,53 @@ START_TEST(version_macro_matches_runtime)
 }
 END_TEST
 
+/* Energy through the API: the shortcuts equal the summary; power is
+ * energy over time; the parts add up; the rows add up to the whole (each
+ * row its dynamic energy and static power over its cycles); static power
+ * is the chip's over the latency; the chip reports its TDP. */
+START_TEST(energy_and_power_through_the_api)
+{
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *chip = open_chip(ctx, "tpu_v4i", NULL, 0);
+    tpusim_chip_info info;
+    ck_assert_int_eq(tpusim_chip_info_get(chip, &info), TPUSIM_OK);
+    ck_assert_double_eq(info.tdp_w, 175);
+    ck_assert_double_eq(info.static_w, 43.75);
+    tpusim_graph *g = NULL;
+    ck_assert_int_eq(tpusim_graph_new(&g), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    tpusim_result *res = NULL;
+    ck_assert_int_eq(tpusim_result_new(&res), TPUSIM_OK);
+    ck_assert_double_eq(tpusim_result_energy_uj(res), 0);
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, chip, NULL, res), TPUSIM_OK);
+    tpusim_summary s;
+    ck_assert_int_eq(tpusim_result_summary(res, &s), TPUSIM_OK);
+    ck_assert_double_eq(tpusim_result_energy_uj(res), s.energy_uj);
+    ck_assert_double_eq(tpusim_result_avg_power_w(res), s.avg_power_w);
+    ck_assert_double_gt(s.energy_uj, 0);
+    ck_assert_double_eq_tol(s.avg_power_w, s.energy_uj * 1e-6 / s.seconds, 1e-9 * s.avg_power_w);
+    ck_assert_double_eq_tol(s.energy_uj_by_part[TPUSIM_ENERGY_STATIC], 43.75 * s.seconds * 1e6,
+                            1e-9 * s.energy_uj);
+    double parts = 0, rows = 0;
+    for (int k = 0; k < TPUSIM_ENERGY_COUNT; k++)
+        parts += s.energy_uj_by_part[k];
+    for (size_t i = 0; i < tpusim_result_op_count(res); i++) {
+        tpusim_op_row row;
+        ck_assert_int_eq(tpusim_result_op(res, i, &row), TPUSIM_OK);
+        rows += row.energy_uj;
+    }
+    ck_assert_double_eq_tol(parts, s.energy_uj, 1e-9 * s.energy_uj);
+    ck_assert_double_eq_tol(rows, s.energy_uj, 1e-9 * s.energy_uj);
+    ck_assert_str_eq(tpusim_energy_part_name(TPUSIM_ENERGY_HOST_LINK), "host_link");
+    ck_assert_str_eq(tpusim_energy_part_name(TPUSIM_ENERGY_COUNT), "?");
+    tpusim_result_close(res);
+    tpusim_graph_close(g);
+    tpusim_chip_close(chip);
+    tpusim_context_close(ctx);
+}
+END_TEST
+
 START_TEST(closing_null_is_a_no_op_and_null_args_are_errors)
 {
     tpusim_context_close(NULL);
@@ -917,6 +964,7 @@ Suite *api_suite(void)
     TCase *tc = tcase_create("api");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, version_macro_matches_runtime);
+    tcase_add_test(tc, energy_and_power_through_the_api);
     tcase_add_test(tc, closing_null_is_a_no_op_and_null_args_are_errors);
     tcase_add_test(tc, chip_open_errors_name_the_chip_or_key_and_leave_out_null);
     tcase_add_test(tc, a_query_runs_under_the_stack_its_options_name);

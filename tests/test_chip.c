@@ -86,14 +86,15 @@ START_TEST(edgetpu_hosts_differ_only_in_their_host_link)
     for (int i = 0; i < nu; i++) {
         ck_assert_str_eq(u[i].key, p[i].key);
         if (strncmp(u[i].key, "host_link.", 10) == 0 ||
-            strncmp(u[i].key, "derived.host_link", 17) == 0) {
+            strncmp(u[i].key, "derived.host_link", 17) == 0 ||
+            strcmp(u[i].key, "energy.host_link_pj_per_byte") == 0) {
             link += strcmp(u[i].value, p[i].value) != 0;
             continue;
         }
         ck_assert_msg(strcmp(u[i].value, p[i].value) == 0, "%s: %s vs %s", u[i].key, u[i].value,
                       p[i].value);
     }
-    ck_assert_int_ge(link, 4); /* bandwidth, latency, overhead, transfer size differ */
+    ck_assert_int_ge(link, 5); /* bandwidth, latency, overhead, transfer size, energy differ */
     /* PCIe is the faster link: more bandwidth, less latency and overhead. */
     struct chip usb = load_ok("edgetpu", NULL, 0), pcie = load_ok("edgetpu_pcie", NULL, 0);
     ck_assert(pcie.host_link_bandwidth_gbps > usb.host_link_bandwidth_gbps);
@@ -351,6 +352,15 @@ static const char *const BASE[] = {
     "overhead_us_per_transfer = 0 ; ASSUMED: test",
     "max_transfer_bytes = 0 ; ASSUMED: test",
     "transfers_in_flight = 1 ; ASSUMED: test",
+    "[energy]",
+    "mac_int8_pj = 0.2 ; ASSUMED: test",
+    "mac_bf16_pj = 1 ; ASSUMED: test",
+    "vpu_pj_per_element_cycle = 3 ; ASSUMED: test",
+    "sram_pj_per_byte = 1 ; ASSUMED: test",
+    "hbm_pj_per_byte = 30 ; ASSUMED: test",
+    "host_link_pj_per_byte = 0 ; ASSUMED: test",
+    "static_w = 10 ; ASSUMED: test",
+    "tdp_w = 40 ; ASSUMED: test",
     "[compiler]",
     "default_stack = xla ; ASSUMED: test",
 };
@@ -550,8 +560,8 @@ START_TEST(bad_enum_and_bool_are_errors)
     write_chip(&t, 5, "kind = photonic ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE,
                 ":5: mxu.kind: expected systolic or tensor_cores, got 'photonic'", NULL);
-    write_chip(&t, 40, "default_stack = ../xla ; ASSUMED: test", NULL);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":40: compiler.default_stack: expected a name", NULL);
+    write_chip(&t, 49, "default_stack = ../xla ; ASSUMED: test", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":49: compiler.default_stack: expected a name", NULL);
     write_chip(&t, 10, "bf16 = yes ; ASSUMED: test", NULL);
     expect_fail(&t, TPUSIM_ERR_PARSE, "mxu.bf16: expected true or false, got 'yes'", NULL);
 }
@@ -584,8 +594,8 @@ START_TEST(duplicate_key_is_an_error)
 {
     struct tmp_chip t;
     write_chip(&t, 0, NULL, "default_stack = tensorrt ; ASSUMED: again");
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: compiler.default_stack: duplicate key",
-                "first set at line 40");
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":50: compiler.default_stack: duplicate key",
+                "first set at line 49");
 }
 END_TEST
 
@@ -597,7 +607,7 @@ START_TEST(overlong_line_is_an_error)
     memcpy(line, "; ASSUMED: ", 11);
     line[sizeof line - 1] = '\0';
     write_chip(&t, 0, NULL, line);
-    expect_fail(&t, TPUSIM_ERR_PARSE, ":41: line too long", NULL);
+    expect_fail(&t, TPUSIM_ERR_PARSE, ":50: line too long", NULL);
 }
 END_TEST
 

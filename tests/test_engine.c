@@ -24,17 +24,6 @@ static void sim_ok(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt,
     ck_assert_msg(rc == TPUSIM_OK, "simulate on %s: %s", c->name, err);
 }
 
-/* x[m,k] @ w[k,n], one op. */
-static tpusim_graph *gemm_graph(int64_t m, int64_t k, int64_t n)
-{
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(m, k));
-    tu_weight(g, "w", 2, TU_DIMS(k, n));
-    tu_op(g, "MatMul", "mm", "x,w", "y");
-    tu_finalize_ok(g);
-    return g;
-}
-
 static double achieved_fraction(const struct sim_result *r)
 {
     double seconds = (double)r->sum.cycles / r->chip->clock_hz;
@@ -72,7 +61,7 @@ END_TEST
 START_TEST(large_bf16_gemm_reaches_90_percent_of_peak)
 {
     const char *chips[] = {"tpu_v3", "tpu_v4i"};
-    tpusim_graph *g = gemm_graph(8192, 8192, 8192);
+    tpusim_graph *g = tu_gemm(8192, 8192, 8192);
     for (size_t i = 0; i < 2; i++) {
         struct chip c;
         struct sim_result r;
@@ -139,7 +128,7 @@ START_TEST(batch1_fully_connected_is_weight_bound)
 {
     /* 1 x 4096 x 4096: one activation row per weight tile, R = 128 cycles to
      * load each tile, so weight loading (or the HBM that feeds it) dominates. */
-    tpusim_graph *g = gemm_graph(1, 4096, 4096);
+    tpusim_graph *g = tu_gemm(1, 4096, 4096);
     struct chip c;
     struct sim_result r;
     tu_load_chip("tpu_v3", NULL, 0, &c);
@@ -191,7 +180,7 @@ START_TEST(doubling_hbm_bandwidth_helps_only_memory_bound_ops)
     tu_load_chip("tpu_v3", sets, 1, &fast);
     struct sim_result a, b;
 
-    tpusim_graph *gemm = gemm_graph(8192, 8192, 8192);
+    tpusim_graph *gemm = tu_gemm(8192, 8192, 8192);
     sim_ok(gemm, &base, TPUSIM_DT_BFLOAT16, false, &a);
     sim_ok(gemm, &fast, TPUSIM_DT_BFLOAT16, false, &b);
     double ratio = (double)a.sum.cycles / (double)b.sum.cycles;
@@ -457,7 +446,7 @@ START_TEST(weights_and_activations_past_vmem_reread_activations)
     const char *slow[] = {"hbm.bandwidth_gbps=10"};
     struct chip c;
     tu_load_chip("tpu_v3", slow, 1, &c);
-    tpusim_graph *big = gemm_graph(8192, 8192, 8192);
+    tpusim_graph *big = tu_gemm(8192, 8192, 8192);
     struct sim_result r;
     sim_ok(big, &c, TPUSIM_DT_BFLOAT16, false, &r);
     uint64_t half = c.vmem_bytes / 2, w = UINT64_C(8192) * 8192 * 2;
@@ -473,7 +462,7 @@ START_TEST(weights_and_activations_past_vmem_reread_activations)
                   "re-read share %.4f, expected %.4f", sram / dma, share);
     sim_result_free(&r);
     tpusim_graph_close(big);
-    tpusim_graph *small = gemm_graph(8192, 1024, 2048);
+    tpusim_graph *small = tu_gemm(8192, 1024, 2048);
     sim_ok(small, &c, TPUSIM_DT_BFLOAT16, false, &r);
     ck_assert_uint_eq(r.ops[0].stall[CAUSE_SRAM], 0);
     sim_result_free(&r);
@@ -485,7 +474,7 @@ START_TEST(edgetpu_refuses_bf16)
 {
     struct chip c;
     tu_load_chip("edgetpu", NULL, 0, &c);
-    tpusim_graph *g = gemm_graph(8, 64, 64);
+    tpusim_graph *g = tu_gemm(8, 64, 64);
     struct sim_result r;
     char err[512];
     struct sim_options o = {.dtype = TPUSIM_DT_BFLOAT16, .cores = 1, .stack = tu_default_stack(&c)};

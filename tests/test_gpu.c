@@ -23,16 +23,6 @@ static void run(const tpusim_graph *g, const struct chip *c, tpusim_dtype dt, do
     ck_assert_msg(rc == TPUSIM_OK, "%s", err);
 }
 
-static tpusim_graph *gemm_graph(int64_t m, int64_t k, int64_t n)
-{
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(m, k));
-    tu_weight(g, "w", 2, TU_DIMS(k, n));
-    tu_op(g, "MatMul", "mm", "x,w", "y");
-    tu_finalize_ok(g);
-    return g;
-}
-
 START_TEST(peak_is_sms_times_tensor_cores_times_fmas)
 {
     /* 80 SMs x 8 TCs x 64 FMA x 2 FLOP x 1.53 GHz = 125.33 TFLOPS (WP: 125) */
@@ -237,7 +227,7 @@ START_TEST(large_fp16_gemm_runs_at_tensor_peak_less_loads_epilogues_and_last_wav
     ck_assert_uint_eq(p.tile.m, 256);
     ck_assert_uint_eq(p.tile.n, 128);
     ck_assert_uint_eq(p.total_cycles, 13932277);
-    tpusim_graph *g = gemm_graph(8192, 8192, 8192);
+    tpusim_graph *g = tu_gemm(8192, 8192, 8192);
     struct sim_result r;
     run(g, &c, TPUSIM_DT_FLOAT16, 0, &r);
     double f = achieved(&r) / c.peak_flops_per_s;
@@ -253,7 +243,7 @@ START_TEST(fp32_gemm_is_bounded_by_cuda_core_peak)
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
     double cuda_peak = 80.0 * 64 * 2 * 1.53e9;
-    tpusim_graph *g = gemm_graph(4096, 4096, 4096);
+    tpusim_graph *g = tu_gemm(4096, 4096, 4096);
     struct sim_result r;
     run(g, &c, TPUSIM_DT_FLOAT32, 0, &r);
     double a = achieved(&r);
@@ -368,7 +358,7 @@ START_TEST(bf16_and_int8_are_refused)
 {
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
-    tpusim_graph *g = gemm_graph(64, 64, 64);
+    tpusim_graph *g = tu_gemm(64, 64, 64);
     struct sim_result r;
     char err[512];
     struct sim_options o = {.dtype = TPUSIM_DT_BFLOAT16, .cores = 1, .stack = tu_default_stack(&c)};

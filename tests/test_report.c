@@ -285,6 +285,7 @@ START_TEST(trace_is_gzip_json_and_bad_paths_are_errors)
     ck_assert_ptr_nonnull(strstr(buf, "\"traceEvents\""));
     ck_assert_ptr_nonnull(strstr(buf, "\"HBM bandwidth\""));
     ck_assert_ptr_nonnull(strstr(buf, "\"SRAM occupancy\""));
+    ck_assert_ptr_nonnull(strstr(buf, "\"Power\""));
     unlink(path);
     ck_assert_int_eq(trace_write("/nonexistent/dir/t.json.gz", &rp, &o, err, sizeof err),
                      TPUSIM_ERR_IO);

@@ -77,6 +77,16 @@ void tu_finalize_ok(tpusim_graph *g)
                   tpusim_graph_errmsg(g));
 }
 
+tpusim_graph *tu_gemm(int64_t m, int64_t k, int64_t n)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(m, k));
+    tu_weight(g, "w", 2, TU_DIMS(k, n));
+    tu_op(g, "MatMul", "mm", "x,w", "y");
+    tu_finalize_ok(g);
+    return g;
+}
+
 void tu_finalize_fails(tpusim_graph *g, int code, const char *needle)
 {
     int rc = tpusim_graph_finalize(g);

@@ -22,6 +22,8 @@ void tu_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *values)
 void tu_op(tpusim_graph *g, const char *type, const char *name, const char *inputs,
            const char *outputs);
 void tu_finalize_ok(tpusim_graph *g);
+/* A finalized graph of one op: x[m,k] @ w[k,n] (float32 data). */
+tpusim_graph *tu_gemm(int64_t m, int64_t k, int64_t n);
 /* Finalize must fail with `code` and a message containing `needle`. */
 void tu_finalize_fails(tpusim_graph *g, int code, const char *needle);
 /* The tensor must have exactly this shape. */

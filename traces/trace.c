@@ -315,6 +315,31 @@ static int sram_counters(struct tw *w)
     return TPUSIM_OK;
 }
 
+/* Chip power while each op runs: its energy (energy.h: its units' events
+ * and static power) and that of the ops fused into it (their parameters'
+ * reads) over the cycles its row owns, so the track's area is the
+ * inference's energy. */
+static int power_counter(struct tw *w)
+{
+    const struct report *rp = w->rp;
+    double *uj = calloc((size_t)(rp->n_ops > 0 ? rp->n_ops : 1), sizeof *uj);
+    if (!uj)
+        return TPUSIM_ERR_NOMEM;
+    for (int i = 0; i < rp->n_ops; i++) {
+        int host = rp->ops[i].res->fused_into_row >= 0 ? rp->ops[i].res->fused_into_row : i;
+        uj[host] += rp->ops[i].energy_uj;
+    }
+    for (int i = 0; i < rp->n_ops; i++) {
+        const struct op_result *o = rp->ops[i].res;
+        if (o->fused_into < 0)
+            counter(w, "Power", "W", o->start_cycle,
+                    o->cycles ? uj[i] / chip_cycles_to_us(w->c, o->cycles) : 0);
+    }
+    counter(w, "Power", "W", w->r->sum.cycles, 0);
+    free(uj);
+    return TPUSIM_OK;
+}
+
 /* ------------------------------------------------------------ header */
 
 static void header(struct tw *w, const struct trace_options *o)
@@ -393,6 +418,8 @@ int trace_write(const char *path, const struct report *rp, const struct trace_op
     if (!rc && w.level == TRACE_TILE)
         rc = unit_slices(&w);
     hbm_counter(&w);
+    if (!rc)
+        rc = power_counter(&w);
     if (!rc)
         rc = sram_counters(&w);
     gzputs(w.f, "\n]}\n");

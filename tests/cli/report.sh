@@ -24,6 +24,17 @@ run "compare rejects --trace" 2 "--trace belongs to run and report" "$CLI" compa
 run "compare rejects --trace-level" 2 "--trace-level belongs to run and report" "$CLI" compare --trace-level op
 run "compare rejects --trace-max-slices" 2 "--trace-max-slices belongs to run and report" "$CLI" compare --trace-max-slices 8
 run "compare png needs plot" 2 "--png needs --plot" "$CLI" compare --png
+# Energy: report's table of parts, compare's ratios (energy B/A is the
+# inverse of perf/W B/A, each from the two runs' energy per inference).
+run "report energy parts" 0 "energy by part: " "$CLI" report --chip tpu_v4i
+run "compare perf/W" 0 "perf/W (inferences/J)" "$CLI" compare --chips tpu_v3,tpu_v4i
+"$CLI" compare --chips tpu_v3,tpu_v4i --format json >"$tmp/cmp.json" 2>"$tmp/err"
+if $PY -c '
+import json, sys
+m = json.load(open(sys.argv[1]))["models"][0]
+assert abs(m["energy_ratio"] - m["b_energy_uj"] / m["a_energy_uj"]) <= 1e-12 * m["energy_ratio"]
+assert abs(m["perf_per_w_ratio"] * m["energy_ratio"] - 1) <= 1e-12, m
+' "$tmp/cmp.json" 2>"$tmp/err"; then pass; else fail "compare JSON energy: $(tail -n 2 "$tmp/err")"; fi
 # --cores splits the batch over cores that run at once and share HBM;
 # every command says how the batch was split, an uneven one included.
 run "compare per-core batch" 0 "(2 cores each, batch 8 split 2 x 4 over 2 cores," "$CLI" compare --chips tpu_v2,tpu_v3 --cores 2 --batch 8
@@ -126,6 +137,20 @@ done
 if [ "$(cat "$tmp/n_tile")" -gt "$(cat "$tmp/n_op")" ] 2>/dev/null; then pass; else fail "tile trace not finer than op trace"; fi
 if "$CLI" report "$EFF" --chip tpu_v2 --format csv --trace "$tmp/e.json.gz" --trace-max-slices 1000000 >/dev/null 2>"$tmp/err" &&
     check_trace "$tmp/e.json.gz" 700 tile >/dev/null 2>"$tmp/err"; then pass; else fail "trace effnet v2: $(tail -n 3 "$tmp/err")"; fi
+# The power counter (W) steps at each op's start; its area is the
+# inference's energy, as run's JSON reports it (to the trace's ns).
+if "$CLI" run "$R50" --chip tpu_v4i --format json --trace "$tmp/p.json.gz" >"$tmp/p.json" 2>"$tmp/err" &&
+    $PY -c '
+import gzip, json, sys
+ev = json.load(gzip.open(sys.argv[1]))["traceEvents"]
+p = sorted((e["ts"], e["args"]["W"]) for e in ev if e["ph"] == "C" and e["name"] == "Power")
+d = json.load(open(sys.argv[2]))
+assert len(p) == sum(1 for op in d["ops"] if op["fused_into"] is None) + 1, len(p)
+assert p[-1][1] == 0 and min(w for _, w in p) >= 0
+area = sum(a[1] * (b[0] - a[0]) for a, b in zip(p, p[1:]))
+assert abs(area - d["energy_uj"]) <= 1e-5 * d["energy_uj"], (area, d["energy_uj"])
+assert max(w for _, w in p) >= d["peak_power_w"] * (1 - 1e-6)
+' "$tmp/p.json.gz" "$tmp/p.json" 2>"$tmp/err"; then pass; else fail "trace power counter: $(tail -n 3 "$tmp/err")"; fi
 
 # Figures from builtin:demo-cnn: files exist; points and bars counted in the
 # data files and in the SVG (one <use> per point plus one per key entry:

@@ -32,6 +32,29 @@ assert d["total_cycles"] == sum(op["cycles"] for op in d["ops"]), "ops do not ad
 assert d["chip"] == "tpu_v3" and d["dtype"] == "bfloat16" and d["batch"] == 1
 ' "$tmp/a.json" 2>"$tmp/err"; then pass; else fail "run JSON fields: $(tail -n 2 "$tmp/err")"; fi
 
+# Energy: the model's energy_uj and avg_power_w, each op's energy_uj; the
+# parts add up to the whole, the ops to the model, and power is energy
+# over time.
+if $PY -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+e, w = d["energy_uj"], d["avg_power_w"]
+assert e > 0 and w > 0, (e, w)
+assert abs(sum(d["energy_uj_by_part"].values()) - e) <= 1e-9 * e, d["energy_uj_by_part"]
+assert abs(w - e / d["latency_us"]) <= 1e-9 * w, (w, e, d["latency_us"])
+ops = sum(op["energy_uj"] for op in d["ops"])
+assert abs(ops - e) <= 1e-9 * e, (ops, e)
+assert d["peak_power_w"] >= w and d["tops_per_w"] > 0 and d["inferences_per_j"] > 0
+' "$tmp/a.json" 2>"$tmp/err"; then pass; else fail "run JSON energy: $(tail -n 2 "$tmp/err")"; fi
+"$CLI" run --chip edgetpu --format csv >"$tmp/e.csv" 2>"$tmp/err"
+if $PY -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows and all(float(r["energy_uj"]) >= 0 and float(r["avg_power_w"]) >= 0 for r in rows)
+assert any(float(r["energy_uj"]) > 0 for r in rows)
+' "$tmp/e.csv" 2>"$tmp/err"; then pass; else fail "run CSV energy columns: $(tail -n 2 "$tmp/err")"; fi
+run "run text energy" 0 "energy: " "$CLI" run --chip tpu_v4i
+
 # --no-fusion is slower than the default on a CNN with fused activations.
 "$CLI" run "$MODELS/onnx/torch_export/tv_mobilenet_v2.onnx" --no-fusion --format json >"$tmp/c.json" 2>"$tmp/err"
 if $PY -c '
