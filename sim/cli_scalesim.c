@@ -82,12 +82,19 @@ static void py_float(double x, char *buf, size_t len)
         snprintf(buf, len, "%s", isnan(x) ? "nan" : x > 0 ? "inf" : "-inf");
         return;
     }
+    /* The fewest digits that round-trip: more digits round-trip too, so
+     * search on the precision (17 significant digits always do). */
     char e[40];
-    for (int p = 0; p < 17; p++) {
-        snprintf(e, sizeof e, "%.*e", p, x);
+    int lo = 0, hi = 16;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        snprintf(e, sizeof e, "%.*e", mid, x);
         if (strtod(e, NULL) == x)
-            break;
+            hi = mid;
+        else
+            lo = mid + 1;
     }
+    snprintf(e, sizeof e, "%.*e", lo, x);
     /* e: [-]d[.ddd]e(+|-)XX */
     const char *s = e;
     const char *sign = *s == '-' ? "-" : "";
