@@ -79,11 +79,12 @@ static uint64_t last_valid_pixel(const struct scalesim_layer *l, uint64_t oh, ui
     return last_r * ow + last_c;
 }
 
-/* a / b as Python's int / int gives it (correctly rounded): exact when
- * both are below 2^53, as every layer's are that is not absurdly large. */
+/* a / b as Python's int / int gives it (correctly rounded) when both are
+ * below 2^53, as they are for any layer the loader takes (its MACs below
+ * 2^53) but for Overall Util's x 100 on the very largest. */
 static double ratio(uint64_t a, uint64_t b)
 {
-    return (double)((long double)a / (long double)b);
+    return (double)a / (double)b;
 }
 
 /* Beyond this many folds the averages are summed by kind of fold (full or

@@ -26,6 +26,8 @@
 /* M x N x K of a layer: below it, every count and report ratio is exact in
  * 64-bit integers and doubles (SCALE-Sim's Python ints are unbounded). */
 #define SCALESIM_MACS_MAX ((uint64_t)1 << 53)
+/* PEs along one side of the array: 64x the largest built (256, TPUv1). */
+#define SCALESIM_ARRAY_MAX ((uint64_t)1 << 14)
 /* A depthwise (DP) layer becomes one layer per channel. */
 #define SCALESIM_DP_CHANNELS_MAX ((uint64_t)1 << 16)
 #define SCALESIM_FIELDS_MAX 32
@@ -131,8 +133,8 @@ static int cfg_value(struct cfg_ctx *c, size_t i, const char *v)
             return cfg_fail(c, "%s: '%s' is not a folder name", name, v);
         strcpy(cfg->run_name, v);
         return 1;
-    case K_ARRAY_H: u = &cfg->array_rows; break;
-    case K_ARRAY_W: u = &cfg->array_cols; break;
+    case K_ARRAY_H: u = &cfg->array_rows; max = SCALESIM_ARRAY_MAX; break;
+    case K_ARRAY_W: u = &cfg->array_cols; max = SCALESIM_ARRAY_MAX; break;
     case K_IFMAP_KB: u = &cfg->ifmap_sram_kb; break;
     case K_FILTER_KB: u = &cfg->filter_sram_kb; break;
     case K_OFMAP_KB: u = &cfg->ofmap_sram_kb; break;
@@ -210,6 +212,11 @@ int scalesim_config_load(const char *path, struct scalesim_config *cfg, char *er
         return TPUSIM_ERR_IO;
     }
     int line = ini_parse_file(f, cfg_handler, &c);
+    if (ferror(f)) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        fclose(f);
+        return TPUSIM_ERR_IO;
+    }
     fclose(f);
     if (line != 0) {
         if (line < 0)
@@ -505,7 +512,9 @@ int scalesim_topology_load(const char *path, bool gemm, struct scalesim_topology
         return TPUSIM_ERR_IO;
     }
     struct csv_parser p;
-    if (csv_init(&p, CSV_APPEND_NULL) != 0) {
+    /* Strict: a stray or unterminated quote is an error, not a field that
+     * swallows the rest of the line. */
+    if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
         fclose(f);
         return TPUSIM_ERR_NOMEM;
     }
@@ -536,8 +545,10 @@ int scalesim_topology_load(const char *path, bool gemm, struct scalesim_topology
             rc = take_row(&t, &r);
         row_clear(&r);
     }
-    if (rc == TPUSIM_OK && ferror(f))
-        rc = topo_fail(&t, TPUSIM_ERR_IO, "read error");
+    if (rc == TPUSIM_OK && ferror(f)) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        rc = TPUSIM_ERR_IO;
+    }
     if (rc == TPUSIM_OK && topo->n == 0) {
         snprintf(err, err_len, "%s: no layers (a header row, then one row per layer)", path);
         rc = TPUSIM_ERR_PARSE;

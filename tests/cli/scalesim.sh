@@ -267,3 +267,10 @@ run "scalesim conv file as gemm" 1 "small.csv:1: 8 columns: a GEMM topology has 
 printf 'Layer name, IFMAP Height\n\n' >"$ss/empty.csv"
 run "scalesim no layers" 1 "empty.csv: no layers" \
     "$CLI" scalesim -t "$ss/empty.csv" -c "$ss/s32.cfg" -p "$ss/bad"
+printf 'Layer name, IFMAP Height\n"L0,8,8,3,3,2,2,1,\n' >"$ss/quote.csv"
+run "scalesim unterminated quote" 1 "quote.csv:2: error parsing data" \
+    "$CLI" scalesim -t "$ss/quote.csv" -c "$ss/s32.cfg" -p "$ss/bad"
+run "scalesim topology is a folder" 1 "$ss: Is a directory" \
+    "$CLI" scalesim -t "$ss" -c "$ss/s32.cfg" -p "$ss/bad"
+run "scalesim config is a folder" 1 "$ss: Is a directory" \
+    "$CLI" scalesim -t "$ss/small.csv" -c "$ss" -p "$ss/bad"
