@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -75,6 +76,9 @@ struct scalesim_layer_result {
  * (cfg->dataflow says which); scalesim_check_dataflow refuses it. */
 int scalesim_config_load(const char *path, struct scalesim_config *cfg, char *err,
                          size_t err_len);
+/* The same from an open stream; `name` names it in messages. */
+int scalesim_config_read(FILE *f, const char *name, struct scalesim_config *cfg, char *err,
+                         size_t err_len);
 /* TPUSIM_OK for ws; TPUSIM_ERR_UNSUPPORTED with the reason for os and is. */
 int scalesim_check_dataflow(const struct scalesim_config *cfg, char *err, size_t err_len);
 /* Reads a topology CSV, conv rows or (gemm) Layer,M,N,K rows. Layers whose
@@ -83,6 +87,9 @@ int scalesim_check_dataflow(const struct scalesim_config *cfg, char *err, size_t
  * the file and line. Free with scalesim_topology_free (NULL-safe). */
 int scalesim_topology_load(const char *path, bool gemm, struct scalesim_topology *topo,
                            char *err, size_t err_len);
+/* The same from an open stream; `name` names it in messages. */
+int scalesim_topology_read(FILE *f, const char *name, bool gemm,
+                           struct scalesim_topology *topo, char *err, size_t err_len);
 void scalesim_topology_free(struct scalesim_topology *topo);
 
 /* SCALE-Sim's output size along one side: ceil((in - filter + stride) /

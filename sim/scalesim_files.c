@@ -30,6 +30,9 @@
 #define SCALESIM_ARRAY_MAX ((uint64_t)1 << 14)
 /* A depthwise (DP) layer becomes one layer per channel. */
 #define SCALESIM_DP_CHANNELS_MAX ((uint64_t)1 << 16)
+/* Layers of a topology, depthwise ones split: 200x SCALE-Sim's largest
+ * file (MLPERF.csv, 1,117 rows). */
+#define SCALESIM_LAYERS_MAX ((size_t)1 << 18)
 #define SCALESIM_FIELDS_MAX 32
 #define SCALESIM_MSG_MAX 512
 
@@ -201,23 +204,37 @@ static int cfg_handler(void *user, const char *section, const char *name, const 
     return cfg_fail(c, "[%s] %s: unknown key", section, name);
 }
 
+/* fopen, or the reason in err. */
+static FILE *open_input(const char *path, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+    return f;
+}
+
 int scalesim_config_load(const char *path, struct scalesim_config *cfg, char *err,
                          size_t err_len)
 {
     *cfg = (struct scalesim_config){0};
-    struct cfg_ctx c = {.cfg = cfg};
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+    FILE *f = open_input(path, err, err_len);
+    if (!f)
         return TPUSIM_ERR_IO;
-    }
+    int rc = scalesim_config_read(f, path, cfg, err, err_len);
+    fclose(f);
+    return rc;
+}
+
+int scalesim_config_read(FILE *f, const char *path, struct scalesim_config *cfg, char *err,
+                         size_t err_len)
+{
+    *cfg = (struct scalesim_config){0};
+    struct cfg_ctx c = {.cfg = cfg};
     int line = ini_parse_file(f, cfg_handler, &c);
     if (ferror(f)) {
         snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        fclose(f);
         return TPUSIM_ERR_IO;
     }
-    fclose(f);
     if (line != 0) {
         if (line < 0)
             snprintf(err, err_len, "%s: out of memory", path);
@@ -359,6 +376,9 @@ static int take_header(struct topo_ctx *t)
 static int add_layer(struct topo_ctx *t, const struct scalesim_layer *l)
 {
     struct scalesim_topology *topo = t->topo;
+    if (topo->n == SCALESIM_LAYERS_MAX)
+        return topo_fail(t, TPUSIM_ERR_UNSUPPORTED, "more than %zu layers",
+                         (size_t)SCALESIM_LAYERS_MAX);
     if (topo->n == t->cap) {
         size_t cap = t->cap ? 2 * t->cap : 64;
         struct scalesim_layer *p = realloc(topo->layers, cap * sizeof *p);
@@ -504,18 +524,25 @@ int scalesim_topology_load(const char *path, bool gemm, struct scalesim_topology
                            char *err, size_t err_len)
 {
     *topo = (struct scalesim_topology){0};
+    FILE *f = open_input(path, err, err_len);
+    if (!f)
+        return TPUSIM_ERR_IO;
+    int rc = scalesim_topology_read(f, path, gemm, topo, err, err_len);
+    fclose(f);
+    return rc;
+}
+
+int scalesim_topology_read(FILE *f, const char *path, bool gemm,
+                           struct scalesim_topology *topo, char *err, size_t err_len)
+{
+    *topo = (struct scalesim_topology){0};
     struct topo_ctx t = {.path = path, .gemm = gemm, .topo = topo, .err = err,
                          .err_len = err_len};
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, err_len, "%s: %s", path, strerror(errno));
-        return TPUSIM_ERR_IO;
-    }
     struct csv_parser p;
     /* Strict: a stray or unterminated quote is an error, not a field that
      * swallows the rest of the line. */
     if (csv_init(&p, CSV_APPEND_NULL | CSV_STRICT | CSV_STRICT_FINI) != 0) {
-        fclose(f);
+        snprintf(err, err_len, "%s: out of memory", path);
         return TPUSIM_ERR_NOMEM;
     }
     char *buf = NULL;
@@ -558,7 +585,6 @@ int scalesim_topology_load(const char *path, bool gemm, struct scalesim_topology
     free(buf);
     csv_free(&p);
     row_clear(&t.header);
-    fclose(f);
     if (rc != TPUSIM_OK)
         scalesim_topology_free(topo);
     return rc;
