@@ -64,7 +64,8 @@ static uint64_t fold_used(uint64_t size, uint64_t edge, uint64_t f)
 
 /* The last output pixel whose window element `j` (row, column, channel of
  * the filter, channels innermost) lies inside the input: SCALE-Sim marks
- * the others absent, and they are not accesses. */
+ * the others absent (address -1), which its trace's first and last access
+ * skip (its read counts include them). */
 static uint64_t last_valid_pixel(const struct scalesim_layer *l, uint64_t oh, uint64_t ow,
                                  uint64_t j)
 {
