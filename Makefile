@@ -23,7 +23,8 @@ PKGS_TEST  := check
 
 # pkg-config runs once per make, not once per compile or link (`:=`).
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS_LIB) 2>/dev/null)
-LIBS_LIB   := $(shell pkg-config --libs $(PKGS_LIB)) -lm
+# libcsv (SCALE-Sim topology files) has no pkg-config file.
+LIBS_LIB   := $(shell pkg-config --libs $(PKGS_LIB)) -lcsv -lm
 LIBS_TEST  := $(shell pkg-config --libs $(PKGS_TEST))
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)

@@ -236,6 +236,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_chips(int argc, char **argv);
 int cmd_stacks(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+/* `tpusim scalesim`: SCALE-Sim's files in, its reports out: sim/cli_scalesim.c. */
+int cmd_scalesim(int argc, char **argv);
 /* `tpusim zoo`: the built-in model families; `zoo export`: sim/cli_zoo.c. */
 int cmd_zoo(int argc, char **argv);
 

@@ -20,6 +20,7 @@ static const struct {
     {"zoo", cmd_zoo, "model families from public definitions (zoo:NAME); export one as ONNX"},
     {"chips", cmd_chips, "list the chip models, or --dump one's every parameter with its source"},
     {"stacks", cmd_stacks, "list the software stacks (XLA, TensorRT, ...), or --dump one's values"},
+    {"scalesim", cmd_scalesim, "SCALE-Sim's topology and config in, its reports out (ws, to the cycle)"},
     {"demo", cmd_demo, "simulate the built-in demo CNN on tpu_v3 (what `make demo` runs)"},
 };
 

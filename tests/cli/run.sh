@@ -65,6 +65,7 @@ expect_counts() {
 . "$here/report.sh"
 . "$here/zoo.sh"
 . "$here/install.sh"
+. "$here/scalesim.sh"
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

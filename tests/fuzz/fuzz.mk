@@ -5,11 +5,14 @@
 #   fuzz_ini   bytes as a chip file and as a stack file (tests/fuzz/fuzz_ini.c)
 #   fuzz_tflite bytes as a TFLite file: the FlatBuffers verifier, import, shape
 #              inference and a simulation (tests/fuzz/fuzz_tflite.c)
+#   fuzz_scalesim bytes as a SCALE-Sim config and topology CSV, and the layers
+#              that load (tests/fuzz/fuzz_scalesim.c)
 # Seeds: the real ONNX and TFLite models up to 128 KiB ($(TPUSIM_MODELS), else
 # ../shared/models/real), the malformed ones of tests/tools/make_bad_models.py
 # and the small TFLite files of tests/tools/make_tflite_models.py, the
 # inputs in tests/fuzz/regressions/<target> that once failed,
-# models/*/chip.ini and models/stacks/*.ini; the ONNX target also gets a
+# models/*/chip.ini and models/stacks/*.ini, SCALE-Sim's sample topologies and
+# configs beside the real models (../../scalesim_*); the ONNX target also gets a
 # dictionary of protobuf tags, op types and attribute names
 # (tests/fuzz/make_dict.sh) so that mutations reach nested messages.
 #
@@ -26,7 +29,7 @@ FUZZ_CXX     ?= clang++
 FUZZ_SAN     := -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 FUZZ_SEEDS   ?= $(or $(TPUSIM_MODELS),../shared/models/real)
-FUZZ_NAMES   := onnx ini tflite
+FUZZ_NAMES   := onnx ini tflite scalesim
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 # libFuzzer's own options for every run; the ONNX target adds its dictionary.
 FUZZ_OPTS    ?= -timeout=20 -rss_limit_mb=4096 -max_len=131072 -print_final_stats=1
@@ -50,7 +53,7 @@ fuzz-build: deps
 # corpus/<target>, where what the fuzzer adds stays between runs.
 fuzz-corpus:
 	@rm -rf $(FUZZ_DIR)/seeds && mkdir -p $(FUZZ_DIR)/seeds/onnx $(FUZZ_DIR)/seeds/ini \
-		$(FUZZ_DIR)/seeds/tflite
+		$(FUZZ_DIR)/seeds/tflite $(FUZZ_DIR)/seeds/scalesim
 	@find $(FUZZ_SEEDS)/onnx -name '*.onnx' -size -129k -exec cp {} $(FUZZ_DIR)/seeds/onnx/ \;
 	@find $(FUZZ_SEEDS)/tflite -name '*.tflite' -size -129k -exec cp {} $(FUZZ_DIR)/seeds/tflite/ \;
 	@$(PY) tests/tools/make_tflite_models.py $(FUZZ_DIR)/seeds/tflite
@@ -60,6 +63,10 @@ fuzz-corpus:
 	@$(PY) tests/tools/make_bad_models.py $(FUZZ_DIR)/seeds/onnx
 	@for f in models/*/chip.ini models/stacks/*.ini; do \
 		cp $$f $(FUZZ_DIR)/seeds/ini/$$(echo $$f | tr / _); done
+	@for f in $$(find $(FUZZ_SEEDS)/../../scalesim_topologies $(FUZZ_SEEDS)/../../scalesim_configs \
+		-name '*.csv' -o -name '*.cfg' 2>/dev/null); do \
+		cp $$f $(FUZZ_DIR)/seeds/scalesim/$$(basename $$(dirname $$f))_$$(basename $$f); done
+	@printf 'Layer,M,N,K,\nG,4,5,6,\n' > $(FUZZ_DIR)/seeds/scalesim/gemm_row.csv
 	@for t in $(FUZZ_NAMES); do mkdir -p $(FUZZ_DIR)/corpus/$$t && \
 		cp -n $(FUZZ_DIR)/seeds/$$t/* $(FUZZ_DIR)/corpus/$$t/; done
 
