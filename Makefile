@@ -100,8 +100,9 @@ $(LIB_A): $(LIB_OBJ)
 $(LIB_SO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libtpusim.so.0 $(LDFLAGS) -o $@ $^ $(LIBS_LIB)
 
+# The CLI runs sweeps on threads (pthreads).
 $(CLI): $(CLI_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(LIBS_LIB)
+	$(CC) $(LDFLAGS) -pthread -o $@ $(CLI_OBJ) $(LIB_A) $(LIBS_LIB)
 
 $(TESTS): $(TEST_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_A) $(LIBS_LIB) $(LIBS_TEST)

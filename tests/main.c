@@ -28,6 +28,7 @@ static const struct {
     {"gpu", gpu_suite},
     {"api", api_suite},
     {"zoo", zoo_suite},
+    {"sweep", sweep_suite},
 };
 
 int main(void)

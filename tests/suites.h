@@ -21,5 +21,6 @@ Suite *report_suite(void);
 Suite *gpu_suite(void);
 Suite *api_suite(void);
 Suite *zoo_suite(void);
+Suite *sweep_suite(void);
 
 #endif
