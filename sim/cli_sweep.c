@@ -176,6 +176,8 @@ int cmd_sweep(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "merge") == 0)
         return sweep_merge_cmd(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "plot") == 0)
+        return sweep_plot_cmd(argc - 1, argv + 1);
     struct sweep_cli o;
     memset(&o, 0, sizeof o);
     o.run.shard = (struct sweep_shard){1, 1};

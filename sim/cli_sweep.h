@@ -103,6 +103,7 @@ int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o);
 void sweep_csv_columns(const struct sweep_spec *s, char *buf, size_t len);
 
 int sweep_merge_cmd(int argc, char **argv);
+int sweep_plot_cmd(int argc, char **argv);
 
 /* What the command line says (cli_sweep.c). */
 struct sweep_cli {

@@ -298,7 +298,7 @@ struct run {
     uint64_t written, todo;
     double start_s, drawn_s;
     bool bar;
-    char err[2048];
+    char err[2200];
     int rc;
 };
 
@@ -410,7 +410,7 @@ static int run_point(struct worker *w, uint64_t p)
     if (!rc && (rc = tpusim_graph_query(w->ctx, g, w->chip, &opts, w->res)))
         snprintf(err, sizeof err, "%s", tpusim_errmsg(w->ctx));
     if (rc) {
-        char pt[1024], msg[2048];
+        char pt[1024], msg[2200];
         point_text(s, idx, pt, sizeof pt);
         snprintf(msg, sizeof msg, "point %llu (%s): %s", (unsigned long long)p, pt, err);
         fail(r, 1, msg);

@@ -47,7 +47,7 @@ struct file_state {
     struct sweep_dim axes[SWEEP_MAX_AXES];
     int n_axes;
     char engine[16];
-    char err[1024];
+    char err[2048];
     int rc;
 };
 

@@ -135,3 +135,27 @@ run "sweep file unknown key" 2 "bad.ini:3: sweep.chip: unknown key" "$CLI" sweep
 printf '[sweep]\nmodels = zoo:resnet-50\n[axes]\nmxu.bogus = 2\n' >"$tmp/bad.ini"
 run "sweep file bad axis key" 2 "bad.ini:4: axis mxu.bogus = 2" "$CLI" sweep "$tmp/bad.ini"
 run "sweep merge not a sweep" 2 "not a tpusim sweep output" "$CLI" sweep merge "$tmp/bad.ini"
+
+# sweep plot: a figure per axis and the Pareto front, which a separate
+# computation from the CSV must give point for point.
+run "sweep plot" 0 "2 of 16 points on the Pareto front" "$CLI" sweep plot "$tmp/single.csv" \
+    -o "$tmp/fig" --pareto hbm.bandwidth_gbps,latency_us
+if [ -s "$tmp/fig/latency_hbm_bandwidth_gbps.svg" ] && [ -s "$tmp/fig/pareto_hbm_bandwidth_gbps_latency_us.pdf" ] &&
+    $PY -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]).read().splitlines()[1:]))
+pts = [(float(r["hbm.bandwidth_gbps"]), float(r["latency_us"])) for r in rows]
+front = [p for p in pts if not any(q != p and q[0] <= p[0] and q[1] <= p[1] for q in pts)]
+front = sorted(set(front))
+blocks = open(sys.argv[2]).read().split("\n\n\n")
+got = [tuple(map(float, l.split())) for l in blocks[1].splitlines() if l and not l.startswith("#")]
+assert len(got) == len(front) == 2, (got, front)
+for g, f in zip(got, front):
+    assert g[0] == f[0] and abs(g[1] - f[1]) <= 1e-6 * f[1], (g, f)
+' "$tmp/single.csv" "$tmp/fig/pareto_hbm_bandwidth_gbps_latency_us.dat" 2>"$tmp/err"; then
+    pass
+else
+    fail "sweep plot pareto: $(tail -n 3 "$tmp/err")"
+fi
+run "sweep plot bad column" 2 "no column 'nosuch'" "$CLI" sweep plot "$tmp/single.csv" -o "$tmp/fig" --pareto nosuch,latency_us
+run "sweep plot jsonl" 2 "plot reads CSV" "$CLI" sweep plot "$tmp/s.jsonl" -o "$tmp/fig"
