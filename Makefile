@@ -52,7 +52,7 @@ LIB_SO := $(BUILD)/libtpusim.so
 CLI    := $(BUILD)/tpusim
 TESTS  := $(BUILD)/tests/run_tests
 
-.PHONY: all deps test test-asan demo bench install uninstall clean
+.PHONY: all deps test test-asan demo bench bench-sweep install uninstall clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 # Installs what is missing (a no-op when everything is present).
@@ -135,6 +135,11 @@ $(BENCH_ENGINES): $(BUILD)/tests/bench/bench_engines.o $(BUILD)/sim/cli_common.o
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH) $(BENCH_ENGINES)
 	sh scripts/bench.sh
+
+# `tpusim sweep` points per second (docs/bench_sweep.md); part of bench.
+bench-sweep: deps
+	@$(MAKE) --no-print-directory all
+	sh scripts/bench_sweep.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -288,6 +288,7 @@ struct run {
     const char *models_dir;
     tpusim_graph **graphs;        /* [model][batch] */
     tpusim_stack **stacks;        /* per stack value; NULL: the chip's default */
+    tpusim_chip **bases;          /* per chip value, no overrides: points derive from them */
     const uint64_t *done;         /* points the output holds already, sorted */
     size_t n_done;
     uint64_t n_local;             /* points of this shard */
@@ -372,7 +373,8 @@ struct worker {
     const char *overrides[SWEEP_MAX_AXES];
 };
 
-/* The chip of the point: dims[0] is the chip, dims[1..n_axes] the axes. */
+/* The chip of the point: dims[0] is the chip, dims[1..n_axes] the axes;
+ * derived from the chip's base, its file not read again. */
 static int point_chip(struct worker *w, const int *idx, char *err, size_t len)
 {
     const struct sweep_spec *s = w->r->s;
@@ -383,8 +385,7 @@ static int point_chip(struct worker *w, const int *idx, char *err, size_t len)
     w->chip = NULL;
     for (int a = 0; a < s->n_axes; a++)
         w->overrides[a] = s->dims[1 + a].overrides[idx[1 + a]];
-    if (tpusim_chip_open(w->ctx, s->dims[0].values.v[idx[0]], w->r->models_dir, w->overrides,
-                         s->n_axes, &w->chip)) {
+    if (tpusim_chip_derive(w->ctx, w->r->bases[idx[0]], w->overrides, s->n_axes, &w->chip)) {
         snprintf(err, len, "%s", tpusim_errmsg(w->ctx));
         return 1;
     }
@@ -492,12 +493,14 @@ static int load_graphs(struct run *r)
     return 0;
 }
 
-static int open_stacks(struct run *r)
+/* The stacks and the chips' bases, opened once and shared by the threads. */
+static int open_stacks_and_chips(struct run *r)
 {
-    const struct sweep_dim *st = sweep_dim(r->s, DIM_STACK);
+    const struct sweep_dim *st = sweep_dim(r->s, DIM_STACK), *ch = sweep_dim(r->s, DIM_CHIP);
     r->stacks = calloc((size_t)st->values.n, sizeof *r->stacks);
+    r->bases = calloc((size_t)ch->values.n, sizeof *r->bases);
     tpusim_context *ctx = NULL;
-    if (!r->stacks || tpusim_context_open(0, &ctx)) {
+    if (!r->stacks || !r->bases || tpusim_context_open(0, &ctx)) {
         fprintf(stderr, "tpusim sweep: out of memory\n");
         return 1;
     }
@@ -506,6 +509,11 @@ static int open_stacks(struct run *r)
         if (strcmp(st->values.v[k], "default") != 0 &&
             tpusim_stack_open(ctx, st->values.v[k], r->models_dir, NULL, 0, &r->stacks[k])) {
             fprintf(stderr, "tpusim sweep: stack %s: %s\n", st->values.v[k], tpusim_errmsg(ctx));
+            rc = 1;
+        }
+    for (int k = 0; k < ch->values.n && !rc; k++)
+        if (tpusim_chip_open(ctx, ch->values.v[k], r->models_dir, NULL, 0, &r->bases[k])) {
+            fprintf(stderr, "tpusim sweep: chip %s: %s\n", ch->values.v[k], tpusim_errmsg(ctx));
             rc = 1;
         }
     tpusim_context_close(ctx);
@@ -628,13 +636,16 @@ static void free_run(struct run *r)
 {
     const struct sweep_spec *s = r->s;
     const struct sweep_dim *m = sweep_dim(s, DIM_MODEL), *b = sweep_dim(s, DIM_BATCH),
-                           *st = sweep_dim(s, DIM_STACK);
+                           *st = sweep_dim(s, DIM_STACK), *ch = sweep_dim(s, DIM_CHIP);
     for (int i = 0; r->graphs && i < m->values.n * b->values.n; i++)
         tpusim_graph_close(r->graphs[i]);
     for (int i = 0; r->stacks && i < st->values.n; i++)
         tpusim_stack_close(r->stacks[i]);
+    for (int i = 0; r->bases && i < ch->values.n; i++)
+        tpusim_chip_close(r->bases[i]);
     free(r->graphs);
     free(r->stacks);
+    free(r->bases);
     pthread_mutex_destroy(&r->lock);
 }
 
@@ -664,7 +675,7 @@ int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o)
     if (!rc)
         rc = load_graphs(r);
     if (!rc)
-        rc = open_stacks(r);
+        rc = open_stacks_and_chips(r);
     if (!rc)
         rc = open_output(r, header, columns, fresh);
     if (!rc) {

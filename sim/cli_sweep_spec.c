@@ -173,12 +173,11 @@ static char *read_text(const char *path)
 
 static void free_dim(struct sweep_dim *d)
 {
-    sweep_values_free(&d->values);
-    if (d->overrides)
-        for (int i = 0; i < d->values.cap; i++)
-            free(d->overrides[i]);
+    for (int i = 0; d->overrides && i < d->values.n; i++)
+        free(d->overrides[i]);
     free(d->overrides);
     d->overrides = NULL;
+    sweep_values_free(&d->values);
 }
 
 static int read_file(const char *path, struct file_state *st)
@@ -297,18 +296,17 @@ static int check_chips(struct sweep_spec *s)
     int rc = 0;
     for (int c = 0; c < chips->values.n && !rc; c++) {
         const char *name = chips->values.v[c];
-        tpusim_chip *chip = NULL;
-        if (tpusim_chip_open(ctx, name, dir, NULL, 0, &chip)) {
+        tpusim_chip *base = NULL, *chip = NULL;
+        if (tpusim_chip_open(ctx, name, dir, NULL, 0, &base)) {
             fprintf(stderr, "tpusim sweep: %s: chip '%s': %s\n", chips->where, name,
                     tpusim_errmsg(ctx));
             rc = 1;
         }
-        tpusim_chip_close(chip);
         for (int d = 0; d < s->n_dims && !rc; d++) {
             const struct sweep_dim *a = &s->dims[d];
             for (int v = 0; a->kind == DIM_AXIS && v < a->values.n && !rc; v++) {
                 const char *ov = a->overrides[v];
-                if (tpusim_chip_open(ctx, name, dir, &ov, 1, &chip)) {
+                if (tpusim_chip_derive(ctx, base, &ov, 1, &chip)) {
                     fprintf(stderr, "tpusim sweep: %s: axis %s = %s on chip %s: %s\n", a->where,
                             a->key, a->values.v[v], name, tpusim_errmsg(ctx));
                     rc = 2;
@@ -316,6 +314,7 @@ static int check_chips(struct sweep_spec *s)
                 tpusim_chip_close(chip);
             }
         }
+        tpusim_chip_close(base);
     }
     for (int k = 0; k < stacks->values.n && !rc; k++) {
         tpusim_stack *st = NULL;
@@ -333,7 +332,7 @@ static int check_chips(struct sweep_spec *s)
 
 static int make_overrides(struct sweep_dim *a)
 {
-    a->overrides = calloc((size_t)a->values.cap, sizeof *a->overrides);
+    a->overrides = calloc((size_t)a->values.n, sizeof *a->overrides);
     for (int v = 0; a->overrides && v < a->values.n; v++) {
         size_t len = strlen(a->key) + strlen(a->values.v[v]) + 2;
         a->overrides[v] = malloc(len);

@@ -65,9 +65,9 @@ extern "C" {
  * tpusim_chip_info.default_stack, tpusim_summary.invocation_cycles), each
  * added at the end of its struct. 0.3.1: tpusim_installed_models_dir()
  * (PREFIX/share/tpusim/models, from the PREFIX the library was built for)
- * replaces the TPUSIM_DEFAULT_MODELS_DIR macro. */
-#define TPUSIM_VERSION "0.3.1"
-#define TPUSIM_VERSION_NUMBER 3001 /* major*1000000 + minor*1000 + patch */
+ * replaces the TPUSIM_DEFAULT_MODELS_DIR macro. 0.3.2: tpusim_chip_derive(). */
+#define TPUSIM_VERSION "0.3.2"
+#define TPUSIM_VERSION_NUMBER 3002 /* major*1000000 + minor*1000 + patch */
 
 /* Largest tensor rank tpusim handles. */
 #define TPUSIM_MAX_RANK 8
@@ -325,6 +325,16 @@ void tpusim_cache_clear(tpusim_context *ctx);
  * and may be used with any context, from any thread. */
 int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
                      const char *const *overrides, int n_overrides, tpusim_chip **out);
+/* A chip as tpusim_chip_open(ctx, base's name, base's models_dir, base's
+ * overrides followed by these) would give it, made without reading or
+ * parsing its file again (and its default stack's only when the overrides
+ * name another): what a sweep over chip parameters opens per point, in
+ * microseconds. Errors as tpusim_chip_open's. base is only read (any
+ * thread may derive from it at once, each through its own context) and
+ * may be closed afterwards; the new chip is independent of it (since
+ * 0.3.2). */
+int tpusim_chip_derive(tpusim_context *ctx, const tpusim_chip *base,
+                       const char *const *overrides, int n_overrides, tpusim_chip **out);
 void tpusim_chip_close(tpusim_chip *chip);
 
 typedef struct tpusim_chip_info {
