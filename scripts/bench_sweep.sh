@@ -2,12 +2,12 @@
 # make bench-sweep (and make bench): `tpusim sweep` points per second on
 # ResNet-50 with the fast engine, on 1 and 2 threads, and 2 shards side by
 # side against 1 run of 2 threads. Writes docs/bench_sweep.md. Needs
-# hyperfine; POINTS=N changes the sweep's size (2000).
+# hyperfine; POINTS=N changes the sweep's size (20000).
 set -eu
 cd "$(dirname "$0")/.."
 CLI=build/tpusim
 M=${TPUSIM_MODELS:-../shared/models/real}/onnx/torch_export/tv_resnet50_light.onnx
-P=${POINTS:-2000}
+P=${POINTS:-20000}
 RUNS=${RUNS:-5}
 out=docs/bench_sweep.md
 tmp=$(mktemp -d)
@@ -49,4 +49,28 @@ print("-j2 against -j1: %.2fx the points/s (own chip). The machine has %s cores 
       % (med[0] / med[1], sys.argv[3]))
 print("work, so 2 threads may not get 2 cores.")
 PY
+# Instructions per point (callgrind: noise-free where wall times on a shared
+# machine are not): 1000 own-chip points, the query and the chip derive apart.
+if command -v valgrind >/dev/null 2>&1; then
+    valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" \
+        $CLI sweep "$M" --axis hbm.bandwidth_gbps=1001:2000:1 $q -j1 -o /dev/null 2>/dev/null
+    callgrind_annotate --inclusive=yes "$tmp/cg.out" 2>/dev/null | /usr/bin/python3 -c '
+import re, sys
+ir = {}
+for line in sys.stdin:
+    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+\S*:(\w+) \[", line)
+    if m and m.group(2) not in ir:
+        ir[m.group(2)] = int(m.group(1).replace(",", ""))
+    m = re.match(r"\s*([\d,]+) \([^)]*\)\s+PROGRAM TOTALS", line)
+    if m:
+        ir["total"] = int(m.group(1).replace(",", ""))
+n = 1000
+print("\nInstructions per point (callgrind, 1000 own-chip points, -j1): %.0f k in all "
+      "(process start, model load and checks included); a point: %.0f k, of which the "
+      "query (tpusim_graph_query) %.0f k and the chip (tpusim_chip_derive) %.0f k; "
+      "checking every axis value on every chip before the run: %.0f k per value."
+      % (ir["total"] / n / 1e3, ir["run_point"] / n / 1e3, ir["tpusim_graph_query"] / n / 1e3,
+         ir["tpusim_chip_derive"] / 2 / n / 1e3, ir["tpusim_chip_derive"] / 2 / n / 1e3))
+' >>"$out"
+fi
 cat "$out"

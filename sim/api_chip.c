@@ -106,12 +106,20 @@ static int check_open_args(tpusim_context *ctx, const char *what, const char *na
     return TPUSIM_OK;
 }
 
-/* The fingerprints a chip's cache keys use, once it is loaded. */
-static void chip_fingerprints(tpusim_chip *chip)
+/* The end of an open or a derive: on success the fingerprints the cache
+ * keys use and *out; else the chip is freed. Returns rc. */
+static int chip_opened(tpusim_context *ctx, tpusim_chip *chip, int rc, tpusim_chip **out)
 {
+    if (rc) {
+        tpusim_chip_close(chip);
+        return rc;
+    }
     chip->fingerprint = fingerprint(&chip->c, sizeof chip->c);
     chip->default_stack.fingerprint =
         fingerprint(&chip->default_stack.s, sizeof chip->default_stack.s);
+    ctx->err[0] = '\0';
+    *out = chip;
+    return TPUSIM_OK;
 }
 
 int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
@@ -138,14 +146,7 @@ int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_d
     if (!rc)
         rc = stack_resolve(dir, &chip->c, NULL, NULL, 0, &chip->default_stack.s, ctx->err,
                            sizeof ctx->err);
-    if (rc) {
-        tpusim_chip_close(chip);
-        return rc;
-    }
-    chip_fingerprints(chip);
-    ctx->err[0] = '\0';
-    *out = chip;
-    return TPUSIM_OK;
+    return chip_opened(ctx, chip, rc, out);
 }
 
 int tpusim_chip_derive(tpusim_context *ctx, const tpusim_chip *base,
@@ -174,14 +175,7 @@ int tpusim_chip_derive(tpusim_context *ctx, const tpusim_chip *base,
         rc = stack_resolve(chip->models_dir, &chip->c, NULL, NULL, 0, &chip->default_stack.s,
                            ctx->err, sizeof ctx->err);
     }
-    if (rc) {
-        tpusim_chip_close(chip);
-        return rc;
-    }
-    chip_fingerprints(chip);
-    ctx->err[0] = '\0';
-    *out = chip;
-    return TPUSIM_OK;
+    return chip_opened(ctx, chip, rc, out);
 }
 
 void tpusim_chip_close(tpusim_chip *chip)

@@ -643,12 +643,15 @@ static int load_parsed(struct loader *ld, const char *const *overrides, int n_ov
     if (check_keys_present(ld, out, variant))
         return ld->rc;
     for (size_t k = 0; k < f->n_keys; k++) {
-        if (!applies(&f->keys[k], *variant))
+        if (!applies(&f->keys[k], *variant) || !convert(ld, k, "", out))
             continue;
+        /* The place is written only for the key that fails, converted
+         * again: formatting it for every key cost more than converting
+         * them all (a sweep derives a chip per point, tpusim_chip_derive). */
         char where[600];
         where_of(ld, k, where, sizeof where);
-        if (convert(ld, k, where, out))
-            return ld->rc;
+        ld->rc = TPUSIM_OK;
+        return convert(ld, k, where, out);
     }
     return TPUSIM_OK;
 }

@@ -102,6 +102,23 @@ static void gp_prologue(FILE *f, const char *stem, const char *what, double heig
             stem, what, tpusim_version(), stem, height_in * 96, height_in, height_in * 300, stem);
 }
 
+/* Closes the data file d, then opens STEM.gp as g with the opening every
+ * script shares and the title. */
+static int begin_script(const char *dir, const char *stem, const char *title, double height_in,
+                        struct pfile *d, struct pfile *g, int rc, char *err, size_t err_len)
+{
+    rc = close_file(d, rc, err, err_len);
+    if (!rc)
+        rc = open_file(dir, stem, "gp", g, err, err_len);
+    if (rc)
+        return rc;
+    gp_prologue(g->f, stem, title, height_in);
+    fputs("set title ", g->f);
+    gp_string(g->f, title);
+    fputs(" font ',9'\n", g->f);
+    return TPUSIM_OK;
+}
+
 const char *plot_model_label(const char *model, char *buf, size_t len)
 {
     const char *m = model ? model : "model";
@@ -365,15 +382,10 @@ int plot_bars(const char *dir, const char *stem, const char *title, const char *
         dat_label(d.f, labels[i]);
         fprintf(d.f, " %.6g\n", values[i]);
     }
-    rc = close_file(&d, rc, err, err_len);
-    if (!rc)
-        rc = open_file(dir, stem, "gp", &g, err, err_len);
+    rc = begin_script(dir, stem, title, 3.1, &d, &g, rc, err, err_len);
     if (rc)
         return rc;
-    gp_prologue(g.f, stem, title, 3.1);
-    fputs("set title ", g.f);
-    gp_string(g.f, title);
-    fputs(" font ',9'\nset ylabel ", g.f);
+    fputs("set ylabel ", g.f);
     gp_string(g.f, ylabel);
     fprintf(g.f,
             " font ',9'\nset style fill solid 0.8 border rgb '#404040'\n"
@@ -483,15 +495,10 @@ int plot_xy(const char *dir, const char *stem, const char *title, const char *xl
         for (int i = 0; i < series[k].n; i++)
             fprintf(d.f, "%.9g %.9g\n", series[k].x[i], series[k].y[i]);
     }
-    rc = close_file(&d, rc, err, err_len);
-    if (!rc)
-        rc = open_file(dir, stem, "gp", &g, err, err_len);
+    rc = begin_script(dir, stem, title, 2.8, &d, &g, rc, err, err_len);
     if (rc)
         return rc;
-    gp_prologue(g.f, stem, title, 2.8);
-    fputs("set title ", g.f);
-    gp_string(g.f, title);
-    fputs(" font ',9'\nset xlabel ", g.f);
+    fputs("set xlabel ", g.f);
     gp_string(g.f, xlabel);
     fputs(" font ',9'\nset ylabel ", g.f);
     gp_string(g.f, ylabel);
