@@ -4,8 +4,9 @@
  * model, batch); point ids number it in that order, the batch fastest.
  * The spec (cli_sweep_spec.c) comes from a sweep file and the command
  * line; the run (cli_sweep_run.c) times its points on threads and streams
- * rows built from one table of columns; output files are read back for
- * resume and merge by cli_sweep_file.c. docs/sweep.md is the manual.
+ * rows built from one table of columns (cli_sweep_cols.c); outputs are
+ * read back for resume, merge and plot by cli_sweep_file.c.
+ * docs/sweep.md is the manual.
  */
 #ifndef TPUSIM_CLI_SWEEP_H
 #define TPUSIM_CLI_SWEEP_H
@@ -15,6 +16,7 @@
 #include <stdio.h>
 
 #include "sweep_values.h"
+#include "tpusim.h"
 
 /* Parameter axes a sweep may have. */
 #define SWEEP_MAX_AXES 32
@@ -99,6 +101,29 @@ struct sweep_run_opts {
 };
 int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o);
 
+/* What a column reads: a point's parameters and its result. */
+struct sweep_row {
+    const struct sweep_spec *s;
+    uint64_t point;
+    const int *idx;               /* the point's value per dimension */
+    const char *stack;            /* the stack it ran under, by name */
+    const tpusim_summary *sum;
+    const tpusim_chip_info *chip;
+};
+
+/* One output column of a spec (cli_sweep_cols.c's table expanded). */
+struct sweep_column;
+struct sweep_col {
+    const struct sweep_column *c;
+    int k;                       /* the axis's dimension or the cause */
+    char name[160];
+};
+#define SWEEP_MAX_COLS (SWEEP_MAX_AXES + TPUSIM_CAUSE_COUNT + 32)
+/* s's columns into out (at most max); their count. */
+int sweep_columns(const struct sweep_spec *s, struct sweep_col *out, int max);
+/* One row, and its newline. */
+void sweep_put_row(FILE *f, enum sweep_format fmt, const struct sweep_col *cols, int n,
+                   const struct sweep_row *r);
 /* The column line of a CSV output of s (no newline). */
 void sweep_csv_columns(const struct sweep_spec *s, char *buf, size_t len);
 

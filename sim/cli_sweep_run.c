@@ -1,10 +1,10 @@
 /*
  * cli_sweep_run.c — runs a sweep's points on threads through the library
  * (one graph per model and batch, loaded once; one context per thread; a
- * chip opened per point, kept while the next point shares its chip and
- * axis values) and streams one row per point, built from one table of
- * columns, in CSV or JSON Lines. Rows hold no wall-clock values, so any
- * split into shards or threads gives the same rows.
+ * chip derived per point, kept while the next point shares its chip and
+ * axis values) and streams one row per point (cli_sweep_cols.c) in CSV or
+ * JSON Lines. Rows hold no wall-clock values, so any split into shards or
+ * threads gives the same rows.
  */
 #include <errno.h>
 #include <math.h>
@@ -18,262 +18,6 @@
 #include "cli.h"
 #include "cli_sweep.h"
 
-/* What a column reads: a point's parameters and its result. */
-struct sweep_row {
-    const struct sweep_spec *s;
-    uint64_t point;
-    const int *idx;               /* the point's value per dimension */
-    const char *stack;            /* the stack it ran under, by name */
-    const tpusim_summary *sum;
-    const tpusim_chip_info *chip;
-};
-
-enum col_type { COL_TEXT, COL_VALUE, COL_UINT, COL_REAL };
-
-/* COL_VALUE: text that is a number when it reads as one (axis values). */
-struct col_value {
-    enum col_type type;
-    const char *text;
-    uint64_t u;
-    double d;
-};
-
-/* COL_PER_AXIS: one column per parameter axis, named by its key;
- * COL_PER_CAUSE: one per cause, the name a format of the cause's name. */
-enum col_family { COL_ONE, COL_PER_AXIS, COL_PER_CAUSE };
-
-struct sweep_column {
-    const char *name;
-    enum col_family family;
-    /* k: the axis's dimension index or the cause. */
-    void (*get)(const struct sweep_row *r, int k, struct col_value *v);
-};
-
-static const struct sweep_dim *dim_of(const struct sweep_row *r, enum sweep_dim_kind kind,
-                                      int *i)
-{
-    const struct sweep_dim *d = sweep_dim(r->s, kind);
-    *i = r->idx[d - r->s->dims];
-    return d;
-}
-
-static void get_point(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_UINT, .u = r->point};
-}
-
-static void get_model(const struct sweep_row *r, int k, struct col_value *v)
-{
-    int i;
-    const struct sweep_dim *d = dim_of(r, DIM_MODEL, &i);
-    (void)k;
-    *v = (struct col_value){.type = COL_TEXT, .text = d->values.v[i]};
-}
-
-static void get_chip(const struct sweep_row *r, int k, struct col_value *v)
-{
-    int i;
-    const struct sweep_dim *d = dim_of(r, DIM_CHIP, &i);
-    (void)k;
-    *v = (struct col_value){.type = COL_TEXT, .text = d->values.v[i]};
-}
-
-static void get_stack(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_TEXT, .text = r->stack};
-}
-
-static void get_dtype(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_TEXT, .text = tpusim_dtype_name(r->sum->dtype)};
-}
-
-static void get_batch(const struct sweep_row *r, int k, struct col_value *v)
-{
-    int i;
-    dim_of(r, DIM_BATCH, &i);
-    (void)k;
-    *v = (struct col_value){.type = COL_UINT, .u = (uint64_t)r->s->batches[i]};
-}
-
-static void get_axis(const struct sweep_row *r, int k, struct col_value *v)
-{
-    *v = (struct col_value){.type = COL_VALUE, .text = r->s->dims[k].values.v[r->idx[k]]};
-}
-
-static void get_cycles(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_UINT, .u = r->sum->cycles};
-}
-
-static double cycles_us(const struct sweep_row *r, uint64_t cycles)
-{
-    return (double)cycles / r->chip->clock_hz * 1e6;
-}
-
-static void get_latency_us(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_REAL, .d = cycles_us(r, r->sum->cycles)};
-}
-
-static double flops_per_s(const struct sweep_row *r)
-{
-    return r->sum->seconds > 0 ? (double)r->sum->flops / r->sum->seconds : 0;
-}
-
-static void get_tflops(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_REAL, .d = flops_per_s(r) / 1e12};
-}
-
-static void get_pct_peak(const struct sweep_row *r, int k, struct col_value *v)
-{
-    double peak = r->chip->peak_flops_per_s;
-    (void)k;
-    *v = (struct col_value){.type = COL_REAL, .d = peak > 0 ? 100 * flops_per_s(r) / peak : 0};
-}
-
-static void get_bound(const struct sweep_row *r, int k, struct col_value *v)
-{
-    int best = 0;
-    (void)k;
-    for (int c = 1; c < TPUSIM_CAUSE_COUNT; c++)
-        if (r->sum->stall_cycles[c] > r->sum->stall_cycles[best])
-            best = c;
-    *v = (struct col_value){.type = COL_TEXT, .text = tpusim_cause_name(best)};
-}
-
-static void get_hbm_bytes(const struct sweep_row *r, int k, struct col_value *v)
-{
-    (void)k;
-    *v = (struct col_value){.type = COL_UINT, .u = r->sum->hbm_bytes};
-}
-
-static void get_cause_us(const struct sweep_row *r, int k, struct col_value *v)
-{
-    *v = (struct col_value){.type = COL_REAL, .d = cycles_us(r, r->sum->stall_cycles[k])};
-}
-
-/* The columns of every output, in order. The parameters come first and
- * the axes last among them (sweep plot reads the axes between batch and
- * cycles). A new column is one line here. */
-static const struct sweep_column COLUMNS[] = {
-    {"point", COL_ONE, get_point},
-    {"model", COL_ONE, get_model},
-    {"chip", COL_ONE, get_chip},
-    {"stack", COL_ONE, get_stack},
-    {"dtype", COL_ONE, get_dtype},
-    {"batch", COL_ONE, get_batch},
-    {NULL, COL_PER_AXIS, get_axis},
-    {"cycles", COL_ONE, get_cycles},
-    {"latency_us", COL_ONE, get_latency_us},
-    {"tflops", COL_ONE, get_tflops},
-    {"pct_peak", COL_ONE, get_pct_peak},         /* of one core's peak FLOP/s */
-    {"bound", COL_ONE, get_bound},               /* the cause with the most cycles */
-    {"hbm_bytes", COL_ONE, get_hbm_bytes},
-    {"%s_us", COL_PER_CAUSE, get_cause_us},      /* time by cause */
-};
-
-/* COLUMNS expanded for one spec: one entry per output column. */
-struct col {
-    const struct sweep_column *c;
-    int k;
-    char name[160];
-};
-
-static int expand_columns(const struct sweep_spec *s, struct col *out, int max)
-{
-    int n = 0;
-    for (size_t i = 0; i < sizeof COLUMNS / sizeof COLUMNS[0]; i++) {
-        const struct sweep_column *c = &COLUMNS[i];
-        int members = c->family == COL_PER_CAUSE ? TPUSIM_CAUSE_COUNT
-                      : c->family == COL_PER_AXIS ? s->n_dims : 1;
-        for (int k = 0; k < members && n < max; k++) {
-            if (c->family == COL_PER_AXIS && s->dims[k].kind != DIM_AXIS)
-                continue;
-            struct col *o = &out[n++];
-            o->c = c;
-            o->k = k;
-            if (c->family == COL_PER_AXIS)
-                snprintf(o->name, sizeof o->name, "%s", s->dims[k].key);
-            else if (c->family == COL_PER_CAUSE)
-                snprintf(o->name, sizeof o->name, c->name, tpusim_cause_name(k));
-            else
-                snprintf(o->name, sizeof o->name, "%s", c->name);
-        }
-    }
-    return n;
-}
-
-#define MAX_COLS (SWEEP_MAX_AXES + TPUSIM_CAUSE_COUNT + 32)
-
-void sweep_csv_columns(const struct sweep_spec *s, char *buf, size_t len)
-{
-    struct col cols[MAX_COLS];
-    int n = expand_columns(s, cols, MAX_COLS);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < n && used < len; i++)
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "," : "", cols[i].name);
-}
-
-static bool is_number(const char *s)
-{
-    char *end;
-    double x = strtod(s, &end);
-    return end != s && !*end && isfinite(x);
-}
-
-static void put_value(FILE *f, enum sweep_format fmt, const struct col_value *v)
-{
-    switch (v->type) {
-    case COL_UINT:
-        fprintf(f, "%llu", (unsigned long long)v->u);
-        break;
-    case COL_REAL:
-        /* 17 digits: the double itself, so shards and single runs agree. */
-        if (isfinite(v->d))
-            fprintf(f, "%.17g", v->d);
-        else
-            fputs(fmt == SWEEP_JSONL ? "null" : "", f);
-        break;
-    case COL_VALUE:
-    case COL_TEXT:
-        if (v->type == COL_VALUE && is_number(v->text))
-            fputs(v->text, f);
-        else if (fmt == SWEEP_JSONL)
-            json_string(f, v->text);
-        else
-            csv_field(f, v->text);
-        break;
-    }
-}
-
-static void put_row(FILE *f, enum sweep_format fmt, const struct col *cols, int n,
-                    const struct sweep_row *r)
-{
-    fputs(fmt == SWEEP_JSONL ? "{" : "", f);
-    for (int i = 0; i < n; i++) {
-        struct col_value v;
-        cols[i].c->get(r, cols[i].k, &v);
-        if (fmt == SWEEP_JSONL) {
-            fprintf(f, "%s", i ? ", " : "");
-            json_string(f, cols[i].name);
-            fputs(": ", f);
-        } else if (i) {
-            fputc(',', f);
-        }
-        put_value(f, fmt, &v);
-    }
-    fputs(fmt == SWEEP_JSONL ? "}\n" : "\n", f);
-}
-
 /* ------------------------------------------------------------ the run */
 
 /* Shard-local points handed to a thread at a time: neighbours share
@@ -283,7 +27,7 @@ static void put_row(FILE *f, enum sweep_format fmt, const struct col *cols, int 
 struct run {
     const struct sweep_spec *s;
     const struct sweep_run_opts *o;
-    struct col cols[MAX_COLS];
+    struct sweep_col cols[SWEEP_MAX_COLS];
     int n_cols;
     const char *models_dir;
     tpusim_graph **graphs;        /* [model][batch] */
@@ -430,7 +174,7 @@ static int run_point(struct worker *w, uint64_t p)
         fail(r, 1, "out of memory");
         return 1;
     }
-    put_row(m, r->o->fmt, r->cols, r->n_cols, &row);
+    sweep_put_row(m, r->o->fmt, r->cols, r->n_cols, &row);
     if (fclose(m) != 0) {
         free(text);
         fail(r, 1, "out of memory");
@@ -543,12 +287,10 @@ static int read_done(struct run *r, const char *header, const char *columns, uin
         return 0;
     if (rc)
         return rc;
-    char got[512];
-    snprintf(got, sizeof got, "%s", f.text);
     if (strcmp(f.text, header) != 0 || (f.fmt == SWEEP_CSV && strcmp(f.columns, columns) != 0)) {
         fprintf(stderr, "tpusim sweep: %s holds another sweep or shard (its first line: %s; "
                 "this run's: %s): give --restart to overwrite it, or another -o\n",
-                o->out, got, header);
+                o->out, f.text, header);
         sweep_file_free(&f);
         return 2;
     }
@@ -659,7 +401,7 @@ int sweep_run(const struct sweep_spec *s, const struct sweep_run_opts *o)
     r->s = s;
     r->o = o;
     r->models_dir = cli_models_dir();
-    r->n_cols = expand_columns(s, r->cols, MAX_COLS);
+    r->n_cols = sweep_columns(s, r->cols, SWEEP_MAX_COLS);
     pthread_mutex_init(&r->lock, NULL);
     atomic_init(&r->next, 0);
     atomic_init(&r->stop, false);
