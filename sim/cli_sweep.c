@@ -20,7 +20,8 @@ static void usage(FILE *f)
           "       tpusim sweep plot OUT.csv [--pareto X,Y] -o DIR\n"
           "\n"
           "Times every point of a design space: the cross product of models, chips,\n"
-          "stacks, dtypes, batches and chip-parameter axes, given in a sweep file\n"
+          "stacks, dtypes, batches and chip-parameter axes (or a list of designs,\n"
+          "each a chip with its settings, in place of chips and axes), given in a sweep file\n"
           "(docs/sweep.md; examples/sweep_hbm.ini) and/or on the command line (which\n"
           "replaces the file's list of the same name). One row per point, streamed as\n"
           "CSV or JSON Lines: the parameters, cycles, latency_us, tflops, pct_peak,\n"
@@ -35,6 +36,8 @@ static void usage(FILE *f)
           "  --batch N,...      batches (default 1); ranges allowed\n"
           "  --axis KEY=VALUES  a chip parameter axis, e.g. hbm.bandwidth_gbps=300,900\n"
           "                     or mxu.per_core=1:4:1 (repeatable)\n"
+          "  --design NAME=CHIP[:KEY=VALUE,...]  a listed design (repeatable): the sweep\n"
+          "                     runs these chip settings in place of chips x axes\n"
           "  --engine E         fast (default: each op in closed form, the engine for\n"
           "                     sweeps) or event (every tile in time; slower)\n"
           "  -j N               threads (default: all cores, %ld here)\n"
@@ -95,6 +98,14 @@ static int sweep_option(const struct cli_args *a, int argc, char **argv, int *i)
             return CLI_BAD;
         }
         o->axes[o->n_axes++] = v;
+        return CLI_TAKEN;
+    }
+    if (!bad && (v = cli_opt_value("--design", argc, argv, i, &bad))) {
+        if (o->n_designs == (int)(sizeof o->designs / sizeof o->designs[0])) {
+            fprintf(stderr, "tpusim sweep: too many designs\n");
+            return CLI_BAD;
+        }
+        o->designs[o->n_designs++] = v;
         return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--engine", argc, argv, i, &bad))) {

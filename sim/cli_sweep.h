@@ -38,6 +38,15 @@ struct sweep_dim {
 
 enum sweep_format { SWEEP_CSV, SWEEP_JSONL };
 
+/* A listed design ([designs] NAME = CHIP: KEY=VALUE, ...; --design): a
+ * chip and its overrides, in place of chips x axes. */
+struct sweep_design {
+    char where[600];             /* "FILE:LINE" or "--design", for messages */
+    char chip[512];
+    char **overrides;            /* "section.key=value", numbers as sweep_value_text */
+    int n;
+};
+
 struct sweep_spec {
     struct sweep_dim dims[SWEEP_MAX_AXES + 5];
     int n_dims;
@@ -45,12 +54,20 @@ struct sweep_spec {
     int engine;                  /* tpusim_engine */
     uint64_t points;             /* the cross product's size */
     char id[17];                 /* FNV-1a of the version, engine and every value, hex */
+    struct sweep_design *designs; /* per value of the chip dimension (the design names)
+                                   * when the sweep lists designs; else NULL */
+    int n_designs;
+    char **design_keys;          /* every key the designs set, in order of appearance */
+    int n_design_keys;
     int64_t *batches;            /* the batch dimension's values as numbers */
     int *dtypes;                 /* the dtype dimension's values (0: the chip's default) */
 };
 
 /* Where each dimension lives in dims[]. */
 const struct sweep_dim *sweep_dim(const struct sweep_spec *s, enum sweep_dim_kind kind);
+
+/* The chip (a name or .ini path) of value i of the chip dimension. */
+const char *sweep_chip_name(const struct sweep_spec *s, int i);
 
 /* The dimension values of point p: idx[d] indexes dims[d].values. */
 void sweep_point_decode(const struct sweep_spec *s, uint64_t p, int *idx);
@@ -138,6 +155,8 @@ struct sweep_cli {
     const char *chips, *stacks, *dtypes, *batches; /* comma lists, or NULL */
     const char *axes[SWEEP_MAX_AXES];              /* KEY=VALUES */
     int n_axes;
+    const char *designs[256];                      /* NAME=CHIP[:KEY=VALUE,...] */
+    int n_designs;
     int engine;
     bool engine_given, force;
     struct sweep_run_opts run;

@@ -21,9 +21,10 @@ struct col_value {
     double d;
 };
 
-/* COL_PER_AXIS: one column per parameter axis, named by its key;
- * COL_PER_CAUSE: one per cause, the name a format of the cause's name. */
-enum col_family { COL_ONE, COL_PER_AXIS, COL_PER_CAUSE };
+/* COL_PER_AXIS: one column per parameter axis (or key the designs set),
+ * named by its key; COL_PER_CAUSE: one per cause, the name a format of
+ * the cause's name; COL_IF_DESIGNS: there when the sweep lists designs. */
+enum col_family { COL_ONE, COL_PER_AXIS, COL_PER_CAUSE, COL_IF_DESIGNS };
 
 struct sweep_column {
     const char *name;
@@ -57,6 +58,14 @@ static void get_model(const struct sweep_row *r, int k, struct col_value *v)
 static void get_chip(const struct sweep_row *r, int k, struct col_value *v)
 {
     int i;
+    dim_of(r, DIM_CHIP, &i);
+    (void)k;
+    *v = (struct col_value){.type = COL_TEXT, .text = sweep_chip_name(r->s, i)};
+}
+
+static void get_design(const struct sweep_row *r, int k, struct col_value *v)
+{
+    int i;
     const struct sweep_dim *d = dim_of(r, DIM_CHIP, &i);
     (void)k;
     *v = (struct col_value){.type = COL_TEXT, .text = d->values.v[i]};
@@ -82,9 +91,21 @@ static void get_batch(const struct sweep_row *r, int k, struct col_value *v)
     *v = (struct col_value){.type = COL_UINT, .u = (uint64_t)r->s->batches[i]};
 }
 
+/* An axis's value; with designs, the design's value of key k, or "" when
+ * it keeps the chip file's. */
 static void get_axis(const struct sweep_row *r, int k, struct col_value *v)
 {
-    *v = (struct col_value){.type = COL_VALUE, .text = r->s->dims[k].values.v[r->idx[k]]};
+    const struct sweep_spec *s = r->s;
+    *v = (struct col_value){.type = COL_VALUE, .text = ""};
+    if (!s->designs) {
+        v->text = s->dims[k].values.v[r->idx[k]];
+        return;
+    }
+    const struct sweep_design *d = &s->designs[r->idx[0]];
+    size_t len = strlen(s->design_keys[k]);
+    for (int i = 0; i < d->n; i++)
+        if (strncmp(d->overrides[i], s->design_keys[k], len) == 0 && d->overrides[i][len] == '=')
+            v->text = d->overrides[i] + len + 1;
 }
 
 static void get_cycles(const struct sweep_row *r, int k, struct col_value *v)
@@ -150,6 +171,7 @@ static const struct sweep_column COLUMNS[] = {
     {"point", COL_ONE, get_point},
     {"model", COL_ONE, get_model},
     {"chip", COL_ONE, get_chip},
+    {"design", COL_IF_DESIGNS, get_design},
     {"stack", COL_ONE, get_stack},
     {"dtype", COL_ONE, get_dtype},
     {"batch", COL_ONE, get_batch},
@@ -169,15 +191,17 @@ int sweep_columns(const struct sweep_spec *s, struct sweep_col *out, int max)
     for (size_t i = 0; i < sizeof COLUMNS / sizeof COLUMNS[0]; i++) {
         const struct sweep_column *c = &COLUMNS[i];
         int members = c->family == COL_PER_CAUSE ? TPUSIM_CAUSE_COUNT
-                      : c->family == COL_PER_AXIS ? s->n_dims : 1;
+                      : c->family == COL_PER_AXIS ? (s->designs ? s->n_design_keys : s->n_dims)
+                      : c->family == COL_IF_DESIGNS ? (s->designs != NULL) : 1;
         for (int k = 0; k < members && n < max; k++) {
-            if (c->family == COL_PER_AXIS && s->dims[k].kind != DIM_AXIS)
+            if (c->family == COL_PER_AXIS && !s->designs && s->dims[k].kind != DIM_AXIS)
                 continue;
             struct sweep_col *o = &out[n++];
             o->c = c;
             o->k = k;
             if (c->family == COL_PER_AXIS)
-                snprintf(o->name, sizeof o->name, "%s", s->dims[k].key);
+                snprintf(o->name, sizeof o->name, "%s",
+                         s->designs ? s->design_keys[k] : s->dims[k].key);
             else if (c->family == COL_PER_CAUSE)
                 snprintf(o->name, sizeof o->name, c->name, tpusim_cause_name(k));
             else

@@ -117,8 +117,9 @@ struct worker {
     const char *overrides[SWEEP_MAX_AXES];
 };
 
-/* The chip of the point: dims[0] is the chip, dims[1..n_axes] the axes;
- * derived from the chip's base, its file not read again. */
+/* The chip of the point: dims[0] is the chip (or the design),
+ * dims[1..n_axes] the axes; derived from the chip's base, its file not
+ * read again. */
 static int point_chip(struct worker *w, const int *idx, char *err, size_t len)
 {
     const struct sweep_spec *s = w->r->s;
@@ -127,9 +128,15 @@ static int point_chip(struct worker *w, const int *idx, char *err, size_t len)
         return 0;
     tpusim_chip_close(w->chip);
     w->chip = NULL;
+    const char *const *ovs = (const char *const *)w->overrides;
+    int n = s->n_axes;
     for (int a = 0; a < s->n_axes; a++)
         w->overrides[a] = s->dims[1 + a].overrides[idx[1 + a]];
-    if (tpusim_chip_derive(w->ctx, w->r->bases[idx[0]], w->overrides, s->n_axes, &w->chip)) {
+    if (s->designs) {
+        ovs = (const char *const *)s->designs[idx[0]].overrides;
+        n = s->designs[idx[0]].n;
+    }
+    if (tpusim_chip_derive(w->ctx, w->r->bases[idx[0]], ovs, n, &w->chip)) {
         snprintf(err, len, "%s", tpusim_errmsg(w->ctx));
         return 1;
     }
@@ -256,8 +263,10 @@ static int open_stacks_and_chips(struct run *r)
             rc = 1;
         }
     for (int k = 0; k < ch->values.n && !rc; k++)
-        if (tpusim_chip_open(ctx, ch->values.v[k], r->models_dir, NULL, 0, &r->bases[k])) {
-            fprintf(stderr, "tpusim sweep: chip %s: %s\n", ch->values.v[k], tpusim_errmsg(ctx));
+        if (tpusim_chip_open(ctx, sweep_chip_name(r->s, k), r->models_dir, NULL, 0,
+                             &r->bases[k])) {
+            fprintf(stderr, "tpusim sweep: chip %s: %s\n", sweep_chip_name(r->s, k),
+                    tpusim_errmsg(ctx));
             rc = 1;
         }
     tpusim_context_close(ctx);

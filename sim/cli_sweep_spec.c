@@ -30,6 +30,11 @@ const struct sweep_dim *sweep_dim(const struct sweep_spec *s, enum sweep_dim_kin
     return NULL;
 }
 
+const char *sweep_chip_name(const struct sweep_spec *s, int i)
+{
+    return s->designs ? s->designs[i].chip : s->dims[0].values.v[i];
+}
+
 void sweep_point_decode(const struct sweep_spec *s, uint64_t p, int *idx)
 {
     for (int d = s->n_dims - 1; d >= 0; d--) {
@@ -46,6 +51,8 @@ struct file_state {
     struct sweep_dim fixed[N_SWEEP_KEYS];
     struct sweep_dim axes[SWEEP_MAX_AXES];
     int n_axes;
+    struct sweep_dim designs;    /* the names, with texts beside them */
+    struct sweep_values design_texts;
     char engine[16];
     char err[2048];
     int rc;
@@ -106,6 +113,41 @@ static int add_values(struct file_state *st, struct sweep_dim *dim, const char *
     return rc ? file_fail(st, section, key, msg) : 1;
 }
 
+/* Appends design `name` (its text parsed later, by parse_designs): a
+ * tpusim_status with the problem in msg. */
+static int push_design(struct file_state *st, const char *name, const char *text, char *msg,
+                       size_t len)
+{
+    if (strchr(name, ',')) {
+        snprintf(msg, len, "a design name has no commas");
+        return TPUSIM_ERR_ARG;
+    }
+    int rc = sweep_values_parse(name, false, SWEEP_MAX_VALUES, &st->designs.values, msg, len);
+    struct sweep_values *t = &st->design_texts;
+    char **v = rc ? NULL : realloc(t->v, (size_t)(t->n + 1) * sizeof *v);
+    if (!rc && v) {
+        t->v = v;
+        v[t->n] = strdup(text);
+    }
+    if (!rc && (!v || !v[t->n])) {
+        snprintf(msg, len, "out of memory");
+        return TPUSIM_ERR_NOMEM;
+    }
+    if (!rc)
+        t->cap = ++t->n;
+    return rc;
+}
+
+/* [designs] NAME = CHIP: KEY=VALUE, ... */
+static int add_design(struct file_state *st, const char *name, const char *value)
+{
+    char msg[512];
+    if (!st->designs.where[0])
+        where(st, "designs", name, st->designs.where, sizeof st->designs.where);
+    return push_design(st, name, value, msg, sizeof msg) ? file_fail(st, "designs", name, msg)
+                                                         : 1;
+}
+
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
     struct file_state *st = user;
@@ -122,9 +164,11 @@ static int on_value(void *user, const char *section, const char *name, const cha
         return file_fail(st, section, name, "unknown key (models, chips, stacks, dtypes, "
                          "batches, engine)");
     }
+    if (strcmp(section, "designs") == 0)
+        return add_design(st, name, value);
     if (strcmp(section, "axes") != 0)
-        return file_fail(st, section, name, "unknown section (a sweep file has [sweep] and "
-                         "[axes])");
+        return file_fail(st, section, name, "unknown section (a sweep file has [sweep], "
+                         "[axes] and [designs])");
     if (!strchr(name, '.') || strlen(name) >= sizeof st->axes[0].key)
         return file_fail(st, section, name, "an axis is a chip parameter SECTION.KEY, e.g. "
                          "hbm.bandwidth_gbps");
@@ -240,6 +284,122 @@ static int cli_axis(struct file_state *st, const char *arg)
     return cli_values(&st->axes[a], "--axis", eq + 1, true);
 }
 
+/* --design NAME=CHIP[:KEY=VALUE,...]: replaces the file's designs. */
+static int cli_designs(struct file_state *st, const struct sweep_cli *o)
+{
+    free_dim(&st->designs);
+    sweep_values_free(&st->design_texts);
+    snprintf(st->designs.where, sizeof st->designs.where, "--design");
+    for (int i = 0; i < o->n_designs; i++) {
+        const char *eq = strchr(o->designs[i], '=');
+        char name[128], msg[512];
+        if (!eq || eq == o->designs[i] || !eq[1] || eq - o->designs[i] >= (int)sizeof name) {
+            fprintf(stderr, "tpusim sweep: --design needs NAME=CHIP[:KEY=VALUE,...], got '%s'\n",
+                    o->designs[i]);
+            return 2;
+        }
+        snprintf(name, sizeof name, "%.*s", (int)(eq - o->designs[i]), o->designs[i]);
+        int rc = push_design(st, name, eq + 1, msg, sizeof msg);
+        if (rc) {
+            fprintf(stderr, "tpusim sweep: --design %s: %s\n", o->designs[i], msg);
+            return rc == TPUSIM_ERR_NOMEM ? 1 : 2;
+        }
+    }
+    return 0;
+}
+
+/* Appends "key=value" (value in its one written form) to d, and key to
+ * the spec's design keys when new; false when d sets key already. */
+static int design_setting(struct sweep_spec *s, struct sweep_design *d, const char *item)
+{
+    const char *eq = strchr(item, '=');
+    char key[128], value[256], text[400];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - item), item);
+    sweep_value_text(eq + 1, value, sizeof value);
+    snprintf(text, sizeof text, "%s=%s", key, value);
+    for (int k = 0; k < d->n; k++)
+        if (strncmp(d->overrides[k], key, strlen(key)) == 0 && d->overrides[k][strlen(key)] == '=')
+            return 2;
+    char **v = realloc(d->overrides, (size_t)(d->n + 1) * sizeof *v);
+    if (!v)
+        return 1;
+    d->overrides = v;
+    if (!(v[d->n] = strdup(text)))
+        return 1;
+    d->n++;
+    for (int k = 0; k < s->n_design_keys; k++)
+        if (strcmp(s->design_keys[k], key) == 0)
+            return 0;
+    char **keys = realloc(s->design_keys, (size_t)(s->n_design_keys + 1) * sizeof *keys);
+    if (!keys)
+        return 1;
+    s->design_keys = keys;
+    if (!(keys[s->n_design_keys] = strdup(key)))
+        return 1;
+    s->n_design_keys++;
+    return 0;
+}
+
+/* A design's text, "CHIP" or "CHIP: KEY=VALUE, ...", into d. */
+static int parse_design(struct sweep_spec *s, const char *text, struct sweep_design *d,
+                        char *msg, size_t len)
+{
+    char *copy = strdup(text);
+    if (!copy) {
+        snprintf(msg, len, "out of memory");
+        return 1;
+    }
+    char *colon = strchr(copy, ':');
+    if (colon)
+        *colon = '\0';
+    snprintf(d->chip, sizeof d->chip, "%s", sweep_trim(copy));
+    int rc = d->chip[0] ? 0 : 2;
+    if (rc)
+        snprintf(msg, len, "no chip (CHIP or CHIP: KEY=VALUE, ...)");
+    for (char *item = colon ? colon + 1 : NULL, *comma; !rc && item; item = comma) {
+        comma = strchr(item, ',');
+        if (comma)
+            *comma++ = '\0';
+        char *t = sweep_trim(item), *eq = strchr(t, '=');
+        if (!eq || eq == t || !eq[1] || !memchr(t, '.', (size_t)(eq - t))) {
+            snprintf(msg, len, "'%s' is not SECTION.KEY=VALUE", t);
+            rc = 2;
+        } else if ((rc = design_setting(s, d, t)) != 0) {
+            snprintf(msg, len, rc == 2 ? "'%.*s' set twice" : "out of memory", (int)(eq - t), t);
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* The designs' texts into s->designs, one per value of the chip dimension
+ * (st->fixed[0], their names). */
+static int parse_designs(struct sweep_spec *s, struct file_state *st)
+{
+    int n = st->fixed[0].values.n;
+    s->designs = calloc((size_t)n, sizeof *s->designs);
+    if (!s->designs) {
+        fprintf(stderr, "tpusim sweep: out of memory\n");
+        return 1;
+    }
+    s->n_designs = n;
+    for (int i = 0; i < n; i++) {
+        char msg[512];
+        struct sweep_design *d = &s->designs[i];
+        if (strcmp(st->fixed[0].where, "--design") == 0)
+            snprintf(d->where, sizeof d->where, "--design");
+        else
+            where(st, "designs", st->fixed[0].values.v[i], d->where, sizeof d->where);
+        int rc = parse_design(s, st->design_texts.v[i], d, msg, sizeof msg);
+        if (rc) {
+            fprintf(stderr, "tpusim sweep: %s: design %s = %s: %s\n", d->where,
+                    st->fixed[0].values.v[i], st->design_texts.v[i], msg);
+            return rc;
+        }
+    }
+    return 0;
+}
+
 static void take_dim(struct sweep_spec *s, struct sweep_dim *d, enum sweep_dim_kind kind,
                      const char *name, const char *fallback)
 {
@@ -295,13 +455,23 @@ static int check_chips(struct sweep_spec *s)
     const struct sweep_dim *chips = sweep_dim(s, DIM_CHIP), *stacks = sweep_dim(s, DIM_STACK);
     int rc = 0;
     for (int c = 0; c < chips->values.n && !rc; c++) {
-        const char *name = chips->values.v[c];
+        const char *name = sweep_chip_name(s, c);
         tpusim_chip *base = NULL, *chip = NULL;
         if (tpusim_chip_open(ctx, name, dir, NULL, 0, &base)) {
             fprintf(stderr, "tpusim sweep: %s: chip '%s': %s\n", chips->where, name,
                     tpusim_errmsg(ctx));
             rc = 1;
         }
+        /* A design's settings together, an axis's values one by one. */
+        const struct sweep_design *dz = s->designs ? &s->designs[c] : NULL;
+        if (!rc && dz && tpusim_chip_derive(ctx, base, (const char *const *)dz->overrides, dz->n,
+                                            &chip)) {
+            fprintf(stderr, "tpusim sweep: %s: design %s: %s\n", dz->where, chips->values.v[c],
+                    tpusim_errmsg(ctx));
+            rc = 2;
+        }
+        tpusim_chip_close(chip);
+        chip = NULL;
         for (int d = 0; d < s->n_dims && !rc; d++) {
             const struct sweep_dim *a = &s->dims[d];
             for (int v = 0; a->kind == DIM_AXIS && v < a->values.n && !rc; v++) {
@@ -369,6 +539,11 @@ static void make_id(struct sweep_spec *s)
         for (int v = 0; v < s->dims[d].values.n; v++)
             fnv(&h, s->dims[d].values.v[v]);
     }
+    for (int i = 0; i < s->n_designs; i++) {
+        fnv(&h, s->designs[i].chip);
+        for (int k = 0; k < s->designs[i].n; k++)
+            fnv(&h, s->designs[i].overrides[k]);
+    }
     snprintf(s->id, sizeof s->id, "%016llx", (unsigned long long)h);
 }
 
@@ -425,13 +600,25 @@ int sweep_spec_build(struct sweep_spec *s, const char *file, const struct sweep_
     }
     for (int i = 0; i < o->n_axes && !rc; i++)
         rc = cli_axis(&st, o->axes[i]);
+    if (!rc && o->n_designs)
+        rc = cli_designs(&st, o);
+    if (!rc && st.designs.values.n && (st.fixed[0].values.n || st.n_axes)) {
+        fprintf(stderr, "tpusim sweep: %s: designs list whole chips: give them, or chips and "
+                "axes, not both\n", st.designs.where);
+        rc = 2;
+    }
     if (!rc && !st.fixed[3].values.n) {
         fprintf(stderr, "tpusim sweep: no models: name them on the command line or as "
                 "`models =` under [sweep] in the sweep file\n");
         rc = 2;
     }
+    if (!rc && st.designs.values.n) {
+        st.fixed[0] = st.designs;
+        memset(&st.designs, 0, sizeof st.designs);
+        rc = parse_designs(s, &st);
+    }
     if (!rc) {
-        take_dim(s, &st.fixed[0], DIM_CHIP, "chip", "tpu_v3");
+        take_dim(s, &st.fixed[0], DIM_CHIP, s->designs ? "design" : "chip", "tpu_v3");
         for (int a = 0; a < st.n_axes; a++, s->n_axes++)
             take_dim(s, &st.axes[a], DIM_AXIS, NULL, NULL);
         take_dim(s, &st.fixed[1], DIM_STACK, "stack", "default");
@@ -448,6 +635,8 @@ int sweep_spec_build(struct sweep_spec *s, const char *file, const struct sweep_
         free_dim(&st.fixed[k]);
     for (int a = 0; a < st.n_axes; a++)
         free_dim(&st.axes[a]);
+    free_dim(&st.designs);
+    sweep_values_free(&st.design_texts);
     free(st.text);
     if (!rc)
         rc = count_points(s, o->force);
@@ -462,6 +651,15 @@ int sweep_spec_build(struct sweep_spec *s, const char *file, const struct sweep_
 
 void sweep_spec_free(struct sweep_spec *s)
 {
+    for (int i = 0; i < s->n_designs; i++) {
+        for (int k = 0; k < s->designs[i].n; k++)
+            free(s->designs[i].overrides[k]);
+        free(s->designs[i].overrides);
+    }
+    free(s->designs);
+    for (int k = 0; k < s->n_design_keys; k++)
+        free(s->design_keys[k]);
+    free(s->design_keys);
     for (int d = 0; d < s->n_dims; d++)
         free_dim(&s->dims[d]);
     free(s->batches);

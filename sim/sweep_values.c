@@ -141,7 +141,7 @@ static int parse_range(const char *item, int max_values, struct sweep_values *ou
     return TPUSIM_OK;
 }
 
-static char *trim(char *s)
+char *sweep_trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
         s++;
@@ -159,7 +159,7 @@ int sweep_values_parse(const char *text, bool ranges, int max_values, struct swe
         return TPUSIM_ERR_NOMEM;
     int rc = TPUSIM_OK;
     char *item = copy;
-    if (!*trim(copy)) {
+    if (!*sweep_trim(copy)) {
         snprintf(err, err_len, "no values");
         rc = TPUSIM_ERR_ARG;
     }
@@ -167,7 +167,7 @@ int sweep_values_parse(const char *text, bool ranges, int max_values, struct swe
         char *comma = strchr(item, ',');
         if (comma)
             *comma = '\0';
-        char *t = trim(item), buf[256];
+        char *t = sweep_trim(item), buf[256];
         if (!*t) {
             snprintf(err, err_len, "empty value in '%s'", text);
             rc = TPUSIM_ERR_ARG;

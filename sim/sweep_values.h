@@ -31,5 +31,7 @@ int sweep_values_parse(const char *text, bool ranges, int max_values, struct swe
  * text as it is. Returns buf. */
 const char *sweep_value_text(const char *item, char *buf, size_t len);
 void sweep_values_free(struct sweep_values *v);
+/* s without leading and trailing blanks (cut in place). */
+char *sweep_trim(char *s);
 
 #endif /* TPUSIM_SWEEP_VALUES_H */

@@ -159,3 +159,36 @@ else
 fi
 run "sweep plot bad column" 2 "no column 'nosuch'" "$CLI" sweep plot "$tmp/single.csv" -o "$tmp/fig" --pareto nosuch,latency_us
 run "sweep plot jsonl" 2 "plot reads CSV" "$CLI" sweep plot "$tmp/s.jsonl" -o "$tmp/fig"
+
+# A listed set of designs in place of chips x axes: each row the design's
+# chip and settings (empty: the chip file's value), equal to tpusim run.
+printf '[sweep]\nmodels = zoo:mobilenet-v2\nbatches = 1, 8\n\n[designs]\nbaseline = tpu_v3\nwide_hbm = tpu_v3: hbm.bandwidth_gbps=1800\nv4i_1mxu = tpu_v4i: mxu.per_core=1, hbm.bandwidth_gbps=600\n' >"$tmp/designs.ini"
+run "sweep designs" 0 "" "$CLI" sweep "$tmp/designs.ini" --quiet -o "$tmp/designs.csv"
+"$CLI" run zoo:mobilenet-v2 --chip tpu_v4i --batch 8 --set mxu.per_core=1 --set hbm.bandwidth_gbps=600 \
+    --engine fast --format json >"$tmp/run_d.json" 2>"$tmp/err"
+if $PY -c '
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1]).read().splitlines()[1:]))
+assert len(rows) == 6, len(rows)
+got = sorted((r["design"], r["chip"], r["batch"], r["hbm.bandwidth_gbps"], r["mxu.per_core"]) for r in rows)
+want = sorted([("baseline", "tpu_v3", b, "", "") for b in "18"] +
+              [("wide_hbm", "tpu_v3", b, "1800", "") for b in "18"] +
+              [("v4i_1mxu", "tpu_v4i", b, "600", "1") for b in "18"])
+assert got == want, got
+r = [r for r in rows if r["design"] == "v4i_1mxu" and r["batch"] == "8"][0]
+assert int(r["cycles"]) == json.load(open(sys.argv[2]))["total_cycles"]
+base = {r["batch"]: int(r["cycles"]) for r in rows if r["design"] == "baseline"}
+wide = {r["batch"]: int(r["cycles"]) for r in rows if r["design"] == "wide_hbm"}
+assert all(wide[b] <= base[b] for b in base), (base, wide)
+' "$tmp/designs.csv" "$tmp/run_d.json" 2>"$tmp/err"; then pass; else fail "sweep designs rows: $(tail -n 3 "$tmp/err")"; fi
+run "sweep --design" 0 "0,zoo:mobilenet-v2,tpu_v4i,one,xla,bfloat16,1,1," "$CLI" sweep zoo:mobilenet-v2 \
+    --design one=tpu_v4i:mxu.per_core=1 --quiet
+run "sweep designs and chips" 2 "not both" "$CLI" sweep "$tmp/designs.ini" --chips tpu_v3
+run "sweep design bad setting" 2 "design d = tpu_v3: hbm: 'hbm' is not SECTION.KEY=VALUE" \
+    "$CLI" sweep zoo:mobilenet-v2 --design "d=tpu_v3: hbm"
+run "sweep design set twice" 2 "'mxu.per_core' set twice" \
+    "$CLI" sweep zoo:mobilenet-v2 --design "d=tpu_v3:mxu.per_core=1,mxu.per_core=2"
+run "sweep design twice" 2 "value 'd' given twice" \
+    "$CLI" sweep zoo:mobilenet-v2 --design d=tpu_v3 --design d=tpu_v4i
+printf '[sweep]\nmodels = zoo:resnet-50\n[designs]\nok = tpu_v3\nbad = tpu_v3: mxu.bogus=2\n' >"$tmp/bad.ini"
+run "sweep file bad design key" 2 "bad.ini:5: design bad: --set 'mxu.bogus=2'" "$CLI" sweep "$tmp/bad.ini"
