@@ -66,6 +66,8 @@ struct sweep_spec {
 /* Where each dimension lives in dims[]. */
 const struct sweep_dim *sweep_dim(const struct sweep_spec *s, enum sweep_dim_kind kind);
 
+/* The value design d gives key, or NULL when it keeps the chip file's. */
+const char *sweep_design_value(const struct sweep_design *d, const char *key);
 /* The chip (a name or .ini path) of value i of the chip dimension. */
 const char *sweep_chip_name(const struct sweep_spec *s, int i);
 

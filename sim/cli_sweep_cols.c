@@ -101,11 +101,9 @@ static void get_axis(const struct sweep_row *r, int k, struct col_value *v)
         v->text = s->dims[k].values.v[r->idx[k]];
         return;
     }
-    const struct sweep_design *d = &s->designs[r->idx[0]];
-    size_t len = strlen(s->design_keys[k]);
-    for (int i = 0; i < d->n; i++)
-        if (strncmp(d->overrides[i], s->design_keys[k], len) == 0 && d->overrides[i][len] == '=')
-            v->text = d->overrides[i] + len + 1;
+    const char *value = sweep_design_value(&s->designs[r->idx[0]], s->design_keys[k]);
+    if (value)
+        v->text = value;
 }
 
 static void get_cycles(const struct sweep_row *r, int k, struct col_value *v)

@@ -1,7 +1,8 @@
 /*
  * cli_sweep_spec.c — a sweep's dimensions from its file (INI, libinih)
  * and the command line, each value checked before any point runs: chips
- * and stacks open, every axis value is a chip parameter the chip accepts.
+ * and stacks open, every axis value is a chip parameter the chip accepts,
+ * every listed design ([designs], --design) opens with its settings.
  */
 #include <errno.h>
 #include <ini.h>
@@ -42,6 +43,20 @@ void sweep_point_decode(const struct sweep_spec *s, uint64_t p, int *idx)
         idx[d] = (int)(p % n);
         p /= n;
     }
+}
+
+/* Appends a copy of text to the array *v of *n strings: 0, or 1 when out
+ * of memory. */
+static int push_string(char ***v, int *n, const char *text)
+{
+    char **grown = realloc(*v, (size_t)(*n + 1) * sizeof *grown);
+    if (!grown)
+        return 1;
+    *v = grown;
+    if (!(grown[*n] = strdup(text)))
+        return 1;
+    (*n)++;
+    return 0;
 }
 
 /* What the file says before the command line has its word. */
@@ -123,18 +138,11 @@ static int push_design(struct file_state *st, const char *name, const char *text
         return TPUSIM_ERR_ARG;
     }
     int rc = sweep_values_parse(name, false, SWEEP_MAX_VALUES, &st->designs.values, msg, len);
-    struct sweep_values *t = &st->design_texts;
-    char **v = rc ? NULL : realloc(t->v, (size_t)(t->n + 1) * sizeof *v);
-    if (!rc && v) {
-        t->v = v;
-        v[t->n] = strdup(text);
-    }
-    if (!rc && (!v || !v[t->n])) {
+    if (!rc && push_string(&st->design_texts.v, &st->design_texts.n, text)) {
         snprintf(msg, len, "out of memory");
-        return TPUSIM_ERR_NOMEM;
+        rc = TPUSIM_ERR_NOMEM;
     }
-    if (!rc)
-        t->cap = ++t->n;
+    st->design_texts.cap = st->design_texts.n;
     return rc;
 }
 
@@ -308,8 +316,18 @@ static int cli_designs(struct file_state *st, const struct sweep_cli *o)
     return 0;
 }
 
+const char *sweep_design_value(const struct sweep_design *d, const char *key)
+{
+    size_t len = strlen(key);
+    for (int k = 0; k < d->n; k++)
+        if (strncmp(d->overrides[k], key, len) == 0 && d->overrides[k][len] == '=')
+            return d->overrides[k] + len + 1;
+    return NULL;
+}
+
 /* Appends "key=value" (value in its one written form) to d, and key to
- * the spec's design keys when new; false when d sets key already. */
+ * the spec's design keys when new: 0, 1 when out of memory, 2 when d
+ * sets key already. */
 static int design_setting(struct sweep_spec *s, struct sweep_design *d, const char *item)
 {
     const char *eq = strchr(item, '=');
@@ -317,27 +335,14 @@ static int design_setting(struct sweep_spec *s, struct sweep_design *d, const ch
     snprintf(key, sizeof key, "%.*s", (int)(eq - item), item);
     sweep_value_text(eq + 1, value, sizeof value);
     snprintf(text, sizeof text, "%s=%s", key, value);
-    for (int k = 0; k < d->n; k++)
-        if (strncmp(d->overrides[k], key, strlen(key)) == 0 && d->overrides[k][strlen(key)] == '=')
-            return 2;
-    char **v = realloc(d->overrides, (size_t)(d->n + 1) * sizeof *v);
-    if (!v)
+    if (sweep_design_value(d, key))
+        return 2;
+    if (push_string(&d->overrides, &d->n, text))
         return 1;
-    d->overrides = v;
-    if (!(v[d->n] = strdup(text)))
-        return 1;
-    d->n++;
     for (int k = 0; k < s->n_design_keys; k++)
         if (strcmp(s->design_keys[k], key) == 0)
             return 0;
-    char **keys = realloc(s->design_keys, (size_t)(s->n_design_keys + 1) * sizeof *keys);
-    if (!keys)
-        return 1;
-    s->design_keys = keys;
-    if (!(keys[s->n_design_keys] = strdup(key)))
-        return 1;
-    s->n_design_keys++;
-    return 0;
+    return push_string(&s->design_keys, &s->n_design_keys, key);
 }
 
 /* A design's text, "CHIP" or "CHIP: KEY=VALUE, ...", into d. */
