@@ -53,7 +53,7 @@ LIB_SO := $(BUILD)/libtpusim.so
 CLI    := $(BUILD)/tpusim
 TESTS  := $(BUILD)/tests/run_tests
 
-.PHONY: all deps test test-asan demo bench install uninstall clean
+.PHONY: all deps test test-asan demo bench bench-sweep install uninstall clean
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
 # Installs what is missing (a no-op when everything is present).
@@ -101,8 +101,9 @@ $(LIB_A): $(LIB_OBJ)
 $(LIB_SO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libtpusim.so.0 $(LDFLAGS) -o $@ $^ $(LIBS_LIB)
 
+# The CLI runs sweeps on threads (pthreads).
 $(CLI): $(CLI_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB_A) $(LIBS_LIB)
+	$(CC) $(LDFLAGS) -pthread -o $@ $(CLI_OBJ) $(LIB_A) $(LIBS_LIB)
 
 $(TESTS): $(TEST_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJ) $(LIB_A) $(LIBS_LIB) $(LIBS_TEST)
@@ -135,6 +136,11 @@ $(BENCH_ENGINES): $(BUILD)/tests/bench/bench_engines.o $(BUILD)/sim/cli_common.o
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH) $(BENCH_ENGINES)
 	sh scripts/bench.sh
+
+# `tpusim sweep` points per second (docs/bench_sweep.md); part of bench.
+bench-sweep: deps
+	@$(MAKE) --no-print-directory all
+	sh scripts/bench_sweep.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all

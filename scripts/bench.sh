@@ -73,4 +73,5 @@ cat "$out"
     build/bench_engines "${TPUSIM_MODELS:-../shared/models/real}" 21
 } >docs/bench_engines.md
 cat docs/bench_engines.md
+sh scripts/bench_sweep.sh # tpusim sweep: docs/bench_sweep.md
 if [ -x build/bench_nas ]; then sh scripts/bench_nas.sh; fi # the NAS oracle: docs/bench_nas.md (python/python.mk)

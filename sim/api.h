@@ -29,6 +29,8 @@ struct tpusim_chip {
     struct chip c;
     uint64_t fingerprint;  /* hash of every resolved parameter: the cache's chip key */
     tpusim_stack default_stack; /* compiler.default_stack, loaded with the chip */
+    struct ini_entry *entries;  /* every key's text: what tpusim_chip_derive starts from */
+    char models_dir[1024];      /* where the stacks are, for a derived chip's */
 };
 
 struct tpusim_result {

@@ -117,6 +117,22 @@ static int check_open_args(tpusim_context *ctx, const char *what, const char *na
     return TPUSIM_OK;
 }
 
+/* The end of an open or a derive: on success the fingerprints the cache
+ * keys use and *out; else the chip is freed. Returns rc. */
+static int chip_opened(tpusim_context *ctx, tpusim_chip *chip, int rc, tpusim_chip **out)
+{
+    if (rc) {
+        tpusim_chip_close(chip);
+        return rc;
+    }
+    chip->fingerprint = fingerprint(&chip->c, sizeof chip->c);
+    chip->default_stack.fingerprint =
+        fingerprint(&chip->default_stack.s, sizeof chip->default_stack.s);
+    ctx->err[0] = '\0';
+    *out = chip;
+    return TPUSIM_OK;
+}
+
 int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_dir,
                      const char *const *overrides, int n_overrides, tpusim_chip **out)
 {
@@ -130,25 +146,53 @@ int tpusim_chip_open(tpusim_context *ctx, const char *name, const char *models_d
     tpusim_chip *chip = calloc(1, sizeof *chip);
     if (!chip)
         return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
-    rc = chip_load(models_dir, name, overrides, n_overrides, &chip->c, ctx->err,
-                   sizeof ctx->err);
-    if (!rc)
-        rc = stack_resolve(models_dir, &chip->c, NULL, NULL, 0, &chip->default_stack.s,
-                           ctx->err, sizeof ctx->err);
-    if (rc) {
+    const char *dir = chip_models_dir(models_dir);
+    if (strlen(dir) >= sizeof chip->models_dir) {
         free(chip);
-        return rc;
+        return ctx_error(ctx, TPUSIM_ERR_ARG, "models directory path too long: %.80s...", dir);
     }
-    chip->fingerprint = fingerprint(&chip->c, sizeof chip->c);
-    chip->default_stack.fingerprint =
-        fingerprint(&chip->default_stack.s, sizeof chip->default_stack.s);
-    ctx->err[0] = '\0';
-    *out = chip;
-    return TPUSIM_OK;
+    memcpy(chip->models_dir, dir, strlen(dir) + 1);
+    rc = chip_load_keep(dir, name, overrides, n_overrides, &chip->c, &chip->entries, ctx->err,
+                        sizeof ctx->err);
+    if (!rc)
+        rc = stack_resolve(dir, &chip->c, NULL, NULL, 0, &chip->default_stack.s, ctx->err,
+                           sizeof ctx->err);
+    return chip_opened(ctx, chip, rc, out);
+}
+
+int tpusim_chip_derive(tpusim_context *ctx, const tpusim_chip *base,
+                       const char *const *overrides, int n_overrides, tpusim_chip **out)
+{
+    if (out)
+        *out = NULL;
+    if (!ctx)
+        return TPUSIM_ERR_ARG;
+    int rc = check_open_args(ctx, "chip", base ? base->c.name : NULL, overrides, n_overrides,
+                             out);
+    if (rc)
+        return rc;
+    tpusim_chip *chip = calloc(1, sizeof *chip);
+    if (!chip)
+        return ctx_error(ctx, TPUSIM_ERR_NOMEM, "out of memory");
+    memcpy(chip->models_dir, base->models_dir, sizeof chip->models_dir);
+    rc = chip_derive(&base->c, base->entries, overrides, n_overrides, &chip->c, &chip->entries,
+                     ctx->err, sizeof ctx->err);
+    /* The stack file is read again only when the overrides name another;
+     * the base's still has to target the derived chip. */
+    if (!rc && strcmp(chip->c.default_stack, base->c.default_stack) == 0) {
+        chip->default_stack.s = base->default_stack.s;
+        rc = stack_check_target(&chip->default_stack.s, &chip->c, ctx->err, sizeof ctx->err);
+    } else if (!rc) {
+        rc = stack_resolve(chip->models_dir, &chip->c, NULL, NULL, 0, &chip->default_stack.s,
+                           ctx->err, sizeof ctx->err);
+    }
+    return chip_opened(ctx, chip, rc, out);
 }
 
 void tpusim_chip_close(tpusim_chip *chip)
 {
+    if (chip)
+        free(chip->entries);
     free(chip);
 }
 

@@ -324,6 +324,22 @@ int chip_load(const char *models_dir, const char *name_or_path, const char *cons
                          err_len);
 }
 
+int chip_load_keep(const char *models_dir, const char *name_or_path, const char *const *overrides,
+                   int n_overrides, struct chip *out, struct ini_entry **entries, char *err,
+                   size_t err_len)
+{
+    return ini_file_load_keep(&CHIP_FILE, models_dir, name_or_path, overrides, n_overrides, out,
+                              entries, err, err_len);
+}
+
+int chip_derive(const struct chip *base, const struct ini_entry *base_entries,
+                const char *const *overrides, int n_overrides, struct chip *out,
+                struct ini_entry **entries, char *err, size_t err_len)
+{
+    return ini_file_derive(&CHIP_FILE, base, base_entries, overrides, n_overrides, out, entries,
+                           err, err_len);
+}
+
 int chip_load_text(const char *name, const char *text, size_t len, const char *const *overrides,
               int n_overrides, struct chip *out, char *err, size_t err_len)
 {

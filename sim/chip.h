@@ -130,6 +130,17 @@ struct chip {
  * tpusim_status and writes "file:line: key: problem" into err. */
 int chip_load(const char *models_dir, const char *name_or_path, const char *const *overrides,
               int n_overrides, struct chip *out, char *err, size_t err_len);
+/* As chip_load, keeping every key's final text in *entries (malloc'ed;
+ * free() them) for chip_derive. */
+int chip_load_keep(const char *models_dir, const char *name_or_path, const char *const *overrides,
+                   int n_overrides, struct chip *out, struct ini_entry **entries, char *err,
+                   size_t err_len);
+/* What chip_load would give for base's file with base's overrides and then
+ * these, from the entries base's load kept (the file is not read again);
+ * *entries as chip_load_keep's. */
+int chip_derive(const struct chip *base, const struct ini_entry *base_entries,
+                const char *const *overrides, int n_overrides, struct chip *out,
+                struct ini_entry **entries, char *err, size_t err_len);
 /* As chip_load, from len bytes of text in memory (a file read elsewhere, a
  * fuzzer's input); `name` ends in .ini and stands for the path in messages. */
 int chip_load_text(const char *name, const char *text, size_t len, const char *const *overrides,

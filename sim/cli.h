@@ -73,6 +73,8 @@ const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *
 bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* "event" or "fast" as an enum engine_kind in *engine; false for anything else. */
 bool cli_parse_engine(const char *s, int *engine);
+/* "bf16", "fp16", "int8" or "fp32" in *out; false for anything else. */
+bool cli_parse_dtype(const char *s, tpusim_dtype *out);
 /* Opens the model of o; prints "tpusim: <message>" and returns NULL on error. */
 tpusim_graph *cli_open_model(const struct model_opts *o);
 /* Prints each line of a graph's notes to stderr as "tpusim: MODEL: note: ...". */
@@ -238,6 +240,8 @@ int cmd_stacks(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 /* `tpusim scalesim`: SCALE-Sim's files in, its reports out: sim/cli_scalesim.c. */
 int cmd_scalesim(int argc, char **argv);
+/* `tpusim sweep`, `sweep merge`: sim/cli_sweep*.c. */
+int cmd_sweep(int argc, char **argv);
 /* `tpusim zoo`: the built-in model families; `zoo export`: sim/cli_zoo.c. */
 int cmd_zoo(int argc, char **argv);
 

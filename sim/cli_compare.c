@@ -28,6 +28,10 @@ struct compare_cli {
     const char *models[MAX_MODELS];
     int n_models;
     struct cli_plot plot;
+    /* Per side: --set-a/--set-b and --set CHIP:KEY=V, after the plain --set
+     * overrides that both sides take. */
+    const char *side_sets[2][CLI_MAX_SETS];
+    int n_side_sets[2];
 };
 
 /* One model on both chips. */
@@ -53,6 +57,10 @@ static void usage(FILE *f)
           "options (and those of tpusim run but --chip: --stack --dtype --set --stack-set\n"
           "--cores --no-fusion --batch --dim):\n"
           "  --chips A,B        the two chips, e.g. tpu_v2,tpu_v4i (default)\n"
+          "  --set K=V          override a chip parameter on both sides; --set CHIP:K=V\n"
+          "                     on the side whose chip is CHIP only\n"
+          "  --set-a K=V        override a parameter of chip A only (repeatable)\n"
+          "  --set-b K=V        ... of chip B only; the header lists every override\n"
           "  --stacks A,B       a software stack for each side (default: --stack for both,\n"
           "                     else each chip's own), e.g. --chips gpu_v100,gpu_v100\n"
           "                     --stacks tensorrt,pytorch-eager\n"
@@ -128,6 +136,17 @@ static int parse_pair(const char *what, const char *things, const char *v, char 
     return CLI_TAKEN;
 }
 
+/* --set-a / --set-b K=V: one side's override. */
+static int side_set_option(struct compare_cli *o, int side, const char *flag, const char *v)
+{
+    if (!strchr(v, '=') || o->n_side_sets[side] + o->sim.n_sets >= CLI_MAX_SETS) {
+        fprintf(stderr, "tpusim compare: %s needs SECTION.KEY=VALUE, got '%s'\n", flag, v);
+        return CLI_BAD;
+    }
+    o->side_sets[side][o->n_side_sets[side]++] = v;
+    return CLI_TAKEN;
+}
+
 static int compare_option(const struct cli_args *a, int argc, char **argv, int *i)
 {
     struct compare_cli *o = a->ctx;
@@ -135,6 +154,10 @@ static int compare_option(const struct cli_args *a, int argc, char **argv, int *
     const char *v = cli_opt_value("--chips", argc, argv, i, &bad);
     if (v)
         return parse_pair("--chips", "chips", v, &o->chips_buf, o->chips);
+    if (!bad && (v = cli_opt_value("--set-a", argc, argv, i, &bad)))
+        return side_set_option(o, 0, "--set-a", v);
+    if (!bad && (v = cli_opt_value("--set-b", argc, argv, i, &bad)))
+        return side_set_option(o, 1, "--set-b", v);
     if (!bad && (v = cli_opt_value("--stacks", argc, argv, i, &bad)))
         return parse_pair("--stacks", "stacks", v, &o->stacks_buf, o->stacks);
     if (bad)
@@ -377,7 +400,21 @@ static void print_paragraph(const struct model_run *m, enum cli_rich_format fmt)
     }
 }
 
-static void print_json(const struct model_run *runs, int n)
+static void json_overrides(const struct compare_cli *o)
+{
+    printf("  \"overrides\": [");
+    for (int k = 0; k < 2; k++) {
+        printf("%s[", k ? ", " : "");
+        for (int i = 0; i < o->n_side_sets[k]; i++) {
+            printf("%s", i ? ", " : "");
+            json_string(stdout, o->side_sets[k][i]);
+        }
+        printf("]");
+    }
+    printf("],\n");
+}
+
+static void print_json(const struct compare_cli *cli, const struct model_run *runs, int n)
 {
     double mean, geo;
     means(runs, n, &mean, &geo);
@@ -390,7 +427,9 @@ static void print_json(const struct model_run *runs, int n)
     json_string(stdout, c0->a->res->stack->name);
     printf(", ");
     json_string(stdout, c0->b->res->stack->name);
-    printf("],\n  \"peak_ratio\": %.17g,\n  \"clock_ratio\": %.17g,\n  \"hbm_ratio\": %.17g,\n"
+    printf("],\n");
+    json_overrides(cli);
+    printf("  \"peak_ratio\": %.17g,\n  \"clock_ratio\": %.17g,\n  \"hbm_ratio\": %.17g,\n"
            "  \"mean_speedup\": %.17g,\n  \"geomean_speedup\": %.17g,\n  \"models\": [",
            c0->peak_ratio, c0->clock_ratio, c0->hbm_ratio, mean, geo);
     for (int i = 0; i < n; i++) {
@@ -520,11 +559,33 @@ static int write_plots(const struct compare_cli *o, const struct model_run *runs
     return rc;
 }
 
+/* The overrides of side k, "a=1, b=2" or "none". */
+static void overrides_text(const struct compare_cli *o, int k, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < o->n_side_sets[k] && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+                                 o->side_sets[k][i]);
+    if (!o->n_side_sets[k])
+        snprintf(buf, len, "none");
+}
+
+static void print_overrides(const struct compare_cli *o, const char *prefix)
+{
+    char a[4096], b[4096];
+    overrides_text(o, 0, a, sizeof a);
+    overrides_text(o, 1, b, sizeof b);
+    if (o->n_side_sets[0] || o->n_side_sets[1])
+        printf("%soverrides: A %s: %s; B %s: %s\n", prefix, o->chips[0], a, o->chips[1], b);
+}
+
+
 static int print_all(const struct compare_cli *o, const struct model_run *runs, int n)
 {
     enum cli_rich_format fmt = o->sim.format;
     if (fmt == RF_JSON) {
-        print_json(runs, n);
+        print_json(o, runs, n);
         return 0;
     }
     if (fmt == RF_CSV) {
@@ -536,13 +597,17 @@ static int print_all(const struct compare_cli *o, const struct model_run *runs, 
     char batch[160];
     cli_batch_text(&o->sim, batch, sizeof batch);
     if (fmt == RF_TEXT)
-        printf("tpusim compare: %s (%s) -> %s (%s) (%lld core%s each, %s, %s, %s engine)\n\n",
+        printf("tpusim compare: %s (%s) -> %s (%s) (%lld core%s each, %s, %s, %s engine)\n",
                ra->chip->name, ra->stack->name, rb->chip->name, rb->stack->name,
                (long long)o->sim.cores, o->sim.cores > 1 ? "s" : "", batch,
                tpusim_dtype_name(ra->dtype), ra->engine == ENGINE_EVENT ? "event" : "fast");
     else if (fmt == RF_LATEX)
         printf("%% tpusim compare: %s (%s) -> %s (%s); needs \\usepackage{booktabs}\n",
                ra->chip->name, ra->stack->name, rb->chip->name, rb->stack->name);
+    if (fmt == RF_TEXT || fmt == RF_LATEX)
+        print_overrides(o, fmt == RF_LATEX ? "% " : "");
+    if (fmt == RF_TEXT)
+        putchar('\n');
     int rc = 0;
     if (n > 1)
         rc = print_models_table(runs, n, fmt);
@@ -559,6 +624,47 @@ static int print_all(const struct compare_cli *o, const struct model_run *runs, 
     if (rc)
         fprintf(stderr, "tpusim compare: out of memory\n");
     return rc ? 1 : 0;
+}
+
+/* Every --set goes to a side: a plain one to both, CHIP:KEY=V to the side
+ * whose chip is CHIP. Each side's list is the plain ones, then its own
+ * (later overrides win). -1 to go on, or an exit code (message printed). */
+static int split_sets(struct compare_cli *o)
+{
+    const char *own[2][CLI_MAX_SETS];
+    int n_own[2] = {0, 0};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < o->n_side_sets[k]; i++)
+            own[k][n_own[k]++] = o->side_sets[k][i];
+    o->n_side_sets[0] = o->n_side_sets[1] = 0;
+    for (int i = 0; i < o->sim.n_sets; i++) {
+        const char *set = o->sim.sets[i], *colon = strchr(set, ':'), *eq = strchr(set, '=');
+        int side = -1; /* both */
+        if (colon && colon < eq) {
+            size_t len = (size_t)(colon - set);
+            bool a = strlen(o->chips[0]) == len && strncmp(set, o->chips[0], len) == 0;
+            bool b = strlen(o->chips[1]) == len && strncmp(set, o->chips[1], len) == 0;
+            if (a == b) {
+                fprintf(stderr, "tpusim compare: --set %s: %s; use --set-a or --set-b\n", set,
+                        a ? "both sides run that chip" : "CHIP: names neither chip of --chips");
+                return 2;
+            }
+            side = a ? 0 : 1;
+            set = colon + 1;
+        }
+        for (int k = 0; k < 2; k++)
+            if (side < 0 || side == k)
+                o->side_sets[k][o->n_side_sets[k]++] = set;
+    }
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < n_own[k]; i++) {
+            if (o->n_side_sets[k] == CLI_MAX_SETS) {
+                fprintf(stderr, "tpusim compare: more than %d overrides\n", CLI_MAX_SETS);
+                return 2;
+            }
+            o->side_sets[k][o->n_side_sets[k]++] = own[k][i];
+        }
+    return -1;
 }
 
 int cmd_compare(int argc, char **argv)
@@ -581,6 +687,8 @@ int cmd_compare(int argc, char **argv)
                 "one per side: give one of them\n", o.sim.stack, o.stacks[0], o.stacks[1]);
         rc = 2;
     }
+    if (rc < 0)
+        rc = split_sets(&o);
     if (rc >= 0) {
         free_cli(&o);
         return rc;
@@ -591,7 +699,10 @@ int cmd_compare(int argc, char **argv)
     struct chip chips[2];
     struct stack stacks[2];
     for (int k = 0; k < 2 && !rc; k++) {
-        rc = cli_load_chip("compare", &o.sim, o.chips[k], &chips[k]);
+        struct sim_cli side = o.sim;
+        memcpy(side.sets, o.side_sets[k], sizeof side.sets);
+        side.n_sets = o.n_side_sets[k];
+        rc = cli_load_chip("compare", &side, o.chips[k], &chips[k]);
         if (!rc)
             rc = cli_load_stack("compare", &o.sim, o.stacks[k] ? o.stacks[k] : o.sim.stack,
                                 &chips[k], &stacks[k]);

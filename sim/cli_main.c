@@ -17,6 +17,7 @@ static const struct {
     {"run", cmd_run, "simulate a model on a chip: cycles, time, utilisation, bound per op"},
     {"report", cmd_report, "per-op and per-model report: FLOPs vs real throughput, bounds, figures"},
     {"compare", cmd_compare, "a model on two chips side by side: speedups, bounds that moved, why"},
+    {"sweep", cmd_sweep, "design-space sweeps: models x chips x parameter axes on threads, shards"},
     {"zoo", cmd_zoo, "model families from public definitions (zoo:NAME); export one as ONNX"},
     {"chips", cmd_chips, "list the chip models, or --dump one's every parameter with its source"},
     {"stacks", cmd_stacks, "list the software stacks (XLA, TensorRT, ...), or --dump one's values"},

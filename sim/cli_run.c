@@ -54,7 +54,7 @@ static void usage(FILE *f)
           f);
 }
 
-static bool parse_dtype(const char *s, tpusim_dtype *out)
+bool cli_parse_dtype(const char *s, tpusim_dtype *out)
 {
     static const struct {
         const char *name;
@@ -144,7 +144,7 @@ int cli_sim_option(const char *cmd, int argc, char **argv, int *i, struct sim_cl
         return CLI_TAKEN;
     }
     if (!bad && (v = cli_opt_value("--dtype", argc, argv, i, &bad))) {
-        if (parse_dtype(v, &o->dtype))
+        if (cli_parse_dtype(v, &o->dtype))
             return CLI_TAKEN;
         fprintf(stderr, "tpusim %s: --dtype must be bf16, fp16, int8 or fp32, got '%s'\n", cmd,
                 v);

@@ -643,12 +643,15 @@ static int load_parsed(struct loader *ld, const char *const *overrides, int n_ov
     if (check_keys_present(ld, out, variant))
         return ld->rc;
     for (size_t k = 0; k < f->n_keys; k++) {
-        if (!applies(&f->keys[k], *variant))
+        if (!applies(&f->keys[k], *variant) || !convert(ld, k, "", out))
             continue;
+        /* The place is written only for the key that fails, converted
+         * again: formatting it for every key cost more than converting
+         * them all (a sweep derives a chip per point, tpusim_chip_derive). */
         char where[600];
         where_of(ld, k, where, sizeof where);
-        if (convert(ld, k, where, out))
-            return ld->rc;
+        ld->rc = TPUSIM_OK;
+        return convert(ld, k, where, out);
     }
     return TPUSIM_OK;
 }
@@ -741,6 +744,53 @@ int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const c
 {
     return load_into(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out, err,
                      err_len);
+}
+
+int ini_file_load_keep(const struct ini_file_kind *k, const char *models_dir,
+                       const char *name_or_path, const char *const *overrides, int n_overrides,
+                       void *out, struct ini_entry **entries, char *err, size_t err_len)
+{
+    *entries = calloc(k->format->n_keys, sizeof **entries);
+    if (!*entries)
+        return ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
+    unsigned variant;
+    int rc = load_kind(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out,
+                       *entries, &variant, err, err_len);
+    if (rc) {
+        memset(out, 0, k->size);
+        free(*entries);
+        *entries = NULL;
+    }
+    return rc;
+}
+
+int ini_file_derive(const struct ini_file_kind *k, const void *base,
+                    const struct ini_entry *base_entries, const char *const *overrides,
+                    int n_overrides, void *out, struct ini_entry **entries, char *err,
+                    size_t err_len)
+{
+    size_t bytes = k->format->n_keys * sizeof **entries;
+    *entries = malloc(bytes);
+    if (!*entries)
+        return ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
+    memcpy(*entries, base_entries, bytes);
+    memset(out, 0, k->size);
+    /* base's path ends in .ini: resolve names it as the first load did,
+     * without looking anything up. */
+    int rc = k->resolve(NULL, (const char *)base + k->path_offset, out, err, err_len);
+    struct loader ld = {.f = k->format, .path = (const char *)out + k->path_offset,
+                        .e = *entries, .err = err, .err_len = err_len};
+    unsigned variant;
+    if (!rc)
+        rc = load_parsed(&ld, overrides, n_overrides, out, &variant);
+    if (!rc && k->finish)
+        rc = k->finish(out, *entries, err, err_len);
+    if (rc) {
+        memset(out, 0, k->size);
+        free(*entries);
+        *entries = NULL;
+    }
+    return rc;
 }
 
 int ini_file_load_text(const struct ini_file_kind *k, const char *name, const char *text,

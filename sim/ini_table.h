@@ -148,6 +148,19 @@ struct ini_file_kind {
 int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const char *name_or_path,
                   const char *const *overrides, int n_overrides, void *out, char *err,
                   size_t err_len);
+/* As ini_file_load, keeping every key's final text: *entries (format->
+ * n_keys of them, malloc'ed, free() them; NULL on error) is what
+ * ini_file_derive starts from. */
+int ini_file_load_keep(const struct ini_file_kind *k, const char *models_dir,
+                       const char *name_or_path, const char *const *overrides, int n_overrides,
+                       void *out, struct ini_entry **entries, char *err, size_t err_len);
+/* What ini_file_load would give for base's file with base's overrides and
+ * then these, without reading or parsing the file again: from the entries
+ * a load of base kept (copied into *entries, as ini_file_load_keep). */
+int ini_file_derive(const struct ini_file_kind *k, const void *base,
+                    const struct ini_entry *base_entries, const char *const *overrides,
+                    int n_overrides, void *out, struct ini_entry **entries, char *err,
+                    size_t err_len);
 /* As ini_file_load, from len bytes of text in memory named `name` (which
  * must end in .ini: it names the chip or stack as a path would). */
 int ini_file_load_text(const struct ini_file_kind *k, const char *name, const char *text,

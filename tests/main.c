@@ -29,6 +29,7 @@ static const struct {
     {"api", api_suite},
     {"zoo", zoo_suite},
     {"energy", energy_suite},
+    {"sweep", sweep_suite},
 };
 
 int main(void)

@@ -22,5 +22,6 @@ Suite *gpu_suite(void);
 Suite *api_suite(void);
 Suite *zoo_suite(void);
 Suite *energy_suite(void);
+Suite *sweep_suite(void);
 
 #endif

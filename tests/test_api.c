@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api.h"
 #include "cache.h"
 #include "engine.h"
 #include "suites.h"
@@ -188,6 +189,71 @@ START_TEST(chip_open_errors_name_the_chip_or_key_and_leave_out_null)
                      TPUSIM_ERR_ARG);
     ck_assert_ptr_null(chip);
     ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "unknown stack 'nope'"));
+    tpusim_context_close(ctx);
+}
+END_TEST
+
+/* chip derived from a base opened with base_sets equals chip opened with
+ * base_sets and then sets: every parameter, its default stack, a query. */
+static void expect_derive_equals_open(const char *name, const char *base_set, const char *set)
+{
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *base = open_chip(ctx, name, &base_set, 1), *derived = NULL;
+    const char *both[] = {base_set, set};
+    tpusim_chip *direct = open_chip(ctx, name, both, 2);
+    ck_assert_msg(tpusim_chip_derive(ctx, base, &set, 1, &derived) == TPUSIM_OK, "%s: %s", name,
+                  tpusim_errmsg(ctx));
+    tpusim_chip_close(base); /* the derived chip does not need it */
+    ck_assert_msg(memcmp(&derived->c, &direct->c, sizeof direct->c) == 0, "%s %s", name, set);
+    ck_assert(derived->fingerprint == direct->fingerprint);
+    ck_assert(derived->default_stack.fingerprint == direct->default_stack.fingerprint);
+    ck_assert_str_eq(derived->default_stack.s.name, direct->default_stack.s.name);
+    tpusim_graph *g = tu_new();
+    ck_assert_int_eq(tpusim_graph_build_builtin(g, "demo-cnn"), TPUSIM_OK);
+    tpusim_result *a = NULL, *b = NULL;
+    ck_assert_int_eq(tpusim_result_new(&a), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_result_new(&b), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, derived, NULL, a), TPUSIM_OK);
+    ck_assert_int_eq(tpusim_graph_query(ctx, g, direct, NULL, b), TPUSIM_OK);
+    ck_assert_uint_eq(tpusim_result_cycles(a), tpusim_result_cycles(b));
+    tpusim_result_close(a);
+    tpusim_result_close(b);
+    tpusim_graph_close(g);
+    tpusim_chip_close(derived);
+    tpusim_chip_close(direct);
+    tpusim_context_close(ctx);
+}
+
+START_TEST(a_derived_chip_equals_one_opened_with_all_its_overrides)
+{
+    expect_derive_equals_open("tpu_v3", "chip.clock_mhz=700", "hbm.bandwidth_gbps=450");
+    expect_derive_equals_open("tpu_v4i", "hbm.bandwidth_gbps=450", "mxu.per_core=1");
+    /* A later override of the same key wins, as in one list. */
+    expect_derive_equals_open("tpu_v4i", "mxu.per_core=2", "mxu.per_core=1");
+    expect_derive_equals_open("gpu_v100", "chip.clock_mhz=1000", "gpu.sms=40");
+    expect_derive_equals_open("edgetpu", "chip.clock_mhz=400", "sram.param_cache_bytes=4194304");
+    /* Another default stack is loaded; the base's is not kept. */
+    expect_derive_equals_open("gpu_v100", "chip.clock_mhz=1000",
+                              "compiler.default_stack=pytorch-eager");
+    /* The overrides are checked as at open: a bad key or value fails,
+     * naming it, and leaves out NULL; so does a cross-key rule. */
+    tpusim_context *ctx = NULL;
+    ck_assert_int_eq(tpusim_context_open(0, &ctx), TPUSIM_OK);
+    tpusim_chip *base = open_chip(ctx, "tpu_v3", NULL, 0), *chip = (tpusim_chip *)ctx;
+    const char *bad[] = {"mxu.rowz=64"};
+    ck_assert_int_eq(tpusim_chip_derive(ctx, base, bad, 1, &chip), TPUSIM_ERR_ARG);
+    ck_assert_ptr_null(chip);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "mxu.rowz"));
+    const char *zero[] = {"hbm.bandwidth_gbps=0"};
+    ck_assert_int_ne(tpusim_chip_derive(ctx, base, zero, 1, &chip), TPUSIM_OK);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "without DRAM"));
+    const char *nope[] = {"compiler.default_stack=nope"};
+    ck_assert_int_eq(tpusim_chip_derive(ctx, base, nope, 1, &chip), TPUSIM_ERR_ARG);
+    ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "unknown stack 'nope'"));
+    ck_assert_int_eq(tpusim_chip_derive(ctx, NULL, NULL, 0, &chip), TPUSIM_ERR_ARG);
+    ck_assert_ptr_null(chip);
+    tpusim_chip_close(base);
     tpusim_context_close(ctx);
 }
 END_TEST
@@ -966,6 +1032,7 @@ Suite *api_suite(void)
     tcase_add_test(tc, version_macro_matches_runtime);
     tcase_add_test(tc, energy_and_power_through_the_api);
     tcase_add_test(tc, closing_null_is_a_no_op_and_null_args_are_errors);
+    tcase_add_test(tc, a_derived_chip_equals_one_opened_with_all_its_overrides);
     tcase_add_test(tc, chip_open_errors_name_the_chip_or_key_and_leave_out_null);
     tcase_add_test(tc, a_query_runs_under_the_stack_its_options_name);
     tcase_add_test(tc, cached_net_query_is_exact_under_any_stack);

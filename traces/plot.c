@@ -102,6 +102,23 @@ static void gp_prologue(FILE *f, const char *stem, const char *what, double heig
             stem, what, tpusim_version(), stem, height_in * 96, height_in, height_in * 300, stem);
 }
 
+/* Closes the data file d, then opens STEM.gp as g with the opening every
+ * script shares and the title. */
+static int begin_script(const char *dir, const char *stem, const char *title, double height_in,
+                        struct pfile *d, struct pfile *g, int rc, char *err, size_t err_len)
+{
+    rc = close_file(d, rc, err, err_len);
+    if (!rc)
+        rc = open_file(dir, stem, "gp", g, err, err_len);
+    if (rc)
+        return rc;
+    gp_prologue(g->f, stem, title, height_in);
+    fputs("set title ", g->f);
+    gp_string(g->f, title);
+    fputs(" font ',9'\n", g->f);
+    return TPUSIM_OK;
+}
+
 const char *plot_model_label(const char *model, char *buf, size_t len)
 {
     const char *m = model ? model : "model";
@@ -365,15 +382,10 @@ int plot_bars(const char *dir, const char *stem, const char *title, const char *
         dat_label(d.f, labels[i]);
         fprintf(d.f, " %.6g\n", values[i]);
     }
-    rc = close_file(&d, rc, err, err_len);
-    if (!rc)
-        rc = open_file(dir, stem, "gp", &g, err, err_len);
+    rc = begin_script(dir, stem, title, 3.1, &d, &g, rc, err, err_len);
     if (rc)
         return rc;
-    gp_prologue(g.f, stem, title, 3.1);
-    fputs("set title ", g.f);
-    gp_string(g.f, title);
-    fputs(" font ',9'\nset ylabel ", g.f);
+    fputs("set ylabel ", g.f);
     gp_string(g.f, ylabel);
     fprintf(g.f,
             " font ',9'\nset style fill solid 0.8 border rgb '#404040'\n"
@@ -441,4 +453,64 @@ int plot_speedup(const char *dir, const char *stem, const struct comparison *c, 
     free(labels);
     free(values);
     return rc;
+}
+
+/* ----------------------------------------------------------------- xy */
+
+/* "set logscale x" when every value is positive and they span 16x. */
+static void log_axis(FILE *f, const char *axis, const struct plot_series *s, int n, bool x)
+{
+    double lo = INFINITY, hi = 0;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < s[k].n; i++) {
+            double v = x ? s[k].x[i] : s[k].y[i];
+            if (!(v > 0))
+                return;
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+    if (hi >= 16 * lo)
+        fprintf(f, "set logscale %s\n", axis);
+}
+
+int plot_xy(const char *dir, const char *stem, const char *title, const char *xlabel,
+            const char *ylabel, const struct plot_series *series, int n_series, char *err,
+            size_t err_len)
+{
+    struct pfile d = {0}, g = {0};
+    int rc = open_file(dir, stem, "dat", &d, err, err_len);
+    if (rc)
+        return rc;
+    fputs("# tpusim xy: ", d.f);
+    fputs(title, d.f);
+    fputs("\n# one block per series (blocks separated by two blank lines); columns: x (", d.f);
+    fputs(xlabel, d.f);
+    fputs("), y (", d.f);
+    fputs(ylabel, d.f);
+    fputs(")\n", d.f);
+    for (int k = 0; k < n_series; k++) {
+        fprintf(d.f, "%s# ", k ? "\n\n" : "");
+        dat_string(d.f, series[k].title);
+        fputc('\n', d.f);
+        for (int i = 0; i < series[k].n; i++)
+            fprintf(d.f, "%.9g %.9g\n", series[k].x[i], series[k].y[i]);
+    }
+    rc = begin_script(dir, stem, title, 2.8, &d, &g, rc, err, err_len);
+    if (rc)
+        return rc;
+    fputs("set xlabel ", g.f);
+    gp_string(g.f, xlabel);
+    fputs(" font ',9'\nset ylabel ", g.f);
+    gp_string(g.f, ylabel);
+    fputs(" font ',9'\nset key outside bottom center font ',8' samplen 2\n", g.f);
+    log_axis(g.f, "x", series, n_series, true);
+    log_axis(g.f, "y", series, n_series, false);
+    for (int k = 0; k < n_series; k++) {
+        fprintf(g.f, "%s'%s.dat' index %d using 1:2 with %s lc rgb '%s' pt 7 ps 0.5 title ",
+                k ? ", \\\n     " : "plot ", stem, k, series[k].lines ? "linespoints" : "points",
+                POINT_COLOURS[k % (sizeof POINT_COLOURS / sizeof POINT_COLOURS[0])]);
+        gp_string(g.f, series[k].title);
+    }
+    fputc('\n', g.f);
+    return close_file(&g, rc, err, err_len);
 }

@@ -19,10 +19,14 @@
  *    for long models (report_blocks).
  *  - bars: one bar per label (compare: speedup per op or block, or per
  *    model) with a dashed reference line (the peak-FLOPS ratio).
+ *  - xy: series of (x, y) points, as points or joined by lines (sweep:
+ *    latency against an axis per model, a Pareto front); an axis whose
+ *    values are all positive and span 16x or more is logarithmic.
  */
 #ifndef TPUSIM_PLOT_H
 #define TPUSIM_PLOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "report.h"
@@ -47,5 +51,16 @@ int plot_bars(const char *dir, const char *stem, const char *title, const char *
 /* The per-op (or per-block) speedup bars of a comparison. *bars: rows. */
 int plot_speedup(const char *dir, const char *stem, const struct comparison *c, const char *model,
                  int *bars, char *err, size_t err_len);
+
+struct plot_series {
+    const char *title;           /* the key's entry */
+    const double *x, *y;
+    int n;
+    bool lines;                  /* joined by lines (else points alone) */
+};
+/* The series on one pair of axes. */
+int plot_xy(const char *dir, const char *stem, const char *title, const char *xlabel,
+            const char *ylabel, const struct plot_series *series, int n_series, char *err,
+            size_t err_len);
 
 #endif /* TPUSIM_PLOT_H */

@@ -64,6 +64,8 @@ expect_counts() {
 . "$here/gpu.sh"
 . "$here/report.sh"
 . "$here/zoo.sh"
+. "$here/sweep.sh"
+. "$here/compare_set.sh"
 . "$here/install.sh"
 . "$here/scalesim.sh"
 
