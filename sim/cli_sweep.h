@@ -137,7 +137,7 @@ struct sweep_col {
     int k;                       /* the axis's dimension or the cause */
     char name[160];
 };
-#define SWEEP_MAX_COLS (SWEEP_MAX_AXES + TPUSIM_CAUSE_COUNT + 32)
+#define SWEEP_MAX_COLS (SWEEP_MAX_AXES + TPUSIM_CAUSE_COUNT + TPUSIM_ENERGY_COUNT + 32)
 /* s's columns into out (at most max); their count. */
 int sweep_columns(const struct sweep_spec *s, struct sweep_col *out, int max);
 /* One row, and its newline. */

@@ -23,8 +23,9 @@ struct col_value {
 
 /* COL_PER_AXIS: one column per parameter axis (or key the designs set),
  * named by its key; COL_PER_CAUSE: one per cause, the name a format of
- * the cause's name; COL_IF_DESIGNS: there when the sweep lists designs. */
-enum col_family { COL_ONE, COL_PER_AXIS, COL_PER_CAUSE, COL_IF_DESIGNS };
+ * the cause's name; COL_PER_PART: one per energy part (tpusim_energy_part),
+ * likewise; COL_IF_DESIGNS: there when the sweep lists designs. */
+enum col_family { COL_ONE, COL_PER_AXIS, COL_PER_CAUSE, COL_PER_PART, COL_IF_DESIGNS };
 
 struct sweep_column {
     const char *name;
@@ -162,6 +163,23 @@ static void get_cause_us(const struct sweep_row *r, int k, struct col_value *v)
     *v = (struct col_value){.type = COL_REAL, .d = cycles_us(r, r->sum->stall_cycles[k])};
 }
 
+static void get_energy_uj(const struct sweep_row *r, int k, struct col_value *v)
+{
+    (void)k;
+    *v = (struct col_value){.type = COL_REAL, .d = r->sum->energy_uj};
+}
+
+static void get_avg_power_w(const struct sweep_row *r, int k, struct col_value *v)
+{
+    (void)k;
+    *v = (struct col_value){.type = COL_REAL, .d = r->sum->avg_power_w};
+}
+
+static void get_part_uj(const struct sweep_row *r, int k, struct col_value *v)
+{
+    *v = (struct col_value){.type = COL_REAL, .d = r->sum->energy_uj_by_part[k]};
+}
+
 /* The columns of every output, in order. The parameters come first and
  * the axes last among them (sweep plot reads the axes between batch and
  * cycles). A new column is one line here. */
@@ -181,6 +199,9 @@ static const struct sweep_column COLUMNS[] = {
     {"bound", COL_ONE, get_bound},               /* the cause with the most cycles */
     {"hbm_bytes", COL_ONE, get_hbm_bytes},
     {"%s_us", COL_PER_CAUSE, get_cause_us},      /* time by cause */
+    {"energy_uj", COL_ONE, get_energy_uj},       /* per inference (docs/energy.md) */
+    {"avg_power_w", COL_ONE, get_avg_power_w},
+    {"energy_%s_uj", COL_PER_PART, get_part_uj}, /* energy by part */
 };
 
 int sweep_columns(const struct sweep_spec *s, struct sweep_col *out, int max)
@@ -189,6 +210,7 @@ int sweep_columns(const struct sweep_spec *s, struct sweep_col *out, int max)
     for (size_t i = 0; i < sizeof COLUMNS / sizeof COLUMNS[0]; i++) {
         const struct sweep_column *c = &COLUMNS[i];
         int members = c->family == COL_PER_CAUSE ? TPUSIM_CAUSE_COUNT
+                      : c->family == COL_PER_PART ? TPUSIM_ENERGY_COUNT
                       : c->family == COL_PER_AXIS ? (s->designs ? s->n_design_keys : s->n_dims)
                       : c->family == COL_IF_DESIGNS ? (s->designs != NULL) : 1;
         for (int k = 0; k < members && n < max; k++) {
@@ -202,6 +224,8 @@ int sweep_columns(const struct sweep_spec *s, struct sweep_col *out, int max)
                          s->designs ? s->design_keys[k] : s->dims[k].key);
             else if (c->family == COL_PER_CAUSE)
                 snprintf(o->name, sizeof o->name, c->name, tpusim_cause_name(k));
+            else if (c->family == COL_PER_PART)
+                snprintf(o->name, sizeof o->name, c->name, tpusim_energy_part_name(k));
             else
                 snprintf(o->name, sizeof o->name, "%s", c->name);
         }

@@ -12,7 +12,7 @@
 #include "cli_sweep.h"
 #include "plot.h"
 
-#define MAX_FIELDS (SWEEP_MAX_AXES + TPUSIM_CAUSE_COUNT + 32)
+#define MAX_FIELDS SWEEP_MAX_COLS
 
 struct plot_cli {
     const char *file;

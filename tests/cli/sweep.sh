@@ -45,6 +45,13 @@ assert len(r) == 1, r
 d = json.load(open(sys.argv[2]))
 assert int(r[0]["cycles"]) == d["total_cycles"], (r[0]["cycles"], d["total_cycles"])
 assert abs(float(r[0]["latency_us"]) - d["latency_us"]) <= 1e-9 * d["latency_us"]
+# energy: the same as in run, and its parts sum to it
+for k in ("energy_uj", "avg_power_w"):
+    assert abs(float(r[0][k]) - d[k]) <= 1e-9 * d[k], (k, r[0][k], d[k])
+parts = {k[len("energy_"):-len("_uj")]: float(v) for k, v in r[0].items()
+         if k.startswith("energy_") and k != "energy_uj"}
+assert parts.keys() == d["energy_uj_by_part"].keys(), parts.keys()
+assert abs(sum(parts.values()) - d["energy_uj"]) <= 1e-9 * d["energy_uj"], parts
 ' "$tmp/single.csv" "$tmp/run.json" "$R18" 2>"$tmp/err"; then pass; else fail "sweep row vs run: $(tail -n 3 "$tmp/err")"; fi
 
 # Four shards under GNU parallel, merged: the single run's rows, byte for byte.
