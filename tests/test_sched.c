@@ -358,6 +358,62 @@ START_TEST(last_partial_tile_is_priced_on_its_own)
 }
 END_TEST
 
+/* An op alone from cycle 0 on one core, timed here by sched_fast_op and
+ * sched_attribute: its cycles (launch included) and their causes. */
+static uint64_t alone_cycles(const struct chip *c, const struct sim_options *o,
+                             const struct op_plan *p, uint64_t *stall)
+{
+    struct op_span sp;
+    sched_fast_op(c, p, c->hbm_bytes_per_cycle, 0, &sp);
+    memset(stall, 0, CAUSE_COUNT * sizeof *stall);
+    sched_attribute(c, p, &sp, c->hbm_bytes_per_cycle, sp.end, stall);
+    uint64_t launch = stack_launch_cycles(o->stack, c->clock_mhz, sp.end, 0);
+    stall[CAUSE_LAUNCH] += launch;
+    return sp.end + launch;
+}
+
+START_TEST(fast_engine_times_each_plan_as_its_own)
+{
+    /* The fast engine times an op once per distinct plan (sched_fast.c
+     * keeps plans it has met). Three rows of one MatMul's demand, the
+     * second's last tile draining 100 cycles longer: its tile count,
+     * weights and totals are the first's, so the two meet in the cache.
+     * Each row must take what its own plan takes alone, the second 100
+     * cycles more than the others. */
+    struct chip c;
+    tu_load_chip("tpu_v3", NULL, 0, &c);
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(8192, 1024));
+    tu_weight(g, "w", 2, TU_DIMS(1024, 1024));
+    tu_op(g, "MatMul", "op", "x,w", "y");
+    tu_finalize_ok(g);
+    struct op_demand *one;
+    int k;
+    plan_alone(g, &c, &one, &k);
+    struct op_demand d[3] = {one[0], one[0], one[0]};
+    d[1].plan.last.mxu_latency_cycles += 100;
+    struct sim_options o = {.cores = 1, .engine = ENGINE_FAST, .stack = tu_default_stack(&c)};
+    struct sim_result r;
+    char err[1024];
+    ck_assert_msg(schedule_ops(g, &c, &o, d, 3, &r, err, sizeof err) == TPUSIM_OK, "%s", err);
+    uint64_t want[3], stall[CAUSE_COUNT];
+    for (int i = 0; i < 3; i++) {
+        want[i] = alone_cycles(&c, &o, &d[i].plan, stall);
+        if (i == 0) {
+            want[i] += r.invocation_cycles;
+            stall[CAUSE_LAUNCH] += r.invocation_cycles;
+        }
+        ck_assert_uint_eq(r.ops[i].cycles, want[i]);
+        for (int j = 0; j < CAUSE_COUNT; j++)
+            ck_assert_uint_eq(r.ops[i].stall[j], stall[j]);
+    }
+    ck_assert_uint_eq(want[1], want[2] + 100);
+    sim_result_free(&r);
+    free(one);
+    tpusim_graph_close(g);
+}
+END_TEST
+
 /* y = a + b over `n` fp32 elements per core, `cores` at once. */
 static uint64_t streaming_cycles(const char *chip, int64_t n, int cores, enum engine_kind e)
 {
@@ -492,6 +548,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, streaming_op_worked_by_hand);
     tcase_add_test(tc, matrix_bound_gemm_worked_by_hand);
     tcase_add_test(tc, last_partial_tile_is_priced_on_its_own);
+    tcase_add_test(tc, fast_engine_times_each_plan_as_its_own);
     tcase_add_test(tc, cores_share_hbm);
     tcase_add_test(tc, batch1_resnet50_hides_weight_loads_behind_compute);
     tcase_add_test(tc, event_engine_is_deterministic_and_traces_are_ordered);
