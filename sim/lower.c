@@ -19,6 +19,9 @@
 #include "memory.h"
 #include "vpu.h"
 
+/* Slots of the cache of matrix ops planned (plan_matrix_of). */
+#define PLANNED_SLOTS 64
+
 struct lower_ctx {
     const struct tpusim_graph *g;
     const struct chip *c;
@@ -45,6 +48,7 @@ struct lower_ctx {
     uint64_t *laid_elems;      /* per tensor: layout_elems, computed once (0: not yet) */
     bool nhwc;                 /* the graph keeps activations N, spatial..., C (TFLite) */
     uint64_t *op_weight_bytes; /* per run position: weight_bytes, computed once in setup */
+    const struct op_demand *planned[PLANNED_SLOTS]; /* matrix ops planned (plan_matrix_of) */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -918,8 +922,57 @@ static bool weights_stream(const struct chip *c, const struct op_demand *d)
     return d->hbm_weight_bytes > c->vmem_bytes / 2;
 }
 
+/* Whether plan_matrix takes the same work from a and b (plan_op). */
+static bool same_matrix_work(const struct op_demand *a, const struct op_demand *b)
+{
+    return a->gemm_batch == b->gemm_batch && a->gemm_m == b->gemm_m && a->gemm_k == b->gemm_k &&
+           a->gemm_n == b->gemm_n && a->hbm_read_bytes == b->hbm_read_bytes &&
+           a->sram_extra_bytes == b->sram_extra_bytes &&
+           a->hbm_write_bytes == b->hbm_write_bytes && a->l2_bytes == b->l2_bytes &&
+           a->hbm_weight_bytes == b->hbm_weight_bytes && a->vpu_cycles == b->vpu_cycles &&
+           a->act_bytes == b->act_bytes;
+}
+
+/* A matrix op's tiles and its matrix-unit totals. plan_matrix depends on
+ * the chip and the op's matrix_work alone, so an op whose work equals an
+ * earlier one's (a network's repeated blocks) takes that op's plan: a
+ * direct-mapped cache of the ops planned, indexed by a few fields of their
+ * work; a hit compares all of them. (What of the plan is the op's own, its
+ * host-link bytes and useful MACs, plan_op sets after.) */
+static void plan_matrix_of(struct lower_ctx *x, struct op_demand *d)
+{
+    const uint64_t key[] = {d->gemm_batch, d->gemm_m, d->gemm_k, d->gemm_n, d->hbm_read_bytes,
+                            d->hbm_write_bytes};
+    uint64_t h = 0;
+    for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
+        h = (h ^ key[i]) * UINT64_C(0x9E3779B97F4A7C15); /* Fibonacci hashing */
+    const struct op_demand **slot = &x->planned[h >> 58];
+    if (*slot && same_matrix_work(*slot, d)) {
+        d->plan = (*slot)->plan;
+        d->mxu = (*slot)->mxu;
+        return;
+    }
+    bool stream = weights_stream(x->c, d);
+    struct matrix_work m = {
+        .batch = d->gemm_batch, .m = d->gemm_m, .k = d->gemm_k, .n = d->gemm_n,
+        .dtype = x->dtype,
+        .read_bytes = d->hbm_read_bytes,
+        .reread_bytes = d->sram_extra_bytes,
+        .write_bytes = d->hbm_write_bytes,
+        .l2_bytes = d->l2_bytes,
+        .weight_bytes = stream ? 0 : d->hbm_weight_bytes,
+        .streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0,
+        .vpu_cycles = d->vpu_cycles,
+        .act_bytes = d->act_bytes,
+    };
+    plan_matrix(x->c, &m, &d->plan, &d->mxu);
+    *slot = d;
+}
+
+_Static_assert(PLANNED_SLOTS == 64, "plan_matrix_of takes the hash's top 6 bits");
+
 /* The op's tiles, once its own and its fused ops' demands are all in. */
-static void plan_op(const struct lower_ctx *x, struct op_demand *d)
+static void plan_op(struct lower_ctx *x, struct op_demand *d)
 {
     struct vector_work v = {
         .vpu_cycles = d->vpu_cycles,
@@ -940,20 +993,7 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
         plan_recurrent(x->c, x->dtype, d->rnn_steps, d->gemm_m, d->gemm_k, d->gemm_n,
                        d->vpu_cycles, &v, &d->plan, &d->mxu);
     } else if (d->on_mxu) {
-        bool stream = weights_stream(x->c, d);
-        struct matrix_work m = {
-            .batch = d->gemm_batch, .m = d->gemm_m, .k = d->gemm_k, .n = d->gemm_n,
-            .dtype = x->dtype,
-            .read_bytes = d->hbm_read_bytes,
-            .reread_bytes = d->sram_extra_bytes,
-            .write_bytes = d->hbm_write_bytes,
-            .l2_bytes = d->l2_bytes,
-            .weight_bytes = stream ? 0 : d->hbm_weight_bytes,
-            .streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0,
-            .vpu_cycles = d->vpu_cycles,
-            .act_bytes = d->act_bytes,
-        };
-        plan_matrix(x->c, &m, &d->plan, &d->mxu);
+        plan_matrix_of(x, d);
     } else {
         plan_vector(x->c, &v, &d->plan);
     }

@@ -414,6 +414,67 @@ START_TEST(fast_engine_times_each_plan_as_its_own)
 }
 END_TEST
 
+/* x @ w (and + b when `bias`) on tpu_v3, as its own graph or (both) as
+ * two ops reading the same x. */
+static tpusim_graph *matmuls(bool plain, bool bias)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(4096, 512));
+    if (plain) {
+        tu_weight(g, "w1", 2, TU_DIMS(512, 256));
+        tu_op(g, "MatMul", "plain", "x,w1", "y1");
+    }
+    if (bias) {
+        tu_weight(g, "w2", 2, TU_DIMS(512, 256));
+        tu_weight(g, "b2", 1, TU_DIMS(256));
+        tu_op(g, "Gemm", "biased", "x,w2,b2", "y2");
+    }
+    tu_finalize_ok(g);
+    return g;
+}
+
+static void same_plan(const struct op_demand *a, const struct op_demand *b)
+{
+    ck_assert_uint_eq(a->plan.tiles, b->plan.tiles);
+    ck_assert(!memcmp(&a->plan.full, &b->plan.full, sizeof a->plan.full));
+    ck_assert(!memcmp(&a->plan.last, &b->plan.last, sizeof a->plan.last));
+    ck_assert(!memcmp(&a->plan.total, &b->plan.total, sizeof a->plan.total));
+    ck_assert_uint_eq(a->plan.mxu_prologue_cycles, b->plan.mxu_prologue_cycles);
+    ck_assert_uint_eq(a->plan.slot_bytes, b->plan.slot_bytes);
+    ck_assert_uint_eq(a->mxu.total_cycles, b->mxu.total_cycles);
+}
+
+START_TEST(lowering_plans_each_matrix_op_as_its_own)
+{
+    /* The lowering plans a matrix op once per distinct work (lower.c keeps
+     * the ops it has planned). x @ w1 and x @ w2 + b2 move the same bytes
+     * in the same GEMM shape, so they meet in that cache; the bias's
+     * vector work is theirs apart. Each must get the plan it gets alone. */
+    struct chip c;
+    tu_load_chip("tpu_v3", NULL, 0, &c);
+    tpusim_graph *both = matmuls(true, true), *plain = matmuls(true, false),
+                 *biased = matmuls(false, true);
+    struct op_demand *d, *dp, *db;
+    int n, k;
+    plan_alone(both, &c, &d, &n);
+    plan_alone(plain, &c, &dp, &k);
+    plan_alone(biased, &c, &db, &k);
+    ck_assert_int_eq(n, 2);
+    ck_assert_uint_eq(d[0].hbm_read_bytes, d[1].hbm_read_bytes);
+    ck_assert_uint_eq(d[0].hbm_write_bytes, d[1].hbm_write_bytes);
+    ck_assert_uint_lt(d[0].vpu_cycles, d[1].vpu_cycles);
+    same_plan(&d[0], &dp[0]);
+    same_plan(&d[1], &db[0]);
+    ck_assert_uint_ne(d[0].plan.total.vpu_cycles, d[1].plan.total.vpu_cycles);
+    free(d);
+    free(dp);
+    free(db);
+    tpusim_graph_close(both);
+    tpusim_graph_close(plain);
+    tpusim_graph_close(biased);
+}
+END_TEST
+
 /* y = a + b over `n` fp32 elements per core, `cores` at once. */
 static uint64_t streaming_cycles(const char *chip, int64_t n, int cores, enum engine_kind e)
 {
@@ -549,6 +610,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, matrix_bound_gemm_worked_by_hand);
     tcase_add_test(tc, last_partial_tile_is_priced_on_its_own);
     tcase_add_test(tc, fast_engine_times_each_plan_as_its_own);
+    tcase_add_test(tc, lowering_plans_each_matrix_op_as_its_own);
     tcase_add_test(tc, cores_share_hbm);
     tcase_add_test(tc, batch1_resnet50_hides_weight_loads_behind_compute);
     tcase_add_test(tc, event_engine_is_deterministic_and_traces_are_ordered);
