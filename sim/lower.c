@@ -19,9 +19,6 @@
 #include "memory.h"
 #include "vpu.h"
 
-/* Slots of the cache of matrix ops planned (plan_matrix_of). */
-#define PLANNED_SLOTS 64
-
 struct lower_ctx {
     const struct tpusim_graph *g;
     const struct chip *c;
@@ -48,7 +45,7 @@ struct lower_ctx {
     uint64_t *laid_elems;      /* per tensor: layout_elems, computed once (0: not yet) */
     bool nhwc;                 /* the graph keeps activations N, spatial..., C (TFLite) */
     uint64_t *op_weight_bytes; /* per run position: weight_bytes, computed once in setup */
-    const struct op_demand *planned[PLANNED_SLOTS]; /* matrix ops planned (plan_matrix_of) */
+    const struct op_demand *planned[PLAN_CACHE_SLOTS]; /* matrix ops planned (plan_matrix_of) */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -936,17 +933,14 @@ static bool same_matrix_work(const struct op_demand *a, const struct op_demand *
 /* A matrix op's tiles and its matrix-unit totals. plan_matrix depends on
  * the chip and the op's matrix_work alone, so an op whose work equals an
  * earlier one's (a network's repeated blocks) takes that op's plan: a
- * direct-mapped cache of the ops planned, indexed by a few fields of their
+ * cache of the ops planned (tiling.h), keyed by a few fields of their
  * work; a hit compares all of them. (What of the plan is the op's own, its
  * host-link bytes and useful MACs, plan_op sets after.) */
 static void plan_matrix_of(struct lower_ctx *x, struct op_demand *d)
 {
     const uint64_t key[] = {d->gemm_batch, d->gemm_m, d->gemm_k, d->gemm_n, d->hbm_read_bytes,
                             d->hbm_write_bytes};
-    uint64_t h = 0;
-    for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
-        h = (h ^ key[i]) * UINT64_C(0x9E3779B97F4A7C15); /* Fibonacci hashing */
-    const struct op_demand **slot = &x->planned[h >> 58];
+    const struct op_demand **slot = &x->planned[plan_cache_slot(key, sizeof key / sizeof *key)];
     if (*slot && same_matrix_work(*slot, d)) {
         d->plan = (*slot)->plan;
         d->mxu = (*slot)->mxu;
@@ -968,8 +962,6 @@ static void plan_matrix_of(struct lower_ctx *x, struct op_demand *d)
     plan_matrix(x->c, &m, &d->plan, &d->mxu);
     *slot = d;
 }
-
-_Static_assert(PLANNED_SLOTS == 64, "plan_matrix_of takes the hash's top 6 bits");
 
 /* The op's tiles, once its own and its fused ops' demands are all in. */
 static void plan_op(struct lower_ctx *x, struct op_demand *d)

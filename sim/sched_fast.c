@@ -370,10 +370,8 @@ enum cause sched_bound(const struct op_result *r)
 /* An op's time alone from cycle 0 and its causes: sched_fast_op and
  * sched_attribute depend on nothing but the plan, the chip and the
  * bandwidth, so ops with equal plans (a network's repeated blocks) are
- * timed once. A direct-mapped cache of plans met before, indexed by a few
- * of their totals; a hit compares the whole plan. */
-#define ALONE_SLOTS 64
-
+ * timed once. A cache of the plans timed (tiling.h), keyed by a few of
+ * their numbers; a hit compares the whole plan. */
 struct alone {
     const struct op_plan *plan;  /* NULL: an empty slot */
     uint64_t end;                /* sched_fast_op's span end */
@@ -384,13 +382,8 @@ static struct alone *alone_slot(struct alone *cache, const struct op_plan *p)
 {
     const uint64_t key[] = {p->tiles, p->weight_bytes, p->total.read_bytes,
                             p->total.write_bytes, p->total.mxu_cycles, p->total.vpu_cycles};
-    uint64_t h = 0;
-    for (size_t i = 0; i < sizeof key / sizeof key[0]; i++)
-        h = (h ^ key[i]) * UINT64_C(0x9E3779B97F4A7C15); /* Fibonacci hashing */
-    return &cache[h >> 58];
+    return &cache[plan_cache_slot(key, sizeof key / sizeof *key)];
 }
-
-_Static_assert(ALONE_SLOTS == 64, "alone_slot takes the hash's top 6 bits");
 
 static const struct alone *time_alone(const struct chip *c, const struct op_plan *p, double bpc,
                                       struct alone *cache)
@@ -418,8 +411,8 @@ int sched_fast(const struct chip *c, const struct sim_options *o, const struct o
     (void)err_len;
     double bpc = sched_core_bandwidth(c, o);
     uint64_t t = 0, invocation = res->invocation_cycles;
-    struct alone cache[ALONE_SLOTS];
-    for (int i = 0; i < ALONE_SLOTS; i++)
+    struct alone cache[PLAN_CACHE_SLOTS];
+    for (int i = 0; i < PLAN_CACHE_SLOTS; i++)
         cache[i].plan = NULL;
     for (int i = 0; i < n; i++) {
         struct op_result *r = &res->ops[i];
