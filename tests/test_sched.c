@@ -382,11 +382,7 @@ START_TEST(fast_engine_times_each_plan_as_its_own)
      * cycles more than the others. */
     struct chip c;
     tu_load_chip("tpu_v3", NULL, 0, &c);
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(8192, 1024));
-    tu_weight(g, "w", 2, TU_DIMS(1024, 1024));
-    tu_op(g, "MatMul", "op", "x,w", "y");
-    tu_finalize_ok(g);
+    tpusim_graph *g = tu_gemm(8192, 1024, 1024);
     struct op_demand *one;
     int k;
     plan_alone(g, &c, &one, &k);
