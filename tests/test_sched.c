@@ -471,6 +471,54 @@ START_TEST(lowering_plans_each_matrix_op_as_its_own)
 }
 END_TEST
 
+/* 3x3 convolutions of 64 channels, stride 1, on 14 x `w1` and (when w2 > 0)
+ * 14 x `w2` images, each its own input. */
+static tpusim_graph *convs(int64_t w1, int64_t w2)
+{
+    tpusim_graph *g = tu_new();
+    const int64_t widths[] = {w1, w2};
+    const char *const x[] = {"x0", "x1"}, *const w[] = {"w0", "w1"}, *const y[] = {"y0", "y1"},
+                      *const name[] = {"conv0", "conv1"}, *const in[] = {"x0,w0", "x1,w1"};
+    for (int i = 0; i < 2 && widths[i] > 0; i++) {
+        tu_input(g, x[i], 4, TU_DIMS(1, 64, 14, widths[i]));
+        tu_weight(g, w[i], 4, TU_DIMS(64, 64, 3, 3));
+        tu_op(g, "Conv", name[i], in[i], y[i]);
+        tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
+        tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    }
+    tu_finalize_ok(g);
+    return g;
+}
+
+START_TEST(lowering_times_each_gpu_convolution_as_its_own)
+{
+    /* The lowering asks the GPU's convolution library once per distinct
+     * convolution (lower.c keeps those it has timed). Two that differ in
+     * their width alone meet in that cache; each must get the timing it
+     * gets alone. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    tpusim_graph *both = convs(14, 28), *narrow = convs(14, 0), *wide = convs(28, 0);
+    struct op_demand *d, *dn, *dw;
+    int n, k;
+    plan_alone(both, &c, &d, &n);
+    plan_alone(narrow, &c, &dn, &k);
+    plan_alone(wide, &c, &dw, &k);
+    ck_assert_int_eq(n, 2);
+    ck_assert_uint_eq(d[0].mxu.total_cycles, dn[0].mxu.total_cycles);
+    ck_assert_uint_eq(d[0].hbm_read_bytes, dn[0].hbm_read_bytes);
+    ck_assert_uint_eq(d[1].mxu.total_cycles, dw[0].mxu.total_cycles);
+    ck_assert_uint_eq(d[1].hbm_read_bytes, dw[0].hbm_read_bytes);
+    ck_assert_uint_ne(d[0].mxu.total_cycles, d[1].mxu.total_cycles);
+    free(d);
+    free(dn);
+    free(dw);
+    tpusim_graph_close(both);
+    tpusim_graph_close(narrow);
+    tpusim_graph_close(wide);
+}
+END_TEST
+
 /* y = a + b over `n` fp32 elements per core, `cores` at once. */
 static uint64_t streaming_cycles(const char *chip, int64_t n, int cores, enum engine_kind e)
 {
@@ -607,6 +655,7 @@ Suite *sched_suite(void)
     tcase_add_test(tc, last_partial_tile_is_priced_on_its_own);
     tcase_add_test(tc, fast_engine_times_each_plan_as_its_own);
     tcase_add_test(tc, lowering_plans_each_matrix_op_as_its_own);
+    tcase_add_test(tc, lowering_times_each_gpu_convolution_as_its_own);
     tcase_add_test(tc, cores_share_hbm);
     tcase_add_test(tc, batch1_resnet50_hides_weight_loads_behind_compute);
     tcase_add_test(tc, event_engine_is_deterministic_and_traces_are_ordered);
