@@ -79,10 +79,10 @@ static inline const struct tile_work *plan_tile(const struct op_plan *p, uint64_
     return i + 1 < p->tiles ? &p->full : &p->last;
 }
 
-/* The caches of plans within one simulation (lower.c: matrix ops planned;
- * sched_fast.c: plans timed) are direct-mapped: PLAN_CACHE_SLOTS slots,
- * indexed by a hash of a few numbers of what they are keyed on; a hit
- * compares the whole key. */
+/* The caches of plans within one simulation (lower.c: matrix ops planned,
+ * GPU convolutions timed; sched_fast.c: plans timed) are direct-mapped:
+ * PLAN_CACHE_SLOTS slots, indexed by a hash of a few numbers of what they
+ * are keyed on; a hit compares the whole key. */
 #define PLAN_CACHE_BITS 6
 #define PLAN_CACHE_SLOTS (1 << PLAN_CACHE_BITS)
 
