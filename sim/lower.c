@@ -1172,8 +1172,11 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->fused_away = calloc((size_t)g->n_tensors + 1, sizeof *x->fused_away);
     x->laid_elems = calloc((size_t)g->n_tensors + 1, sizeof *x->laid_elems);
     x->op_weight_bytes = malloc(n_run * sizeof *x->op_weight_bytes);
-    if (x->mu->conv)
-        x->convs = calloc(PLAN_CACHE_SLOTS, sizeof *x->convs);
+    if (x->mu->conv) {
+        x->convs = malloc(PLAN_CACHE_SLOTS * sizeof *x->convs);
+        for (int i = 0; x->convs && i < PLAN_CACHE_SLOTS; i++)
+            x->convs[i].used = false;
+    }
     if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->stage || !x->on_host ||
         !x->fused_away || !x->laid_elems || !x->op_weight_bytes || (x->mu->conv && !x->convs)) {
         snprintf(err, err_len, "out of memory");
