@@ -154,7 +154,8 @@ int schedule_cores(const struct tpusim_graph *g, const struct chip *c,
     int rc = sim_dtype(c, sim_asked_dtype(c, g, o->dtype), &dt, err, err_len);
     if (rc)
         return rc;
-    res->ops = calloc((size_t)(n ? n : 1), sizeof *res->ops);
+    /* Not zeroed here: each engine starts every row with sched_result_init. */
+    res->ops = malloc((size_t)(n ? n : 1) * sizeof *res->ops);
     if (!res->ops) {
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;

@@ -19,6 +19,13 @@
 #include "memory.h"
 #include "vpu.h"
 
+/* A convolution the chip's library timed in this lowering (conv_timing_of). */
+struct conv_seen {
+    bool used;
+    struct conv_desc desc;
+    struct conv_timing t;
+};
+
 struct lower_ctx {
     const struct tpusim_graph *g;
     const struct chip *c;
@@ -45,6 +52,8 @@ struct lower_ctx {
     uint64_t *laid_elems;      /* per tensor: layout_elems, computed once (0: not yet) */
     bool nhwc;                 /* the graph keeps activations N, spatial..., C (TFLite) */
     uint64_t *op_weight_bytes; /* per run position: weight_bytes, computed once in setup */
+    const struct op_demand *planned[PLAN_CACHE_SLOTS]; /* matrix ops planned (plan_matrix_of) */
+    struct conv_seen *convs;   /* chips with a convolution library: PLAN_CACHE_SLOTS of them */
 };
 
 uint64_t dtype_bytes(tpusim_dtype dtype)
@@ -676,10 +685,37 @@ static void lower_gemm(const struct lower_ctx *x, struct gemm_shape s, uint64_t 
     set_kernel_demand(d, &t, macs);
 }
 
+static bool same_conv(const struct conv_desc *a, const struct conv_desc *b)
+{
+    return a->n == b->n && a->c == b->c && a->h == b->h && a->w == b->w && a->k == b->k &&
+           a->r == b->r && a->s == b->s && a->p == b->p && a->q == b->q &&
+           a->pad_h == b->pad_h && a->pad_w == b->pad_w && a->stride_h == b->stride_h &&
+           a->stride_w == b->stride_w && a->dilation_h == b->dilation_h &&
+           a->dilation_w == b->dilation_w && a->groups == b->groups && a->nchw == b->nchw &&
+           a->setup_prebuilt == b->setup_prebuilt;
+}
+
+/* The library's timing of convolution cd. It depends on the chip, the
+ * dtype and cd alone, so a convolution equal to an earlier one (a
+ * network's repeated blocks) takes its timing: a cache of the
+ * convolutions timed (tiling.h's plan_cache_slot), keyed by a few of
+ * their sizes; a hit compares all of them. */
+static const struct conv_timing *conv_timing_of(struct lower_ctx *x, const struct conv_desc *cd)
+{
+    const uint64_t key[] = {cd->n, cd->c, cd->h, cd->k, cd->r, cd->stride_h};
+    struct conv_seen *e = &x->convs[plan_cache_slot(key, sizeof key / sizeof *key)];
+    if (!e->used || !same_conv(&e->desc, cd)) {
+        x->mu->conv(x->c, x->dtype, cd, &e->t);
+        e->desc = *cd;
+        e->used = true;
+    }
+    return &e->t;
+}
+
 /* A 2-D convolution handed whole to a matrix unit that has its own
  * convolution algorithms (GPUs: cuDNN's); the DRAM traffic its algorithm
  * adds (transforms, workspaces) joins the op's. */
-static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op_demand *d)
+static void lower_conv(struct lower_ctx *x, const struct op *op, struct op_demand *d)
 {
     const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
     const struct window_params *wp = &op->win;
@@ -699,11 +735,10 @@ static void lower_conv(const struct lower_ctx *x, const struct op *op, struct op
         .nchw = false,
         .setup_prebuilt = !x->s->library_setup_per_call,
     };
-    struct conv_timing t;
-    x->mu->conv(x->c, x->dtype, &cd, &t);
-    set_kernel_demand(d, &t.mxu, op->cost.macs);
-    d->hbm_read_bytes += t.extra_hbm_bytes;
-    d->input_skipped_bytes = t.x_skipped_bytes;
+    const struct conv_timing *t = conv_timing_of(x, &cd);
+    set_kernel_demand(d, &t->mxu, op->cost.macs);
+    d->hbm_read_bytes += t->extra_hbm_bytes;
+    d->input_skipped_bytes = t->x_skipped_bytes;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -918,8 +953,52 @@ static bool weights_stream(const struct chip *c, const struct op_demand *d)
     return d->hbm_weight_bytes > c->vmem_bytes / 2;
 }
 
+/* Whether plan_matrix takes the same work from a and b (plan_op). */
+static bool same_matrix_work(const struct op_demand *a, const struct op_demand *b)
+{
+    return a->gemm_batch == b->gemm_batch && a->gemm_m == b->gemm_m && a->gemm_k == b->gemm_k &&
+           a->gemm_n == b->gemm_n && a->hbm_read_bytes == b->hbm_read_bytes &&
+           a->sram_extra_bytes == b->sram_extra_bytes &&
+           a->hbm_write_bytes == b->hbm_write_bytes && a->l2_bytes == b->l2_bytes &&
+           a->hbm_weight_bytes == b->hbm_weight_bytes && a->vpu_cycles == b->vpu_cycles &&
+           a->act_bytes == b->act_bytes;
+}
+
+/* A matrix op's tiles and its matrix-unit totals. plan_matrix depends on
+ * the chip and the op's matrix_work alone, so an op whose work equals an
+ * earlier one's (a network's repeated blocks) takes that op's plan: a
+ * cache of the ops planned (tiling.h), keyed by a few fields of their
+ * work; a hit compares all of them. (What of the plan is the op's own, its
+ * host-link bytes and useful MACs, plan_op sets after.) */
+static void plan_matrix_of(struct lower_ctx *x, struct op_demand *d)
+{
+    const uint64_t key[] = {d->gemm_batch, d->gemm_m, d->gemm_k, d->gemm_n, d->hbm_read_bytes,
+                            d->hbm_write_bytes};
+    const struct op_demand **slot = &x->planned[plan_cache_slot(key, sizeof key / sizeof *key)];
+    if (*slot && same_matrix_work(*slot, d)) {
+        d->plan = (*slot)->plan;
+        d->mxu = (*slot)->mxu;
+        return;
+    }
+    bool stream = weights_stream(x->c, d);
+    struct matrix_work m = {
+        .batch = d->gemm_batch, .m = d->gemm_m, .k = d->gemm_k, .n = d->gemm_n,
+        .dtype = x->dtype,
+        .read_bytes = d->hbm_read_bytes,
+        .reread_bytes = d->sram_extra_bytes,
+        .write_bytes = d->hbm_write_bytes,
+        .l2_bytes = d->l2_bytes,
+        .weight_bytes = stream ? 0 : d->hbm_weight_bytes,
+        .streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0,
+        .vpu_cycles = d->vpu_cycles,
+        .act_bytes = d->act_bytes,
+    };
+    plan_matrix(x->c, &m, &d->plan, &d->mxu);
+    *slot = d;
+}
+
 /* The op's tiles, once its own and its fused ops' demands are all in. */
-static void plan_op(const struct lower_ctx *x, struct op_demand *d)
+static void plan_op(struct lower_ctx *x, struct op_demand *d)
 {
     struct vector_work v = {
         .vpu_cycles = d->vpu_cycles,
@@ -940,20 +1019,7 @@ static void plan_op(const struct lower_ctx *x, struct op_demand *d)
         plan_recurrent(x->c, x->dtype, d->rnn_steps, d->gemm_m, d->gemm_k, d->gemm_n,
                        d->vpu_cycles, &v, &d->plan, &d->mxu);
     } else if (d->on_mxu) {
-        bool stream = weights_stream(x->c, d);
-        struct matrix_work m = {
-            .batch = d->gemm_batch, .m = d->gemm_m, .k = d->gemm_k, .n = d->gemm_n,
-            .dtype = x->dtype,
-            .read_bytes = d->hbm_read_bytes,
-            .reread_bytes = d->sram_extra_bytes,
-            .write_bytes = d->hbm_write_bytes,
-            .l2_bytes = d->l2_bytes,
-            .weight_bytes = stream ? 0 : d->hbm_weight_bytes,
-            .streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0,
-            .vpu_cycles = d->vpu_cycles,
-            .act_bytes = d->act_bytes,
-        };
-        plan_matrix(x->c, &m, &d->plan, &d->mxu);
+        plan_matrix_of(x, d);
     } else {
         plan_vector(x->c, &v, &d->plan);
     }
@@ -1106,8 +1172,13 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     x->fused_away = calloc((size_t)g->n_tensors + 1, sizeof *x->fused_away);
     x->laid_elems = calloc((size_t)g->n_tensors + 1, sizeof *x->laid_elems);
     x->op_weight_bytes = malloc(n_run * sizeof *x->op_weight_bytes);
+    if (x->mu->conv) {
+        x->convs = malloc(PLAN_CACHE_SLOTS * sizeof *x->convs);
+        for (int i = 0; x->convs && i < PLAN_CACHE_SLOTS; i++)
+            x->convs[i].used = false;
+    }
     if (!x->pos || !x->uses_left || !x->resident || !x->host || !x->stage || !x->on_host ||
-        !x->fused_away || !x->laid_elems || !x->op_weight_bytes) {
+        !x->fused_away || !x->laid_elems || !x->op_weight_bytes || (x->mu->conv && !x->convs)) {
         snprintf(err, err_len, "out of memory");
         return TPUSIM_ERR_NOMEM;
     }
@@ -1145,6 +1216,7 @@ static void teardown(struct lower_ctx *x)
     free(x->op_weight_bytes);
     free(x->readers_start);
     free(x->readers);
+    free(x->convs);
 }
 
 int lower_graph(const struct tpusim_graph *g, const struct chip *c, const struct sim_options *o,

@@ -367,6 +367,39 @@ enum cause sched_bound(const struct op_result *r)
     return best;
 }
 
+/* An op's time alone from cycle 0 and its causes: sched_fast_op and
+ * sched_attribute depend on nothing but the plan, the chip and the
+ * bandwidth, so ops with equal plans (a network's repeated blocks) are
+ * timed once. A cache of the plans timed (tiling.h), keyed by a few of
+ * their numbers; a hit compares the whole plan. */
+struct alone {
+    const struct op_plan *plan;  /* NULL: an empty slot */
+    uint64_t end;                /* sched_fast_op's span end */
+    uint64_t stall[CAUSE_COUNT]; /* sched_attribute's charges over it */
+};
+
+static struct alone *alone_slot(struct alone *cache, const struct op_plan *p)
+{
+    const uint64_t key[] = {p->tiles, p->weight_bytes, p->total.read_bytes,
+                            p->total.write_bytes, p->total.mxu_cycles, p->total.vpu_cycles};
+    return &cache[plan_cache_slot(key, sizeof key / sizeof *key)];
+}
+
+static const struct alone *time_alone(const struct chip *c, const struct op_plan *p, double bpc,
+                                      struct alone *cache)
+{
+    struct alone *a = alone_slot(cache, p);
+    if (a->plan && !memcmp(a->plan, p, sizeof *p))
+        return a;
+    struct op_span s;
+    sched_fast_op(c, p, bpc, 0, &s);
+    a->plan = p;
+    a->end = s.end;
+    memset(a->stall, 0, sizeof a->stall);
+    sched_attribute(c, p, &s, bpc, s.end, a->stall);
+    return a;
+}
+
 /* Each op alone, in order. A kernel's launch is the steady state of a host
  * that issues ahead (stack_launch_cycles): it takes max(work + gap,
  * dispatch); the stack's per-inference cost comes first, in the first
@@ -378,6 +411,9 @@ int sched_fast(const struct chip *c, const struct sim_options *o, const struct o
     (void)err_len;
     double bpc = sched_core_bandwidth(c, o);
     uint64_t t = 0, invocation = res->invocation_cycles;
+    struct alone cache[PLAN_CACHE_SLOTS];
+    for (int i = 0; i < PLAN_CACHE_SLOTS; i++)
+        cache[i].plan = NULL;
     for (int i = 0; i < n; i++) {
         struct op_result *r = &res->ops[i];
         sched_result_init(&d[i], r);
@@ -386,15 +422,15 @@ int sched_fast(const struct chip *c, const struct sim_options *o, const struct o
             continue;
         uint64_t before = invocation;
         invocation = 0;
-        struct op_span s;
-        sched_fast_op(c, &d[i].plan, bpc, 0, &s); /* alone: the same at any start */
+        /* alone: the same at any start */
+        const struct alone *a = time_alone(c, &d[i].plan, bpc, cache);
         uint64_t launch = sched_launches(&d[i])
-                              ? stack_launch_cycles(o->stack, c->clock_mhz, s.end,
+                              ? stack_launch_cycles(o->stack, c->clock_mhz, a->end,
                                                     o->framework_overhead_us)
                               : 0;
-        r->cycles = sat_add(sat_add(before, launch), s.end);
-        r->stall[CAUSE_LAUNCH] = before + launch;
-        sched_attribute(c, &d[i].plan, &s, bpc, s.end, r->stall);
+        r->cycles = sat_add(sat_add(before, launch), a->end);
+        memcpy(r->stall, a->stall, sizeof r->stall);
+        r->stall[CAUSE_LAUNCH] = sat_add(r->stall[CAUSE_LAUNCH], before + launch);
         r->bound = sched_bound(r);
         t = sat_add(t, r->cycles);
     }

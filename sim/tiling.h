@@ -26,6 +26,7 @@
 #define TPUSIM_TILING_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chip.h"
@@ -76,6 +77,21 @@ struct op_plan {
 static inline const struct tile_work *plan_tile(const struct op_plan *p, uint64_t i)
 {
     return i + 1 < p->tiles ? &p->full : &p->last;
+}
+
+/* The caches of plans within one simulation (lower.c: matrix ops planned,
+ * GPU convolutions timed; sched_fast.c: plans timed) are direct-mapped:
+ * PLAN_CACHE_SLOTS slots, indexed by a hash of a few numbers of what they
+ * are keyed on; a hit compares the whole key. */
+#define PLAN_CACHE_BITS 6
+#define PLAN_CACHE_SLOTS (1 << PLAN_CACHE_BITS)
+
+static inline size_t plan_cache_slot(const uint64_t *key, size_t n)
+{
+    uint64_t h = 0;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ key[i]) * UINT64_C(0x9E3779B97F4A7C15); /* Fibonacci hashing */
+    return (size_t)(h >> (64 - PLAN_CACHE_BITS));
 }
 
 /* Fills p->total from its tiles; the planners call it last. */

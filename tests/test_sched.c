@@ -358,6 +358,167 @@ START_TEST(last_partial_tile_is_priced_on_its_own)
 }
 END_TEST
 
+/* An op alone from cycle 0 on one core, timed here by sched_fast_op and
+ * sched_attribute: its cycles (launch included) and their causes. */
+static uint64_t alone_cycles(const struct chip *c, const struct sim_options *o,
+                             const struct op_plan *p, uint64_t *stall)
+{
+    struct op_span sp;
+    sched_fast_op(c, p, c->hbm_bytes_per_cycle, 0, &sp);
+    memset(stall, 0, CAUSE_COUNT * sizeof *stall);
+    sched_attribute(c, p, &sp, c->hbm_bytes_per_cycle, sp.end, stall);
+    uint64_t launch = stack_launch_cycles(o->stack, c->clock_mhz, sp.end, 0);
+    stall[CAUSE_LAUNCH] += launch;
+    return sp.end + launch;
+}
+
+START_TEST(fast_engine_times_each_plan_as_its_own)
+{
+    /* The fast engine times an op once per distinct plan (sched_fast.c
+     * keeps plans it has met). Three rows of one MatMul's demand, the
+     * second's last tile draining 100 cycles longer: its tile count,
+     * weights and totals are the first's, so the two meet in the cache.
+     * Each row must take what its own plan takes alone, the second 100
+     * cycles more than the others. */
+    struct chip c;
+    tu_load_chip("tpu_v3", NULL, 0, &c);
+    tpusim_graph *g = tu_gemm(8192, 1024, 1024);
+    struct op_demand *one;
+    int k;
+    plan_alone(g, &c, &one, &k);
+    struct op_demand d[3] = {one[0], one[0], one[0]};
+    d[1].plan.last.mxu_latency_cycles += 100;
+    struct sim_options o = {.cores = 1, .engine = ENGINE_FAST, .stack = tu_default_stack(&c)};
+    struct sim_result r;
+    char err[1024];
+    ck_assert_msg(schedule_ops(g, &c, &o, d, 3, &r, err, sizeof err) == TPUSIM_OK, "%s", err);
+    uint64_t want[3], stall[CAUSE_COUNT];
+    for (int i = 0; i < 3; i++) {
+        want[i] = alone_cycles(&c, &o, &d[i].plan, stall);
+        if (i == 0) {
+            want[i] += r.invocation_cycles;
+            stall[CAUSE_LAUNCH] += r.invocation_cycles;
+        }
+        ck_assert_uint_eq(r.ops[i].cycles, want[i]);
+        for (int j = 0; j < CAUSE_COUNT; j++)
+            ck_assert_uint_eq(r.ops[i].stall[j], stall[j]);
+    }
+    ck_assert_uint_eq(want[1], want[2] + 100);
+    sim_result_free(&r);
+    free(one);
+    tpusim_graph_close(g);
+}
+END_TEST
+
+/* x @ w (and + b when `bias`) on tpu_v3, as its own graph or (both) as
+ * two ops reading the same x. */
+static tpusim_graph *matmuls(bool plain, bool bias)
+{
+    tpusim_graph *g = tu_new();
+    tu_input(g, "x", 2, TU_DIMS(4096, 512));
+    if (plain) {
+        tu_weight(g, "w1", 2, TU_DIMS(512, 256));
+        tu_op(g, "MatMul", "plain", "x,w1", "y1");
+    }
+    if (bias) {
+        tu_weight(g, "w2", 2, TU_DIMS(512, 256));
+        tu_weight(g, "b2", 1, TU_DIMS(256));
+        tu_op(g, "Gemm", "biased", "x,w2,b2", "y2");
+    }
+    tu_finalize_ok(g);
+    return g;
+}
+
+static void same_plan(const struct op_demand *a, const struct op_demand *b)
+{
+    ck_assert_uint_eq(a->plan.tiles, b->plan.tiles);
+    ck_assert(!memcmp(&a->plan.full, &b->plan.full, sizeof a->plan.full));
+    ck_assert(!memcmp(&a->plan.last, &b->plan.last, sizeof a->plan.last));
+    ck_assert(!memcmp(&a->plan.total, &b->plan.total, sizeof a->plan.total));
+    ck_assert_uint_eq(a->plan.mxu_prologue_cycles, b->plan.mxu_prologue_cycles);
+    ck_assert_uint_eq(a->plan.slot_bytes, b->plan.slot_bytes);
+    ck_assert_uint_eq(a->mxu.total_cycles, b->mxu.total_cycles);
+}
+
+START_TEST(lowering_plans_each_matrix_op_as_its_own)
+{
+    /* The lowering plans a matrix op once per distinct work (lower.c keeps
+     * the ops it has planned). x @ w1 and x @ w2 + b2 move the same bytes
+     * in the same GEMM shape, so they meet in that cache; the bias's
+     * vector work is theirs apart. Each must get the plan it gets alone. */
+    struct chip c;
+    tu_load_chip("tpu_v3", NULL, 0, &c);
+    tpusim_graph *both = matmuls(true, true), *plain = matmuls(true, false),
+                 *biased = matmuls(false, true);
+    struct op_demand *d, *dp, *db;
+    int n, k;
+    plan_alone(both, &c, &d, &n);
+    plan_alone(plain, &c, &dp, &k);
+    plan_alone(biased, &c, &db, &k);
+    ck_assert_int_eq(n, 2);
+    ck_assert_uint_eq(d[0].hbm_read_bytes, d[1].hbm_read_bytes);
+    ck_assert_uint_eq(d[0].hbm_write_bytes, d[1].hbm_write_bytes);
+    ck_assert_uint_lt(d[0].vpu_cycles, d[1].vpu_cycles);
+    same_plan(&d[0], &dp[0]);
+    same_plan(&d[1], &db[0]);
+    ck_assert_uint_ne(d[0].plan.total.vpu_cycles, d[1].plan.total.vpu_cycles);
+    free(d);
+    free(dp);
+    free(db);
+    tpusim_graph_close(both);
+    tpusim_graph_close(plain);
+    tpusim_graph_close(biased);
+}
+END_TEST
+
+/* 3x3 convolutions of 64 channels, stride 1, on 14 x `w1` and (when w2 > 0)
+ * 14 x `w2` images, each its own input. */
+static tpusim_graph *convs(int64_t w1, int64_t w2)
+{
+    tpusim_graph *g = tu_new();
+    const int64_t widths[] = {w1, w2};
+    const char *const x[] = {"x0", "x1"}, *const w[] = {"w0", "w1"}, *const y[] = {"y0", "y1"},
+                      *const name[] = {"conv0", "conv1"}, *const in[] = {"x0,w0", "x1,w1"};
+    for (int i = 0; i < 2 && widths[i] > 0; i++) {
+        tu_input(g, x[i], 4, TU_DIMS(1, 64, 14, widths[i]));
+        tu_weight(g, w[i], 4, TU_DIMS(64, 64, 3, 3));
+        tu_op(g, "Conv", name[i], in[i], y[i]);
+        tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
+        tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    }
+    tu_finalize_ok(g);
+    return g;
+}
+
+START_TEST(lowering_times_each_gpu_convolution_as_its_own)
+{
+    /* The lowering asks the GPU's convolution library once per distinct
+     * convolution (lower.c keeps those it has timed). Two that differ in
+     * their width alone meet in that cache; each must get the timing it
+     * gets alone. */
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    tpusim_graph *both = convs(14, 28), *narrow = convs(14, 0), *wide = convs(28, 0);
+    struct op_demand *d, *dn, *dw;
+    int n, k;
+    plan_alone(both, &c, &d, &n);
+    plan_alone(narrow, &c, &dn, &k);
+    plan_alone(wide, &c, &dw, &k);
+    ck_assert_int_eq(n, 2);
+    ck_assert_uint_eq(d[0].mxu.total_cycles, dn[0].mxu.total_cycles);
+    ck_assert_uint_eq(d[0].hbm_read_bytes, dn[0].hbm_read_bytes);
+    ck_assert_uint_eq(d[1].mxu.total_cycles, dw[0].mxu.total_cycles);
+    ck_assert_uint_eq(d[1].hbm_read_bytes, dw[0].hbm_read_bytes);
+    ck_assert_uint_ne(d[0].mxu.total_cycles, d[1].mxu.total_cycles);
+    free(d);
+    free(dn);
+    free(dw);
+    tpusim_graph_close(both);
+    tpusim_graph_close(narrow);
+    tpusim_graph_close(wide);
+}
+END_TEST
+
 /* y = a + b over `n` fp32 elements per core, `cores` at once. */
 static uint64_t streaming_cycles(const char *chip, int64_t n, int cores, enum engine_kind e)
 {
@@ -492,6 +653,9 @@ Suite *sched_suite(void)
     tcase_add_test(tc, streaming_op_worked_by_hand);
     tcase_add_test(tc, matrix_bound_gemm_worked_by_hand);
     tcase_add_test(tc, last_partial_tile_is_priced_on_its_own);
+    tcase_add_test(tc, fast_engine_times_each_plan_as_its_own);
+    tcase_add_test(tc, lowering_plans_each_matrix_op_as_its_own);
+    tcase_add_test(tc, lowering_times_each_gpu_convolution_as_its_own);
     tcase_add_test(tc, cores_share_hbm);
     tcase_add_test(tc, batch1_resnet50_hides_weight_loads_behind_compute);
     tcase_add_test(tc, event_engine_is_deterministic_and_traces_are_ordered);
