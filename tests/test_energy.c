@@ -141,9 +141,7 @@ static tpusim_graph *chain(int layers, int64_t ch, int64_t hw)
             continue;
         }
         tu_weight(g, wn, 4, TU_DIMS(ch, ch, 3, 3));
-        tu_op(g, "Conv", name, ins, out);
-        tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
-        tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+        tu_conv_same(g, name, ins, out, 3);
     }
     tu_finalize_ok(g);
     return g;

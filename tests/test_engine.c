@@ -408,9 +408,7 @@ START_TEST(edgetpu_depthwise_uses_one_cell_in_64_of_each_tile)
     tpusim_graph *g = tu_new();
     tu_input(g, "x", 4, TU_DIMS(1, 64, 28, 28));
     tu_weight(g, "w", 4, TU_DIMS(64, 1, 3, 3));
-    tu_op(g, "Conv", "dw", "x,w", "y");
-    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
-    tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+    tu_conv_same(g, "dw", "x,w", "y", 3);
     tu_attr_int(g, "group", 64);
     tu_finalize_ok(g);
     struct chip c;

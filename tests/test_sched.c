@@ -482,9 +482,7 @@ static tpusim_graph *convs(int64_t w1, int64_t w2)
     for (int i = 0; i < 2 && widths[i] > 0; i++) {
         tu_input(g, x[i], 4, TU_DIMS(1, 64, 14, widths[i]));
         tu_weight(g, w[i], 4, TU_DIMS(64, 64, 3, 3));
-        tu_op(g, "Conv", name[i], in[i], y[i]);
-        tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(3, 3));
-        tu_attr_ints(g, "pads", 4, TU_DIMS(1, 1, 1, 1));
+        tu_conv_same(g, name[i], in[i], y[i], 3);
     }
     tu_finalize_ok(g);
     return g;

@@ -178,6 +178,14 @@ void tu_attr_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v)
     ck_assert_msg(rc == TPUSIM_OK, "attribute %s: %s", name, tpusim_graph_errmsg(g));
 }
 
+void tu_conv_same(tpusim_graph *g, const char *name, const char *inputs, const char *out,
+                  int64_t k)
+{
+    tu_op(g, "Conv", name, inputs, out);
+    tu_attr_ints(g, "kernel_shape", 2, TU_DIMS(k, k));
+    tu_attr_ints(g, "pads", 4, TU_DIMS(k / 2, k / 2, k / 2, k / 2));
+}
+
 void tu_attr_float(tpusim_graph *g, const char *name, double v)
 {
     int rc = tpusim_graph_set_attr_float(g, name, v);

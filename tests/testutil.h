@@ -61,6 +61,10 @@ void tu_attr_int(tpusim_graph *g, const char *name, int64_t v);
 void tu_attr_ints(tpusim_graph *g, const char *name, size_t n, const int64_t *v);
 void tu_attr_float(tpusim_graph *g, const char *name, double v);
 void tu_attr_str(tpusim_graph *g, const char *name, const char *v);
+/* A k x k convolution "inputs" -> out, stride 1, padded to keep the
+ * spatial size (pads k / 2): the layer most engine tests build. */
+void tu_conv_same(tpusim_graph *g, const char *name, const char *inputs, const char *out,
+                  int64_t k);
 /* An int64 constant of any rank (tu_ints makes 1-D ones); dims may be
  * NULL for rank 0. */
 void tu_int_const(tpusim_graph *g, const char *name, int rank, const int64_t *dims,
