@@ -33,6 +33,13 @@
  *  not double-buffered: weight_load = T*R
  *                       fill_drain  = T*(R + C - 2)      (a drain per tile)
  *
+ * Input stationary is this array on the transposed GEMM: M and N swap
+ * (mxu_fold_shape), nothing else changes. Output stationary (mxu.h), one
+ * fold of K streamed: stream_start(t) = t*Q with Q = K + R + C - 2 (the
+ * next fold enters once the corner PE's result has left), total_cycles =
+ * T*Q + 1; stream = T*K, weight_load = 0, fill_drain = T*(R + C - 2), the
+ * same identity.
+ *
  * Overflow: every sum and product saturates at UINT64_MAX (a sticky
  * "too large to count"), so a result is either exact or UINT64_MAX; the
  * identity above holds only for results that did not saturate.
@@ -46,23 +53,46 @@
 static int params_ok(const struct mxu_params *p)
 {
     const uint64_t cap = (uint64_t)1 << 31;
+    if (p->dataflow == MXU_OUTPUT_STATIONARY && p->double_buffered)
+        return 0; /* shadow accumulators: not modelled */
     return p->rows > 0 && p->cols > 0 && p->rows <= cap && p->cols <= cap;
+}
+
+struct mxu_fold_shape mxu_fold_shape(const struct mxu_params *p, uint64_t m, uint64_t k,
+                                     uint64_t n)
+{
+    switch (p->dataflow) {
+    case MXU_OUTPUT_STATIONARY:
+        return (struct mxu_fold_shape){.row_size = m, .col_size = n, .stream = k};
+    case MXU_INPUT_STATIONARY:
+        return (struct mxu_fold_shape){.row_size = k, .col_size = m, .stream = n};
+    default:
+        return (struct mxu_fold_shape){.row_size = k, .col_size = n, .stream = m};
+    }
+}
+
+/* Cycles a fold's held operand takes to shift in: R rows, or none when the
+ * PEs hold outputs (os). */
+static uint64_t held_load_cycles(const struct mxu_params *p)
+{
+    return p->dataflow == MXU_OUTPUT_STATIONARY ? 0 : p->rows;
 }
 
 uint64_t mxu_tile_count(const struct mxu_params *p, uint64_t k, uint64_t n)
 {
-    if (!params_ok(p) || k == 0 || n == 0)
+    if (!params_ok(p) || p->dataflow != MXU_WEIGHT_STATIONARY || k == 0 || n == 0)
         return 0;
     return sat_mul(ceil_div(k, p->rows), ceil_div(n, p->cols));
 }
 
-/* The per-tile period Q of the closed forms above. */
+/* The per-tile period Q of the closed forms above, for folds streaming m
+ * rows: load (none in os), stream, drain. */
 static uint64_t period(const struct mxu_params *p, uint64_t m)
 {
     uint64_t r = p->rows, c = p->cols;
     if (p->double_buffered)
         return m > r ? m : r;
-    return sat_add(m, 2 * r + c - 2);
+    return sat_add(m, held_load_cycles(p) + r + c - 2);
 }
 
 void mxu_tile(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n, uint64_t t,
@@ -71,21 +101,25 @@ void mxu_tile(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n, ui
     *out = (struct mxu_tile_times){0};
     if (!params_ok(p) || m == 0 || k == 0 || n == 0)
         return;
-    /* Every tile has M rows, so k and n decide only how many tiles there
-     * are; a t past the last tile extends the recurrence as if there were
-     * more. */
+    /* Every tile streams the same length, so the other sizes decide only
+     * how many tiles there are; a t past the last tile extends the
+     * recurrence as if there were more. */
+    m = mxu_fold_shape(p, m, k, n).stream;
     uint64_t r = p->rows, c = p->cols, q = period(p, m);
-    uint64_t ss = sat_add(r, sat_mul(t, q));
+    uint64_t lr = held_load_cycles(p);
+    uint64_t ss = sat_add(lr, sat_mul(t, q));
     uint64_t ls;
     if (p->double_buffered)
         ls = t == 0 ? 0 : sat_add(r, sat_mul(t - 1, q));
     else
         ls = sat_mul(t, q);
     out->load_start = ls;
-    out->load_end = sat_add(ls, r);
+    out->load_end = sat_add(ls, lr);
     out->stream_start = ss;
     out->stream_end = sat_add(ss, m);
-    out->first_output = sat_add(ss, r);
+    /* ws/is: row 0 leaves the bottom row R cycles after it enters; os:
+     * PE(0, 0) has its result after the K-th operand pair. */
+    out->first_output = p->dataflow == MXU_OUTPUT_STATIONARY ? out->stream_end : sat_add(ss, r);
     out->last_output = sat_add(out->stream_end, r + c - 2);
 }
 
@@ -109,7 +143,7 @@ static void run_tiles(const struct mxu_params *p, uint64_t m, uint64_t tiles,
         out->prologue_cycles = r;
     } else {
         out->total_cycles = sat_add(sat_mul(tiles, period(p, m)), 1);
-        out->weight_load_cycles = sat_mul(tiles, r);
+        out->weight_load_cycles = sat_mul(tiles, held_load_cycles(p));
         out->fill_drain_cycles = sat_mul(tiles, drain);
     }
     /* total = prologue + steps x step + epilogue; the epilogue of a
@@ -149,14 +183,16 @@ void mxu_gemm(const struct mxu_params *p, uint64_t n_mxu, uint64_t passes, uint6
      * check it; no work, no MXU, no time. */
     if (!params_ok(p) || n_mxu == 0 || passes == 0 || m == 0 || k == 0 || n == 0)
         return;
-    uint64_t k_tiles = ceil_div(k, p->rows);
-    uint64_t n_tiles = ceil_div(n, p->cols);
+    struct mxu_fold_shape f = mxu_fold_shape(p, m, k, n);
+    uint64_t k_tiles = ceil_div(f.row_size, p->rows);
+    uint64_t n_tiles = ceil_div(f.col_size, p->cols);
     uint64_t used = n_mxu < n_tiles ? n_mxu : n_tiles;
     uint64_t busiest = ceil_div(n_tiles, used);
+    m = f.stream;
     run_tiles(p, m, sat_mul(passes, sat_mul(k_tiles, busiest)), out);
     uint64_t all_tiles = sat_mul(passes, sat_mul(k_tiles, n_tiles));
     out->mac_slots = sat_mul(sat_mul(sat_mul(p->rows, p->cols), m), all_tiles);
-    out->useful_macs = sat_mul(sat_mul(m, k), n);
+    out->useful_macs = sat_mul(sat_mul(f.row_size, f.col_size), f.stream);
     out->mxus_used = used;
 }
 

@@ -41,10 +41,47 @@
 extern "C" {
 #endif
 
+/* Which operand the PEs hold while the others stream (SCALE-Sim's three
+ * dataflows). The chips' MXUs are weight stationary; the other two exist
+ * for `tpusim scalesim` (scalesim.h). Each is checked PE by PE against the
+ * SystemC reference (docs/systemc.md).
+ *  - Weight stationary: a K x N weight tile held, the M rows stream (above).
+ *  - Input stationary: the same array with the operands swapped: a K x M
+ *    tile of the activations held (K down the rows, M across), the N weight
+ *    columns stream, partial sums flow down. It is the weight-stationary
+ *    array on the transposed GEMM (N x K)(K x M), tile for tile.
+ *  - Output stationary: PE(r, c) holds the accumulator of output (m0 + r,
+ *    n0 + c). Row r of the activations enters from the left and column c of
+ *    the weights from the top, element k at stream_start + k + r (+ c for
+ *    the weights), moving one PE per cycle, so PE(r, c) does its k-th MAC
+ *    at stream_start + k + r + c and puts its result on its column's
+ *    output port the cycle after its last one. A tile is M and N cut to
+ *    R x C; K streams: stream_end = stream_start + K, first_output =
+ *    stream_start + K, last_output = stream_start + K + R + C - 2. Nothing
+ *    is loaded (load_start = load_end = stream_start: the first operands
+ *    clear the accumulators). Single-buffered only, as SCALE-Sim runs it:
+ *    the next tile's operands enter in the cycle the corner PE's result
+ *    leaves, period K + R + C - 2. Tiles run n-tile by n-tile, m-tiles
+ *    inner. */
+enum mxu_dataflow {
+    MXU_WEIGHT_STATIONARY = 0,
+    MXU_OUTPUT_STATIONARY,
+    MXU_INPUT_STATIONARY,
+};
+
 struct mxu_params {
     uint64_t rows;            /* R */
     uint64_t cols;            /* C */
-    int double_buffered;      /* weights */
+    int double_buffered;      /* the held operand (weights in ws) */
+    enum mxu_dataflow dataflow; /* 0: weight stationary */
+};
+
+/* How a GEMM (M x K)(K x N) lies on the array for p's dataflow: the sizes
+ * cut into folds along the array's rows (R) and columns (C), and the
+ * length each fold streams. ws: (K, N, M); os: (M, N, K); is: (K, M, N).
+ * Tiles: ceil(row_size / R) x ceil(col_size / C), column folds outer. */
+struct mxu_fold_shape {
+    uint64_t row_size, col_size, stream;
 };
 
 /* One tile's boundaries (cycles from the first weight entering). */
@@ -81,13 +118,17 @@ struct mxu_timing {
     uint64_t epilogue_cycles;
 };
 
+struct mxu_fold_shape mxu_fold_shape(const struct mxu_params *p, uint64_t m, uint64_t k,
+                                     uint64_t n);
 /* Weight tiles of a (K x N) weight matrix: ceil(K/R) x ceil(N/C); 0 if k or
- * n is 0. */
+ * n is 0. Weight stationary only (other dataflows: mxu_gemm_one's tiles). */
 uint64_t mxu_tile_count(const struct mxu_params *p, uint64_t k, uint64_t n);
 /* Tile t (0-based) of a GEMM on one MXU, in O(1) where the formula allows. */
 void mxu_tile(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n, uint64_t t,
               struct mxu_tile_times *out);
-/* A whole GEMM on one MXU, closed form (no per-tile loop). */
+/* A whole GEMM on one MXU, closed form (no per-tile loop). Output
+ * stationary: weight_load_cycles is 0, fill_drain R + C - 2 per tile. A
+ * double-buffered output-stationary array is not modelled: all zero. */
 void mxu_gemm_one(const struct mxu_params *p, uint64_t m, uint64_t k, uint64_t n,
                   struct mxu_timing *out);
 /* A GEMM on `n_mxu` MXUs sharing the n-tiles, `passes` times (fp32). */

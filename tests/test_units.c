@@ -75,8 +75,8 @@ static void edge_like(struct chip *c)
     c->param_cache_bytes = 8u << 20;
 }
 
-static const struct mxu_params P128 = {128, 128, 1};
-static const struct mxu_params P128_NODB = {128, 128, 0};
+static const struct mxu_params P128 = {128, 128, 1, MXU_WEIGHT_STATIONARY};
+static const struct mxu_params P128_NODB = {128, 128, 0, MXU_WEIGHT_STATIONARY};
 
 #define EXPECT_TIMING(t, total, ntiles, stream, wload, fdrain, slots, useful, used)              \
     do {                                                                                         \
@@ -222,6 +222,56 @@ START_TEST(mxu_without_double_buffering_period_is_M_plus_2R_plus_C_minus_2)
 }
 END_TEST
 
+START_TEST(mxu_output_stationary_small_known_example)
+{
+    /* R = C = 4, M = 6, K = 3, N = 5: outputs held, so 2 m-tiles x 2
+     * n-tiles; nothing loaded; each tile streams K = 3 and drains
+     * R + C - 2 = 6: Q = 9. Tile t: stream [9t, 9t + 3), PE(0,0)'s result
+     * at 9t + 3, the corner's at 9t + 9. total 4 x 9 + 1 = 37 = stream 12
+     * + fill/drain 24 + 1. slots 16*12 = 192; useful 6*3*5 = 90. */
+    const struct mxu_params p = {4, 4, 0, MXU_OUTPUT_STATIONARY};
+    struct mxu_tile_times x;
+    mxu_tile(&p, 6, 3, 5, 0, &x);
+    EXPECT_TILE(x, 0, 0, 0, 3, 3, 9);
+    mxu_tile(&p, 6, 3, 5, 3, &x);
+    EXPECT_TILE(x, 27, 27, 27, 30, 30, 36);
+    struct mxu_timing t;
+    mxu_gemm_one(&p, 6, 3, 5, &t);
+    EXPECT_TIMING(t, 37, 4, 12, 0, 24, 192, 90, 1);
+    ck_assert_uint_eq(t.step_cycles, 9);
+    /* Shadow accumulators are not modelled: nothing, not a guess. */
+    const struct mxu_params db = {4, 4, 1, MXU_OUTPUT_STATIONARY};
+    mxu_gemm_one(&db, 6, 3, 5, &t);
+    ck_assert_uint_eq(t.total_cycles, 0);
+}
+END_TEST
+
+START_TEST(mxu_input_stationary_is_the_transposed_ws_array)
+{
+    /* Inputs held: (M x K)(K x N) runs as the ws array's (N x K)(K x M). */
+    for (int db = 0; db < 2; db++) {
+        const struct mxu_params is = {8, 5, db, MXU_INPUT_STATIONARY};
+        const struct mxu_params ws = {8, 5, db, MXU_WEIGHT_STATIONARY};
+        struct mxu_timing a, b;
+        mxu_gemm_one(&is, 23, 17, 6, &a);
+        mxu_gemm_one(&ws, 6, 17, 23, &b);
+        ck_assert_uint_eq(a.total_cycles, b.total_cycles);
+        ck_assert_uint_eq(a.tiles, 3 * 5); /* ceil(17/8) x ceil(23/5) */
+        ck_assert_uint_eq(a.useful_macs, 23 * 17 * 6);
+        struct mxu_tile_times x, y;
+        mxu_tile(&is, 23, 17, 6, 7, &x);
+        mxu_tile(&ws, 6, 17, 23, 7, &y);
+        ck_assert_uint_eq(x.stream_start, y.stream_start);
+        ck_assert_uint_eq(x.last_output, y.last_output);
+    }
+    /* By hand, single-buffered: Q = N + 2R + C - 2 = 6 + 16 + 3 = 25. */
+    const struct mxu_params is = {8, 5, 0, MXU_INPUT_STATIONARY};
+    struct mxu_timing t;
+    mxu_gemm_one(&is, 23, 17, 6, &t);
+    ck_assert_uint_eq(t.total_cycles, 15 * 25 + 1);
+}
+END_TEST
+
 START_TEST(mxu_without_double_buffering_small_known_example)
 {
     /* R = C = 4, M = 3, K = 8, N = 4: 2 tiles, P = 3 + 8 + 2 = 13.
@@ -229,7 +279,7 @@ START_TEST(mxu_without_double_buffering_small_known_example)
      * Tile 1: load [13,17), stream [17,20), first out 21, last out 26.
      * total 27; weight load 8, fill/drain 12, stream 6: 6 + 8 + 12 + 1.
      * slots 16*6 = 96; useful 3*8*4 = 96. */
-    const struct mxu_params p = {4, 4, 0};
+    const struct mxu_params p = {4, 4, 0, MXU_WEIGHT_STATIONARY};
     struct mxu_tile_times x;
     mxu_tile(&p, 3, 8, 4, 0, &x);
     EXPECT_TILE(x, 0, 4, 4, 7, 8, 13);
@@ -324,7 +374,7 @@ START_TEST(mxu_random_small_arrays_match_literal_recurrence_every_tile)
         uint64_t m = 1 + xorshift64(&s) % 24;
         uint64_t k = 1 + xorshift64(&s) % 40;
         uint64_t n = 1 + xorshift64(&s) % 40;
-        const struct mxu_params p = {r, c, db};
+        const struct mxu_params p = {r, c, db, MXU_WEIGHT_STATIONARY};
         uint64_t tiles = ((k + r - 1) / r) * ((n + c - 1) / c);
         ck_assert_msg(tiles <= 2048, "seed %#llx: test table too small",
                       (unsigned long long)seed);
@@ -518,7 +568,7 @@ START_TEST(mxu_zero_sizes_cost_nothing)
     EXPECT_TIMING(t, 0, 0, 0, 0, 0, 0, 0, 0);
     mxu_gemm(&P128, 4, 0, 256, 128, 128, &t);
     EXPECT_TIMING(t, 0, 0, 0, 0, 0, 0, 0, 0);
-    const struct mxu_params none = {0, 128, 1};
+    const struct mxu_params none = {0, 128, 1, MXU_WEIGHT_STATIONARY};
     mxu_gemm_one(&none, 256, 128, 128, &t);
     EXPECT_TIMING(t, 0, 0, 0, 0, 0, 0, 0, 0);
 }
@@ -536,7 +586,7 @@ START_TEST(mxu_overflow_saturates_at_uint64_max)
     ck_assert_uint_eq(t.total_cycles, UINT64_MAX);
     ck_assert_uint_eq(t.weight_load_cycles, UINT64_MAX);
     ck_assert_uint_eq(t.fill_drain_cycles, UINT64_MAX);
-    ck_assert_uint_eq(mxu_tile_count(&(struct mxu_params){1, 1, 1}, UINT64_MAX, 2),
+    ck_assert_uint_eq(mxu_tile_count(&(struct mxu_params){1, 1, 1, MXU_WEIGHT_STATIONARY}, UINT64_MAX, 2),
                       UINT64_MAX);
     /* A tile far out: 128 + 2^62 * 256 overflows. */
     struct mxu_tile_times x;
@@ -795,6 +845,8 @@ Suite *units_suite(void)
     Suite *s = suite_create("units");
     TCase *mxu = tcase_create("mxu");
     tcase_add_test(mxu, mxu_single_tile_total_is_2R_plus_M_plus_C_minus_1);
+    tcase_add_test(mxu, mxu_output_stationary_small_known_example);
+    tcase_add_test(mxu, mxu_input_stationary_is_the_transposed_ws_array);
     tcase_add_test(mxu, mxu_k_one_past_R_costs_two_tiles);
     tcase_add_test(mxu, mxu_n_one_past_C_costs_two_tiles);
     tcase_add_test(mxu, mxu_batch1_fc_is_weight_load_bound);

@@ -73,6 +73,10 @@ struct Group {
     std::string name;
     unsigned rows = 0, cols = 0;
     bool db = true;
+    /* os: the output-stationary reference (systolic_os.cpp); is: the
+     * weight-stationary one on the transposed GEMM, against the closed
+     * form's input-stationary array. */
+    enum mxu_dataflow df = MXU_WEIGHT_STATIONARY;
     std::vector<Case> cases;
     uint64_t seed = 0; /* printed on failure (random groups) */
     bool speed = false; /* report the reference model's speed */
@@ -128,6 +132,24 @@ std::string check_values(const Job &j, const Result &r, unsigned rows)
     return "";
 }
 
+/* The job the reference runs for GEMM j: input stationary is the
+ * weight-stationary array with A and W exchanged, (N x K)(K x M). */
+Job reference_job(const Group &g, const Job &j)
+{
+    Job x = j;
+    if (g.df == MXU_INPUT_STATIONARY)
+        std::swap(x.m, x.n);
+    return x;
+}
+
+/* The accumulators against a triple loop; an output-stationary PE sums all
+ * K products in turn (one rounding each). */
+std::string check_values_of(const Group &g, const Job &j, const Result &r)
+{
+    const Job x = reference_job(g, j);
+    return check_values(x, r, g.df == MXU_OUTPUT_STATIONARY ? (unsigned)x.k : g.rows);
+}
+
 /* Both models on one job; "" when they agree to the cycle. */
 std::string check_agree(const Group &g, const Case &c, const Result &r)
 {
@@ -137,11 +159,15 @@ std::string check_agree(const Group &g, const Case &c, const Result &r)
     if (r.hazards)
         return fmt("%llu hazards, first: %s", (unsigned long long)r.hazards,
                    r.first_hazard.c_str());
-    std::string v = check_values(j, r, g.rows);
+    std::string v = check_values_of(g, j, r);
     if (!v.empty())
         return v;
-    const struct mxu_params p = {g.rows, g.cols, g.db ? 1 : 0};
-    uint64_t tiles = mxu_tile_count(&p, j.k, j.n);
+    const struct mxu_params p = {g.rows, g.cols, g.db ? 1 : 0, g.df};
+    struct mxu_timing m;
+    mxu_gemm_one(&p, j.m, j.k, j.n, &m);
+    uint64_t tiles = m.tiles;
+    if (g.df == MXU_WEIGHT_STATIONARY && mxu_tile_count(&p, j.k, j.n) != tiles)
+        return "mxu_tile_count and mxu_gemm_one disagree";
     if (tiles != r.tiles.size())
         return fmt("tiles: fast %llu, reference %zu", (unsigned long long)tiles, r.tiles.size());
     for (uint64_t t = 0; t < tiles; t++) {
@@ -161,8 +187,6 @@ std::string check_agree(const Group &g, const Case &c, const Result &r)
             return fmt("tile %llu: by hand %s; both models %s", (unsigned long long)t,
                        show(c.hand[t]).c_str(), show(r.tiles[t]).c_str());
     }
-    struct mxu_timing m;
-    mxu_gemm_one(&p, j.m, j.k, j.n, &m);
     if (m.total_cycles != r.total_cycles)
         return fmt("total: fast %llu, reference %llu", (unsigned long long)m.total_cycles,
                    (unsigned long long)r.total_cycles);
@@ -196,7 +220,7 @@ std::string check_case(const Group &g, const Case &c, const Result &r)
         if (r.hazards)
             return fmt("%llu hazards, first: %s", (unsigned long long)r.hazards,
                        r.first_hazard.c_str());
-        return check_values(c.job, r, g.rows);
+        return check_values_of(g, c.job, r);
     }
     return "bad case";
 }
@@ -204,7 +228,7 @@ std::string check_case(const Group &g, const Case &c, const Result &r)
 /* The fast model's speed on the same GEMM: calls per second. */
 double fast_model_calls_per_second(const Group &g, const Job &j)
 {
-    const struct mxu_params p = {g.rows, g.cols, g.db ? 1 : 0};
+    const struct mxu_params p = {g.rows, g.cols, g.db ? 1 : 0, g.df};
     const int calls = 2000000;
     volatile uint64_t sink = 0;
     auto t0 = std::chrono::steady_clock::now();
@@ -227,10 +251,13 @@ void run_group(const Group &g, int fd)
     } else {
         std::vector<Job> jobs;
         for (const Case &c : g.cases)
-            jobs.push_back(c.job);
+            jobs.push_back(reference_job(g, c.job));
         std::vector<Result> res;
         systolic::Stats st;
-        systolic::run_jobs(g.rows, g.cols, g.db, jobs, res, &st);
+        if (g.df == MXU_OUTPUT_STATIONARY)
+            systolic::run_jobs_os(g.rows, g.cols, jobs, res, &st);
+        else
+            systolic::run_jobs(g.rows, g.cols, g.db, jobs, res, &st);
         for (size_t i = 0; i < g.cases.size(); i++) {
             const Case &c = g.cases[i];
             std::string why = check_case(g, c, res[i]);
@@ -239,8 +266,9 @@ void run_group(const Group &g, int fd)
                 continue;
             }
             failed++;
-            out += fmt("F %s: %ux%u %s M=%llu K=%llu N=%llu%s: ", g.name.c_str(), g.rows,
-                       g.cols, g.db ? "double-buffered" : "single-buffered",
+            static const char *const df_names[] = {"ws", "os", "is"};
+            out += fmt("F %s: %ux%u %s %s M=%llu K=%llu N=%llu%s: ", g.name.c_str(), g.rows,
+                       g.cols, df_names[g.df], g.db ? "double-buffered" : "single-buffered",
                        (unsigned long long)c.job.m, (unsigned long long)c.job.k,
                        (unsigned long long)c.job.n, c.label.c_str());
             out += why;
@@ -403,15 +431,47 @@ void add_limit_cases(std::vector<Group> &groups)
     groups.push_back(s);
 }
 
-/* Random arrays 4x4 .. 32x32, both weight modes; shapes around the array
- * size so partial tiles, M < R and M > R all occur. */
-int add_random(std::vector<Group> &groups, uint64_t seed, int n_groups, int per_group)
+/* Output stationary, worked by hand and at the array's limits. */
+void add_os_cases(std::vector<Group> &groups)
 {
+    Group g;
+    g.name = "os hand-worked";
+    g.rows = g.cols = 4;
+    g.db = false;
+    g.df = MXU_OUTPUT_STATIONARY;
+    /* M = 6, K = 3, N = 5 on 4x4: m-tiles 2, n-tiles 2, four tiles, each
+     * K + R + C - 2 = 9 cycles: stream [9t, 9t + 3), PE(0,0)'s result at
+     * 9t + 3, the corner's at 9t + 3 + 6; total 4 x 9 + 1 = 37. */
+    std::vector<TileTimes> four;
+    for (uint64_t t = 0; t < 4; t++)
+        four.push_back(tt(9 * t, 9 * t, 9 * t, 9 * t + 3, 9 * t + 3, 9 * t + 9));
+    g.cases.push_back(hand_case("two by two tiles", 6, 3, 5, four, 37));
+    /* K = 1: one element; M = N = 1 on 4x4: one tile, 1 + 6 = 7, total 8. */
+    g.cases.push_back(hand_case("one MAC", 1, 1, 1, {tt(0, 0, 0, 1, 1, 7)}, 8));
+    /* The PEs and the column ports allow the next tile max(K, R) cycles
+     * after one starts (K = 2 < R = 4: the ports): 4 is clean, 3 puts two
+     * results on a port. */
+    g.cases.push_back(scheduled("next tile R cycles on", Expect::clean, 8, 2, 4, {}, {0, 4}));
+    g.cases.push_back(scheduled("next tile R - 1 cycles on", Expect::hazard, 8, 2, 4, {},
+                                {0, 3}));
+    groups.push_back(g);
+}
+
+/* Random arrays 4x4 .. 32x32, both weight modes (os: single-buffered
+ * only); shapes around the array size so partial tiles, a streamed length
+ * below and above R all occur: drawn as (streamed, on the rows, on the
+ * columns) and laid out as the dataflow's GEMM (mxu_fold_shape). */
+int add_random(std::vector<Group> &groups, uint64_t seed, enum mxu_dataflow df, int n_groups,
+               int per_group)
+{
+    static const char *const df_names[] = {"ws", "os", "is"};
     uint64_t s = seed;
     int shapes = 0;
     for (int gi = 0; gi < n_groups; gi++) {
         Group g;
-        g.name = fmt("random %d", gi);
+        g.name = df == MXU_WEIGHT_STATIONARY ? fmt("random %d", gi)
+                                             : fmt("random %s %d", df_names[df], gi);
+        g.df = df;
         g.seed = seed;
         /* Small arrays more often: the suite's time grows with R x C. */
         auto side = [&s]() -> unsigned {
@@ -424,7 +484,7 @@ int add_random(std::vector<Group> &groups, uint64_t seed, int n_groups, int per_
         g.cols = side();
         if (gi == 0)
             g.rows = g.cols = 32; /* the largest of the small arrays, always */
-        g.db = xorshift(s) % 4 != 0;
+        g.db = xorshift(s) % 4 != 0 && df != MXU_OUTPUT_STATIONARY;
         for (int i = 0; i < per_group; i++) {
             Case c;
             uint64_t R = g.rows, C = g.cols;
@@ -436,6 +496,14 @@ int add_random(std::vector<Group> &groups, uint64_t seed, int n_groups, int per_
             if (xorshift(s) % 4 == 0)
                 c.job.n = C * (1 + xorshift(s) % 2) + xorshift(s) % 2;
             c.job.data_seed = xorshift(s);
+            uint64_t stream = c.job.m, on_rows = c.job.k, on_cols = c.job.n;
+            if (df == MXU_OUTPUT_STATIONARY) {
+                c.job.m = on_rows;
+                c.job.k = stream;
+            } else if (df == MXU_INPUT_STATIONARY) {
+                c.job.m = on_cols;
+                c.job.n = stream;
+            }
             c.label = fmt(" (shape %d)", i);
             g.cases.push_back(c);
             shapes++;
@@ -484,7 +552,10 @@ int sc_main(int argc, char **argv)
     add_large(groups); /* the longest first */
     add_hand_cases(groups);
     add_limit_cases(groups);
-    int shapes = add_random(groups, seed, 64, 10);
+    int shapes = add_random(groups, seed, MXU_WEIGHT_STATIONARY, 64, 10);
+    int os_shapes = add_random(groups, seed ^ 0x05, MXU_OUTPUT_STATIONARY, 24, 10);
+    int is_shapes = add_random(groups, seed ^ 0x15, MXU_INPUT_STATIONARY, 16, 10);
+    add_os_cases(groups);
     Group tlm;
     tlm.name = "tlm";
     tlm.tlm = true;
@@ -593,8 +664,9 @@ int sc_main(int argc, char **argv)
             running.erase(running.begin() + (long)i);
         }
     }
-    std::printf("systemc: %d random shapes on arrays 4x4..32x32 (seed %#llx), one 128x128\n",
-                shapes, (unsigned long long)seed);
+    std::printf("systemc: %d random shapes on arrays 4x4..32x32 (seed %#llx), one 128x128; "
+                "%d output stationary, %d input stationary\n",
+                shapes, (unsigned long long)seed, os_shapes, is_shapes);
     std::printf("systemc: %d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
 }

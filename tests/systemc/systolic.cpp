@@ -30,6 +30,7 @@
  *    last row diagonally. docs/systemc.md says why the model drains.)
  */
 #include "systolic.h"
+#include "systolic_common.h"
 
 #include <chrono>
 #include <cstdio>
@@ -64,40 +65,6 @@ struct Wgt {
     int32_t q = 0;
     float f = 0;
 };
-
-template <class T> class reg_in_if : public virtual sc_interface {
-public:
-    virtual const T &read() const = 0;
-};
-
-/* A clocked register as a primitive channel: sc_signal's two-phase
- * semantics without its value-changed event, which nothing here waits on
- * (every process is clocked). */
-template <class T> class clocked_reg : public reg_in_if<T>, public sc_prim_channel {
-public:
-    explicit clocked_reg(const char *name) : sc_prim_channel(name) {}
-    const T &read() const override { return cur_; }
-    void write(const T &v)
-    {
-        next_ = v;
-        request_update();
-    }
-
-private:
-    void update() override { cur_ = next_; }
-    T cur_{}, next_{};
-};
-
-struct Hazards {
-    uint64_t count = 0;
-    std::string first;
-};
-
-uint64_t cycle_now()
-{
-    /* The clock's period is 1 ns and its first rising edge at 0. */
-    return sc_time_stamp().value() / sc_time(1, SC_NS).value();
-}
 
 /* One processing element. */
 class PE : public sc_module {
@@ -291,25 +258,7 @@ private:
         KT_ = (K_ + R_ - 1) / R_;
         T_ = KT_ * ((N_ + C_ - 1) / C_);
         r.tiles.assign(T_, TileTimes());
-        uint64_t s = j.data_seed ? j.data_seed : 1;
-        auto next = [&s]() {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            return s;
-        };
-        auto fill = [&](std::vector<int8_t> &q, std::vector<float> &f, uint64_t count) {
-            q.resize(count);
-            f.resize(count);
-            for (uint64_t i = 0; i < count; i++) {
-                q[i] = (int8_t)(next() & 0xff);
-                f[i] = round_bf16((float)((double)(next() >> 11) / 9007199254740992.0 * 2 - 1));
-            }
-        };
-        fill(r.a_q, r.a_f, M_ * K_);
-        fill(r.w_q, r.w_f, K_ * N_);
-        r.out_q.assign(M_ * N_, 0);
-        r.out_f.assign(M_ * N_, 0.0f);
+        fill_operands(j, r);
         loads_ = streams_ = outputs_ = 0;
         load_row_ = R_;
         stream_row_ = M_;

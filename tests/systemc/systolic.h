@@ -93,6 +93,14 @@ struct Stats {
 void run_jobs(unsigned rows, unsigned cols, bool double_buffered, const std::vector<Job> &jobs,
               std::vector<Result> &out, Stats *stats);
 
+/* The same for an output-stationary R x C array (systolic_os.cpp): PE(r, c)
+ * accumulates output (m0 + r, n0 + c) while A's rows stream from the left
+ * and W's columns from the top; tiles cut M and N, n-tiles outer. Nothing
+ * is loaded: load_start = load_end = stream_start. A job's schedule is
+ * stream_at only. Once per process, like run_jobs. */
+void run_jobs_os(unsigned rows, unsigned cols, const std::vector<Job> &jobs,
+                 std::vector<Result> &out, Stats *stats);
+
 /* fp32 rounded to the nearest bf16 (ties to even), as a float. */
 float round_bf16(float x);
 
