@@ -451,21 +451,10 @@ float round_bf16(float x)
 void run_jobs(unsigned rows, unsigned cols, bool double_buffered, const std::vector<Job> &jobs,
               std::vector<Result> &out, Stats *stats)
 {
-    using clock = std::chrono::steady_clock;
-    auto t0 = clock::now();
+    auto t0 = std::chrono::steady_clock::now();
     Array *top = new Array("mxu", rows, cols, double_buffered, jobs, out);
     (void)top; /* owned by the kernel until the process ends */
-    /* sc_stop() at the end is the plan, not news. */
-    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
-    auto t1 = clock::now();
-    if (!jobs.empty())
-        sc_start();
-    auto t2 = clock::now();
-    if (stats) {
-        stats->elaborate_seconds = std::chrono::duration<double>(t1 - t0).count();
-        stats->run_seconds = std::chrono::duration<double>(t2 - t1).count();
-        stats->cycles = cycle_now();
-    }
+    run_elaborated(!jobs.empty(), t0, stats);
 }
 
 } // namespace systolic

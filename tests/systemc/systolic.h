@@ -5,7 +5,8 @@
  * cycle, and computes real numbers (int8 x int8 -> int32 and bf16 x bf16 ->
  * fp32 side by side). It exists to prove sim/mxu.c's closed form cycle for
  * cycle (tests/systemc/crosscheck.cpp); docs/systemc.md maps one onto the
- * other.
+ * other. The same array with A and W exchanged is the input-stationary
+ * one; run_jobs_os (systolic_os.cpp) is the output-stationary array.
  *
  * The microarchitecture (systolic.cpp has the details):
  *  - PE(r, c) holds W[r][c] of the tile: an active weight register used by

@@ -7,6 +7,7 @@
 #ifndef TPUSIM_SYSTOLIC_COMMON_H
 #define TPUSIM_SYSTOLIC_COMMON_H
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <systemc>
@@ -74,6 +75,24 @@ inline void fill_operands(const Job &j, Result &r)
     fill(r.w_q, r.w_f, j.k * j.n);
     r.out_q.assign(j.m * j.n, 0);
     r.out_f.assign(j.m * j.n, 0.0f);
+}
+
+/* Runs the jobs of an array elaborated since `t0` to their end (the array
+ * stops the kernel after its last job) and fills `stats`. */
+inline void run_elaborated(bool any_jobs, std::chrono::steady_clock::time_point t0, Stats *stats)
+{
+    using clock = std::chrono::steady_clock;
+    /* sc_stop() at the end is the plan, not news. */
+    sc_report_handler::set_actions("/OSCI/SystemC", SC_INFO, SC_DO_NOTHING);
+    auto t1 = clock::now();
+    if (any_jobs)
+        sc_start();
+    auto t2 = clock::now();
+    if (stats) {
+        stats->elaborate_seconds = std::chrono::duration<double>(t1 - t0).count();
+        stats->run_seconds = std::chrono::duration<double>(t2 - t1).count();
+        stats->cycles = cycle_now();
+    }
 }
 
 } // namespace systolic
