@@ -409,6 +409,29 @@ if [ -f "$ss/shapes/a128x128/COMPUTE_REPORT.csv" ]; then
     fi
 fi
 
+# SCALE-Sim's conv_nets/alexnet.csv on 32 x 32 with os and is, as SCALE-Sim
+# v2 printed its compute reports (the SRAM columns agree too).
+if [ -f "$ss_topo/conv_nets/alexnet.csv" ]; then
+    for df in os is; do
+        "$CLI" scalesim -t "$ss_topo/conv_nets/alexnet.csv" -c "$ss/s32$df.cfg" -p "$ss/alex" \
+            >/dev/null 2>&1
+    done
+    expect_report "scalesim alexnet.csv os 32x32" "$ss/alex/s32os/COMPUTE_REPORT.csv" \
+'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,
+0, 121124, 0, 84.99102675770285, 99.50657894736842, 84.99032507739905,
+1, 334831, 0, 94.79409015294283, 97.24264705882352, 94.79380704353242,
+2, 113567, 0, 92.05491031725765, 94.53125, 92.05409974640747,
+3, 168863, 0, 92.86581429916559, 94.53125, 92.86526435474697,
+4, 112575, 0, 92.86608927381745, 94.53125, 92.865264354747,'
+    expect_report "scalesim alexnet.csv is 32x32" "$ss/alex/s32is/COMPUTE_REPORT.csv" \
+'LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,
+0, 216599, 0, 47.527703844431414, 94.06481291118422, 40.86073321028807,
+1, 446249, 0, 71.12620980663262, 97.24264705882352, 65.3388914620959,
+2, 137663, 0, 75.94197424144468, 94.53125, 71.31630648330041,
+3, 206495, 0, 75.94179035812004, 94.53125, 71.31630648330076,
+4, 151199, 0, 69.14331443991031, 94.53125, 63.517060367453716,'
+fi
+
 # A depthwise layer ("DP" in the name) is one single-channel layer per
 # channel, named as SCALE-Sim names them.
 printf 'Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nConvDP1,8,8,3,3,3,1,1,\n' >"$ss/dp.csv"
