@@ -16,6 +16,17 @@ WERROR   ?= -Werror
 OPT      ?= -O2 -g
 SANITIZE ?=
 
+# The shared tree (real models, calibration data, SCALE-Sim samples): the
+# nearest shared/ beside the checkout or above it. Tests, validate and bench
+# read it through TPUSIM_MODELS (its models/real), which a caller may set.
+ifeq ($(origin SHARED_DIR),undefined)
+SHARED_DIR := $(firstword $(foreach d,../shared ../../shared ../../../shared,\
+                  $(if $(wildcard $(d)/models/real),$(abspath $(d)))))
+endif
+ifneq ($(SHARED_DIR),)
+export TPUSIM_MODELS ?= $(SHARED_DIR)/models/real
+endif
+
 ONNX_PROTO ?= /usr/include/onnx/onnx.proto
 TFLITE_FBS := graph_import/tflite_schema.fbs
 PKGS_LIB   := libprotobuf-c inih zlib flatbuffers

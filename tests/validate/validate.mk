@@ -6,10 +6,12 @@
 # tolerance or a model fails to build or simulate.
 # `make calibrate`: the DeepBench V100 calibration table alone
 # (tests/validate/calibrate.c); make validate appends it to the doc.
-# Data: the real models in $TPUSIM_MODELS (as for make test), else
+# Data: the real models in $TPUSIM_MODELS (as for make test; the Makefile
+# sets it to the nearest shared/ beside or above the checkout), else
 # ../shared/models/real; DeepBench in $TPUSIM_CALIBRATION, else beside the
 # real models ($TPUSIM_MODELS/../../calibration/deepbench_v100), else
-# ../shared/calibration/deepbench_v100.
+# ../shared/calibration/deepbench_v100. A table whose data is absent says
+# so once and counts as not run (the exit status is still non-zero).
 VALIDATE := $(BUILD)/validate
 CALIBRATE := $(BUILD)/calibrate
 DEEPBENCH_OBJ := $(BUILD)/tests/validate/deepbench.o
