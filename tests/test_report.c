@@ -44,11 +44,7 @@ START_TEST(padding_is_slots_minus_useful_and_shares_add_to_one)
      * k-tiles. Slots 2 MXUs x 2 k-tiles x 128 x 128 x 512 rows = 33554432,
      * useful 1024 x 129 x 128 = 16908288, padding 16646144, busy
      * utilisation 16908288 / 33554432 = 129/256. */
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(1024, 129));
-    tu_weight(g, "w", 2, TU_DIMS(129, 128));
-    tu_op(g, "MatMul", "mm", "x,w", "y");
-    tu_finalize_ok(g);
+    tpusim_graph *g = tu_gemm(1024, 129, 128);
     struct chip c;
     struct sim_result r;
     struct report rp;

@@ -213,11 +213,7 @@ START_TEST(fast_engine_steps_a_handful_of_tiles_whatever_the_batch)
      * few of them and jumps over the steady state. */
     struct chip c;
     tu_load_chip("tpu_v3", NULL, 0, &c);
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(1 << 20, 512));
-    tu_weight(g, "w", 2, TU_DIMS(512, 512));
-    tu_op(g, "MatMul", "op", "x,w", "y");
-    tu_finalize_ok(g);
+    tpusim_graph *g = tu_gemm(1 << 20, 512, 512);
     struct op_demand *d;
     int n;
     plan_alone(g, &c, &d, &n);
@@ -297,11 +293,7 @@ START_TEST(matrix_bound_gemm_worked_by_hand)
      * no bias) and its write-back, one latency later, end the op. */
     struct chip c;
     tu_load_chip("tpu_v3", NULL, 0, &c);
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(8192, 1024));
-    tu_weight(g, "w", 2, TU_DIMS(1024, 1024));
-    tu_op(g, "MatMul", "op", "x,w", "y");
-    tu_finalize_ok(g);
+    tpusim_graph *g = tu_gemm(8192, 1024, 1024);
     struct op_demand *d;
     int k;
     plan_alone(g, &c, &d, &k);
@@ -335,11 +327,7 @@ START_TEST(last_partial_tile_is_priced_on_its_own)
      * 32 weight tiles per MXU of max(rows, 128) cycles. */
     struct chip c;
     tu_load_chip("tpu_v3", NULL, 0, &c);
-    tpusim_graph *g = tu_new();
-    tu_input(g, "x", 2, TU_DIMS(1030, 1024));
-    tu_weight(g, "w", 2, TU_DIMS(1024, 1024));
-    tu_op(g, "MatMul", "op", "x,w", "y");
-    tu_finalize_ok(g);
+    tpusim_graph *g = tu_gemm(1030, 1024, 1024);
     struct op_demand *d;
     int k;
     plan_alone(g, &c, &d, &k);
