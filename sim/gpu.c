@@ -117,7 +117,11 @@ static uint64_t load_latency(const struct chip *c, const struct gpu_gemm_problem
 
 /* One k-stage of `blocks` co-resident blocks on one SM: the longest of
  * their FMAs, their shared-memory traffic, their operand loads at the SM's
- * share of L2 bandwidth, and the DRAM latency of the next stage's loads. */
+ * share of L2 bandwidth, and the next stage's arrival. That stage's loads
+ * were issued when this one began; they land one load latency later, in
+ * registers (LDG, the "ldg8" of the kernels' names), and must then be
+ * stored into shared memory (STS) before the barrier that lets the warps
+ * read them, so the stage waits for the latency and the store in turn. */
 static uint64_t stage_cycles(const struct chip *c, const struct gpu_tile_shape *s,
                              const struct gpu_gemm_problem *p, uint64_t blocks,
                              enum gpu_stage_limit *limit)
@@ -126,13 +130,13 @@ static uint64_t stage_cycles(const struct chip *c, const struct gpu_tile_shape *
     double warps = (double)s->threads / WARP_THREADS;
     double t[4];
     t[GPU_LIMIT_MATH] = b * (double)(s->m * s->n) * k / sm_fma_rate(c, p->math);
+    double stage_bytes = b * (double)(s->m + s->n) * k * eb;
+    double store = stage_bytes / c->gpu_shared_memory_bytes_per_cycle_per_sm;
     /* The stage stored once, each warp's A and B fragments read once. */
-    t[GPU_LIMIT_SHARED_MEMORY] = b * (warps * (double)(s->warp_m + s->warp_n) +
-                                      (double)(s->m + s->n)) * k * eb /
-                                 c->gpu_shared_memory_bytes_per_cycle_per_sm;
-    t[GPU_LIMIT_L2] = b * (double)(s->m + s->n) * k * eb /
-                      (c->gpu_l2_bytes_per_cycle / (double)c->gpu_sms);
-    t[GPU_LIMIT_LATENCY] = (double)load_latency(c, p);
+    t[GPU_LIMIT_SHARED_MEMORY] = store + b * warps * (double)(s->warp_m + s->warp_n) * k * eb /
+                                             c->gpu_shared_memory_bytes_per_cycle_per_sm;
+    t[GPU_LIMIT_L2] = stage_bytes / (c->gpu_l2_bytes_per_cycle / (double)c->gpu_sms);
+    t[GPU_LIMIT_LATENCY] = (double)load_latency(c, p) + store;
     enum gpu_stage_limit best = GPU_LIMIT_MATH;
     for (int i = 1; i < 4; i++)
         if (t[i] > t[best])

@@ -15,7 +15,8 @@
  *   - its FMAs at the SM's rate (tensor cores, or CUDA cores),
  *   - the shared-memory traffic (the stage stored, the warps' fragments read),
  *   - the operand loads at the SM's share of L2 bandwidth,
- *   - the latency of the next stage's loads from DRAM (one stage in flight).
+ *   - the next stage's arrival: its loads' latency (one stage in flight),
+ *     then their store into shared memory.
  * A wave starts with one such latency (the first stage) and ends with the
  * output tiles stored at DRAM bandwidth (the epilogue: every block of a wave
  * finishes at once, so the stores are not hidden). The last, partial wave

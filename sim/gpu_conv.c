@@ -64,9 +64,16 @@ static const struct gpu_kernel_family CUDNN_TENSOR = {
 static const struct gpu_kernel_family CUDNN_CUDA_CORES = {
     "cudnn_cuda_cores", CUDNN_CUDA_CORE_TILES,
     sizeof CUDNN_CUDA_CORE_TILES / sizeof CUDNN_CUDA_CORE_TILES[0], false};
-/* Batched GEMMs inside Winograd and FFT: cuBLAS-style kernels, no split. */
-static const struct gpu_kernel_family BATCHED_TENSOR = {
-    "batched_tensor", CUDNN_TENSOR_TILES,
+/* The same tiles without split-K: the batched GEMMs inside Winograd and
+ * FFT, and strided implicit GEMMs. That cuDNN's strided tensor-core kernels
+ * do not split K is inferred from DeepBench's V100 rows (calibration data,
+ * docs/validation.md): a strided 1x1 convolution takes the same time at
+ * batch 8 and 16 (7x7 C=2048 K=512: 65 and 65 us; 14x14 C=1024 K=512: 39
+ * and 39; 14x14 C=256 K=1024: 16 and 16), as a kernel whose few blocks each
+ * walk all of C does, while the unit-stride rows of the same sizes, which a
+ * split fills the SMs for, grow with it (26 and 38 us; 21 and 34). */
+static const struct gpu_kernel_family CUDNN_TENSOR_NO_SPLIT = {
+    "cudnn_tensor_no_split", CUDNN_TENSOR_TILES,
     sizeof CUDNN_TENSOR_TILES / sizeof CUDNN_TENSOR_TILES[0], false};
 
 /* Channels per shared-memory stage of one filter tap on tensor cores. */
@@ -265,8 +272,11 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     uint64_t k = tensor ? taps * round_up(wk->cg, TENSOR_TAP_CHANNELS) : taps * wk->cg;
     struct gpu_gemm_problem p = {cd->groups, wk->pixels, k, wk->kg, wk->math, wk->eb, wk->eb,
                                  wk->x_gather_bytes + wk->w_bytes + wk->y_bytes, 0};
+    bool strided = cd->stride_h > 1 || cd->stride_w > 1;
+    const struct gpu_kernel_family *family =
+        !tensor ? &CUDNN_CUDA_CORES : strided ? &CUDNN_TENSOR_NO_SPLIT : &CUDNN_TENSOR;
     struct gpu_gemm_plan pl;
-    if (!gpu_plan_kernel(c, tensor ? &CUDNN_TENSOR : &CUDNN_CUDA_CORES, &p, &pl))
+    if (!gpu_plan_kernel(c, family, &p, &pl))
         return false;
     uint64_t partials = pl.split_k > 1 ? 2 * pl.split_k * cd->groups * wk->pixels * wk->kg *
                                              PARTIAL_SUM_BYTES
@@ -379,7 +389,9 @@ static bool winograd_nonfused(const struct chip *c, const struct conv_work *wk,
     struct winograd_ops ops = winograd_ops(alpha);
     struct gpu_gemm_problem p = {planes, tiles, cc, kk, wk->math, eb, eb, xt + wt + yt, 0};
     struct gpu_gemm_plan pl;
-    if (!gpu_plan_kernel(c, wk->math == GPU_MATH_TENSOR ? &BATCHED_TENSOR : &GPU_CUBLAS_CUDA_CORES_NO_SPLIT, &p, &pl))
+    if (!gpu_plan_kernel(c, wk->math == GPU_MATH_TENSOR ? &CUDNN_TENSOR_NO_SPLIT
+                                                        : &GPU_CUBLAS_CUDA_CORES_NO_SPLIT,
+                         &p, &pl))
         return false;
     uint64_t t = pl.total_cycles;
     t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->x_bytes + xt, tiles * cc * ops.input));

@@ -67,14 +67,15 @@ START_TEST(plan_is_waves_of_k_stages_plus_epilogues)
      *    math:   2 x 128 x 128 x 32 / (8 TCs x 64 FMA) = 2048,
      *    L2:     2 x (128 + 128) x 32 x 2 B / (2100e9 / 1.53e9 / 80 B/cycle) = 1909.9,
      *    shared: 2 x (4 warps x (64 + 64) + 256) x 32 x 2 B / 128 = 768,
-     *    latency: 650 ns x 1530 MHz = 994.5 -> 995 cycles;
+     *    arrival: the loads' latency, 650 ns x 1530 MHz = 994.5 -> 995 cycles, then
+     *      their store into shared memory, 2 x 256 x 32 x 2 B / 128 = 256: 1251;
      *  so 2048, math-bound. 32 x 32 = 1024 tiles: 6 full waves, 64 blocks left.
      *  A full wave: 995 (first stage) + 128 stages x 2048 + the epilogue, 160 x 128 x
      *  128 x 2 B at 900e9 x 0.83 / 1.53e9 = 488.24 B/cycle: 10738.5 -> 10739; 273878.
-     *  The last wave runs one block per SM: stage = max(1024 math, 955 L2, 995) =
-     *  1024; epilogue 64 x 32768 B: 4295.3 -> 4296; 995 + 131072 + 4296 = 136363.
-     *  Total 6 x 273878 + 136363 = 1779631. The last wave uses 64 of 160 slots:
-     *  136363 x 96 / 160 = 81817.8 -> 81817 cycles of wave quantisation. */
+     *  The last wave runs one block per SM: stage = max(1024 math, 955 L2, 995 +
+     *  128 arrival) = 1123; epilogue 64 x 32768 B: 4295.3 -> 4296; 995 + 128 x 1123
+     *  + 4296 = 149035. Total 6 x 273878 + 149035 = 1792303. The last wave uses 64
+     *  of 160 slots: 149035 x 96 / 160 = 89421 cycles of wave quantisation. */
     struct chip c;
     tu_load_chip("gpu_v100", NULL, 0, &c);
     struct gpu_tile_shape t = {128, 128, 32, 64, 64, 128, 232};
@@ -90,19 +91,19 @@ START_TEST(plan_is_waves_of_k_stages_plus_epilogues)
     ck_assert_int_eq(pl.limit, GPU_LIMIT_MATH);
     ck_assert_uint_eq(pl.epilogue_cycles, 10739);
     ck_assert_uint_eq(pl.wave_cycles, 273878);
-    ck_assert_uint_eq(pl.last_wave_cycles, 136363);
-    ck_assert_uint_eq(pl.total_cycles, 1779631);
+    ck_assert_uint_eq(pl.last_wave_cycles, 149035);
+    ck_assert_uint_eq(pl.total_cycles, 1792303);
     struct mxu_timing tm;
     gpu_plan_timing(&c, &pl, GPU_MATH_TENSOR, UINT64_C(4096) * 4096 * 4096, &tm);
-    ck_assert_uint_eq(tm.total_cycles, 1779631);
-    ck_assert_uint_eq(tm.wave_quant_cycles, 81817);
-    ck_assert_uint_eq(tm.stream_cycles, 1779631 - 81817);
+    ck_assert_uint_eq(tm.total_cycles, 1792303);
+    ck_assert_uint_eq(tm.wave_quant_cycles, 89421);
+    ck_assert_uint_eq(tm.stream_cycles, 1792303 - 89421);
     ck_assert_uint_eq(tm.mxus_used, 80);
     /* cuBLAS's own pick for the same GEMM is no slower. */
     struct gpu_gemm_plan best;
     gpu_gemm(&c, TPUSIM_DT_FLOAT16, 1, 4096, 4096, 4096, &tm, &best);
     ck_assert(best.tensor_cores);
-    ck_assert_uint_le(best.total_cycles, 1779631);
+    ck_assert_uint_le(best.total_cycles, 1792303);
 }
 END_TEST
 
@@ -122,16 +123,17 @@ START_TEST(small_tensor_tiles_are_l2_bound_and_lone_blocks_latency_bound)
     ck_assert_int_eq(pl.limit, GPU_LIMIT_L2);
     ck_assert_uint_eq(pl.stage_cycles, 1910);
     /* One 32x128x8 fp32 block alone (M = 32, N = 128): a stage's math is 32 x 128 x
-     * 8 / 64 = 512 cycles, less than the 995-cycle DRAM latency of the next stage's
-     * loads. K = 4096: 512 stages; 995 + 512 x 995 + the epilogue (32 x 128 x 4 B /
-     * 488.24 = 33.6 -> 34) = 510469. */
+     * 8 / 64 = 512 cycles, less than the next stage's arrival: the 995-cycle DRAM
+     * latency of its loads, then their store into shared memory, (32 + 128) x 8 x
+     * 4 B / 128 = 40 cycles. K = 4096: 512 stages; 995 + 512 x 1035 + the epilogue
+     * (32 x 128 x 4 B / 488.24 = 33.6 -> 34) = 530949. */
     struct gpu_tile_shape s32 = {32, 128, 8, 32, 32, 128, 64};
     f = one_tile(&s32, false);
     p = (struct gpu_gemm_problem){1, 32, 4096, 128, GPU_MATH_FP32, 4, 4, 0, 0};
     ck_assert(gpu_plan_kernel(&c, &f, &p, &pl));
     ck_assert_int_eq(pl.limit, GPU_LIMIT_LATENCY);
-    ck_assert_uint_eq(pl.last_wave_cycles, 510469);
-    ck_assert_uint_eq(pl.total_cycles, 510469);
+    ck_assert_uint_eq(pl.last_wave_cycles, 530949);
+    ck_assert_uint_eq(pl.total_cycles, 530949);
 }
 END_TEST
 
@@ -176,15 +178,16 @@ START_TEST(one_tile_past_a_full_wave_pays_a_second_wave)
     ck_assert_uint_eq(over.waves, 2);
     /* Full wave: 995 + 16 stages x 2048 + 160 x 32768 B / 488.24 (10739) = 44502.
      * The second wave holds one block on one SM: stage max(1024 math, 955 L2, 995
-     * latency) = 1024; 995 + 16 x 1024 + 32768 / 488.24 (68) = 17447. */
+     * latency + 256 x 32 x 2 B / 128 = 128 store) = 1123; 995 + 16 x 1123 + 32768 /
+     * 488.24 (68) = 19031. */
     ck_assert_uint_eq(full.total_cycles, 44502);
-    ck_assert_uint_eq(over.total_cycles, 44502 + 17447);
+    ck_assert_uint_eq(over.total_cycles, 44502 + 19031);
     struct mxu_timing tf, to;
     gpu_plan_timing(&c, &full, GPU_MATH_TENSOR, 1, &tf);
     gpu_plan_timing(&c, &over, GPU_MATH_TENSOR, 1, &to);
     ck_assert_uint_eq(tf.wave_quant_cycles, 0);
-    /* 159 of the second wave's 160 slots idle: 17447 x 159 / 160 = 17337.9. */
-    ck_assert_uint_eq(to.wave_quant_cycles, 17337);
+    /* 159 of the second wave's 160 slots idle: 19031 x 159 / 160 = 18912.1. */
+    ck_assert_uint_eq(to.wave_quant_cycles, 18912);
 }
 END_TEST
 
@@ -526,6 +529,32 @@ END_TEST
  * columns of a row, 4-byte floats 0, 2, 4, 6, share its first sector with
  * the skipped ones: 4 rows x 1 sector x 64 channels x 32 B = 8192 of 16384
  * B read. A 3x3 filter at stride 2 touches every row and column. */
+/* cuDNN's strided tensor-core convolutions do not split K (gpu_conv.c, from
+ * DeepBench's rows): the unit-stride 1x1 convolution of 7x7 x 2048 channels into
+ * 512 filters splits (offsets, GEMM, reduction: 3 kernels) and takes longer at
+ * batch 16 than at 8; at stride 2 (a 4x4 output) it runs 2 kernels, its few tiles
+ * each walking all of C, so batch 16 costs little more than batch 8. */
+START_TEST(strided_tensor_core_convolutions_do_not_split_k)
+{
+    struct chip c;
+    tu_load_chip("gpu_v100", NULL, 0, &c);
+    struct conv_timing t8, t16;
+    struct conv_desc s1 = conv(8, 2048, 7, 512, 1, 1, false);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &s1, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t8));
+    ck_assert_uint_eq(t8.kernels, 3);
+    s1.n = 16;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &s1, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t16));
+    ck_assert_uint_gt(t16.mxu.total_cycles * 10, t8.mxu.total_cycles * 13);
+    struct conv_desc s2 = conv(8, 2048, 7, 512, 1, 2, false);
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &s2, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t8));
+    ck_assert_uint_eq(t8.kernels, 2);
+    s2.n = 16;
+    ck_assert(gpu_conv_algo(&c, TPUSIM_DT_FLOAT16, &s2, CONV_ALGO_IMPLICIT_PRECOMP_GEMM, &t16));
+    ck_assert_uint_eq(t16.kernels, 2);
+    ck_assert_uint_lt(t16.mxu.total_cycles * 100, t8.mxu.total_cycles * 101);
+}
+END_TEST
+
 START_TEST(strided_gathers_skip_the_sectors_no_tap_touches)
 {
     struct chip c;
@@ -714,6 +743,7 @@ Suite *gpu_suite(void)
     tcase_add_test(tc, conv_algorithm_runs_the_named_algorithm_where_it_applies);
     tcase_add_test(tc, precomputed_gemm_runs_an_offsets_kernel_first);
     tcase_add_test(tc, strided_gathers_skip_the_sectors_no_tap_touches);
+    tcase_add_test(tc, strided_tensor_core_convolutions_do_not_split_k);
     tcase_add_test(tc, fused_winograd_transforms_its_filters_in_a_kernel_first);
     tcase_add_test(tc, tensor_cores_run_precomp_gemm_and_nonfused_winograd_only);
     tcase_add_test(tc, tensor_core_stages_pad_each_taps_channels_to_32);
