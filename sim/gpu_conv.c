@@ -65,7 +65,9 @@ static const struct gpu_kernel_family CUDNN_CUDA_CORES = {
     "cudnn_cuda_cores", CUDNN_CUDA_CORE_TILES,
     sizeof CUDNN_CUDA_CORE_TILES / sizeof CUDNN_CUDA_CORE_TILES[0], false};
 /* The same tiles without split-K: the batched GEMMs inside Winograd and
- * FFT, and strided implicit GEMMs. That cuDNN's strided tensor-core kernels
+ * FFT, and strided implicit GEMMs unless the stack's library has split-K
+ * kernels for them (conv_desc.strided_split_k, from the stack's
+ * kernels.strided_conv_split_k). That cuDNN's strided tensor-core kernels
  * do not split K is inferred from DeepBench's V100 rows (calibration data,
  * docs/validation.md): a strided 1x1 convolution takes the same time at
  * batch 8 and 16 (7x7 C=2048 K=512: 65 and 65 us; 14x14 C=1024 K=512: 39
@@ -272,9 +274,9 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
     uint64_t k = tensor ? taps * round_up(wk->cg, TENSOR_TAP_CHANNELS) : taps * wk->cg;
     struct gpu_gemm_problem p = {cd->groups, wk->pixels, k, wk->kg, wk->math, wk->eb, wk->eb,
                                  wk->x_gather_bytes + wk->w_bytes + wk->y_bytes, 0};
-    bool strided = cd->stride_h > 1 || cd->stride_w > 1;
+    bool no_split = (cd->stride_h > 1 || cd->stride_w > 1) && !cd->strided_split_k;
     const struct gpu_kernel_family *family =
-        !tensor ? &CUDNN_CUDA_CORES : strided ? &CUDNN_TENSOR_NO_SPLIT : &CUDNN_TENSOR;
+        !tensor ? &CUDNN_CUDA_CORES : no_split ? &CUDNN_TENSOR_NO_SPLIT : &CUDNN_TENSOR;
     struct gpu_gemm_plan pl;
     if (!gpu_plan_kernel(c, family, &p, &pl))
         return false;

@@ -692,7 +692,7 @@ static bool same_conv(const struct conv_desc *a, const struct conv_desc *b)
            a->pad_h == b->pad_h && a->pad_w == b->pad_w && a->stride_h == b->stride_h &&
            a->stride_w == b->stride_w && a->dilation_h == b->dilation_h &&
            a->dilation_w == b->dilation_w && a->groups == b->groups && a->nchw == b->nchw &&
-           a->setup_prebuilt == b->setup_prebuilt;
+           a->setup_prebuilt == b->setup_prebuilt && a->strided_split_k == b->strided_split_k;
 }
 
 /* The library's timing of convolution cd. It depends on the chip, the
@@ -734,6 +734,7 @@ static void lower_conv(struct lower_ctx *x, const struct op *op, struct op_deman
          * transforms (conv_desc.nchw). */
         .nchw = false,
         .setup_prebuilt = !x->s->library_setup_per_call,
+        .strided_split_k = x->s->strided_conv_split_k,
     };
     const struct conv_timing *t = conv_timing_of(x, &cd);
     set_kernel_demand(d, &t->mxu, op->cost.macs);

@@ -31,6 +31,8 @@ struct conv_desc {
     bool setup_prebuilt;           /* the library's setup kernels for these weights
                                       (offset tables, filter transforms) ran ahead, when
                                       an engine was built; false: with the call */
+    bool strided_split_k;          /* strided tensor-core kernels may split K (the
+                                      stack's library has such kernels) */
 };
 
 /* cuDNN's forward convolution algorithms (cudnnConvolutionFwdAlgo_t). */

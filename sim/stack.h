@@ -115,6 +115,10 @@ struct stack {
                                        tables, Winograd filter transforms) run with every
                                        call; false: once, when an engine is built */
 
+    /* [kernels] */
+    bool strided_conv_split_k;      /* the GPU library's strided convolutions on tensor
+                                       cores have split-K kernels */
+
     /* [layout] */
     enum layout_order layout_order;
     int tile_second_minor_elems;    /* the second-minor dimension pads to a multiple of this */

@@ -361,7 +361,7 @@ static int conv_row(struct db_ctx *x, char **f, const char *where)
      * would build. */
     struct conv_desc cd = {(uint64_t)n, (uint64_t)c, (uint64_t)h, (uint64_t)w, (uint64_t)k,
                            (uint64_t)rr, (uint64_t)s, (uint64_t)q, (uint64_t)p, (uint64_t)ph,
-                           (uint64_t)pw, (uint64_t)sh, (uint64_t)sw, 1, 1, 1, false, false};
+                           (uint64_t)pw, (uint64_t)sh, (uint64_t)sw, 1, 1, 1, false, false, false};
     struct conv_timing t;
     gpu_conv(&x->chip->c, fp16 ? TPUSIM_DT_FLOAT16 : TPUSIM_DT_FLOAT32, &cd, &t);
     snprintf(r->simulated_algo, sizeof r->simulated_algo, "%s", conv_algo_name(t.algo));
