@@ -216,9 +216,26 @@ static bool plan_one(const struct chip *c, const struct gpu_tile_shape *s, uint6
     return true;
 }
 
+/* The largest tile of the family (listed largest first) that the problem
+ * fills: no larger than M x N, and enough tiles for one whole wave at the
+ * tile's occupancy; false when none is. */
+static bool plan_largest_filling(const struct chip *c, const struct gpu_kernel_family *family,
+                                 const struct gpu_gemm_problem *p, struct gpu_gemm_plan *pl)
+{
+    for (size_t i = 0; i < family->n_tiles; i++) {
+        const struct gpu_tile_shape *t = &family->tiles[i];
+        if (t->m <= p->m && t->n <= p->n && plan_one(c, t, 1, p, pl) &&
+            pl->tiles >= (uint64_t)c->gpu_sms * pl->blocks_per_sm)
+            return true;
+    }
+    return false;
+}
+
 bool gpu_plan_kernel(const struct chip *c, const struct gpu_kernel_family *family,
                      const struct gpu_gemm_problem *p, struct gpu_gemm_plan *best)
 {
+    if (plan_largest_filling(c, family, p, best))
+        return true;
     bool found = false;
     for (size_t i = 0; i < family->n_tiles; i++) {
         for (uint64_t split = 1; split == 1 || (family->split_k && split * SPLIT_K_MIN_DEPTH <= p->k);

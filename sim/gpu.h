@@ -22,8 +22,9 @@
  * finishes at once, so the stores are not hidden). The last, partial wave
  * leaves SMs idle: wave quantisation. Deep K with few tiles may split along
  * K (split-K): partial sums go to a workspace that a second kernel adds.
- * The shape and split with the shortest time win, as the libraries'
- * heuristics aim to pick.
+ * The kernel a library runs is its largest tile that the problem fills (a
+ * whole wave of blocks, the tile no larger than M x N); only a problem too
+ * small for any tile's full wave gets the fastest of every tile and split.
  */
 #ifndef TPUSIM_GPU_H
 #define TPUSIM_GPU_H
@@ -119,7 +120,9 @@ bool gpu_gemm_on_tensor_cores(tpusim_dtype dtype, uint64_t k, uint64_t n);
  * (0 if it does not fit at all). */
 uint64_t gpu_blocks_per_sm(const struct chip *c, const struct gpu_tile_shape *shape,
                            uint64_t elem_bytes);
-/* The fastest kernel of `family` for the problem; false if no tile fits. */
+/* The kernel of `family` the library runs for the problem (above): the
+ * largest tile it fills, else the fastest tile and split; false if no tile
+ * fits an SM. */
 bool gpu_plan_kernel(const struct chip *c, const struct gpu_kernel_family *family,
                      const struct gpu_gemm_problem *p, struct gpu_gemm_plan *plan);
 /* A plan in the matrix unit's timing form: stream_cycles = the kernel's
