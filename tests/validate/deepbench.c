@@ -694,7 +694,7 @@ static const char NOTES[] =
     "  the real waves' stores overlap the next waves. Letting them overlap (a block leaves\n"
     "  its SM once its stores are issued, so only an epilogue longer than the next wave's\n"
     "  main loop adds) was tried: conv fp32's p90 fell from 38% to 34%, but GEMM fp16's\n"
-    "  median rose from 7.5% to 15.0% and GEMM fp32's from 12.5% to 15.4%. The serialised\n"
+    "  median rose from 6.7% to 14.2% and GEMM fp32's from 11.4% to 14.2%. The serialised\n"
     "  epilogue stands in for time the model misses elsewhere (the clock above), and\n"
     "  stays until that is found.\n"
     "- **Non-fused Winograd on small images.** On 7x7 images (C = 256-832) WINOGRAD_NONFUSED\n"
