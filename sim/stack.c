@@ -181,12 +181,12 @@ static const struct ini_key KEYS[] = {
         INI_RANGE(0, 1073741824.0, "compiled instructions sent per kernel: 0 (resident) to 1 GiB "
                                    "(Coral's compiled models: 1.4 to 21 KB per op)")),
     KEY("overhead", "library_setup_per_call", INI_BOOL, F(library_setup_per_call), NO_RANGE),
-    KEY("kernels", "strided_conv_split_k", INI_BOOL, F(strided_conv_split_k), NO_RANGE),
     ENUM("layout", "order", F(layout_order), LAYOUT_ORDERS),
     KEY("layout", "tile_second_minor_elems", INI_INT, F(tile_second_minor_elems), TILE_RANGE),
     KEY("layout", "tile_minor_32bit_elems", INI_INT, F(tile_minor_32bit_elems), TILE_RANGE),
     KEY("layout", "tile_minor_16bit_elems", INI_INT, F(tile_minor_16bit_elems), TILE_RANGE),
     KEY("layout", "tile_minor_8bit_elems", INI_INT, F(tile_minor_8bit_elems), TILE_RANGE),
+    KEY("kernels", "strided_conv_split_k", INI_BOOL, F(strided_conv_split_k), NO_RANGE),
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 

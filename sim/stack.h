@@ -115,16 +115,16 @@ struct stack {
                                        tables, Winograd filter transforms) run with every
                                        call; false: once, when an engine is built */
 
-    /* [kernels] */
-    bool strided_conv_split_k;      /* the GPU library's strided convolutions on tensor
-                                       cores have split-K kernels */
-
     /* [layout] */
     enum layout_order layout_order;
     int tile_second_minor_elems;    /* the second-minor dimension pads to a multiple of this */
     int tile_minor_32bit_elems;     /* the minor one to a multiple of this (4-byte types) */
     int tile_minor_16bit_elems;     /* (2-byte types) */
     int tile_minor_8bit_elems;      /* (1-byte types) */
+
+    /* [kernels] */
+    bool strided_conv_split_k;      /* the GPU library's strided convolutions on tensor
+                                       cores have split-K kernels */
 };
 
 /* Loads models_dir/stacks/<name>.ini (or a path ending in .ini), applying
