@@ -216,26 +216,22 @@ static bool plan_one(const struct chip *c, const struct gpu_tile_shape *s, uint6
     return true;
 }
 
-/* The largest tile of the family (listed largest first) that the problem
- * fills: no larger than M x N, and enough tiles for one whole wave at the
- * tile's occupancy; false when none is. */
-static bool plan_largest_filling(const struct chip *c, const struct gpu_kernel_family *family,
-                                 const struct gpu_gemm_problem *p, struct gpu_gemm_plan *pl)
+/* Whether the library runs tile plan pl as it is: the problem fills it, the
+ * tile no larger than M x N and enough tiles for one whole wave at the
+ * tile's occupancy. */
+static bool fills(const struct chip *c, const struct gpu_gemm_problem *p,
+                  const struct gpu_gemm_plan *pl)
 {
-    for (size_t i = 0; i < family->n_tiles; i++) {
-        const struct gpu_tile_shape *t = &family->tiles[i];
-        if (t->m <= p->m && t->n <= p->n && plan_one(c, t, 1, p, pl) &&
-            pl->tiles >= (uint64_t)c->gpu_sms * pl->blocks_per_sm)
-            return true;
-    }
-    return false;
+    return pl->tile.m <= p->m && pl->tile.n <= p->n &&
+           pl->tiles >= (uint64_t)c->gpu_sms * pl->blocks_per_sm;
 }
 
+/* Tiles are listed largest first, so the first that the problem fills is
+ * the largest; until one does, every tile and split is timed and the
+ * fastest kept. */
 bool gpu_plan_kernel(const struct chip *c, const struct gpu_kernel_family *family,
                      const struct gpu_gemm_problem *p, struct gpu_gemm_plan *best)
 {
-    if (plan_largest_filling(c, family, p, best))
-        return true;
     bool found = false;
     for (size_t i = 0; i < family->n_tiles; i++) {
         for (uint64_t split = 1; split == 1 || (family->split_k && split * SPLIT_K_MIN_DEPTH <= p->k);
@@ -243,6 +239,10 @@ bool gpu_plan_kernel(const struct chip *c, const struct gpu_kernel_family *famil
             struct gpu_gemm_plan pl;
             if (!plan_one(c, &family->tiles[i], split, p, &pl))
                 break;
+            if (split == 1 && fills(c, p, &pl)) {
+                *best = pl;
+                return true;
+            }
             if (!found || pl.total_cycles < best->total_cycles) {
                 *best = pl;
                 found = true;
