@@ -528,8 +528,8 @@ static void v100_calibration(struct ctx *c)
            "fp32 image, and the host's work) is not simulated, so an fp32 engine leaves it\n"
            "little room: either the figures are an fp32 engine's and the round trip is small\n"
            "beside it, or they are an fp16 engine's and something the model does not have\n"
-           "(the round trip, the V100's clock under sustained load: see the DeepBench notes\n"
-           "below) takes three quarters of them.\n\n");
+           "(the round trip, or kernels slower than the model's; not the clock, which the\n"
+           "DeepBench notes below bound) takes three quarters of them.\n\n");
 }
 
 /* The DeepBench V100 kernel calibration (deepbench.h): its targets count
