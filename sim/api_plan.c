@@ -131,12 +131,11 @@ void api_summary_fill(tpusim_summary *s, const struct chip *c, tpusim_dtype dtyp
     s->params_on_chip_bytes = params_on_chip_bytes;
     s->dtype = dtype;
     s->invocation_cycles = invocation_cycles;
-    double pj[ENERGY_COUNT];
-    double total_pj = energy_parts(c, t->energy_fj, t->cycles, pj);
-    for (int k = 0; k < ENERGY_COUNT; k++)
-        s->energy_uj_by_part[k] = pj[k] * 1e-6;
-    s->energy_uj = total_pj * 1e-6;
-    s->avg_power_w = energy_avg_power_w(c, total_pj, t->cycles);
+    struct energy_total e;
+    energy_total_of(c, t->energy_fj, t->cycles, &e);
+    memcpy(s->energy_uj_by_part, e.uj_by_part, sizeof e.uj_by_part);
+    s->energy_uj = e.uj;
+    s->avg_power_w = e.avg_power_w;
 }
 
 int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
@@ -174,8 +173,9 @@ int api_result_fill(tpusim_result *res, const struct sim_result *sr, bool rows)
             row->bound = (int)r->bound;
             for (int k = 0; k < CAUSE_COUNT; k++)
                 row->stall_cycles[k] = r->stall[k];
-            double pj[ENERGY_COUNT];
-            row->energy_uj = energy_parts(sr->chip, r->energy_fj, r->cycles, pj) * 1e-6;
+            struct energy_total e;
+            energy_total_of(sr->chip, r->energy_fj, r->cycles, &e);
+            row->energy_uj = e.uj;
         }
         res->n_rows = (size_t)sr->n_ops;
     }

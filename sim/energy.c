@@ -83,7 +83,8 @@ void energy_add_op(const struct chip *c, tpusim_dtype dtype, const struct op_dem
         fj[k] = sat_add(fj[k], sat_from_double(pj[k] * 1e3 + 0.5));
 }
 
-double energy_static_pj(const struct chip *c, uint64_t cycles)
+/* Static energy of `cycles` chip cycles, picojoules. */
+static double energy_static_pj(const struct chip *c, uint64_t cycles)
 {
     return c->energy_static_w * ((double)cycles / c->clock_hz) * 1e12;
 }
@@ -102,4 +103,15 @@ double energy_parts(const struct chip *c, const uint64_t *dyn_fj, uint64_t cycle
 double energy_avg_power_w(const struct chip *c, double pj, uint64_t cycles)
 {
     return cycles ? pj * 1e-12 / ((double)cycles / c->clock_hz) : 0;
+}
+
+void energy_total_of(const struct chip *c, const uint64_t *dyn_fj, uint64_t cycles,
+                     struct energy_total *out)
+{
+    double pj[ENERGY_COUNT];
+    out->pj = energy_parts(c, dyn_fj, cycles, pj);
+    for (int k = 0; k < ENERGY_COUNT; k++)
+        out->uj_by_part[k] = pj[k] * 1e-6;
+    out->uj = out->pj * 1e-6;
+    out->avg_power_w = energy_avg_power_w(c, out->pj, cycles);
 }

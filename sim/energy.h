@@ -38,8 +38,6 @@ const char *energy_part_name(enum energy_part p);
  * the nearest; saturating). */
 void energy_add_op(const struct chip *c, tpusim_dtype dtype, const struct op_demand *d,
                    uint64_t *fj);
-/* Static energy of `cycles` chip cycles, picojoules. */
-double energy_static_pj(const struct chip *c, uint64_t cycles);
 /* Every part of a run of `cycles` cycles whose dynamic energy is
  * dyn_fj[ENERGY_DYNAMIC_COUNT] (femtojoules): out[ENERGY_COUNT], in
  * picojoules; returns their sum. */
@@ -47,5 +45,16 @@ double energy_parts(const struct chip *c, const uint64_t *dyn_fj, uint64_t cycle
 /* Average power, watts, of `pj` picojoules over `cycles` cycles (0 when
  * cycles is 0). */
 double energy_avg_power_w(const struct chip *c, double pj, uint64_t cycles);
+
+/* A run's energy as results report it: its parts and total in
+ * microjoules and its average power, from energy_parts. */
+struct energy_total {
+    double pj;                         /* the sum, picojoules */
+    double uj;                         /* the same in microjoules */
+    double uj_by_part[ENERGY_COUNT];
+    double avg_power_w;
+};
+void energy_total_of(const struct chip *c, const uint64_t *dyn_fj, uint64_t cycles,
+                     struct energy_total *out);
 
 #endif /* TPUSIM_ENERGY_H */

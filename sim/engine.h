@@ -69,8 +69,6 @@ struct op_demand {
     uint64_t vpu_cycles;     /* own vector work plus fused epilogues */
     uint64_t hbm_bytes;      /* everything moved to or from HBM (the four below) */
     uint64_t hbm_read_bytes; /* activations read, re-reads included */
-    uint64_t input_skipped_bytes; /* of its first input, what its kernel never reads
-                                     (GPU convolutions with strides; 0 otherwise) */
     uint64_t sram_extra_bytes; /* of hbm_read_bytes: re-reads forced by capacity */
     uint64_t hbm_weight_bytes; /* parameters read */
     uint64_t hbm_write_bytes;  /* outputs written */

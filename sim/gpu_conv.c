@@ -245,21 +245,21 @@ static void finish(const struct chip *c, const struct conv_work *wk, const struc
 }
 
 /* A setup kernel cuDNN runs before a call's main kernel (the gather's
- * offset table, transformed filters): `bytes` through DRAM and `ops` on the
- * CUDA cores after a kernel boundary; nothing when an engine prepared it
- * when it was built (conv_desc.setup_prebuilt). */
-static uint64_t setup_kernel_cycles(const struct chip *c, const struct conv_work *wk,
-                                    uint64_t bytes, uint64_t ops)
+ * offset table, transformed filters): `kernel_bytes` through DRAM and `ops`
+ * on the CUDA cores after a kernel boundary, writing `product_bytes` that
+ * the main kernel reads. When an engine prepared it when it was built
+ * (conv_desc.setup_prebuilt), only that read is left. */
+static void add_setup_kernel(const struct chip *c, const struct conv_work *wk,
+                             uint64_t kernel_bytes, uint64_t ops, uint64_t product_bytes,
+                             uint64_t *cycles, uint64_t *extra_bytes, uint64_t *kernels)
 {
+    *extra_bytes = sat_add(*extra_bytes, product_bytes);
     if (wk->cd->setup_prebuilt)
-        return 0;
-    return sat_add(c->gpu_launch_overhead_cycles, gpu_streaming_kernel_cycles(c, bytes, ops));
-}
-
-/* The setup kernels a call runs: n, or none when they were prebuilt. */
-static uint64_t setup_kernels(const struct conv_work *wk, uint64_t n)
-{
-    return wk->cd->setup_prebuilt ? 0 : n;
+        return;
+    *cycles = sat_add(*cycles, sat_add(c->gpu_launch_overhead_cycles,
+                                       gpu_streaming_kernel_cycles(c, kernel_bytes, ops)));
+    *extra_bytes = sat_add(*extra_bytes, product_bytes);
+    *kernels += 1;
 }
 
 static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
@@ -288,9 +288,7 @@ static bool implicit_gemm(const struct chip *c, const struct conv_work *wk, enum
         /* cuDNN's computeOffsetsKernel writes the gather's offset table
          * first, a kernel of its own before the GEMM, which reads it. */
         uint64_t table = k * OFFSET_BYTES;
-        cycles = sat_add(cycles, setup_kernel_cycles(c, wk, table, table));
-        partials += table * (1 + setup_kernels(wk, 1));
-        kernels += setup_kernels(wk, 1);
+        add_setup_kernel(c, wk, table, table, table, &cycles, &partials, &kernels);
     }
     finish(c, wk, &pl, wk->math, cycles, partials, kernels, algo, out);
     return true;
@@ -367,9 +365,10 @@ static bool winograd_fused(const struct chip *c, const struct conv_work *wk,
                          tiles * cd->k * ops.output;
     uint64_t alu = ceil_cycles((double)transform /
                                ((double)c->gpu_sms * c->gpu_fp32_cores_per_sm));
-    uint64_t filters = setup_kernel_cycles(c, wk, wk->w_bytes + wt, cd->c * cd->k * ops.filter);
-    finish(c, wk, &pl, wk->math, sat_add(sat_add(pl.total_cycles, alu), filters),
-           wt * (1 + setup_kernels(wk, 1)), 1 + setup_kernels(wk, 1), CONV_ALGO_WINOGRAD, out);
+    uint64_t t = sat_add(pl.total_cycles, alu), extra = 0, kernels = 1;
+    add_setup_kernel(c, wk, wk->w_bytes + wt, cd->c * cd->k * ops.filter, wt, &t, &extra,
+                     &kernels);
+    finish(c, wk, &pl, wk->math, t, extra, kernels, CONV_ALGO_WINOGRAD, out);
     return true;
 }
 
@@ -395,13 +394,12 @@ static bool winograd_nonfused(const struct chip *c, const struct conv_work *wk,
                                                         : &GPU_CUBLAS_CUDA_CORES_NO_SPLIT,
                          &p, &pl))
         return false;
-    uint64_t t = pl.total_cycles;
+    uint64_t t = pl.total_cycles, extra = 2 * (xt + yt), kernels = 3;
     t = sat_add(t, gpu_streaming_kernel_cycles(c, wk->x_bytes + xt, tiles * cc * ops.input));
-    t = sat_add(t, setup_kernel_cycles(c, wk, wk->w_bytes + wt, cc * kk * ops.filter));
     t = sat_add(t, gpu_streaming_kernel_cycles(c, yt + wk->y_bytes, tiles * kk * ops.output));
     t = sat_add(t, 2 * c->gpu_launch_overhead_cycles);
-    finish(c, wk, &pl, wk->math, t, 2 * (xt + yt) + wt * (1 + setup_kernels(wk, 1)),
-           3 + setup_kernels(wk, 1), CONV_ALGO_WINOGRAD_NONFUSED, out);
+    add_setup_kernel(c, wk, wk->w_bytes + wt, cc * kk * ops.filter, wt, &t, &extra, &kernels);
+    finish(c, wk, &pl, wk->math, t, extra, kernels, CONV_ALGO_WINOGRAD_NONFUSED, out);
     return true;
 }
 
@@ -437,38 +435,47 @@ static bool fft_tiling(const struct chip *c, const struct conv_work *wk, struct 
     return true;
 }
 
-bool gpu_conv_algo(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
-                   enum conv_algo algo, struct conv_timing *out)
+/* One algorithm on the sizes setup() worked out. */
+static bool run_algo(const struct chip *c, const struct conv_work *wk, enum conv_algo algo,
+                     struct conv_timing *out)
 {
-    struct conv_work wk;
     *out = (struct conv_timing){0};
-    if (!setup(c, dtype, cd, &wk))
-        return false;
     switch (algo) {
     case CONV_ALGO_IMPLICIT_GEMM:
-    case CONV_ALGO_IMPLICIT_PRECOMP_GEMM: return implicit_gemm(c, &wk, algo, out);
-    case CONV_ALGO_GEMM: return explicit_gemm(c, &wk, out);
-    case CONV_ALGO_WINOGRAD: return winograd_fused(c, &wk, out);
-    case CONV_ALGO_WINOGRAD_NONFUSED: return winograd_nonfused(c, &wk, out);
-    case CONV_ALGO_FFT_TILING: return fft_tiling(c, &wk, out);
+    case CONV_ALGO_IMPLICIT_PRECOMP_GEMM: return implicit_gemm(c, wk, algo, out);
+    case CONV_ALGO_GEMM: return explicit_gemm(c, wk, out);
+    case CONV_ALGO_WINOGRAD: return winograd_fused(c, wk, out);
+    case CONV_ALGO_WINOGRAD_NONFUSED: return winograd_nonfused(c, wk, out);
+    case CONV_ALGO_FFT_TILING: return fft_tiling(c, wk, out);
     case CONV_ALGO_COUNT: break;
     }
     return false;
 }
 
+bool gpu_conv_algo(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
+                   enum conv_algo algo, struct conv_timing *out)
+{
+    struct conv_work wk;
+    *out = (struct conv_timing){0};
+    return setup(c, dtype, cd, &wk) && run_algo(c, &wk, algo, out);
+}
+
 void gpu_conv(const struct chip *c, tpusim_dtype dtype, const struct conv_desc *cd,
               struct conv_timing *out)
 {
+    struct conv_work wk;
     *out = (struct conv_timing){0};
+    if (!setup(c, dtype, cd, &wk))
+        return;
     /* An algorithm asked for by name runs where cuDNN has it for this
      * convolution; elsewhere, and under `find`, the fastest. */
     if (c->gpu_conv_algorithm < CONV_ALGO_COUNT &&
-        gpu_conv_algo(c, dtype, cd, (enum conv_algo)c->gpu_conv_algorithm, out))
+        run_algo(c, &wk, (enum conv_algo)c->gpu_conv_algorithm, out))
         return;
     bool found = false;
     for (int a = 0; a < CONV_ALGO_COUNT; a++) {
         struct conv_timing t;
-        if (gpu_conv_algo(c, dtype, cd, (enum conv_algo)a, &t) &&
+        if (run_algo(c, &wk, (enum conv_algo)a, &t) &&
             (!found || t.mxu.total_cycles < out->mxu.total_cycles)) {
             *out = t;
             found = true;

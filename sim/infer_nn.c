@@ -479,9 +479,8 @@ int infer_conv_transpose(struct tpusim_graph *g, struct op *op)
     int spatial = x ? x->rank - 2 : 0;
     const int64_t *kernel = NULL;
     if (!rc) {
+        /* W [Cin, Cout/g, k...]: the kernel sizes sit where a Conv's do */
         weight_in_axis(op, w, &kernel);
-        if (!op_channels_last(op))
-            kernel = w->dims + 2; /* W [Cin, Cout/g, k...] */
         rc = read_window(g, op, spatial, kernel, &op->win);
     }
     if (!rc)

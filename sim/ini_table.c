@@ -718,10 +718,12 @@ static int load_kind(const struct ini_file_kind *k, const char *models_dir,
     return rc;
 }
 
+/* Loads into out; the entries read are kept in *keep (freed by the
+ * caller) when keep is not NULL, else freed here. */
 static int load_into(const struct ini_file_kind *k, const char *models_dir,
                      const char *name_or_path, const char *text, size_t len,
-                     const char *const *overrides, int n_overrides, void *out, char *err,
-                     size_t err_len)
+                     const char *const *overrides, int n_overrides, void *out,
+                     struct ini_entry **keep, char *err, size_t err_len)
 {
     if (err && err_len)
         err[0] = '\0';
@@ -734,7 +736,10 @@ static int load_into(const struct ini_file_kind *k, const char *models_dir,
                      : ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
     if (rc)
         memset(out, 0, k->size);
-    free(entries);
+    if (keep && !rc)
+        *keep = entries;
+    else
+        free(entries);
     return rc;
 }
 
@@ -742,26 +747,17 @@ int ini_file_load(const struct ini_file_kind *k, const char *models_dir, const c
                   const char *const *overrides, int n_overrides, void *out, char *err,
                   size_t err_len)
 {
-    return load_into(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out, err,
-                     err_len);
+    return load_into(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out, NULL,
+                     err, err_len);
 }
 
 int ini_file_load_keep(const struct ini_file_kind *k, const char *models_dir,
                        const char *name_or_path, const char *const *overrides, int n_overrides,
                        void *out, struct ini_entry **entries, char *err, size_t err_len)
 {
-    *entries = calloc(k->format->n_keys, sizeof **entries);
-    if (!*entries)
-        return ini_error(err, err_len, TPUSIM_ERR_NOMEM, "out of memory");
-    unsigned variant;
-    int rc = load_kind(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out,
-                       *entries, &variant, err, err_len);
-    if (rc) {
-        memset(out, 0, k->size);
-        free(*entries);
-        *entries = NULL;
-    }
-    return rc;
+    *entries = NULL;
+    return load_into(k, models_dir, name_or_path, NULL, 0, overrides, n_overrides, out, entries,
+                     err, err_len);
 }
 
 int ini_file_derive(const struct ini_file_kind *k, const void *base,
@@ -804,7 +800,7 @@ int ini_file_load_text(const struct ini_file_kind *k, const char *name, const ch
     if (!text)
         return ini_error(err, err_len, TPUSIM_ERR_ARG, "%s_load_text: text is NULL",
                          k->format->what);
-    return load_into(k, NULL, name, text, len, overrides, n_overrides, out, err, err_len);
+    return load_into(k, NULL, name, text, len, overrides, n_overrides, out, NULL, err, err_len);
 }
 
 int ini_file_dump(const struct ini_file_kind *k, const char *models_dir,

@@ -714,8 +714,9 @@ static const struct conv_timing *conv_timing_of(struct lower_ctx *x, const struc
 
 /* A 2-D convolution handed whole to a matrix unit that has its own
  * convolution algorithms (GPUs: cuDNN's); the DRAM traffic its algorithm
- * adds (transforms, workspaces) joins the op's. */
-static void lower_conv(struct lower_ctx *x, const struct op *op, struct op_demand *d)
+ * adds (transforms, workspaces) joins the op's. Returns the bytes of its
+ * input that the kernel never reads (strided gathers). */
+static uint64_t lower_conv(struct lower_ctx *x, const struct op *op, struct op_demand *d)
 {
     const struct tensor *in = op_in(x->g, op, 0), *out = op_out(x->g, op, 0);
     const struct window_params *wp = &op->win;
@@ -739,7 +740,7 @@ static void lower_conv(struct lower_ctx *x, const struct op *op, struct op_deman
     const struct conv_timing *t = conv_timing_of(x, &cd);
     set_kernel_demand(d, &t->mxu, op->cost.macs);
     d->hbm_read_bytes += t->extra_hbm_bytes;
-    d->input_skipped_bytes = t->x_skipped_bytes;
+    return t->x_skipped_bytes;
 }
 
 /* LSTM/GRU/RNN: one small GEMM per time step and direction, each waiting
@@ -773,10 +774,13 @@ static void lower_rnn(const struct lower_ctx *x, const struct op *op, struct op_
 
 /* --------------------------------------------------------------- lower */
 
-static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_demand *d)
+/* The op's own demands; returns the bytes of its first input it never
+ * reads (lower_conv), 0 for every other op. */
+static uint64_t lower_compute(struct lower_ctx *x, const struct op *op, struct op_demand *d)
 {
     enum op_class cls = op_info_of(op->type)->cls;
     bool on_vpu = cls == OPC_MATRIX && depthwise_on_vpu(x, op);
+    uint64_t skipped = 0;
     /* += : an op fused into this one's operand came first (operand_host) */
     d->flops += op->cost.flops;
     d->macs += op->cost.macs;
@@ -789,7 +793,7 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
         uint64_t per_out = elems(out) ? op->cost.macs / elems(out) : 0;
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_MUL, sat_mul(per_out, laid_out(x, out)));
     } else if (is_conv(op) && x->mu->conv && op->win.spatial == 2) {
-        lower_conv(x, op, d);
+        skipped = lower_conv(x, op, d);
     } else if (is_conv(op) || op->type == OP_CONV_TRANSPOSE) {
         lower_gemm(x, conv_gemm(x, op), op->cost.macs, false, d);
     } else if (cls == OPC_MATRIX) {
@@ -802,6 +806,7 @@ static void lower_compute(struct lower_ctx *x, const struct op *op, struct op_de
     if (cls == OPC_MATRIX && !on_vpu && op_in(x->g, op, 2))
         /* The bias is added on the vector unit as outputs leave the array. */
         d->vpu_cycles += vpu_op_cycles(x->c, VPU_ADD, laid_out(x, op_out(x->g, op, 0)));
+    return skipped;
 }
 
 /* When neither the weights nor the activations fit in half of VMEM (the
@@ -893,8 +898,9 @@ static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint
     struct op_demand *d = &all[i];
     int host = x->host[i];
     struct op_demand *target = host >= 0 ? &all[host] : d;
+    uint64_t skipped = 0;
     if (host < 0) {
-        lower_compute(x, op, d);
+        skipped = lower_compute(x, op, d);
     } else {
         if (!folds_into_conv(x, op, host))
             target->vpu_cycles += vector_op_cycles(x, op);
@@ -903,7 +909,7 @@ static void lower_device(struct lower_ctx *x, int i, struct op_demand *all, uint
     int group = host >= 0 ? host : i;
     uint64_t in_hbm = input_bytes_from_hbm(x, op, group), in_l2 = l2_bytes(x, op, group);
     /* A strided convolution reads only the sectors its taps touch. */
-    in_hbm -= d->input_skipped_bytes < in_hbm ? d->input_skipped_bytes : in_hbm;
+    in_hbm -= skipped < in_hbm ? skipped : in_hbm;
     target->hbm_read_bytes += in_hbm;
     target->l2_bytes += in_l2;
     if (host > i) { /* a prologue of a later op (NAS block cache only) */
@@ -954,46 +960,49 @@ static bool weights_stream(const struct chip *c, const struct op_demand *d)
     return d->hbm_weight_bytes > c->vmem_bytes / 2;
 }
 
-/* Whether plan_matrix takes the same work from a and b (plan_op). */
-static bool same_matrix_work(const struct op_demand *a, const struct op_demand *b)
+/* The work plan_matrix takes from a matrix op, padding zeroed so that two
+ * compare whole (plan_matrix_of). */
+static void matrix_work_of(const struct lower_ctx *x, const struct op_demand *d,
+                           struct matrix_work *m)
 {
-    return a->gemm_batch == b->gemm_batch && a->gemm_m == b->gemm_m && a->gemm_k == b->gemm_k &&
-           a->gemm_n == b->gemm_n && a->hbm_read_bytes == b->hbm_read_bytes &&
-           a->sram_extra_bytes == b->sram_extra_bytes &&
-           a->hbm_write_bytes == b->hbm_write_bytes && a->l2_bytes == b->l2_bytes &&
-           a->hbm_weight_bytes == b->hbm_weight_bytes && a->vpu_cycles == b->vpu_cycles &&
-           a->act_bytes == b->act_bytes;
+    bool stream = weights_stream(x->c, d);
+    memset(m, 0, sizeof *m);
+    m->batch = d->gemm_batch;
+    m->m = d->gemm_m;
+    m->k = d->gemm_k;
+    m->n = d->gemm_n;
+    m->dtype = x->dtype;
+    m->read_bytes = d->hbm_read_bytes;
+    m->reread_bytes = d->sram_extra_bytes;
+    m->write_bytes = d->hbm_write_bytes;
+    m->l2_bytes = d->l2_bytes;
+    m->weight_bytes = stream ? 0 : d->hbm_weight_bytes;
+    m->streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0;
+    m->vpu_cycles = d->vpu_cycles;
+    m->act_bytes = d->act_bytes;
 }
 
 /* A matrix op's tiles and its matrix-unit totals. plan_matrix depends on
  * the chip and the op's matrix_work alone, so an op whose work equals an
  * earlier one's (a network's repeated blocks) takes that op's plan: a
  * cache of the ops planned (tiling.h), keyed by a few fields of their
- * work; a hit compares all of them. (What of the plan is the op's own, its
- * host-link bytes and useful MACs, plan_op sets after.) */
+ * work; a hit compares the whole work. (What of the plan is the op's own,
+ * its host-link bytes and useful MACs, plan_op sets after.) */
 static void plan_matrix_of(struct lower_ctx *x, struct op_demand *d)
 {
     const uint64_t key[] = {d->gemm_batch, d->gemm_m, d->gemm_k, d->gemm_n, d->hbm_read_bytes,
                             d->hbm_write_bytes};
     const struct op_demand **slot = &x->planned[plan_cache_slot(key, sizeof key / sizeof *key)];
-    if (*slot && same_matrix_work(*slot, d)) {
-        d->plan = (*slot)->plan;
-        d->mxu = (*slot)->mxu;
-        return;
+    struct matrix_work m, prev;
+    matrix_work_of(x, d, &m);
+    if (*slot) {
+        matrix_work_of(x, *slot, &prev);
+        if (memcmp(&prev, &m, sizeof m) == 0) {
+            d->plan = (*slot)->plan;
+            d->mxu = (*slot)->mxu;
+            return;
+        }
     }
-    bool stream = weights_stream(x->c, d);
-    struct matrix_work m = {
-        .batch = d->gemm_batch, .m = d->gemm_m, .k = d->gemm_k, .n = d->gemm_n,
-        .dtype = x->dtype,
-        .read_bytes = d->hbm_read_bytes,
-        .reread_bytes = d->sram_extra_bytes,
-        .write_bytes = d->hbm_write_bytes,
-        .l2_bytes = d->l2_bytes,
-        .weight_bytes = stream ? 0 : d->hbm_weight_bytes,
-        .streamed_weight_bytes = stream ? d->hbm_weight_bytes : 0,
-        .vpu_cycles = d->vpu_cycles,
-        .act_bytes = d->act_bytes,
-    };
     plan_matrix(x->c, &m, &d->plan, &d->mxu);
     *slot = d;
 }
@@ -1053,11 +1062,6 @@ void lower_host_placement(const struct tpusim_graph *g, const struct stack *s, b
         previous = on_host[i] = stack_on_host(s, op->type, previous) || op->host_pinned ||
                                 (s->device_inner_dims > 0 && !device_holds(g, s, op));
     }
-}
-
-static void decide_placement(struct lower_ctx *x)
-{
-    lower_host_placement(x->g, x->s, x->on_host);
 }
 
 /* A model input the device cannot hold leaves no op to the device: the
@@ -1196,7 +1200,7 @@ static int setup(struct lower_ctx *x, const struct tpusim_graph *g, const struct
     rc = check_inputs(x, err, err_len);
     if (rc)
         return rc;
-    decide_placement(x);
+    lower_host_placement(x->g, x->s, x->on_host);
     decide_fusion(x);
     x->param_bytes = total_param_bytes(x);
     x->capacity_bytes = lower_capacity_bytes(c, x->param_bytes, &x->weights_on_chip);

@@ -94,23 +94,22 @@ static void fill_op(const struct sim_result *r, int i, struct report_op *o)
         o->cause_share[k] = ratio((double)res->stall[k], (double)res->cycles);
     o->proxy_us = (double)res->flops / c->peak_flops_per_s_core * 1e6;
     o->proxy_error = res->fused_into >= 0 ? 0 : ratio(o->us, o->proxy_us);
-    double pj[ENERGY_COUNT];
-    double total_pj = energy_parts(c, res->energy_fj, res->cycles, pj);
-    o->energy_uj = total_pj * 1e-6;
-    o->avg_power_w = energy_avg_power_w(c, total_pj, res->cycles);
+    struct energy_total e;
+    energy_total_of(c, res->energy_fj, res->cycles, &e);
+    o->energy_uj = e.uj;
+    o->avg_power_w = e.avg_power_w;
 }
 
 /* The model's energy, its power and its efficiency. */
 static void fill_energy(const struct sim_result *r, struct report *out)
 {
-    double pj[ENERGY_COUNT];
-    double total_pj = energy_parts(r->chip, r->sum.energy_fj, r->sum.cycles, pj);
-    for (int k = 0; k < ENERGY_COUNT; k++)
-        out->energy_uj_by_part[k] = pj[k] * 1e-6;
-    out->energy_uj = total_pj * 1e-6;
-    out->avg_power_w = energy_avg_power_w(r->chip, total_pj, r->sum.cycles);
-    out->tops_per_w = ratio((double)r->sum.flops, total_pj * 1e-12) / 1e12;
-    out->inferences_per_j = ratio(1.0, total_pj * 1e-12);
+    struct energy_total e;
+    energy_total_of(r->chip, r->sum.energy_fj, r->sum.cycles, &e);
+    memcpy(out->energy_uj_by_part, e.uj_by_part, sizeof e.uj_by_part);
+    out->energy_uj = e.uj;
+    out->avg_power_w = e.avg_power_w;
+    out->tops_per_w = ratio((double)r->sum.flops, e.pj * 1e-12) / 1e12;
+    out->inferences_per_j = ratio(1.0, e.pj * 1e-12);
     for (int i = 0; i < out->n_ops; i++)
         if (out->ops[i].avg_power_w > out->peak_power_w)
             out->peak_power_w = out->ops[i].avg_power_w;

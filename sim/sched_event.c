@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "cycles.h"
+#include "memory.h"
 #include "scheduler.h"
 #include "sched_event.h"
 
@@ -515,8 +516,8 @@ static uint64_t hold_cycles(const struct run *r, const struct act *a)
     case AK_PROLOGUE: return p->mxu_prologue_cycles;
     case AK_MXU: return plan_tile(p, a->tile)->mxu_cycles;
     case AK_VPU: return plan_tile(p, a->tile)->vpu_cycles;
-    case AK_HOST_IN: return sat_add(sched_host_cycles(r->c, a->bytes), p->host_cpu_cycles);
-    case AK_HOST_OUT: return sched_host_cycles(r->c, a->bytes);
+    case AK_HOST_IN: return sat_add(host_link_hold_cycles(r->c, a->bytes), p->host_cpu_cycles);
+    case AK_HOST_OUT: return host_link_hold_cycles(r->c, a->bytes);
     case AK_DISPATCH: return sched_dispatch_cycles(r->c, r->o);
     case AK_INVOKE: return r->invocation;
     default: return 0;

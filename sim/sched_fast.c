@@ -232,7 +232,7 @@ static void start_op(struct kern *k)
     const struct chip *c = k->c;
     if (p->host_in_bytes || p->host_cpu_cycles)
         k->host_in_end = sat_add(sat_add(k->t0, p->host_in_bytes ? c->host_link_latency_cycles : 0),
-                                 sat_add(sched_host_cycles(c, p->host_in_bytes),
+                                 sat_add(host_link_hold_cycles(c, p->host_in_bytes),
                                          p->host_cpu_cycles));
     k->dma_free = k->t0;
     if (p->weight_bytes)
@@ -288,9 +288,9 @@ void sched_fast_op(const struct chip *c, const struct op_plan *p, double bytes_p
     uint64_t end = max2(k.v_end[last & WMASK], k.dma_free);
     uint64_t host_busy = 0;
     if (p->host_in_bytes || p->host_cpu_cycles)
-        host_busy = sat_add(sched_host_cycles(c, p->host_in_bytes), p->host_cpu_cycles);
+        host_busy = sat_add(host_link_hold_cycles(c, p->host_in_bytes), p->host_cpu_cycles);
     if (p->host_out_bytes) {
-        uint64_t hold = sched_host_cycles(c, p->host_out_bytes);
+        uint64_t hold = host_link_hold_cycles(c, p->host_out_bytes);
         uint64_t from = max2(sat_add(k.v_end[last & WMASK], c->host_link_latency_cycles),
                              k.host_in_end);
         end = max2(end, sat_add(from, hold));
@@ -424,7 +424,7 @@ int sched_fast(const struct chip *c, const struct sim_options *o, const struct o
         invocation = 0;
         /* alone: the same at any start */
         const struct alone *a = time_alone(c, &d[i].plan, bpc, cache);
-        uint64_t launch = sched_launches(&d[i])
+        uint64_t launch = r->kernel
                               ? stack_launch_cycles(o->stack, c->clock_mhz, a->end,
                                                     o->framework_overhead_us)
                               : 0;

@@ -9,11 +9,6 @@
 #include "cycles.h"
 #include "memory.h"
 
-uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes)
-{
-    return host_link_hold_cycles(c, bytes);
-}
-
 uint64_t sched_dma_latency_cycles(const struct chip *c)
 {
     return c->mxu_kind == MATRIX_TENSOR_CORES ? 0 : c->hbm_latency_cycles;
@@ -91,8 +86,8 @@ static void exposed(const struct chip *c, const struct op_plan *p, const struct 
     if (p->host_in_bytes || p->host_out_bytes || p->host_cpu_cycles) {
         w[CAUSE_HOST_LINK] += (double)c->host_link_latency_cycles;
         if (busiest != SU_HOST)
-            w[CAUSE_HOST_LINK] += (double)sched_host_cycles(c, p->host_in_bytes) +
-                                  (double)sched_host_cycles(c, p->host_out_bytes) +
+            w[CAUSE_HOST_LINK] += (double)host_link_hold_cycles(c, p->host_in_bytes) +
+                                  (double)host_link_hold_cycles(c, p->host_out_bytes) +
                                   (double)p->host_cpu_cycles;
     }
 }

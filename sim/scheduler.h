@@ -62,10 +62,6 @@ static inline uint64_t sched_dma_cycles(const struct chip *c, double bytes_per_c
  * DRAM latency across its warps, and its timing (sim/gpu.h) charges what
  * stays exposed: 0 there; the chip's HBM latency elsewhere. */
 uint64_t sched_dma_latency_cycles(const struct chip *c);
-/* Cycles one host-link DMA holds the link (its transfers' overheads and
- * its bytes, memory.h's host_link_hold_cycles; its latency is the wait
- * before it, not the hold). */
-uint64_t sched_host_cycles(const struct chip *c, uint64_t bytes);
 
 /* One op alone from cycle t0 on a core with `bytes_per_cycle` of HBM:
  * its end, and each unit's busy cycles. Exact: the event engine's answer
