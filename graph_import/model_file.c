@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-int model_set_source(struct tpusim_graph *g, const char *name)
+static int model_set_source(struct tpusim_graph *g, const char *name)
 {
     free(g->source);
     g->source = graph_strdup(name);
@@ -92,6 +92,17 @@ int model_read_file(struct tpusim_graph *g, const char *path, uint8_t **out, siz
     return rc;
 }
 
+/* What both importers need before they read: an empty graph, bytes. */
+static int import_into(struct tpusim_graph *g, const uint8_t *data, size_t size,
+                       model_import_fn import)
+{
+    if (g->finalized || g->n_ops)
+        return graph_error(g, TPUSIM_ERR_STATE, "load a model into a new, empty graph");
+    if (size == 0)
+        return graph_error(g, TPUSIM_ERR_PARSE, "the file is empty");
+    return import(g, data, size);
+}
+
 int model_load_buffer(struct tpusim_graph *g, const void *data, size_t size, const char *name,
                       model_import_fn import)
 {
@@ -101,7 +112,7 @@ int model_load_buffer(struct tpusim_graph *g, const void *data, size_t size, con
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     if (!data && size)
         return graph_error(g, TPUSIM_ERR_ARG, "NULL buffer");
-    return import(g, data, size);
+    return import_into(g, data, size, import);
 }
 
 int model_load_file(struct tpusim_graph *g, const char *path, model_import_fn import)
@@ -116,7 +127,7 @@ int model_load_file(struct tpusim_graph *g, const char *path, model_import_fn im
     size_t size;
     int rc = model_read_file(g, path, &data, &size);
     if (!rc)
-        rc = import(g, data, size);
+        rc = import_into(g, data, size, import);
     free(data);
     return rc;
 }

@@ -23,8 +23,6 @@ typedef int (*model_import_fn)(struct tpusim_graph *g, const uint8_t *data, size
 int model_load_buffer(struct tpusim_graph *g, const void *data, size_t size, const char *name,
                       model_import_fn import);
 int model_load_file(struct tpusim_graph *g, const char *path, model_import_fn import);
-/* g->source = name (for messages). */
-int model_set_source(struct tpusim_graph *g, const char *name);
 /* Reads a whole file; *out is malloc'ed (NULL for an empty file). Errors
  * (TPUSIM_ERR_IO, _NOMEM) are in g. */
 int model_read_file(struct tpusim_graph *g, const char *path, uint8_t **out, size_t *size);

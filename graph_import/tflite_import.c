@@ -217,25 +217,6 @@ static int add_unary(struct tfl_ctx *c, const char *type, const char *in, const 
     return add_op(c, type, out, &in, 1, &out, 1, op);
 }
 
-/* A new name: base + suffix (for the tensors a chain passes along). */
-static char *derived(const char *base, const char *suffix)
-{
-    size_t n = strlen(base) + strlen(suffix) + 1;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s%s", base, suffix);
-    return s;
-}
-
-/* A new int64 constant. */
-static int int_const(struct tfl_ctx *c, const char *name, int rank, const int64_t *dims,
-                     const int64_t *v, size_t n)
-{
-    struct tensor *t;
-    int rc = graph_define_tensor(c->g, name, TPUSIM_DT_INT64, rank, dims, &t);
-    return rc ? rc : tensor_set_ivals(c->g, t, v, n);
-}
-
 static int scalar_const(struct tfl_ctx *c, const char *name, tpusim_dtype dt, double v)
 {
     struct tensor *t;
@@ -274,15 +255,25 @@ static int const_ints(struct tfl_ctx *c, const struct tfl_op *op, int k, int64_t
     return TPUSIM_OK;
 }
 
+/* A new 1-D int64 constant of n values, named base + suffix (*name,
+ * malloc'ed). */
+static int ints_const(struct tfl_ctx *c, const char *base, const char *suffix, const int64_t *v,
+                      size_t n, char **name)
+{
+    int64_t len = (int64_t)n;
+    *name = graph_strprintf("%s%s", base, suffix);
+    return *name ? tpusim_graph_add_int_constant(c->g, *name, 1, &len, v) : nomem(c);
+}
+
 /* The op of `type` on input 0 and a new 1-D int64 constant (named after
  * the output with `suffix`) holding v: Reshape's shape, Tile's repeats. */
 static int add_with_ints(struct tfl_ctx *c, const struct tfl_op *op, const char *type,
                          const char *suffix, const int64_t *v, size_t n)
 {
-    char *name = derived(out_name(c, op, 0), suffix);
-    int64_t len = (int64_t)n;
-    const char *ins[2] = {in_name(c, op, 0), name}, *out = out_name(c, op, 0);
-    int rc = name ? int_const(c, name, 1, &len, v, n) : nomem(c);
+    char *name = NULL;
+    const char *out = out_name(c, op, 0);
+    int rc = ints_const(c, out, suffix, v, n, &name);
+    const char *ins[2] = {in_name(c, op, 0), name};
     if (!rc)
         rc = add_op(c, type, out, ins, 2, &out, 1, NULL);
     free(name);
@@ -293,7 +284,7 @@ static int add_with_ints(struct tfl_ctx *c, const struct tfl_op *op, const char 
  * follows (name:preact, freed by the caller). */
 static char *main_output(struct tfl_ctx *c, const struct tfl_op *op, int activation)
 {
-    return derived(out_name(c, op, 0), activation ? ":preact" : "");
+    return graph_strprintf("%s%s", out_name(c, op, 0), activation ? ":preact" : "");
 }
 
 /* The fused activation (ActivationFunctionType) after the op's main op. */
@@ -355,7 +346,7 @@ static int map_conv(struct tfl_ctx *c, const struct tfl_op *op, const char *type
     int rc = pre ? TPUSIM_OK : nomem(c);
     if (!rc && depthwise) {
         int64_t dims[4] = {w->dims[3], w->dims[1], w->dims[2], 1};
-        wname = derived(ins[1], ":ohwi");
+        wname = graph_strprintf("%s:ohwi", ins[1]);
         rc = wname ? graph_define_tensor(c->g, wname, tfl_dtype(w->type), 4, dims, NULL)
                    : nomem(c);
         ins[1] = wname;
@@ -387,16 +378,16 @@ static int map_fully_connected(struct tfl_ctx *c, const struct tfl_op *op, const
         return op_fail(c, TPUSIM_ERR_SHAPE, "needs an input and 2-D weights");
     int act = op->opt.activation;
     bool flatten = x->rank != 2, restore = op->opt.keep_num_dims && x->rank != 2;
-    char *pre = main_output(c, op, act), *flat = derived(out_name(c, op, 0), ":2d"),
-         *flat_shape = derived(out_name(c, op, 0), ":2d_shape"),
-         *gemm = derived(pre ? pre : "", restore ? ":gemm" : ""),
-         *back_shape = derived(out_name(c, op, 0), ":nd_shape");
+    char *pre = main_output(c, op, act), *flat = graph_strprintf("%s:2d", out_name(c, op, 0)),
+         *flat_shape = graph_strprintf("%s:2d_shape", out_name(c, op, 0)),
+         *gemm = graph_strprintf("%s%s", pre ? pre : "", restore ? ":gemm" : ""),
+         *back_shape = graph_strprintf("%s:nd_shape", out_name(c, op, 0));
     int rc = pre && flat && flat_shape && gemm && back_shape ? TPUSIM_OK : nomem(c);
     const char *a = in_name(c, op, 0);
     if (!rc && flatten) {
         int64_t shape[2] = {-1, w->dims[1]}, two = 2;
         const char *ins[2] = {a, flat_shape};
-        rc = int_const(c, flat_shape, 1, &two, shape, 2);
+        rc = tpusim_graph_add_int_constant(c->g, flat_shape, 1, &two, shape);
         if (!rc)
             rc = add_op(c, "Reshape", flat, ins, 2, (const char *const *)&flat, 1, NULL);
         a = flat;
@@ -413,7 +404,7 @@ static int map_fully_connected(struct tfl_ctx *c, const struct tfl_op *op, const
             shape[i] = i == 0 ? -1 : x->dims[i];
         shape[x->rank - 1] = w->dims[0];
         const char *rins[2] = {gemm, back_shape};
-        rc = int_const(c, back_shape, 1, &r, shape, (size_t)r);
+        rc = tpusim_graph_add_int_constant(c->g, back_shape, 1, &r, shape);
         if (!rc)
             rc = add_op(c, "Reshape", pre, rins, 2, (const char *const *)&pre, 1, NULL);
     }
@@ -479,7 +470,7 @@ static int map_two_step(struct tfl_ctx *c, const struct tfl_op *op, const char *
 {
     bool floor_div = op->builtin == TFL_FLOOR_DIV;
     const char *ins[2] = {in_name(c, op, 0), in_name(c, op, 1)}, *out = out_name(c, op, 0);
-    char *mid = derived(out, floor_div ? ":quotient" : ":difference");
+    char *mid = graph_strprintf("%s%s", out, floor_div ? ":quotient" : ":difference");
     int rc = mid ? add_op(c, type, mid, ins, 2, (const char *const *)&mid, 1, NULL) : nomem(c);
     const char *second[2] = {mid, mid};
     if (!rc)
@@ -599,7 +590,7 @@ static int map_quantize(struct tfl_ctx *c, const struct tfl_op *op, const char *
     if (!q)
         return op_fail(c, TPUSIM_ERR_SHAPE, "needs an input");
     const char *out = out_name(c, op, 0);
-    char *scale = derived(out, ":scale"), *zp = derived(out, ":zero_point");
+    char *scale = graph_strprintf("%s:scale", out), *zp = graph_strprintf("%s:zero_point", out);
     tpusim_dtype qt = tfl_dtype(q->type);
     bool with_zp = qt == TPUSIM_DT_INT8 || qt == TPUSIM_DT_UINT8 || qt == TPUSIM_DT_INT16;
     const char *ins[3] = {in_name(c, op, 0), scale, zp};
@@ -623,11 +614,11 @@ static int map_resize(struct tfl_ctx *c, const struct tfl_op *op, const char *ty
     int rc = const_ints(c, op, 1, hw, 2, &n);
     if (!rc && n != 2)
         rc = op_fail(c, TPUSIM_ERR_SHAPE, "its size must be [height, width]");
-    char *sizes = derived(out_name(c, op, 0), ":sizes");
+    char *sizes = graph_strprintf("%s:sizes", out_name(c, op, 0));
     const char *ins[4] = {in_name(c, op, 0), "", "", sizes}, *out = out_name(c, op, 0);
     struct op *g_op = NULL;
     if (!rc)
-        rc = sizes ? int_const(c, sizes, 1, &two, hw, 2) : nomem(c);
+        rc = sizes ? tpusim_graph_add_int_constant(c->g, sizes, 1, &two, hw) : nomem(c);
     if (!rc)
         rc = add_op(c, type, out, ins, 4, &out, 1, &g_op);
     if (!rc)
@@ -690,14 +681,6 @@ static int map_transpose_conv_bias(struct tfl_ctx *c, const struct tfl_op *op)
     return add_transpose_conv(c, op, 0, 1, 2, hw, &o);
 }
 
-/* An int64 1-D constant for a Slice input. */
-static int slice_input(struct tfl_ctx *c, const char *base, const char *suffix, const int64_t *v,
-                       size_t n, char **name)
-{
-    int64_t len = (int64_t)n;
-    *name = derived(base, suffix);
-    return *name ? int_const(c, *name, 1, &len, v, n) : nomem(c);
-}
 
 /* Slice with starts/ends/axes/steps, then a Squeeze of the axes in
  * `shrink` (a bit per axis) when there are any. */
@@ -705,7 +688,7 @@ static int add_slice(struct tfl_ctx *c, const struct tfl_op *op, const int64_t *
                      const int64_t *en, const int64_t *steps, size_t n, int shrink)
 {
     const char *out = out_name(c, op, 0);
-    char *names[4] = {NULL}, *sliced = derived(out, shrink ? ":slice" : "");
+    char *names[4] = {NULL}, *sliced = graph_strprintf("%s%s", out, shrink ? ":slice" : "");
     int64_t axes[TFL_MAX_RANK], drop[TFL_MAX_RANK];
     size_t n_drop = 0;
     for (size_t i = 0; i < n; i++) {
@@ -713,13 +696,13 @@ static int add_slice(struct tfl_ctx *c, const struct tfl_op *op, const int64_t *
         if (shrink & (1 << i))
             drop[n_drop++] = (int64_t)i;
     }
-    int rc = sliced ? slice_input(c, out, ":starts", st, n, &names[0]) : nomem(c);
+    int rc = sliced ? ints_const(c, out, ":starts", st, n, &names[0]) : nomem(c);
     if (!rc)
-        rc = slice_input(c, out, ":ends", en, n, &names[1]);
+        rc = ints_const(c, out, ":ends", en, n, &names[1]);
     if (!rc)
-        rc = slice_input(c, out, ":axes", axes, n, &names[2]);
+        rc = ints_const(c, out, ":axes", axes, n, &names[2]);
     if (!rc)
-        rc = slice_input(c, out, ":steps", steps, n, &names[3]);
+        rc = ints_const(c, out, ":steps", steps, n, &names[3]);
     const char *ins[5] = {in_name(c, op, 0), names[0], names[1], names[2], names[3]};
     if (!rc)
         rc = add_op(c, "Slice", sliced, ins, 5, (const char *const *)&sliced, 1, NULL);
@@ -811,7 +794,7 @@ static int map_pack(struct tfl_ctx *c, const struct tfl_op *op, const char *type
         char suffix[32];
         struct op *uq = NULL;
         snprintf(suffix, sizeof suffix, ":packed%d", k);
-        parts[k] = derived(out_name(c, op, 0), suffix);
+        parts[k] = graph_strprintf("%s%s", out_name(c, op, 0), suffix);
         rc = parts[k] ? add_unary(c, "Unsqueeze", in_name(c, op, k), parts[k], &uq) : nomem(c);
         if (!rc)
             rc = op_add_attr_ints(c->g, uq, "axes", &axis, 1);
@@ -838,7 +821,7 @@ static int map_unpack(struct tfl_ctx *c, const struct tfl_op *op, const char *ty
     if (!parts)
         return nomem(c);
     for (int k = 0; k < n && !rc; k++)
-        if (!(parts[k] = derived(out_name(c, op, k), ":unsqueezed")))
+        if (!(parts[k] = graph_strprintf("%s:unsqueezed", out_name(c, op, k))))
             rc = nomem(c);
     const char *in = in_name(c, op, 0);
     struct op *split = NULL;
@@ -937,7 +920,7 @@ static int map_batch_matmul(struct tfl_ctx *c, const struct tfl_op *op, const ch
             perm[t->rank - 1] = t->rank - 2;
         }
         struct op *tr = NULL;
-        adj[k] = derived(out, k ? ":adj_y" : ":adj_x");
+        adj[k] = graph_strprintf("%s%s", out, k ? ":adj_y" : ":adj_x");
         rc = adj[k] ? add_unary(c, "Transpose", ins[k], adj[k], &tr) : nomem(c);
         if (!rc)
             rc = op_add_attr_ints(c->g, tr, "perm", perm, (size_t)t->rank);
@@ -978,7 +961,8 @@ static int map_lstm(struct tfl_ctx *c, const struct tfl_op *op, const char *type
         return op_fail(c, TPUSIM_ERR_SHAPE, "needs a 3-D input and 2-D gate weights");
     int64_t h = wf->dims[0], wd[3] = {1, 4 * h, wf->dims[1]}, rd[3] = {1, 4 * h, rf->dims[1]};
     const char *out = out_name(c, op, 0);
-    char *w = derived(out, ":W"), *r = derived(out, ":R"), *y = derived(out, ":lstm");
+    char *w = graph_strprintf("%s:W", out), *r = graph_strprintf("%s:R", out),
+         *y = graph_strprintf("%s:lstm", out);
     int rc = w && r && y ? graph_define_tensor(c->g, w, tfl_dtype(wf->type), 3, wd, NULL)
                          : nomem(c);
     if (!rc)
@@ -1267,10 +1251,6 @@ static int import_model(struct tfl_ctx *c)
 
 static int tflite_import(struct tpusim_graph *g, const uint8_t *data, size_t size)
 {
-    if (g->finalized || g->n_ops)
-        return graph_error(g, TPUSIM_ERR_STATE, "load a model into a new, empty graph");
-    if (size == 0)
-        return graph_error(g, TPUSIM_ERR_PARSE, "the file is empty");
     char err[512];
     struct tfl_model m;
     int rc = tfl_read(data, size, &m, err, sizeof err);

@@ -89,10 +89,8 @@ void read_quant(const tflite::QuantizationParameters *q, tfl_tensor *t)
     if (!q || !q->scale() || q->scale()->size() == 0)
         return;
     t->quantized = true;
-    t->n_scales = int(q->scale()->size());
     t->scale = q->scale()->Get(0);
     t->zero_point = first_int64(q->zero_point());
-    t->quant_axis = q->quantized_dimension();
 }
 
 int read_tensor(reader &r, const tflite::Model *model, const tflite::Tensor *src, int index,
@@ -158,7 +156,6 @@ void read_options(const tflite::Operator *op, tfl_options *o)
         if (!p)
             break;
         o->padding = int(p->padding()), o->stride_w = p->stride_w(), o->stride_h = p->stride_h();
-        o->depth_multiplier = p->depth_multiplier();
         o->activation = int(p->fused_activation_function());
         o->dilation_w = p->dilation_w_factor(), o->dilation_h = p->dilation_h_factor();
         break;
@@ -178,13 +175,6 @@ void read_options(const tflite::Operator *op, tfl_options *o)
             break;
         o->activation = int(p->fused_activation_function());
         o->keep_num_dims = p->keep_num_dims();
-        break;
-    }
-    case BuiltinOptions_SoftmaxOptions: {
-        const auto *p = op->builtin_options_as_SoftmaxOptions();
-        if (!p)
-            break;
-        o->beta = p->beta();
         break;
     }
     case BuiltinOptions_ConcatenationOptions: {
@@ -226,21 +216,7 @@ void read_options(const tflite::Operator *op, tfl_options *o)
         const auto *p = op->builtin_options_as_LocalResponseNormalizationOptions();
         if (!p)
             break;
-        o->radius = p->radius(), o->bias = p->bias(), o->alpha = p->alpha(), o->beta = p->beta();
-        break;
-    }
-    case BuiltinOptions_ResizeBilinearOptions: {
-        const auto *p = op->builtin_options_as_ResizeBilinearOptions();
-        if (!p)
-            break;
-        o->align_corners = p->align_corners(), o->half_pixel_centers = p->half_pixel_centers();
-        break;
-    }
-    case BuiltinOptions_ResizeNearestNeighborOptions: {
-        const auto *p = op->builtin_options_as_ResizeNearestNeighborOptions();
-        if (!p)
-            break;
-        o->align_corners = p->align_corners(), o->half_pixel_centers = p->half_pixel_centers();
+        o->radius = p->radius(), o->alpha = p->alpha();
         break;
     }
     case BuiltinOptions_ReshapeOptions: {
@@ -280,41 +256,6 @@ void read_options(const tflite::Operator *op, tfl_options *o)
         o->shrink_axis_mask = p->shrink_axis_mask();
         break;
     }
-    case BuiltinOptions_SplitOptions: {
-        const auto *p = op->builtin_options_as_SplitOptions();
-        if (!p)
-            break;
-        o->num = p->num_splits();
-        break;
-    }
-    case BuiltinOptions_SplitVOptions: {
-        const auto *p = op->builtin_options_as_SplitVOptions();
-        if (!p)
-            break;
-        o->num = p->num_splits();
-        break;
-    }
-    case BuiltinOptions_CastOptions: {
-        const auto *p = op->builtin_options_as_CastOptions();
-        if (!p)
-            break;
-        o->out_type = int(p->out_data_type());
-        break;
-    }
-    case BuiltinOptions_ArgMaxOptions: {
-        const auto *p = op->builtin_options_as_ArgMaxOptions();
-        if (!p)
-            break;
-        o->out_type = int(p->output_type());
-        break;
-    }
-    case BuiltinOptions_ArgMinOptions: {
-        const auto *p = op->builtin_options_as_ArgMinOptions();
-        if (!p)
-            break;
-        o->out_type = int(p->output_type());
-        break;
-    }
     case BuiltinOptions_TransposeConvOptions: {
         const auto *p = op->builtin_options_as_TransposeConvOptions();
         if (!p)
@@ -327,14 +268,14 @@ void read_options(const tflite::Operator *op, tfl_options *o)
         const auto *p = op->builtin_options_as_PackOptions();
         if (!p)
             break;
-        o->num = p->values_count(), o->axis = p->axis();
+        o->axis = p->axis();
         break;
     }
     case BuiltinOptions_UnpackOptions: {
         const auto *p = op->builtin_options_as_UnpackOptions();
         if (!p)
             break;
-        o->num = p->num(), o->axis = p->axis();
+        o->axis = p->axis();
         break;
     }
     case BuiltinOptions_UnidirectionalSequenceLSTMOptions: {
@@ -384,14 +325,12 @@ int read_op(reader &r, const tflite::Model *model, const tflite::Operator *src, 
     int deprecated = code->deprecated_builtin_code(), builtin = code->builtin_code();
     op->builtin = builtin > deprecated ? builtin : deprecated;
     op->custom_code = str(code->custom_code());
-    op->version = code->version();
     int n = r.m->n_tensors;
     int rc = indices(r, src->inputs(), n, true, &op->inputs, &op->n_inputs, "input", index);
     if (!rc)
         rc = indices(r, src->outputs(), n, false, &op->outputs, &op->n_outputs, "output", index);
     if (rc)
         return rc;
-    op->options_type = int(src->builtin_options_type());
     read_options(src, &op->opt);
     if (src->custom_options() && src->custom_options()->size()) {
         op->custom_options = src->custom_options()->data();
@@ -465,8 +404,6 @@ extern "C" int tfl_read(const uint8_t *buf, size_t size, tfl_model *out, char *e
     if (model && (!model->subgraphs() || model->subgraphs()->size() == 0))
         rc = fail(r, "the model has no subgraph");
     if (!rc) {
-        out->version = model->version();
-        out->description = str(model->description());
         out->n_subgraphs = int(model->subgraphs()->size());
         rc = read_subgraph(r, model);
     }

@@ -55,10 +55,8 @@ struct tfl_tensor {
     size_t data_bytes;
     bool is_variable;          /* state an op updates (LSTM) */
     bool quantized;            /* scale and zero point given */
-    int n_scales;              /* 1 per tensor, or one per channel of quant_axis */
     float scale;               /* the first (or only) scale */
     int64_t zero_point;
-    int quant_axis;
 };
 
 /* The builtin options tpusim reads, flattened: only those of the op's
@@ -66,13 +64,13 @@ struct tfl_tensor {
 struct tfl_options {
     int padding;               /* 0 SAME, 1 VALID */
     int stride_w, stride_h, dilation_w, dilation_h;
-    int filter_w, filter_h, depth_multiplier;
+    int filter_w, filter_h;
     int activation;            /* ActivationFunctionType */
-    int axis, batch_dims, num, keep_dims, keep_num_dims;
+    int axis, batch_dims, keep_dims, keep_num_dims;
     int begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask;
-    int out_type, mode, time_major, adj_x, adj_y, align_corners, half_pixel_centers;
+    int mode, time_major, adj_x, adj_y;
     int radius;
-    float beta, alpha, bias;
+    float alpha;
     int n_list;                /* new_shape or squeeze_dims */
     int32_t list[TFL_MAX_LIST];
     bool list_given;
@@ -81,20 +79,16 @@ struct tfl_options {
 struct tfl_op {
     int builtin;               /* BuiltinOperator; TFL_CUSTOM for custom ops */
     const char *custom_code;   /* custom ops: their name; else "" */
-    int version;
     int *inputs;               /* tensor indices; -1 for an absent optional input */
     int n_inputs;
     int *outputs;
     int n_outputs;
-    int options_type;          /* the BuiltinOptions member given, 0 for none */
     struct tfl_options opt;
     const uint8_t *custom_options; /* into the buffer, or NULL */
     size_t custom_options_bytes;
 };
 
 struct tfl_model {
-    uint32_t version;          /* schema version: 3 */
-    const char *description;
     int n_subgraphs;
     struct tfl_tensor *tensors; /* of subgraph 0 */
     int n_tensors;

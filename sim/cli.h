@@ -75,10 +75,14 @@ bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 bool cli_parse_engine(const char *s, int *engine);
 /* "bf16", "fp16", "int8" or "fp32" in *out; false for anything else. */
 bool cli_parse_dtype(const char *s, tpusim_dtype *out);
-/* Opens the model of o; prints "tpusim: <message>" and returns NULL on error. */
-tpusim_graph *cli_open_model(const struct model_opts *o);
-/* Prints each line of a graph's notes to stderr as "tpusim: MODEL: note: ...". */
-void cli_print_notes(const char *model, const char *notes);
+/* Opens the model of o; prints "tpusim: <message>" and returns NULL on
+ * error. With `report`, also prints the graph's notes to stderr
+ * ("tpusim: MODEL: note: ...") and the --twin comparison, once per model:
+ * callers that open a model again (another batch) pass false. */
+tpusim_graph *cli_open_model(const struct model_opts *o, bool report);
+/* A whole file as a NUL-terminated string (malloc'ed; *len its bytes);
+ * NULL with errno set when it cannot be read (ENOMEM: out of memory). */
+char *cli_read_text(const char *path, size_t *len);
 /* The name to show for o's model. */
 const char *cli_model_name(const struct model_opts *o);
 

@@ -257,7 +257,8 @@ static int twin_report(const struct model_opts *o, const char *model, const tpus
     return rc ? 1 : 0;
 }
 
-void cli_print_notes(const char *model, const char *notes)
+/* Each line of a graph's notes, as "tpusim: MODEL: note: ...". */
+static void print_notes(const char *model, const char *notes)
 {
     for (const char *p = notes; *p;) {
         const char *nl = strchr(p, '\n');
@@ -267,7 +268,7 @@ void cli_print_notes(const char *model, const char *notes)
     }
 }
 
-tpusim_graph *cli_open_model(const struct model_opts *o)
+tpusim_graph *cli_open_model(const struct model_opts *o, bool report)
 {
     tpusim_graph *g = NULL;
     if (tpusim_graph_new(&g)) {
@@ -287,12 +288,51 @@ tpusim_graph *cli_open_model(const struct model_opts *o)
         tpusim_graph_close(g);
         return NULL;
     }
-    cli_print_notes(model, tpusim_graph_notes(g));
+    if (!report)
+        return g;
+    print_notes(model, tpusim_graph_notes(g));
     if (twin_report(o, model, g)) {
         tpusim_graph_close(g);
         return NULL;
     }
     return g;
+}
+
+char *cli_read_text(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, n;
+    *len = 0;
+    char chunk[65536];
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (*len + n + 1 > cap) {
+            cap = 2 * (*len + n + 1);
+            char *grown = realloc(buf, cap);
+            if (!grown) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = grown;
+        }
+        memcpy(buf + *len, chunk, n);
+        *len += n;
+    }
+    bool bad = ferror(f) != 0;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    if (!buf)
+        buf = calloc(1, 1);
+    else
+        buf[*len] = '\0';
+    return buf;
 }
 
 void csv_field(FILE *f, const char *raw)

@@ -188,7 +188,7 @@ int cmd_inspect(int argc, char **argv)
     int rc = cli_parse_args(&args, argc, argv);
     if (rc >= 0)
         return rc;
-    tpusim_graph *g = cli_open_model(&o);
+    tpusim_graph *g = cli_open_model(&o, true);
     if (!g)
         return 1;
     const char *model = cli_model_name(&o);

@@ -256,14 +256,14 @@ int cli_open_core_models(const char *cmd, const struct sim_cli *o, struct core_m
     /* One core: the batch stays as given, 0 keeping the file's own. */
     if (o->cores > 1)
         per_core.batch = cli_core_batch(o);
-    m->big = cli_open_model(&per_core);
+    m->big = cli_open_model(&per_core, true);
     if (!m->big)
         return 1;
     m->n_big = o->cores;
     if (o->cores > 1 && batch % o->cores) {
         m->n_big = batch % o->cores;
         per_core.batch = cli_core_batch(o) - 1;
-        m->small = cli_open_model(&per_core);
+        m->small = cli_open_model(&per_core, false);
         if (!m->small) {
             cli_close_core_models(m);
             return 1;

@@ -10,43 +10,6 @@
 #include "cli.h"
 #include "cli_sweep.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n;
-    *len = 0;
-    char chunk[65536];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (*len + n + 1 > cap) {
-            cap = 2 * (*len + n + 1);
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = grown;
-        }
-        memcpy(buf + *len, chunk, n);
-        *len += n;
-    }
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    if (!buf)
-        buf = calloc(1, 1);
-    else
-        buf[*len] = '\0';
-    return buf;
-}
-
 /* The identity in the first line: sweep_header_line's two forms. */
 static bool parse_header(struct sweep_file *f, const char *line)
 {
@@ -90,7 +53,7 @@ static bool row_id(const struct sweep_file *f, const char *row, uint64_t *id)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(p, &end, 10);
-    if (end == p || errno || *end != (f->fmt == SWEEP_JSONL ? ',' : ','))
+    if (end == p || errno || *end != ',')
         return false;
     *id = v;
     return true;
@@ -102,7 +65,7 @@ int sweep_file_read(const char *cmd, const char *path, struct sweep_file *f)
     f->path = path;
     size_t len;
     errno = 0;
-    f->text = slurp(path, &len);
+    f->text = cli_read_text(path, &len);
     if (!f->text) {
         fprintf(stderr, "tpusim %s: cannot read '%s': %s\n", cmd, path,
                 errno ? strerror(errno) : "read error");

@@ -207,37 +207,39 @@ static int plot_axis(const struct table *t, int axis, const char *dir, char *ste
     bool chips = false;
     for (size_t r = 1; r < t->n_rows; r++)
         chips = chips || strcmp(cell(t, r, chip), cell(t, 0, chip)) != 0;
-    char (*titles)[256] = calloc(t->n_rows + 1, sizeof *titles);
-    struct xy *pts = calloc(t->n_rows + 1, sizeof *pts), *line = calloc(t->n_rows + 1, sizeof *line);
+    /* Each row's series title, made once. */
+    char (*row_title)[256] = calloc(t->n_rows + 1, sizeof *row_title);
+    const char **titles = calloc(t->n_rows + 1, sizeof *titles);
+    struct xy *pts = calloc(t->n_rows + 1, sizeof *pts);
     double *xs = calloc(t->n_rows + 1, sizeof *xs), *ys = calloc(t->n_rows + 1, sizeof *ys);
     struct plot_series *series = calloc(t->n_rows + 1, sizeof *series);
     int n_series = 0, rc = 0;
     size_t used = 0;
     char err[1024];
-    if (!titles || !pts || !line || !xs || !ys || !series) {
+    if (!row_title || !titles || !pts || !xs || !ys || !series) {
         fprintf(stderr, "tpusim sweep plot: out of memory\n");
         rc = 1;
     }
+    for (size_t r = 0; !rc && r < t->n_rows; r++) {
+        char label[200];
+        snprintf(row_title[r], sizeof row_title[r], "%s%s%s",
+                 plot_model_label(cell(t, r, model), label, sizeof label), chips ? " on " : "",
+                 chips ? cell(t, r, chip) : "");
+    }
     /* Each series in turn: its rows' (x, latency), sorted, medians per x. */
     for (size_t r = 0; !rc && r < t->n_rows; r++) {
-        char title[256], label[200];
-        snprintf(title, sizeof title, "%s%s%s", plot_model_label(cell(t, r, model), label,
-                 sizeof label), chips ? " on " : "", chips ? cell(t, r, chip) : "");
+        const char *title = row_title[r];
         int k = 0;
         while (k < n_series && strcmp(titles[k], title) != 0)
             k++;
         if (k < n_series)
             continue;
-        snprintf(titles[n_series], sizeof titles[0], "%s", title);
+        titles[n_series] = title;
         size_t n = 0;
-        for (size_t q = r; q < t->n_rows; q++) {
-            char tq[256];
-            snprintf(tq, sizeof tq, "%s%s%s", plot_model_label(cell(t, q, model), label,
-                     sizeof label), chips ? " on " : "", chips ? cell(t, q, chip) : "");
-            if (strcmp(tq, title) == 0 && number(cell(t, q, axis), &pts[n].x) &&
+        for (size_t q = r; q < t->n_rows; q++)
+            if (strcmp(row_title[q], title) == 0 && number(cell(t, q, axis), &pts[n].x) &&
                 number(cell(t, q, lat), &pts[n].y))
                 n++;
-        }
         qsort(pts, n, sizeof *pts, cmp_xy);
         size_t first = used;
         for (size_t i = 0; i < n;) {
@@ -260,9 +262,9 @@ static int plot_axis(const struct table *t, int axis, const char *dir, char *ste
         fprintf(stderr, "tpusim sweep plot: %s\n", err);
         rc = 1;
     }
+    free(row_title);
     free(titles);
     free(pts);
-    free(line);
     free(xs);
     free(ys);
     free(series);

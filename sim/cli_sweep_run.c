@@ -237,7 +237,8 @@ static int load_graphs(struct run *r)
             memset(&mo, 0, sizeof mo);
             mo.model = m->values.v[i];
             mo.batch = s->batches[j];
-            r->graphs[i * b->values.n + j] = cli_open_model(&mo);
+            /* notes and --twin once per model, not per batch */
+            r->graphs[i * b->values.n + j] = cli_open_model(&mo, j == 0);
             if (!r->graphs[i * b->values.n + j])
                 return 1; /* cli_open_model said why */
         }

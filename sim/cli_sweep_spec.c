@@ -193,36 +193,6 @@ static int on_value(void *user, const char *section, const char *name, const cha
     return add_values(st, &st->axes[a], section, name, value, true);
 }
 
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    char chunk[4096];
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (len + n + 1 > cap) {
-            cap = 2 * (len + n + 1);
-            char *grown = realloc(buf, cap);
-            if (!grown) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = grown;
-        }
-        memcpy(buf + len, chunk, n);
-        len += n;
-    }
-    fclose(f);
-    if (!buf)
-        buf = calloc(1, 1);
-    else
-        buf[len] = '\0';
-    return buf;
-}
-
 static void free_dim(struct sweep_dim *d)
 {
     for (int i = 0; d->overrides && i < d->values.n; i++)
@@ -236,7 +206,8 @@ static int read_file(const char *path, struct file_state *st)
 {
     st->path = path;
     errno = 0;
-    st->text = read_text(path);
+    size_t len;
+    st->text = cli_read_text(path, &len);
     if (!st->text) {
         fprintf(stderr, "tpusim sweep: cannot read '%s': %s\n", path,
                 errno ? strerror(errno) : "out of memory");
@@ -512,12 +483,9 @@ static int make_overrides(struct sweep_dim *a)
         size_t len = strlen(a->key) + strlen(a->values.v[v]) + 2;
         a->overrides[v] = malloc(len);
         if (!a->overrides[v])
-            break;
+            return 1;
         snprintf(a->overrides[v], len, "%s=%s", a->key, a->values.v[v]);
     }
-    for (int v = 0; a->overrides && v < a->values.n; v++)
-        if (!a->overrides[v])
-            return 1;
     return a->overrides ? 0 : 1;
 }
 

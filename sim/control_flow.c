@@ -8,7 +8,6 @@
  */
 #include "control_flow.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,22 +46,6 @@ void cf_free(struct control_flow *cf)
     free(cf);
 }
 
-/* A malloc'ed printf. */
-static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static char *str_printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (!s)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
 
 static bool in_list(char *const *names, int n, const char *name)
 {
@@ -167,6 +150,8 @@ struct inst {
     char *const *outer;            /* names in g of cf->outer_names */
     const char *node_prefix;       /* for the tensors the body's ops make */
     const char *const_prefix;      /* for its constants, shared by every iteration */
+    int **order;                   /* where the body's op order is kept between
+                                      iterations (Loop, Scan); NULL: not kept */
 };
 
 /* Copies a body constant into g once (every iteration reads the same). */
@@ -198,9 +183,9 @@ static int resolve(struct inst *x, const char *name, char **out)
         if (strcmp(cf->outer_names[i], name) == 0)
             *out = graph_strdup(x->outer[i]);
     if (!*out && t && t->producer >= 0)
-        *out = str_printf("%s/%s", x->node_prefix, name);
+        *out = graph_strprintf("%s/%s", x->node_prefix, name);
     if (!*out && t && t->defined) {
-        *out = str_printf("%s/%s", x->const_prefix, name);
+        *out = graph_strprintf("%s/%s", x->const_prefix, name);
         rc = *out ? define_constant(x, t, *out) : TPUSIM_OK;
     }
     if (!rc && !*out)
@@ -276,7 +261,7 @@ static int resolve_all(struct inst *x, const struct op *src, bool outputs, char 
 /* One body op, copied into g. */
 static int copy_op(struct inst *x, const struct op *src)
 {
-    char **ins = NULL, **outs = NULL, *name = str_printf("%s/%s", x->node_prefix, src->name);
+    char **ins = NULL, **outs = NULL, *name = graph_strprintf("%s/%s", x->node_prefix, src->name);
     int n_in = 0, n_out = 0;
     struct op *dst = NULL;
     int rc = name ? resolve_all(x, src, false, &ins, &n_in)
@@ -304,16 +289,17 @@ static int copy_op(struct inst *x, const struct op *src)
  * outputs. */
 static int instantiate(struct inst *x, char ***outs)
 {
-    int *order = NULL, n_out = 0;
+    int *own = NULL, n_out = 0;
+    int **order = x->order ? x->order : &own;
     *outs = NULL;
     if (x->g->n_ops + x->b->g->n_ops > CF_MAX_OPS)
         return graph_error(x->g, TPUSIM_ERR_UNSUPPORTED,
                            "node '%s' (%s): expanding its subgraphs passes %d ops",
                            x->cf_op->name, op_info_of(x->cf_op->type)->name, CF_MAX_OPS);
-    int rc = body_order(x->g, x->b->g, &order);
+    int rc = *order ? TPUSIM_OK : body_order(x->g, x->b->g, order);
     for (int i = 0; i < x->b->g->n_ops && !rc; i++)
-        rc = copy_op(x, x->b->g->ops[order[i]]);
-    free(order);
+        rc = copy_op(x, x->b->g->ops[(*order)[i]]);
+    free(own);
     *outs = calloc((size_t)(x->b->n_outputs ? x->b->n_outputs : 1), sizeof **outs);
     if (!rc && !*outs)
         rc = graph_error(x->g, TPUSIM_ERR_NOMEM, "out of memory");
@@ -401,7 +387,7 @@ static int expand_if(struct tpusim_graph *g, struct op *op, char **outer, int po
     if (rc)
         return rc;
     /* A folded condition picks one branch; otherwise both come in and
-     * infer_if keeps the costlier. */
+     * infer_control_flow keeps the costlier. */
     bool known = tensor_has_values(cond) && cond->n_vals >= 1;
     int lo = known ? (tensor_value_f(cond, 0) != 0 ? 0 : 1) : 0, hi = known ? lo : 1;
     char **names = calloc((size_t)(2 * n_out + 1), sizeof *names);
@@ -409,8 +395,8 @@ static int expand_if(struct tpusim_graph *g, struct op *op, char **outer, int po
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     int n = 0;
     for (int b = lo; b <= hi && !rc; b++) {
-        char *prefix = str_printf("%s/%s", op->name, b == 0 ? "then" : "else"), **outs = NULL;
-        struct inst x = {g, op, b, &op->cf->bodies[b], NULL, outer, prefix, prefix};
+        char *prefix = graph_strprintf("%s/%s", op->name, b == 0 ? "then" : "else"), **outs = NULL;
+        struct inst x = {g, op, b, &op->cf->bodies[b], NULL, outer, prefix, prefix, NULL};
         rc = prefix ? instantiate(&x, &outs) : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
         for (int i = 0; i < n_out && outs; i++, n++)
             names[n] = outs[i];
@@ -528,6 +514,7 @@ struct unroll {
     int n_cur;
     char ***scans;   /* scans[j][k]: scan output j of iteration k */
     int n_scan;
+    int *order;      /* the body's op order, made by the first iteration */
 };
 
 static void unroll_free(struct unroll *u)
@@ -536,6 +523,7 @@ static void unroll_free(struct unroll *u)
     for (int j = 0; u->scans && j < u->n_scan; j++)
         free_names(u->scans[j], u->trips);
     free(u->scans);
+    free(u->order);
 }
 
 /* Leaves u freeable by unroll_free whatever happens. */
@@ -560,9 +548,9 @@ static int run_iteration(struct tpusim_graph *g, struct op *op, char **outer, ch
                          int k, struct unroll *u)
 {
     const struct graph_body *b = &op->cf->bodies[0];
-    char *prefix = str_printf("%s/iter%d", op->name, k), *cprefix = str_printf("%s/body", op->name);
+    char *prefix = graph_strprintf("%s/iter%d", op->name, k), *cprefix = graph_strprintf("%s/body", op->name);
     char **outs = NULL;
-    struct inst x = {g, op, 0, b, actual, outer, prefix, cprefix};
+    struct inst x = {g, op, 0, b, actual, outer, prefix, cprefix, &u->order};
     int rc = prefix && cprefix ? instantiate(&x, &outs)
                                : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     for (int i = 0; !rc && i < b->n_outputs; i++) {
@@ -583,11 +571,11 @@ static int stack_scan_output(struct tpusim_graph *g, struct op *op, struct unrol
                              int64_t axis, bool reverse, char **out)
 {
     char **parts = calloc((size_t)u->trips, sizeof *parts);
-    *out = str_printf("%s/scan_out%d", op->name, j);
+    *out = graph_strprintf("%s/scan_out%d", op->name, j);
     int rc = parts && *out ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     for (int k = 0; k < u->trips && !rc; k++) {
         int src = reverse ? u->trips - 1 - k : k;
-        char *name = str_printf("%s/iter%d/scan_out%d_axis", op->name, src, j);
+        char *name = graph_strprintf("%s/iter%d/scan_out%d_axis", op->name, src, j);
         struct op *uq;
         rc = name ? graph_add_op(g, "Unsqueeze", "", name, (const char *const *)&u->scans[j][src],
                                  1, (const char *const *)&name, 1, &uq)
@@ -681,7 +669,7 @@ static int loop_trips(struct tpusim_graph *g, const struct op *op, int64_t *trip
 static int loop_start(struct tpusim_graph *g, const struct op *op, struct unroll *u)
 {
     const struct tensor *cond = op_in(g, op, 1);
-    u->cur[0] = cond ? graph_strdup(cond->name) : str_printf("%s/cond_true", op->name);
+    u->cur[0] = cond ? graph_strdup(cond->name) : graph_strprintf("%s/cond_true", op->name);
     if (!u->cur[0])
         return graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     int rc = cond ? TPUSIM_OK : scalar_const(g, u->cur[0], TPUSIM_DT_BOOL, 1);
@@ -697,7 +685,7 @@ static int loop_iterations(struct tpusim_graph *g, struct op *op, char **outer, 
     char **actual = calloc((size_t)(1 + u->n_cur), sizeof *actual);
     int rc = actual ? TPUSIM_OK : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
     for (int k = 0; k < u->trips && !rc; k++) {
-        actual[0] = str_printf("%s/iter%d/iteration_num", op->name, k);
+        actual[0] = graph_strprintf("%s/iter%d/iteration_num", op->name, k);
         rc = actual[0] ? scalar_const(g, actual[0], TPUSIM_DT_INT64, k)
                        : graph_error(g, TPUSIM_ERR_NOMEM, "out of memory");
         for (int i = 0; i < u->n_cur; i++)
@@ -747,8 +735,8 @@ static int scan_axes(struct tpusim_graph *g, const struct op *op, const char *na
 static int scan_slice(struct tpusim_graph *g, struct op *op, int input, int j, int k,
                       int64_t index, int64_t axis, char **out)
 {
-    char *idx = str_printf("%s/iter%d/scan_index%d", op->name, k, j);
-    *out = str_printf("%s/iter%d/scan_in%d", op->name, k, j);
+    char *idx = graph_strprintf("%s/iter%d/scan_index%d", op->name, k, j);
+    *out = graph_strprintf("%s/iter%d/scan_in%d", op->name, k, j);
     const char *ins[2] = {g->tensors[op->in[input]]->name, idx};
     struct op *ga;
     int rc = idx && *out ? scalar_const(g, idx, TPUSIM_DT_INT64, index)
@@ -852,9 +840,9 @@ int cf_expand(struct tpusim_graph *g, struct op *op, int pos)
     return rc;
 }
 
-/* After expansion: each output is the body output read as input i (with
- * its known values), and the op itself is bypassed. */
-static int infer_selected(struct tpusim_graph *g, struct op *op)
+/* If, Loop and Scan after expansion: each output is the body output read
+ * as input i (with its known values), and the op itself is bypassed. */
+int infer_control_flow(struct tpusim_graph *g, struct op *op)
 {
     if (!op->cf || op->cf->state == CF_NEW)
         return op_error(g, op, "has no subgraph (only the ONNX importer builds control flow)");
@@ -884,19 +872,4 @@ static int infer_selected(struct tpusim_graph *g, struct op *op)
     }
     op->bypassed = true;
     return TPUSIM_OK;
-}
-
-int infer_if(struct tpusim_graph *g, struct op *op)
-{
-    return infer_selected(g, op);
-}
-
-int infer_loop(struct tpusim_graph *g, struct op *op)
-{
-    return infer_selected(g, op);
-}
-
-int infer_scan(struct tpusim_graph *g, struct op *op)
-{
-    return infer_selected(g, op);
 }

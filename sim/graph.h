@@ -156,6 +156,8 @@ int op_error(struct tpusim_graph *g, const struct op *op, const char *fmt, ...)
 /* ---- Building. */
 /* A malloc'ed copy of s; NULL on NOMEM. */
 char *graph_strdup(const char *s);
+/* A malloc'ed printf; NULL when out of memory. */
+char *graph_strprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* NULL, "" and "ai.onnx" all name the default ONNX operator domain. */
 bool graph_is_default_domain(const char *domain);
 /* The --dim binding called `name`, or NULL. */

@@ -105,9 +105,9 @@ struct op;
     /* an op tpusim cannot see into (a TFLite custom op): outputs as the file declares them */  \
     X(CUSTOM, "Custom", FREE, infer_custom)                                                       \
     /* control flow, expanded into the graph at inference: sim/control_flow.c */                \
-    X(IF, "If", FREE, infer_if)                                                                   \
-    X(LOOP, "Loop", FREE, infer_loop)                                                             \
-    X(SCAN, "Scan", FREE, infer_scan)                                                             \
+    X(IF, "If", FREE, infer_control_flow)                                                         \
+    X(LOOP, "Loop", FREE, infer_control_flow)                                                     \
+    X(SCAN, "Scan", FREE, infer_control_flow)                                                     \
     /* quantization; the matrix ops' inputs are stored operands first: sim/quant.c */             \
     X(QUANTIZE_LINEAR, "QuantizeLinear", ELEMENTWISE, infer_quantize_linear)                      \
     X(DEQUANTIZE_LINEAR, "DequantizeLinear", ELEMENTWISE, infer_dequantize_linear)                \

@@ -69,7 +69,7 @@ int main(int argc, char **argv)
         return 1;
     }
     double t0 = now_us();
-    tpusim_graph *g = cli_open_model(&mo);
+    tpusim_graph *g = cli_open_model(&mo, true);
     if (!g)
         return 1;
     double load_us = now_us() - t0;

@@ -43,6 +43,14 @@ run "Edge TPU-compiled model said so" 0 "its 1 edgetpu-custom-op holds the part 
     "$CLI" inspect "$coral/mobilenet_v1_0.25_128_quant_edgetpu.tflite"
 run "twin found beside the compiled model" 0 "the Edge TPU compiler mapped 31 to the Edge TPU and left 0 on the CPU; tpusim (stack tflite-edgetpu) places 31 on the Edge TPU and 0 on the host; they agree on 31 of 31" \
     "$CLI" inspect "$coral/mobilenet_v1_0.25_128_quant_edgetpu.tflite"
+# A model opened again for another batch (an uneven split over cores, a
+# sweep's batches) says its notes and its twin once.
+small="$coral/mobilenet_v1_0.25_128_quant_edgetpu.tflite"
+for cmd in "run $small --chip tpu_v3 --batch 3 --cores 2" "sweep $small --chips edgetpu --batch 1,2,4"; do
+    # shellcheck disable=SC2086 # the command's words
+    n=$("$CLI" $cmd 2>&1 >/dev/null | grep -c "they agree on 31 of 31")
+    if [ "$n" -eq 1 ]; then pass; else fail "tpusim $cmd: the twin said $n times, not once"; fi
+done
 cp "$coral/deeplabv3_mnv2_dm05_pascal_quant_edgetpu.tflite" "$tf/compiled.tflite"
 run "twin given with --twin" 0 "the Edge TPU compiler mapped 64 to the Edge TPU and left 8 on the CPU" \
     "$CLI" inspect "$tf/compiled.tflite" --twin "$coral/deeplabv3_mnv2_dm05_pascal_quant.tflite"
