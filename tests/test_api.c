@@ -246,11 +246,16 @@ START_TEST(a_derived_chip_equals_one_opened_with_all_its_overrides)
     ck_assert_ptr_null(chip);
     ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "mxu.rowz"));
     const char *zero[] = {"hbm.bandwidth_gbps=0"};
+    chip = (tpusim_chip *)ctx;
     ck_assert_int_ne(tpusim_chip_derive(ctx, base, zero, 1, &chip), TPUSIM_OK);
+    ck_assert_ptr_null(chip);
     ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "without DRAM"));
     const char *nope[] = {"compiler.default_stack=nope"};
+    chip = (tpusim_chip *)ctx;
     ck_assert_int_eq(tpusim_chip_derive(ctx, base, nope, 1, &chip), TPUSIM_ERR_ARG);
+    ck_assert_ptr_null(chip);
     ck_assert_ptr_nonnull(strstr(tpusim_errmsg(ctx), "unknown stack 'nope'"));
+    chip = (tpusim_chip *)ctx;
     ck_assert_int_eq(tpusim_chip_derive(ctx, NULL, NULL, 0, &chip), TPUSIM_ERR_ARG);
     ck_assert_ptr_null(chip);
     tpusim_chip_close(base);

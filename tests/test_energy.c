@@ -222,7 +222,6 @@ START_TEST(hbm_traffic_costs_its_bytes_at_fixed_macs)
 {
     tpusim_graph *g = tu_gemm(256, 4096, 4096);
     uint64_t weight_bytes = 4096 * 4096 * 2;
-    ck_assert_double_eq_tol((double)weight_bytes * 31.2 * 1e-6, 1046.9, 0.1); /* uJ */
     extra_bytes_cost_their_energy(g, "tpu_v4i", "sram.cmem_bytes=0", TPUSIM_DT_BFLOAT16,
                                   ENERGY_HBM, weight_bytes, 31.2);
     tpusim_graph_close(g);
@@ -236,7 +235,6 @@ START_TEST(edgetpu_parameters_past_the_cache_pay_the_host_link)
 {
     tpusim_graph *g = chain(6, 1024, 0);
     uint64_t streamed = 2 * 1048576;
-    ck_assert_double_eq_tol((double)streamed * 320 * 1e-6, 671.1, 0.1); /* uJ */
     extra_bytes_cost_their_energy(g, "edgetpu", "sram.param_cache_bytes=4194304",
                                   TPUSIM_DT_INT8, ENERGY_HOST_LINK, streamed, 320);
     tpusim_graph_close(g);

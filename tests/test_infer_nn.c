@@ -235,6 +235,22 @@ START_TEST(conv_nhwc_matches_nchw)
     const struct op *op = tu_find_op(g, "c");
     ck_assert_int_eq(op->win.pad_begin[0], 0);
     ck_assert_int_eq(op->win.pad_end[0], 1);
+    /* The same convolution in NCHW: the same output, MACs and padding. */
+    tpusim_graph *n = tu_new();
+    tu_input(n, "x", 4, TU_DIMS(1, 32, 112, 112));
+    tu_weight(n, "w", 4, TU_DIMS(64, 32, 3, 3)); /* OIHW */
+    tu_op(n, "Conv", "c", "x,w", "y");
+    tu_attr_ints(n, "strides", 2, TU_DIMS(2, 2));
+    tu_attr_str(n, "auto_pad", "SAME_UPPER");
+    tu_finalize_ok(n);
+    tu_expect_shape(n, "y", 4, TU_DIMS(1, 64, 56, 56));
+    ck_assert_uint_eq(macs_of(n, "c"), macs_of(g, "c"));
+    const struct op *nop = tu_find_op(n, "c");
+    for (int a = 0; a < 2; a++) {
+        ck_assert_int_eq(nop->win.pad_begin[a], op->win.pad_begin[a]);
+        ck_assert_int_eq(nop->win.pad_end[a], op->win.pad_end[a]);
+    }
+    tpusim_graph_close(n);
     tpusim_graph_close(g);
 }
 END_TEST
