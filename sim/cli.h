@@ -73,6 +73,8 @@ const char *cli_opt_value(const char *opt, int argc, char **argv, int *i, bool *
 bool cli_parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* "event" or "fast" as an enum engine_kind in *engine; false for anything else. */
 bool cli_parse_engine(const char *s, int *engine);
+/* "event" or "fast": cli_parse_engine's inverse. */
+const char *cli_engine_name(int engine);
 /* "bf16", "fp16", "int8" or "fp32" in *out; false for anything else. */
 bool cli_parse_dtype(const char *s, tpusim_dtype *out);
 /* Opens the model of o; prints "tpusim: <message>" and returns NULL on

@@ -58,6 +58,11 @@ bool cli_parse_engine(const char *s, int *engine)
     return true;
 }
 
+const char *cli_engine_name(int engine)
+{
+    return engine == ENGINE_EVENT ? "event" : "fast";
+}
+
 static enum cli_format parse_format(const char *s, bool *ok)
 {
     *ok = true;

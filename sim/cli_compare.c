@@ -600,7 +600,7 @@ static int print_all(const struct compare_cli *o, const struct model_run *runs, 
         printf("tpusim compare: %s (%s) -> %s (%s) (%lld core%s each, %s, %s, %s engine)\n",
                ra->chip->name, ra->stack->name, rb->chip->name, rb->stack->name,
                (long long)o->sim.cores, o->sim.cores > 1 ? "s" : "", batch,
-               tpusim_dtype_name(ra->dtype), ra->engine == ENGINE_EVENT ? "event" : "fast");
+               tpusim_dtype_name(ra->dtype), cli_engine_name(ra->engine));
     else if (fmt == RF_LATEX)
         printf("%% tpusim compare: %s (%s) -> %s (%s); needs \\usepackage{booktabs}\n",
                ra->chip->name, ra->stack->name, rb->chip->name, rb->stack->name);

@@ -656,7 +656,7 @@ static void print_header(const struct report *rp, const struct sim_cli *o, const
     printf("tpusim report: %s on %s under %s (%lld core%s of %d, %s, %s%s, %s engine)\n\n",
            model, c->name, r->stack->name, (long long)o->cores, o->cores > 1 ? "s" : "",
            c->cores, batch, tpusim_dtype_name(r->dtype), o->no_fusion ? ", no fusion" : "",
-           r->engine == ENGINE_EVENT ? "event" : "fast");
+           cli_engine_name(r->engine));
     printf("  simulated latency   %10.2f us  (%llu cycles at %.0f MHz)\n", rp->latency_us,
            (unsigned long long)r->sum.cycles, c->clock_mhz);
     printf("  FLOPs proxy         %10.2f us  (%.3f GFLOP / %.1f TFLOP/s peak)\n", rp->proxy_us,

@@ -395,7 +395,7 @@ void cli_json_run_header(FILE *f, const struct report *rp, const struct sim_cli 
                "  \"engine\": \"%s\",\n  \"dtype\": \"%s\",\n  \"fusion\": %s,\n"
                "  \"invocation_cycles\": %llu,\n",
             (long long)cli_core_batch(o), (long long)(o->model.batch ? o->model.batch : 1),
-            (long long)o->cores, rp->res->engine == ENGINE_EVENT ? "event" : "fast",
+            (long long)o->cores, cli_engine_name(rp->res->engine),
             tpusim_dtype_name(rp->res->dtype), o->no_fusion ? "false" : "true",
             (unsigned long long)rp->res->invocation_cycles);
 }
@@ -468,7 +468,7 @@ static void print_text(const struct report *rp, const struct sim_cli *o)
     printf("model %s on %s under %s: %lld core%s of %d, %s, %s%s, %s engine\n\n",
            cli_model_name(&o->model), c->name, r->stack->name, (long long)o->cores,
            o->cores > 1 ? "s" : "", c->cores, batch, tpusim_dtype_name(r->dtype),
-           o->no_fusion ? ", no fusion" : "", r->engine == ENGINE_EVENT ? "event" : "fast");
+           o->no_fusion ? ", no fusion" : "", cli_engine_name(r->engine));
     printf("%4s  %-34s %-16s %12s %10s %9s %6s %6s  %s\n", "#", "name", "type", "cycles", "us",
            "TFLOP/s", "%peak", "MXU%", "bound");
     for (int i = 0; i < rp->n_ops; i++) {

@@ -503,7 +503,7 @@ static void make_id(struct sweep_spec *s)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     fnv(&h, tpusim_version());
-    fnv(&h, s->engine == TPUSIM_ENGINE_EVENT ? "event" : "fast");
+    fnv(&h, cli_engine_name(s->engine));
     for (int d = 0; d < s->n_dims; d++) {
         char kind[8];
         snprintf(kind, sizeof kind, "%d", (int)s->dims[d].kind);
@@ -644,7 +644,7 @@ void sweep_header_line(const struct sweep_spec *s, enum sweep_format fmt,
                        const struct sweep_shard *shard, char *buf, size_t len)
 {
     char sh[64] = "";
-    const char *engine = s->engine == TPUSIM_ENGINE_EVENT ? "event" : "fast";
+    const char *engine = cli_engine_name(s->engine);
     if (fmt == SWEEP_CSV) {
         if (shard->n > 1)
             snprintf(sh, sizeof sh, ", shard %llu/%llu", (unsigned long long)shard->i,
